@@ -1,0 +1,114 @@
+/*
+ * The launcher: N nodes of a plan, each in its own pty, process group
+ * and session, read in the event loop, supervised (stop with escalation,
+ * restart with backoff, readiness probes) and logged.  Front ends (the
+ * console, headless output, exec, the control socket) watch it through
+ * struct cluster_events and drive it through the calls below.
+ */
+#ifndef NODEMUX_CLUSTER_H
+#define NODEMUX_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "nodemux/line.h"
+#include "nodemux/loop.h"
+#include "nodemux/plan.h"
+#include "nodemux/scrollback.h"
+#include "nodemux/vt.h"
+
+enum node_state {
+	NODE_STOPPED,
+	NODE_STARTING,		/* spawned, readiness probe not passed */
+	NODE_RUNNING,		/* spawned, no probe configured */
+	NODE_READY,		/* probe passed */
+	NODE_STOPPING,
+	NODE_EXITED,		/* exit_status */
+	NODE_KILLED,		/* term_sig */
+	NODE_FAILED,		/* reason */
+	NODE_BACKOFF,		/* waiting to restart until backoff_until */
+};
+
+struct node {
+	const struct plan_node	*spec;
+	enum node_state		 state;
+	pid_t			 pid;		/* 0 when not running */
+	int			 exit_status;
+	int			 term_sig;
+	char			*reason;	/* for NODE_FAILED */
+	int			 restarts;	/* restarts done by policy or
+						   by request */
+	int64_t			 started_ms;	/* now_ms() at spawn */
+	int64_t			 backoff_until_ms;
+	int			 http_port;	/* in use (next-free may move) */
+	int			 dist_port;
+	struct scrollback	*sb;		/* completed lines */
+	struct vt		*vt;		/* vt_current(): partial line */
+	void			*priv;		/* the launcher's own */
+};
+
+struct cluster_events {
+	/* A completed line was added to n->sb. */
+	void	(*line)(void *arg, struct node *n, const struct line *);
+	/* Output arrived (the partial line may have changed). */
+	void	(*output)(void *arg, struct node *n);
+	/* n->state or its fields changed. */
+	void	(*state)(void *arg, struct node *n);
+	/* nodemux's own event, e.g. "node2 exited with status 1";
+	   n is NULL for cluster-wide events. */
+	void	(*message)(void *arg, struct node *n, const char *msg);
+	/* Every node has ended and none will be restarted (or, after
+	   cluster_shutdown, every process is gone). */
+	void	(*done)(void *arg);
+};
+
+struct cluster;
+
+/*
+ * A cluster over plan, driven by loop.  Starts nothing.  The plan must
+ * outlive the cluster.  A guard process is started so that no node
+ * outlives nodemux even when it is killed with SIGKILL.
+ */
+struct cluster	*cluster_new(const struct plan *, struct loop *,
+		    const struct cluster_events *, void *arg);
+/* Kill (SIGKILL) whatever is still running, reap and free. */
+void		 cluster_free(struct cluster *);
+
+int		 cluster_size(const struct cluster *);
+/* Node i, 0-based. */
+struct node	*cluster_node(struct cluster *, int i);
+
+/*
+ * Start, stop, restart node i (0-based).  Stop sends stop_signal to the
+ * process group and SIGKILL after stop_timeout_ms; stopping a node that
+ * is already stopping sends SIGKILL at once.  0, or -1 and *cause (e.g.
+ * "already running"); a node that fails to start is NODE_FAILED.
+ */
+int		 cluster_start(struct cluster *, int i, char **cause);
+int		 cluster_stop(struct cluster *, int i, char **cause);
+int		 cluster_restart(struct cluster *, int i, char **cause);
+void		 cluster_start_all(struct cluster *);
+void		 cluster_stop_all(struct cluster *);
+void		 cluster_restart_all(struct cluster *);
+
+/*
+ * Stop every node in parallel, restart none; events->done once every
+ * process is gone.  A second call sends SIGKILL to every node now.
+ */
+void		 cluster_shutdown(struct cluster *);
+
+/* Is every node ready or running?  And has every node ended? */
+int		 cluster_all_ready(const struct cluster *);
+int		 cluster_all_ended(const struct cluster *);
+
+/* Set node i's pty window size (TIOCSWINSZ, SIGWINCH to the node). */
+void		 cluster_resize(struct cluster *, int i, int rows, int cols);
+/* Write to node i's pty (interactive mode); bytes or -1. */
+ssize_t		 cluster_write(struct cluster *, int i, const void *, size_t);
+
+/* "ready", "exited 1", "killed TERM", "failed: REASON",
+   "backoff 2s (1/5)"... into buf. */
+const char	*node_state_str(const struct node *, char *buf, size_t);
+
+#endif

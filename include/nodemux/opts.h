@@ -1,0 +1,68 @@
+/*
+ * The command line shared by every subcommand: one parser, one struct;
+ * each command says which options it accepts.
+ */
+#ifndef NODEMUX_OPTS_H
+#define NODEMUX_OPTS_H
+
+#include "nodemux/plan.h"
+
+/* Options a command may accept (bits of struct cmd's allowed). */
+#define OPT_PLAN	0x01	/* -n -c -p --log-dir */
+#define OPT_HEADLESS	0x02
+#define OPT_JSON	0x04
+#define OPT_SOCKET	0x08
+#define OPT_FOLLOW	0x10	/* -f --grep (ctl logs) */
+
+struct opts {
+	struct plan_opts plan;
+	int		 headless;
+	int		 json;
+	int		 no_color;	/* --no-color or NO_COLOR set */
+	int		 follow;
+	const char	*grep;
+	const char	*socket;
+	int		 argc;		/* operands after the command; for
+					   exec, CMD... after -- */
+	char	       **argv;
+};
+
+/* A subcommand: its name, what it accepts, its one-line usage. */
+struct cmd {
+	const char	*name;
+	int		(*run)(struct opts *);
+	int		 allowed;
+	const char	*usage;
+};
+
+/*
+ * Parse argv into o and find the command (up when none is named).
+ * Returns the command, or NULL after printing a usage error (exit 2);
+ * *exit_now is set to 0 after --help or --version was handled.
+ */
+const struct cmd *opts_parse(int argc, char **argv, struct opts *o,
+		    int *exit_now);
+
+/* Print "nodemux: msg" (printf format) to stderr. */
+void		 nm_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Load the plan for o; on error print "nodemux: CAUSE" and return NULL
+ * (the caller exits 2).
+ */
+struct plan	*opts_plan(const struct opts *);
+
+/* Parse node number s against plan size; print the error, -1. */
+int		 opts_node_number(const char *s, const struct plan *);
+
+/* The subcommands (src/cmd/cmd-*.c). */
+int	cmd_up(struct opts *);
+int	cmd_exec(struct opts *);
+int	cmd_plan(struct opts *);
+int	cmd_env(struct opts *);
+int	cmd_run_node(struct opts *);
+int	cmd_doctor(struct opts *);
+int	cmd_ctl(struct opts *);
+int	cmd_demo_node(struct opts *);
+
+#endif

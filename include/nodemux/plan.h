@@ -1,0 +1,87 @@
+/*
+ * The cluster plan: everything nodemux knows about each of the N nodes
+ * before any is started (names, host, ports, argv, environment, cwd, log
+ * file, readiness probe).  Built from the config (config.h) and the
+ * command line; read by every command and by the launcher.
+ */
+#ifndef NODEMUX_PLAN_H
+#define NODEMUX_PLAN_H
+
+#include <stdint.h>
+
+enum plan_restart {
+	PLAN_RESTART_NO,
+	PLAN_RESTART_ON_FAILURE,
+	PLAN_RESTART_ALWAYS,
+};
+
+enum plan_port_policy {
+	PLAN_PORTS_STRICT,
+	PLAN_PORTS_NEXT_FREE,
+};
+
+enum plan_name_mode {
+	PLAN_NAME_LONG,		/* -name, NODE_NAME has the full host */
+	PLAN_NAME_SHORT,	/* -sname */
+};
+
+/* One node of the plan.  All strings are owned by the plan. */
+struct plan_node {
+	int		  index;	/* 1..size */
+	char		 *name;		/* <prefix><i>@<host> */
+	char		 *sname;	/* <prefix><i> */
+	int		  http_port;
+	int		  dist_port;
+	char		**argv;		/* NULL-terminated; a string command is
+					   { "/bin/sh", "-c", cmd, NULL } */
+	char		 *cwd;		/* expanded, never NULL */
+	char		**env;		/* NULL-terminated "NAME=value" entries:
+					   the per-node variables of SPEC §3
+					   then node.env; to add to environ */
+	char		 *log_path;	/* NULL when log_dir is "" */
+	int		  ready_tcp_port; /* 0: no tcp probe */
+	char		 *ready_log;	/* PCRE2 pattern or NULL */
+	int		  ready_timeout_ms;
+};
+
+struct plan {
+	char		 *config_path;	/* "(built-in demo)" for the demo */
+	char		 *config_name;	/* file name without extension, "demo"
+					   for the built-in one: names the
+					   control socket */
+	char		 *profile;	/* NULL when none */
+	int		  size;
+	char		 *host;		/* resolved host */
+	char		 *bind_addr;	/* numeric address ports are probed on */
+	enum plan_name_mode name_mode;
+	char		 *cookie;
+	char		 *log_dir;	/* "" when disabled */
+	int		  stop_signal;	/* e.g. SIGTERM */
+	int		  stop_timeout_ms;
+	int		  scrollback_lines;
+	enum plan_restart restart;
+	int		  max_restarts;
+	int		  backoff_ms;
+	enum plan_port_policy port_policy;
+	struct plan_node *nodes;	/* size entries, nodes[i].index == i+1 */
+};
+
+/* What the command line says; unset fields come from elsewhere. */
+struct plan_opts {
+	int		  size;		/* -1: not given */
+	const char	 *config;	/* NULL: look it up */
+	const char	 *profile;	/* NULL: $NODEMUX_PROFILE or none */
+	const char	 *log_dir;	/* NULL: from config */
+};
+
+/*
+ * Find and load the config (lookup order and precedence of SPEC §1),
+ * resolve the host, check sizes and ports and build the plan.  On a
+ * config or usage error return NULL and set *cause to a message without
+ * the "nodemux: " prefix, "FILE:LINE: ..." where a line exists (the
+ * caller exits 2).  Ports are not probed here beyond what next-free needs.
+ */
+struct plan	*plan_load(const struct plan_opts *, char **cause);
+void		 plan_free(struct plan *);
+
+#endif

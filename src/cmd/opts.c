@@ -1,0 +1,328 @@
+/*
+ * The command line: the table of subcommands, the options they share,
+ * and the help text.  Usage errors exit 2 (SPEC §7).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodemux/opts.h"
+#include "nodemux/util.h"
+
+/* Until every subcommand exists the table tolerates missing ones. */
+#pragma weak cmd_up
+#pragma weak cmd_exec
+#pragma weak cmd_plan
+#pragma weak cmd_env
+#pragma weak cmd_run_node
+#pragma weak cmd_doctor
+#pragma weak cmd_ctl
+#pragma weak cmd_demo_node
+#pragma weak plan_load
+
+static const struct cmd opts_cmds[] = {
+	{ .name = "up", .run = cmd_up,
+	  .allowed = OPT_PLAN | OPT_HEADLESS | OPT_SOCKET,
+	  .usage = "[up] [-n N] [-c FILE] [-p PROFILE] [--headless] [--socket PATH]" },
+	{ .name = "exec", .run = cmd_exec, .allowed = OPT_PLAN,
+	  .usage = "exec [-n N] [-c FILE] [-p PROFILE] -- CMD [ARG...]" },
+	{ .name = "plan", .run = cmd_plan, .allowed = OPT_PLAN | OPT_JSON,
+	  .usage = "plan [-n N] [-c FILE] [-p PROFILE] [--json]" },
+	{ .name = "env", .run = cmd_env, .allowed = OPT_PLAN,
+	  .usage = "env N [-n N] [-c FILE] [-p PROFILE]" },
+	{ .name = "run-node", .run = cmd_run_node, .allowed = OPT_PLAN,
+	  .usage = "run-node N [-n N] [-c FILE] [-p PROFILE]" },
+	{ .name = "doctor", .run = cmd_doctor, .allowed = OPT_PLAN | OPT_JSON,
+	  .usage = "doctor [-n N] [-c FILE] [-p PROFILE] [--json]" },
+	{ .name = "ctl", .run = cmd_ctl,
+	  .allowed = OPT_PLAN | OPT_SOCKET | OPT_JSON | OPT_FOLLOW,
+	  .usage = "ctl [--socket PATH] status [--json] | start|stop|restart N|all"
+		   " | logs N [-f] [--grep RE] | quit" },
+	{ .name = "demo-node", .run = cmd_demo_node, .allowed = 0,
+	  .usage = "demo-node" },
+};
+
+enum {
+	OPTS_HEADLESS = 256,
+	OPTS_LOG_DIR,
+	OPTS_JSON,
+	OPTS_NO_COLOR,
+	OPTS_SOCKET,
+	OPTS_GREP,
+};
+
+static const struct option opts_long[] = {
+	{ "size",	required_argument, NULL, 'n' },
+	{ "config",	required_argument, NULL, 'c' },
+	{ "profile",	required_argument, NULL, 'p' },
+	{ "headless",	no_argument,	   NULL, OPTS_HEADLESS },
+	{ "log-dir",	required_argument, NULL, OPTS_LOG_DIR },
+	{ "json",	no_argument,	   NULL, OPTS_JSON },
+	{ "no-color",	no_argument,	   NULL, OPTS_NO_COLOR },
+	{ "socket",	required_argument, NULL, OPTS_SOCKET },
+	{ "follow",	no_argument,	   NULL, 'f' },
+	{ "grep",	required_argument, NULL, OPTS_GREP },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+nm_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("nodemux: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* The --help text. */
+static void
+opts_help(FILE *f)
+{
+	size_t	 i;
+
+	fputs("usage: nodemux [COMMAND] [OPTIONS]\n\n", f);
+	for (i = 0; i < nitems(opts_cmds); i++)
+		fprintf(f, "  nodemux %s\n", opts_cmds[i].usage);
+	fputs("\n"
+"Commands:\n"
+"  up         the console: a TUI on a terminal, prefixed lines otherwise\n"
+"  exec       start the cluster, wait until ready, run CMD, stop, exit with its status\n"
+"  plan       print each node's name, host, ports, argv, cwd and log file\n"
+"  env        print export lines of node N's variables: eval \"$(nodemux env 2)\"\n"
+"  run-node   exec node N in the foreground with its environment\n"
+"  doctor     check prerequisites (ok / warn / FAIL, with hints)\n"
+"  ctl        talk to a running console through its control socket\n"
+"  demo-node  the built-in demo node used by the built-in config\n"
+"\n"
+"Options:\n"
+"  -n, --size N        cluster size\n"
+"  -c, --config FILE   config file (else $NODEMUX_CONFIG, ./nodemux.cfg,\n"
+"                      ~/.config/nodemux/nodemux.cfg, the built-in demo)\n"
+"  -p, --profile NAME  profile inside the config\n"
+"      --headless      no TUI even on a terminal\n"
+"      --log-dir DIR   where node log files go (\"\" = none)\n"
+"      --json          machine-readable output (plan, doctor, ctl status)\n"
+"      --no-color      no colours (also NO_COLOR in the environment)\n"
+"      --socket PATH   control socket (up, ctl)\n"
+"  -f, --follow        ctl logs: keep following\n"
+"      --grep RE       ctl logs: only lines matching RE\n"
+"  -h, --help          this help\n"
+"  -V, --version       the version\n"
+"\n"
+"Environment: CLUSTER_SIZE, NODEMUX_PROFILE, NODEMUX_CONFIG, NO_COLOR.\n"
+"Exit status: 0 ok, 1 runtime failure, 2 usage or config error,\n"
+"exec: CMD's status or 125 when the cluster could not be made ready.\n"
+"See nodemux(1) and nodemux.cfg(5).\n", f);
+}
+
+/* The command named s, or NULL. */
+static const struct cmd *
+opts_find(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(opts_cmds); i++) {
+		if (strcmp(opts_cmds[i].name, s) == 0)
+			return &opts_cmds[i];
+	}
+	return NULL;
+}
+
+/* Is option ch (getopt's value) one that cmd accepts? */
+static int
+opts_allowed(const struct cmd *cmd, int ch)
+{
+	switch (ch) {
+	case 'n': case 'c': case 'p': case OPTS_LOG_DIR:
+		return cmd->allowed & OPT_PLAN;
+	case OPTS_HEADLESS:
+		return cmd->allowed & OPT_HEADLESS;
+	case OPTS_JSON:
+		return cmd->allowed & OPT_JSON;
+	case OPTS_SOCKET:
+		return cmd->allowed & OPT_SOCKET;
+	case 'f': case OPTS_GREP:
+		return cmd->allowed & OPT_FOLLOW;
+	}
+	return 1;
+}
+
+/* A usage error: say what and how to call cmd. */
+static const struct cmd * __attribute__((format(printf, 2, 3)))
+opts_usage(const struct cmd *cmd, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("nodemux: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd != NULL)
+		fprintf(stderr, "usage: nodemux %s\n", cmd->usage);
+	else
+		fputs("try 'nodemux --help'\n", stderr);
+	return NULL;
+}
+
+/* Apply one parsed option to o. */
+static int
+opts_apply(struct opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'n':
+		if (parse_int(arg, 0, 1000000, &o->plan.size) != 0)
+			return -1;
+		break;
+	case 'c':
+		o->plan.config = arg;
+		break;
+	case 'p':
+		o->plan.profile = arg;
+		break;
+	case OPTS_LOG_DIR:
+		o->plan.log_dir = arg;
+		break;
+	case OPTS_HEADLESS:
+		o->headless = 1;
+		break;
+	case OPTS_JSON:
+		o->json = 1;
+		break;
+	case OPTS_NO_COLOR:
+		o->no_color = 1;
+		break;
+	case OPTS_SOCKET:
+		o->socket = arg;
+		break;
+	case 'f':
+		o->follow = 1;
+		break;
+	case OPTS_GREP:
+		o->grep = arg;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * The command is the first operand that names one; options may come
+ * before or after it.  Options are checked against it once it is known.
+ */
+const struct cmd *
+opts_parse(int argc, char **argv, struct opts *o, int *exit_now)
+{
+	const struct cmd	*cmd = NULL;
+	int			 ch, i, seen[32], nseen = 0;
+	char			*args[32];
+	const char		*nc;
+
+	memset(o, 0, sizeof *o);
+	o->plan.size = -1;
+	*exit_now = -1;
+	nc = getenv("NO_COLOR");
+	o->no_color = nc != NULL && *nc != '\0';
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+n:c:p:fhV", opts_long,
+	    NULL)) != -1 || optind < argc) {
+		if (ch == -1) {
+			/* An operand: the command, or the first of its
+			   operands (permute by hand so "env 2 -n 4" works). */
+			if (strcmp(argv[optind - 1], "--") == 0 &&
+			    optind > 1 && cmd != NULL)
+				break;
+			if (cmd == NULL && (cmd = opts_find(argv[optind])) != NULL) {
+				optind++;
+				continue;
+			}
+			if (cmd == NULL)
+				return opts_usage(NULL, "unknown command: %s",
+				    argv[optind]);
+			if (o->argc == 0)
+				o->argv = xcalloc(argc + 1, sizeof *o->argv);
+			o->argv[o->argc++] = argv[optind++];
+			continue;
+		}
+		if (ch == 'h') {
+			opts_help(stdout);
+			*exit_now = 0;
+			return NULL;
+		}
+		if (ch == 'V') {
+			printf("nodemux %s\n", PACKAGE_VERSION);
+			*exit_now = 0;
+			return NULL;
+		}
+		if (ch == '?' || ch == ':') {
+			if (optopt != 0 && optopt < 256)
+				fprintf(stderr, "nodemux: bad option -%c\n", optopt);
+			else
+				fprintf(stderr, "nodemux: bad option %s\n",
+				    argv[optind - 1]);
+			return opts_usage(cmd, "%s", "missing or unknown option");
+		}
+		if (nseen == (int)nitems(seen))
+			return opts_usage(cmd, "%s", "too many options");
+		seen[nseen] = ch;
+		args[nseen++] = optarg;
+	}
+	/* exec: everything after "--" is CMD. */
+	if (optind < argc) {
+		if (o->argc == 0)
+			o->argv = xcalloc(argc + 1, sizeof *o->argv);
+		while (optind < argc)
+			o->argv[o->argc++] = argv[optind++];
+	}
+	if (cmd == NULL)
+		cmd = opts_find("up");
+	for (i = 0; i < nseen; i++) {
+		if (!opts_allowed(cmd, seen[i]))
+			return opts_usage(cmd, "option not valid for %s",
+			    cmd->name);
+		if (opts_apply(o, seen[i], args[i]) != 0)
+			return opts_usage(cmd, "invalid cluster size %s: not a "
+			    "number", args[i]);
+	}
+	return cmd;
+}
+
+struct plan *
+opts_plan(const struct opts *o)
+{
+	struct plan	*plan;
+	char		*cause = NULL;
+
+	plan = plan_load(&o->plan, &cause);
+	if (plan == NULL) {
+		nm_warn("%s", cause);
+		free(cause);
+	}
+	return plan;
+}
+
+int
+opts_node_number(const char *s, const struct plan *plan)
+{
+	int	 n;
+
+	if (s == NULL) {
+		nm_warn("missing node number: use 1-%d", plan->size);
+		return -1;
+	}
+	if (parse_int(s, 1, plan->size, &n) != 0) {
+		nm_warn("invalid node number %s: use 1-%d", s, plan->size);
+		return -1;
+	}
+	return n;
+}
