@@ -67,10 +67,10 @@ struct cluster;
 
 /*
  * A cluster over plan, driven by loop.  Starts nothing.  The plan must
- * outlive the cluster.  A guard process is started so that no node
+ * outlive the cluster; next-free may move a node's ports in it.  A guard process is started so that no node
  * outlives nodemux even when it is killed with SIGKILL.
  */
-struct cluster	*cluster_new(const struct plan *, struct loop *,
+struct cluster	*cluster_new(struct plan *, struct loop *,
 		    const struct cluster_events *, void *arg);
 /* Kill (SIGKILL) whatever is still running, reap and free. */
 void		 cluster_free(struct cluster *);

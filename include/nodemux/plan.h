@@ -84,4 +84,12 @@ struct plan_opts {
 struct plan	*plan_load(const struct plan_opts *, char **cause);
 void		 plan_free(struct plan *);
 
+/*
+ * Move node i (0-based) to other ports (next-free found its own busy at
+ * start): set http_port and dist_port and expand its templates again, so
+ * argv, env, cwd and ready_* agree.  0, or -1 and *cause.
+ */
+int		 plan_node_set_ports(struct plan *, int i, int http_port,
+		     int dist_port, char **cause);
+
 #endif
