@@ -20,9 +20,10 @@
 #pragma weak cmd_env
 #pragma weak cmd_run_node
 #pragma weak cmd_doctor
-#pragma weak cmd_ctl
+
 #pragma weak cmd_demo_node
 #pragma weak plan_load
+#pragma weak plan_free
 
 static const struct cmd opts_cmds[] = {
 	{ .name = "up", .run = cmd_up,
