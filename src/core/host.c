@@ -1,0 +1,271 @@
+/*
+ * Host resolution for node names (SPEC §3): which name the nodes of a
+ * cluster use, whether it belongs to this machine and the numeric
+ * address their ports are probed on.  Only resolves; sends nothing.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nodemux/net.h"
+#include "nodemux/util.h"
+
+#ifndef HOST_NAME_MAX
+#define HOST_NAME_MAX 255
+#endif
+
+int
+host_is_ip(const char *host)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+
+	if (host == NULL)
+		return 0;
+	return inet_pton(AF_INET, host, &a4) == 1 ||
+	    inet_pton(AF_INET6, host, &a6) == 1;
+}
+
+/* Resolve host to its TCP addresses; the getaddrinfo error or 0. */
+static int
+host_lookup(const char *host, int flags, struct addrinfo **res)
+{
+	struct addrinfo	 hints;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = flags;
+	*res = NULL;
+	return getaddrinfo(host, NULL, &hints, res);
+}
+
+/* Is sa a loopback address (127.0.0.0/8, ::1 or v4-mapped 127/8)? */
+static int
+host_sa_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in	*s4;
+	const struct sockaddr_in6	*s6;
+	const uint8_t			*b;
+
+	if (sa->sa_family == AF_INET) {
+		s4 = (const struct sockaddr_in *)(const void *)sa;
+		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		s6 = (const struct sockaddr_in6 *)(const void *)sa;
+		if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+			return 1;
+		b = s6->sin6_addr.s6_addr;
+		return IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) && b[12] == 127;
+	}
+	return 0;
+}
+
+/* Do two socket addresses hold the same IP (ports ignored)? */
+static int
+host_sa_equal(const struct sockaddr *a, const struct sockaddr *b)
+{
+	const struct sockaddr_in	*a4, *b4;
+	const struct sockaddr_in6	*a6, *b6;
+
+	if (a->sa_family != b->sa_family)
+		return 0;
+	if (a->sa_family == AF_INET) {
+		a4 = (const struct sockaddr_in *)(const void *)a;
+		b4 = (const struct sockaddr_in *)(const void *)b;
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	}
+	if (a->sa_family == AF_INET6) {
+		a6 = (const struct sockaddr_in6 *)(const void *)a;
+		b6 = (const struct sockaddr_in6 *)(const void *)b;
+		return memcmp(&a6->sin6_addr, &b6->sin6_addr,
+		    sizeof a6->sin6_addr) == 0;
+	}
+	return 0;
+}
+
+/* Is sa loopback or the address of one of this machine's interfaces? */
+static int
+host_sa_local(const struct sockaddr *sa, struct ifaddrs *ifs)
+{
+	struct ifaddrs	*ifa;
+
+	if (host_sa_loopback(sa))
+		return 1;
+	for (ifa = ifs; ifa != NULL; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr != NULL && host_sa_equal(sa, ifa->ifa_addr))
+			return 1;
+	}
+	return 0;
+}
+
+int
+host_is_local(const char *host)
+{
+	struct addrinfo	*res, *ai;
+	struct ifaddrs	*ifs = NULL;
+	int		 local = 0;
+
+	if (host == NULL || *host == '\0' || host_lookup(host, 0, &res) != 0)
+		return 0;
+	if (getifaddrs(&ifs) != 0)
+		ifs = NULL;
+	for (ai = res; ai != NULL && !local; ai = ai->ai_next)
+		local = host_sa_local(ai->ai_addr, ifs);
+	if (ifs != NULL)
+		freeifaddrs(ifs);
+	freeaddrinfo(res);
+	return local;
+}
+
+/* Does host resolve at all? */
+static int
+host_resolves(const char *host)
+{
+	struct addrinfo	*res;
+
+	if (host_lookup(host, 0, &res) != 0)
+		return 0;
+	freeaddrinfo(res);
+	return 1;
+}
+
+/* The "auto" name: gethostname() when local, else localhost, else 127.0.0.1. */
+static char *
+host_auto(void)
+{
+	char	 name[HOST_NAME_MAX + 1];
+
+	if (gethostname(name, sizeof name) == 0) {
+		name[sizeof name - 1] = '\0';
+		if (*name != '\0' && host_is_local(name))
+			return xstrdup(name);
+	}
+	if (host_resolves("localhost"))
+		return xstrdup("localhost");
+	return xstrdup("127.0.0.1");
+}
+
+/* The fully qualified form of name where the resolver knows one. */
+static char *
+host_long(char *name)
+{
+	struct addrinfo	*res;
+	char		*fq = NULL;
+
+	if (strchr(name, '.') != NULL || host_is_ip(name))
+		return name;
+	if (host_lookup(name, AI_CANONNAME, &res) != 0)
+		return name;
+	if (res->ai_canonname != NULL && strchr(res->ai_canonname, '.') != NULL)
+		fq = xstrdup(res->ai_canonname);
+	freeaddrinfo(res);
+	if (fq == NULL || !host_is_local(fq)) {
+		free(fq);
+		return name;
+	}
+	free(name);
+	return fq;
+}
+
+/* Can s be a host name or IP literal at all (before asking the resolver)? */
+static int
+host_valid(const char *s)
+{
+	const unsigned char	*p;
+
+	if (*s == '\0' || strlen(s) > HOST_NAME_MAX)
+		return 0;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (!isalnum(*p) && strchr("-._:%", *p) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The numeric address to probe host's ports on: 127.0.0.1 when host
+ * resolves to loopback, else its first local address, else its first.
+ */
+static int
+host_addr(const char *host, char **addr, char **cause)
+{
+	struct addrinfo	*res, *ai, *pick = NULL;
+	struct ifaddrs	*ifs = NULL;
+	char		 buf[INET6_ADDRSTRLEN];
+	int		 error;
+
+	if ((error = host_lookup(host, 0, &res)) != 0) {
+		*cause = xasprintf("host %s does not resolve: %s", host,
+		    gai_strerror(error));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (host_sa_loopback(ai->ai_addr)) {
+			freeaddrinfo(res);
+			*addr = xstrdup("127.0.0.1");
+			return 0;
+		}
+	}
+	if (getifaddrs(&ifs) != 0)
+		ifs = NULL;
+	for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next) {
+		if (host_sa_local(ai->ai_addr, ifs))
+			pick = ai;
+	}
+	if (ifs != NULL)
+		freeifaddrs(ifs);
+	if (pick == NULL)
+		pick = res;
+	error = getnameinfo(pick->ai_addr, pick->ai_addrlen, buf, sizeof buf,
+	    NULL, 0, NI_NUMERICHOST);
+	freeaddrinfo(res);
+	if (error != 0) {
+		*cause = xasprintf("host %s: no numeric address: %s", host,
+		    gai_strerror(error));
+		return -1;
+	}
+	*addr = xstrdup(buf);
+	return 0;
+}
+
+int
+host_resolve(const char *setting, char **host, char **addr, char **cause)
+{
+	char	*name, *dot;
+
+	*host = *addr = NULL;
+	if (setting == NULL || strcmp(setting, "auto") == 0 ||
+	    strcmp(setting, "short") == 0)
+		name = host_auto();
+	else if (strcmp(setting, "long") == 0)
+		name = host_long(host_auto());
+	else if (!host_valid(setting)) {
+		*cause = xasprintf("invalid host \"%s\": use auto, short, "
+		    "long, a host name or an IP address", setting);
+		return -1;
+	} else
+		name = xstrdup(setting);
+	if (host_addr(name, addr, cause) != 0) {
+		free(name);
+		return -1;
+	}
+	/* The short name need not resolve: probe on the full name's address. */
+	if (setting != NULL && strcmp(setting, "short") == 0 &&
+	    !host_is_ip(name) && (dot = strchr(name, '.')) != NULL)
+		*dot = '\0';
+	*host = name;
+	return 0;
+}
