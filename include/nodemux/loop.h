@@ -33,8 +33,14 @@ uint64_t	 loop_add_timer(struct loop *, int64_t deadline_ms,
 		     loop_timer_cb, void *arg);
 void		 loop_cancel_timer(struct loop *, uint64_t id);
 
-/* Deliver signo through the loop (the signal is blocked); 0 or -1. */
+/*
+ * Deliver signo through the loop (the signal is blocked); 0 or -1.
+ * Several callbacks may watch one signal: each is called.
+ */
 int		 loop_add_signal(struct loop *, int signo, loop_signal_cb,
+		     void *arg);
+/* Stop calling cb for signo (the signal stays blocked). */
+void		 loop_del_signal(struct loop *, int signo, loop_signal_cb,
 		     void *arg);
 
 /* Called once per turn, before the loop sleeps (redraw goes here). */
@@ -43,5 +49,7 @@ void		 loop_set_before_sleep(struct loop *, loop_hook_cb, void *arg);
 /* Run until loop_stop(); 0, or -1 on a poll failure. */
 int		 loop_run(struct loop *);
 void		 loop_stop(struct loop *);
+/* Turns run so far (each turn sleeps at most once in poll). */
+uint64_t	 loop_turns(const struct loop *);
 
 #endif

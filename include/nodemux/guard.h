@@ -1,0 +1,41 @@
+/*
+ * The guard: a small process forked at cluster start that outlives
+ * nodemux only long enough to SIGKILL every process group nodemux told
+ * it about, should nodemux die without stopping its nodes (even by
+ * SIGKILL).  It learns of groups over a socket and acts at EOF on it.
+ */
+#ifndef NODEMUX_GUARD_H
+#define NODEMUX_GUARD_H
+
+#include <sys/types.h>
+
+struct guard;
+
+/*
+ * Fork the guard.  It keeps only the its end of the socket (stdin, stdout
+ * and stderr become /dev/null), ignores SIGINT, SIGTERM, SIGHUP and
+ * SIGTSTP so that a Ctrl-C to the terminal's group does not stop it
+ * before its work, and exits as soon as the socket reaches EOF, after
+ * sending SIGKILL to every group it still knows.  NULL and *cause on
+ * failure.
+ */
+struct guard	*guard_start(char **cause);
+
+/*
+ * Tell the guard about process group pgid, or that it is gone.  A single
+ * write(2) of a few bytes: async-signal-safe, so a freshly forked child
+ * may call guard_add on itself before exec.
+ */
+void		 guard_add(struct guard *, pid_t pgid);
+void		 guard_del(struct guard *, pid_t pgid);
+
+/* The guard's pid (it is a child of this process). */
+pid_t		 guard_pid(const struct guard *);
+
+/*
+ * Close the socket (the guard kills the groups it still knows and exits),
+ * reap the guard and free.
+ */
+void		 guard_free(struct guard *);
+
+#endif

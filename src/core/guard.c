@@ -1,0 +1,191 @@
+/*
+ * The guard process: PR_SET_PDEATHSIG only reaches a node's leader, not
+ * the children it forks, so a forked helper keeps the list of process
+ * groups and SIGKILLs them all when its socket from nodemux reaches EOF.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nodemux/guard.h"
+#include "nodemux/util.h"
+
+struct guard {
+	pid_t	 pid;
+	int	 fd;		/* write end of the socket */
+};
+
+/* One message on the socket: '+' or '-' and a group. */
+struct guard_msg {
+	int32_t	 op;
+	int32_t	 pgid;
+};
+
+/* The guard's groups: a small array, as nodes are few. */
+struct guard_set {
+	pid_t	*v;
+	size_t	 n;
+	size_t	 cap;
+};
+
+/* Apply one message to the set. */
+static void
+guard_set_apply(struct guard_set *s, const struct guard_msg *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i] == m->pgid)
+			break;
+	}
+	if (m->op == '-' && i < s->n)
+		s->v[i] = s->v[--s->n];
+	else if (m->op == '+' && i == s->n && m->pgid > 1) {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 16;
+			s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
+		}
+		s->v[s->n++] = m->pgid;
+	}
+}
+
+/* Put the guard's own fds and signals in order: only rfd is kept. */
+static void
+guard_child_setup(int rfd)
+{
+	struct sigaction	 sa;
+	sigset_t		 none;
+	int			 null;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGTTIN, &sa, NULL);
+	sigaction(SIGTTOU, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	if (rfd != 3) {
+		dup2(rfd, 3);
+		close(rfd);
+	}
+	fcntl(3, F_SETFD, 0);
+	close_range(4, ~0U, 0);
+}
+
+/* The guard: collect groups until EOF, then kill them all and leave. */
+static void __attribute__((noreturn))
+guard_child(int rfd)
+{
+	struct guard_set	 set = { NULL, 0, 0 };
+	struct guard_msg	 m;
+	ssize_t			 n;
+	size_t			 i;
+
+	guard_child_setup(rfd);
+	for (;;) {
+		n = read(3, &m, sizeof m);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof m)
+			break;	/* EOF: nodemux is gone */
+		guard_set_apply(&set, &m);
+	}
+	for (i = 0; i < set.n; i++)
+		kill(-set.v[i], SIGKILL);
+	_exit(0);
+}
+
+struct guard *
+guard_start(char **cause)
+{
+	struct guard	*g;
+	sigset_t	 all, old;
+	int		 p[2];
+
+	/* A socket, not a pipe: send(MSG_NOSIGNAL) cannot raise SIGPIPE
+	   in nodemux (or a node child) should the guard be gone. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1) {
+		*cause = xasprintf("guard socket: %s", strerror(errno));
+		return NULL;
+	}
+	g = xcalloc(1, sizeof *g);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	g->pid = fork();
+	if (g->pid == 0) {
+		close(p[1]);
+		guard_child(p[0]);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(p[0]);
+	if (g->pid == -1) {
+		*cause = xasprintf("guard: fork: %s", strerror(errno));
+		close(p[1]);
+		free(g);
+		return NULL;
+	}
+	g->fd = p[1];
+	return g;
+}
+
+/* Send one message; the socket never fills (the guard reads at once). */
+static void
+guard_send(struct guard *g, int op, pid_t pgid)
+{
+	struct guard_msg	 m = { .op = op, .pgid = pgid };
+
+	if (g == NULL || g->fd == -1)
+		return;
+	while (send(g->fd, &m, sizeof m, MSG_NOSIGNAL) == -1 &&
+	    errno == EINTR)
+		continue;
+}
+
+void
+guard_add(struct guard *g, pid_t pgid)
+{
+	guard_send(g, '+', pgid);
+}
+
+void
+guard_del(struct guard *g, pid_t pgid)
+{
+	guard_send(g, '-', pgid);
+}
+
+pid_t
+guard_pid(const struct guard *g)
+{
+	return g->pid;
+}
+
+void
+guard_free(struct guard *g)
+{
+	if (g == NULL)
+		return;
+	close(g->fd);
+	while (waitpid(g->pid, NULL, 0) == -1 && errno == EINTR)
+		continue;
+	free(g);
+}

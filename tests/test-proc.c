@@ -1,0 +1,331 @@
+/*
+ * Processes in ptys and the guard, with real processes: what the child
+ * sees (session, terminal, size, fds, signals, cwd, environment), exec
+ * failures with their reason, group kills and the guard's last act.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nodemux/guard.h"
+#include "nodemux/proc.h"
+#include "nodemux/util.h"
+
+/* Is pid gone (no such process, or a zombie)? */
+static int
+gone(pid_t pid)
+{
+	char	 path[64], buf[512], *p;
+	FILE	*f;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	p = fgets(buf, sizeof buf, f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+		return 1;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
+/* Wait up to ms for pid to be gone. */
+static int
+gone_within(pid_t pid, int ms)
+{
+	int64_t	 end = now_ms() + ms;
+
+	while (!gone(pid)) {
+		if (now_ms() > end)
+			return 0;
+		usleep(10000);
+	}
+	return 1;
+}
+
+/* Read from master until needle shows up or ms pass; the text read. */
+static char *
+read_until(int master, const char *needle, int ms)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	struct pollfd	 pfd = { .fd = master, .events = POLLIN };
+	int64_t		 end = now_ms() + ms;
+	char		 buf[4096];
+	ssize_t		 n;
+
+	strbuf_adds(&sb, "");
+	while (strstr(sb.buf, needle) == NULL && now_ms() < end) {
+		if (poll(&pfd, 1, (int)(end - now_ms())) <= 0)
+			continue;
+		n = read(master, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		strbuf_add(&sb, buf, n);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Spawn the helper with args; the master fd and pid. */
+static void
+spawn(char **argv, const char *cwd, char **env, pid_t *pid, int *master)
+{
+	struct proc_spec	 spec = { .argv = argv, .cwd = cwd, .env = env };
+	char			*cause = NULL;
+
+	cr_assert_eq(proc_spawn(&spec, pid, master, &cause), 0, "%s", cause);
+}
+
+/* Kill and reap a spawned process. */
+static void
+finish(pid_t pid, int master)
+{
+	proc_kill_group(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(master);
+}
+
+Test(proc, child_leads_its_own_session_on_the_pty)
+{
+	char	*argv[] = { NM_HELPER, "info", NULL };
+	char	*out, want[128];
+	pid_t	 pid;
+	int	 master, fl;
+	sigset_t set;
+
+	/* What we block or ignore must not reach the node. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGINT, SIG_IGN);
+	spawn(argv, "/", NULL, &pid, &master);
+	out = read_until(master, "cwd=", 5000);
+	snprintf(want, sizeof want, "pid=%ld sid=%ld pgrp=%ld tty=1 fg=1 "
+	    "size=80x24 fds=3", (long)pid, (long)pid, (long)pid);
+	cr_assert(strstr(out, want) != NULL, "want %s in:\n%s", want, out);
+	cr_assert(strstr(out, "SigBlk:\t0000000000000000") != NULL, "%s", out);
+	cr_assert(strstr(out, "SigIgn:\t0000000000000000") != NULL, "%s", out);
+	cr_assert(strstr(out, "cwd=/") != NULL, "%s", out);
+	fl = fcntl(master, F_GETFL);
+	cr_assert(fl & O_NONBLOCK, "master is non-blocking");
+	cr_assert(fcntl(master, F_GETFD) & FD_CLOEXEC, "master is cloexec");
+	free(out);
+	finish(pid, master);
+}
+
+Test(proc, environment_and_cwd_are_the_plans)
+{
+	char	*argv[] = { "/bin/sh", "-c", "echo \"[$NM_A|$NM_B|$(pwd)]\"",
+		    NULL };
+	char	*env[] = { "NM_A=one two", "NM_B=$x'y", NULL };
+	char	*out;
+	pid_t	 pid;
+	int	 master;
+
+	spawn(argv, "/tmp", env, &pid, &master);
+	out = read_until(master, "]", 5000);
+	cr_assert(strstr(out, "[one two|$x'y|/tmp]") != NULL, "%s", out);
+	free(out);
+	finish(pid, master);
+}
+
+/* Spawning argv in cwd fails with exactly want. */
+static void
+spawn_fails(char **argv, const char *cwd, const char *want)
+{
+	struct proc_spec	 spec = { .argv = argv, .cwd = cwd };
+	char			*cause = NULL;
+	pid_t			 pid = 0;
+	int			 master = -1;
+
+	cr_assert_eq(proc_spawn(&spec, &pid, &master, &cause), -1);
+	cr_assert_str_eq(cause, want);
+	free(cause);
+	/* The failed child was reaped: no zombie, no child left. */
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1);
+	cr_assert_eq(errno, ECHILD);
+}
+
+Test(proc, exec_failure_says_why)
+{
+	char	*missing[] = { "/nonexistent/prog", NULL };
+	char	*nopath[] = { "nm-no-such-program-anywhere", NULL };
+	char	*ok[] = { "/bin/true", NULL };
+	char	 file[] = "/tmp/nm-proc-noexec.XXXXXX";
+	char	*noexec[] = { file, NULL };
+	char	*want;
+	int	 fd;
+
+	spawn_fails(missing, NULL,
+	    "cannot run /nonexistent/prog: No such file or directory");
+	spawn_fails(nopath, NULL,
+	    "cannot run nm-no-such-program-anywhere: No such file or directory");
+	spawn_fails(ok, "/nonexistent/dir",
+	    "cwd /nonexistent/dir: No such file or directory");
+	cr_assert_neq(fd = mkstemp(file), -1);
+	close(fd);
+	chmod(file, 0644);
+	/* Without any x bit even root gets EACCES. */
+	want = xasprintf("cannot run %s: Permission denied", file);
+	spawn_fails(noexec, NULL, want);
+	free(want);
+	unlink(file);
+}
+
+Test(proc, killing_the_group_takes_the_grandchild_too)
+{
+	char	 file[] = "/tmp/nm-proc-gc.XXXXXX";
+	char	*argv[] = { NM_HELPER, "grandchild", file, NULL };
+	char	*out;
+	FILE	*f;
+	long	 gc = 0;
+	pid_t	 pid;
+	int	 master, fd;
+
+	cr_assert_neq(fd = mkstemp(file), -1);
+	close(fd);
+	/* Orphans come back to us, so "gone" can be checked. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	spawn(argv, NULL, NULL, &pid, &master);
+	out = read_until(master, "forked", 5000);
+	cr_assert(strstr(out, "forked") != NULL, "%s", out);
+	free(out);
+	cr_assert_not_null(f = fopen(file, "r"));
+	cr_assert_eq(fscanf(f, "%ld", &gc), 1);
+	fclose(f);
+	unlink(file);
+	cr_assert_eq(getpgid(gc), pid, "the grandchild is in the group");
+	cr_assert_eq(proc_kill_group(pid, SIGKILL), 0);
+	cr_assert(gone_within(pid, 2000));
+	cr_assert(gone_within(gc, 2000), "grandchild %ld survived", gc);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		continue;
+	cr_assert_eq(proc_kill_group(pid, 0), -1, "the group is empty");
+	close(master);
+}
+
+Test(proc, resize_reaches_the_node_as_sigwinch)
+{
+	char	*argv[] = { NM_HELPER, "winch", NULL };
+	char	*out;
+	pid_t	 pid;
+	int	 master;
+
+	spawn(argv, NULL, NULL, &pid, &master);
+	free(read_until(master, "waiting", 5000));
+	cr_assert_eq(proc_set_winsize(master, 50, 132), 0);
+	out = read_until(master, "size=132x50", 5000);
+	cr_assert(strstr(out, "size=132x50") != NULL, "%s", out);
+	free(out);
+	finish(pid, master);
+}
+
+Test(proc, signal_names_are_short)
+{
+	char	 buf[16];
+
+	cr_assert_str_eq(proc_signame(SIGKILL, buf, sizeof buf), "KILL");
+	cr_assert_str_eq(proc_signame(SIGTERM, buf, sizeof buf), "TERM");
+	cr_assert_str_eq(proc_signame(SIGSEGV, buf, sizeof buf), "SEGV");
+}
+
+/*
+ * A stand-in for nodemux: starts a guard and three nodes (each forking a
+ * grandchild), reports every pid on fd out, and waits to be killed.
+ */
+static void __attribute__((noreturn))
+guarded_parent(int out)
+{
+	struct guard	*g;
+	char		*cause = NULL, file[64];
+	char		*argv[] = { NM_HELPER, "grandchild", file, NULL };
+	struct proc_spec spec = { .argv = argv };
+	pid_t		 pid, gc;
+	int		 i, master;
+	FILE		*f;
+
+	if ((g = guard_start(&cause)) == NULL)
+		_exit(10);
+	spec.guard = g;
+	for (i = 0; i < 3; i++) {
+		snprintf(file, sizeof file, "/tmp/nm-guard-%ld-%d",
+		    (long)getpid(), i);
+		if (proc_spawn(&spec, &pid, &master, &cause) == -1)
+			_exit(11);
+		free(read_until(master, "forked", 5000));
+		if ((f = fopen(file, "r")) == NULL ||
+		    fscanf(f, "%d", &gc) != 1)
+			_exit(12);
+		fclose(f);
+		unlink(file);
+		(void)!write(out, &pid, sizeof pid);
+		(void)!write(out, &gc, sizeof gc);
+	}
+	pid = guard_pid(g);
+	(void)!write(out, &pid, sizeof pid);
+	for (;;)
+		pause();
+}
+
+Test(guard, sigkill_of_the_parent_leaves_no_node_behind)
+{
+	pid_t	 parent, pids[7];
+	int	 p[2], i, st, survivors = 0;
+	int64_t	 t0;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cr_assert_eq(pipe(p), 0);
+	if ((parent = fork()) == 0) {
+		close(p[0]);
+		guarded_parent(p[1]);
+	}
+	close(p[1]);
+	for (i = 0; i < 7; i++)
+		cr_assert_eq(read(p[0], &pids[i], sizeof pids[i]),
+		    (ssize_t)sizeof pids[i], "the parent reported its pids");
+	for (i = 0; i < 7; i++)
+		cr_assert(!gone(pids[i]), "pid %ld is running", (long)pids[i]);
+	t0 = now_ms();
+	kill(parent, SIGKILL);
+	waitpid(parent, &st, 0);
+	for (i = 0; i < 7; i++) {
+		if (gone_within(pids[i], 2000))
+			continue;
+		cr_log_error("pid %ld survived", (long)pids[i]);
+		kill(pids[i], SIGKILL);
+		survivors++;
+	}
+	cr_log_info("all gone %lld ms after SIGKILL",
+	    (long long)(now_ms() - t0));
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		continue;
+	cr_assert_eq(survivors, 0);
+}
+
+Test(guard, guard_ignores_ctrl_c_and_exits_with_its_parent)
+{
+	struct guard	*g;
+	char		*cause = NULL;
+	pid_t		 gp;
+
+	cr_assert_not_null(g = guard_start(&cause));
+	gp = guard_pid(g);
+	kill(gp, SIGINT);
+	kill(gp, SIGTERM);
+	kill(gp, SIGHUP);
+	usleep(50000);
+	cr_assert(!gone(gp), "the guard survives INT, TERM and HUP");
+	guard_free(g);
+	cr_assert(gone(gp), "the guard is reaped at guard_free");
+}
