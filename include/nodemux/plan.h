@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+struct cfg;
+
 enum plan_restart {
 	PLAN_RESTART_NO,
 	PLAN_RESTART_ON_FAILURE,
@@ -42,6 +44,9 @@ struct plan_node {
 	int		  ready_tcp_port; /* 0: no tcp probe */
 	char		 *ready_log;	/* PCRE2 pattern or NULL */
 	int		  ready_timeout_ms;
+	int		  http_nominal;	/* the configured ports; differ from
+					   http_port/dist_port when next-free */
+	int		  dist_nominal;	/*   moved the node */
 };
 
 struct plan {
@@ -64,6 +69,8 @@ struct plan {
 	int		  backoff_ms;
 	enum plan_port_policy port_policy;
 	struct plan_node *nodes;	/* size entries, nodes[i].index == i+1 */
+	struct cfg	 *cfg;		/* the templates, for
+					   plan_node_set_ports */
 };
 
 /* What the command line says; unset fields come from elsewhere. */

@@ -1,0 +1,96 @@
+/*
+ * The config file (libconfig syntax, nodemux.cfg(5)): found by the lookup
+ * order of SPEC §1, checked key by key, with a profile laid over the top
+ * level.  Templates are kept unexpanded; plan.c expands them per node.
+ */
+#ifndef NODEMUX_CFG_H
+#define NODEMUX_CFG_H
+
+/* The name a built-in config is shown under instead of a file. */
+#define CFG_BUILTIN_PATH "(built-in demo)"
+
+/* Every value remembers the line it came from (0: a built-in default). */
+struct cfg_int {
+	int		 v;
+	int		 line;
+};
+
+struct cfg_str {
+	char		*v;
+	int		 line;
+};
+
+/* One node.env entry: a variable name and its value template. */
+struct cfg_env {
+	char		*name;
+	char		*value;
+	int		 line;
+};
+
+struct cfg {
+	char		*path;		/* as given, or CFG_BUILTIN_PATH */
+	char		*dir;		/* its directory: relative paths in
+					   the config start here */
+	char		*name;		/* file name without extension */
+	char		*profile;	/* the one applied, or NULL */
+
+	struct cfg_int	 default_size, min_size, max_size;
+	struct cfg_str	 name_prefix;
+	struct cfg_str	 host;
+	struct cfg_int	 name_mode;	/* enum plan_name_mode */
+	struct cfg_str	 cookie;
+	struct cfg_int	 http_base, dist_base, stride;
+	struct cfg_int	 policy;	/* enum plan_port_policy */
+	struct cfg_int	 stop_signal;	/* a signal number */
+	struct cfg_int	 stop_timeout_ms;
+	struct cfg_str	 log_dir;	/* template */
+	struct cfg_int	 scrollback_lines;
+
+	char		**command;	/* templates, NULL-terminated */
+	int		 command_shell;	/* 1: command[0] runs via sh -c */
+	int		 command_line;	/* 0: no command given */
+	struct cfg_str	 cwd;		/* template */
+	struct cfg_env	*env;
+	int		 nenv;
+	struct cfg_str	 ready_tcp;	/* template, NULL: no tcp probe */
+	struct cfg_str	 ready_log;	/* template, NULL: no log probe */
+	struct cfg_int	 ready_timeout_ms;
+	struct cfg_int	 restart;	/* enum plan_restart */
+	struct cfg_int	 max_restarts, backoff_ms;
+};
+
+/* The variables every template may name (NULL-terminated), and those
+   cluster-wide ones that cluster.log_dir may name. */
+extern const char *const cfg_vars[];
+extern const char *const cfg_cluster_vars[];
+
+/*
+ * Which config to read: path (the --config option) if not NULL, else
+ * $NODEMUX_CONFIG, ./nodemux.cfg, $XDG_CONFIG_HOME/nodemux/nodemux.cfg
+ * (~/.config/... without XDG_CONFIG_HOME).  A fresh path, or NULL for
+ * the built-in demo.
+ */
+char		*cfg_find(const char *path);
+
+/*
+ * Load the config at path (NULL: the built-in demo) and lay profile
+ * (NULL: none) over its top level; every key of every profile is
+ * checked, used or not.  NULL and *cause ("FILE:LINE: message") on any
+ * error.
+ */
+struct cfg	*cfg_load(const char *path, const char *profile, char **cause);
+
+/* Load config text under the name path (for the demo and for tests). */
+struct cfg	*cfg_load_string(const char *text, const char *path,
+		    const char *profile, char **cause);
+
+void		 cfg_free(struct cfg *);
+
+/* The text of the built-in demo config (data/demo.cfg). */
+extern const char cfg_demo_text[];
+
+/* "FILE:LINE: " prefixed message about cfg; LINE left out when 0. */
+char		*cfg_error(const struct cfg *, int line, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+#endif

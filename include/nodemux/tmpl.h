@@ -1,0 +1,34 @@
+/*
+ * Templates: strings of the config that may use ${VAR} for a per-node
+ * variable and $$ for a literal $.  Checked once when the config is
+ * loaded, expanded once per node when the plan is built.
+ */
+#ifndef NODEMUX_TMPL_H
+#define NODEMUX_TMPL_H
+
+#include <stddef.h>
+
+/* A variable a template may name, and its value for one node. */
+struct tmpl_var {
+	const char	*name;
+	const char	*value;
+};
+
+/*
+ * Check the syntax of template s: every ${ is closed, names a variable
+ * of names (NULL-terminated), and a $ directly followed by a letter or
+ * _ is written as ${...}.  A $ followed by anything else (or nothing)
+ * is a literal $.  0, or -1 and *cause (e.g. "unknown variable
+ * ${PORT}"), without any file or key.
+ */
+int	 tmpl_check(const char *s, const char *const *names, char **cause);
+
+/*
+ * Expand s with the n variables of vars.  The result is a fresh string;
+ * values are inserted as they are, never split or quoted.  NULL and
+ * *cause on the errors tmpl_check reports.
+ */
+char	*tmpl_expand(const char *s, const struct tmpl_var *vars, size_t n,
+	    char **cause);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * nodemux plan: show what each node would be (name, host, ports, argv,
+ * cwd, log file) without starting anything, as a table or as JSON.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodemux/opts.h"
+#include "nodemux/plan.h"
+#include "nodemux/util.h"
+
+/* The columns of the table, after the index. */
+enum {
+	PLAN_COL_NAME,
+	PLAN_COL_HOST,
+	PLAN_COL_HTTP,
+	PLAN_COL_DIST,
+	PLAN_COL_CWD,
+	PLAN_COL_LOG,
+	PLAN_COL_ARGV,
+	PLAN_NCOLS
+};
+
+static const char *const cmd_plan_heads[PLAN_NCOLS] = {
+	[PLAN_COL_NAME] = "NAME", [PLAN_COL_HOST] = "HOST",
+	[PLAN_COL_HTTP] = "HTTP", [PLAN_COL_DIST] = "DIST",
+	[PLAN_COL_CWD] = "CWD", [PLAN_COL_LOG] = "LOG",
+	[PLAN_COL_ARGV] = "ARGV",
+};
+
+/* A port, starred when next-free moved it off its configured one. */
+static char *
+cmd_plan_port(int port, int nominal)
+{
+	return xasprintf("%d%s", port, port != nominal ? "*" : "");
+}
+
+/* The cells of node n's row. */
+static void
+cmd_plan_cells(const struct plan_node *n, const struct plan *plan,
+    char *cell[PLAN_NCOLS])
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	size_t		 i;
+
+	for (i = 0; n->argv[i] != NULL; i++) {
+		if (i != 0)
+			strbuf_addc(&sb, ' ');
+		shell_quote(&sb, n->argv[i]);
+	}
+	cell[PLAN_COL_NAME] = xstrdup(n->name);
+	cell[PLAN_COL_HOST] = xstrdup(plan->host);
+	cell[PLAN_COL_HTTP] = cmd_plan_port(n->http_port, n->http_nominal);
+	cell[PLAN_COL_DIST] = cmd_plan_port(n->dist_port, n->dist_nominal);
+	cell[PLAN_COL_CWD] = shell_quote_str(n->cwd);
+	cell[PLAN_COL_LOG] = n->log_path != NULL ?
+	    shell_quote_str(n->log_path) : xstrdup("-");
+	cell[PLAN_COL_ARGV] = strbuf_detach(&sb);
+}
+
+/* The header lines and one row per node. */
+static void
+cmd_plan_table(const struct plan *plan)
+{
+	char	**cells;
+	int	  w[PLAN_NCOLS], i, c, moved = 0;
+
+	printf("config:  %s\nprofile: %s\nsize:    %d\nhost:    %s (ports "
+	    "probed on %s)\ncookie:  %s\nlog dir: %s\n\n", plan->config_path,
+	    plan->profile != NULL ? plan->profile : "(none)", plan->size,
+	    plan->host, plan->bind_addr, plan->cookie,
+	    *plan->log_dir != '\0' ? plan->log_dir : "(none)");
+	cells = xcalloc((size_t)plan->size * PLAN_NCOLS, sizeof *cells);
+	for (c = 0; c < PLAN_NCOLS; c++)
+		w[c] = strlen(cmd_plan_heads[c]);
+	for (i = 0; i < plan->size; i++) {
+		cmd_plan_cells(&plan->nodes[i], plan, cells + i * PLAN_NCOLS);
+		for (c = 0; c < PLAN_NCOLS; c++) {
+			if ((int)strlen(cells[i * PLAN_NCOLS + c]) > w[c])
+				w[c] = strlen(cells[i * PLAN_NCOLS + c]);
+			moved |= strchr(cells[i * PLAN_NCOLS + c], '*') != NULL &&
+			    (c == PLAN_COL_HTTP || c == PLAN_COL_DIST);
+		}
+	}
+	printf("%-3s", "#");
+	for (c = 0; c < PLAN_NCOLS; c++)
+		printf("  %-*s", c == PLAN_NCOLS - 1 ? 0 : w[c], cmd_plan_heads[c]);
+	putchar('\n');
+	for (i = 0; i < plan->size; i++) {
+		printf("%-3d", plan->nodes[i].index);
+		for (c = 0; c < PLAN_NCOLS; c++) {
+			printf("  %-*s", c == PLAN_NCOLS - 1 ? 0 : w[c],
+			    cells[i * PLAN_NCOLS + c]);
+			free(cells[i * PLAN_NCOLS + c]);
+		}
+		putchar('\n');
+	}
+	free(cells);
+	if (moved)
+		puts("\n* busy: next-free moved the node off its configured port");
+}
+
+/* "key":value pairs: a string, or null when s is NULL. */
+static void
+cmd_plan_jstr(struct strbuf *sb, const char *key, const char *s)
+{
+	json_quote(sb, key);
+	strbuf_addc(sb, ':');
+	if (s == NULL)
+		strbuf_adds(sb, "null");
+	else
+		json_quote(sb, s);
+}
+
+/* The env of node n as a JSON object, in order. */
+static void
+cmd_plan_jenv(struct strbuf *sb, const struct plan_node *n)
+{
+	char	*name, *eq;
+	size_t	 i;
+
+	strbuf_adds(sb, "\"env\":{");
+	for (i = 0; n->env[i] != NULL; i++) {
+		eq = strchr(n->env[i], '=');
+		name = xstrndup(n->env[i], eq - n->env[i]);
+		if (i != 0)
+			strbuf_addc(sb, ',');
+		cmd_plan_jstr(sb, name, eq + 1);
+		free(name);
+	}
+	strbuf_addc(sb, '}');
+}
+
+/* Node n as a JSON object. */
+static void
+cmd_plan_jnode(struct strbuf *sb, const struct plan *plan,
+    const struct plan_node *n)
+{
+	size_t	 i;
+
+	strbuf_addf(sb, "{\"index\":%d,", n->index);
+	cmd_plan_jstr(sb, "name", n->name);
+	strbuf_addc(sb, ',');
+	cmd_plan_jstr(sb, "sname", n->sname);
+	strbuf_addc(sb, ',');
+	cmd_plan_jstr(sb, "host", plan->host);
+	strbuf_addf(sb, ",\"http_port\":%d,\"dist_port\":%d,\"argv\":[",
+	    n->http_port, n->dist_port);
+	for (i = 0; n->argv[i] != NULL; i++) {
+		if (i != 0)
+			strbuf_addc(sb, ',');
+		json_quote(sb, n->argv[i]);
+	}
+	strbuf_adds(sb, "],");
+	cmd_plan_jstr(sb, "cwd", n->cwd);
+	strbuf_addc(sb, ',');
+	cmd_plan_jstr(sb, "log", n->log_path);
+	strbuf_addc(sb, ',');
+	cmd_plan_jenv(sb, n);
+	strbuf_addc(sb, '}');
+}
+
+/* The whole plan as one JSON object on one line. */
+static void
+cmd_plan_json(const struct plan *plan)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	int		 i;
+
+	strbuf_addc(&sb, '{');
+	cmd_plan_jstr(&sb, "config", plan->config_path);
+	strbuf_addc(&sb, ',');
+	cmd_plan_jstr(&sb, "profile", plan->profile);
+	strbuf_addf(&sb, ",\"size\":%d,", plan->size);
+	cmd_plan_jstr(&sb, "host", plan->host);
+	strbuf_addc(&sb, ',');
+	cmd_plan_jstr(&sb, "cookie", plan->cookie);
+	strbuf_adds(&sb, ",\"nodes\":[");
+	for (i = 0; i < plan->size; i++) {
+		if (i != 0)
+			strbuf_addc(&sb, ',');
+		cmd_plan_jnode(&sb, plan, &plan->nodes[i]);
+	}
+	strbuf_adds(&sb, "]}\n");
+	fputs(sb.buf, stdout);
+	strbuf_free(&sb);
+}
+
+int
+cmd_plan(struct opts *o)
+{
+	struct plan	*plan;
+
+	if (o->argc != 0) {
+		nm_warn("plan: unexpected argument %s", o->argv[0]);
+		return 2;
+	}
+	if ((plan = opts_plan(o)) == NULL)
+		return 2;
+	if (o->json)
+		cmd_plan_json(plan);
+	else
+		cmd_plan_table(plan);
+	plan_free(plan);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		nm_warn("plan: cannot write the output");
+		return 1;
+	}
+	return 0;
+}
