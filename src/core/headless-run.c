@@ -1,0 +1,155 @@
+/*
+ * The headless run (SPEC §6): every node of a plan started under one
+ * loop, its lines written by the headless output, until a signal asks to
+ * stop or every node has ended; the exit status says whether all went well.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodemux/cluster.h"
+#include "nodemux/headless.h"
+#include "nodemux/util.h"
+
+/* The state of a headless run. */
+struct headless_run {
+	struct loop		*loop;
+	struct cluster		*cluster;
+	struct headless		*out;
+	enum node_state		*last;		/* per node: the state before */
+	int			 shutting;	/* stop requested */
+	int			 failed;	/* a node ended badly by itself */
+};
+
+/* Event: a node's line. */
+static void
+headless_run_line(void *arg, struct node *n, const struct line *l)
+{
+	struct headless_run	*r = arg;
+
+	headless_line(r->out, n, l);
+}
+
+/* Event: nodemux's own message. */
+static void
+headless_run_message(void *arg, struct node *n, const char *msg)
+{
+	struct headless_run	*r = arg;
+
+	headless_message(r->out, "%s", msg);
+}
+
+/*
+ * Event: a node's state changed.  A node that ends by itself with
+ * anything but status 0 fails the run; one stopped on request does not.
+ */
+static void
+headless_run_state(void *arg, struct node *n)
+{
+	struct headless_run	*r = arg;
+	int			 i = n->spec->index - 1, bad;
+
+	switch (n->state) {
+	case NODE_EXITED:
+		bad = n->exit_status != 0;
+		break;
+	case NODE_KILLED:
+	case NODE_FAILED:
+		bad = 1;
+		break;
+	default:
+		bad = 0;
+		break;
+	}
+	if (bad && !r->shutting && r->last[i] != NODE_STOPPING)
+		r->failed = 1;
+	r->last[i] = n->state;
+}
+
+/* Event: everything has ended. */
+static void
+headless_run_done(void *arg)
+{
+	struct headless_run	*r = arg;
+
+	loop_stop(r->loop);
+}
+
+/* Stop every node; a second request kills them at once. */
+static void
+headless_run_shutdown(struct headless_run *r, const char *why)
+{
+	if (!r->shutting)
+		headless_message(r->out, "%s: stopping all nodes", why);
+	else
+		headless_message(r->out, "%s again: killing all nodes", why);
+	r->shutting = 1;
+	cluster_shutdown(r->cluster);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: stop everything. */
+static void
+headless_run_signal(struct loop *loop, int signo, void *arg)
+{
+	headless_run_shutdown(arg, signo == SIGINT ? "SIGINT" :
+	    signo == SIGHUP ? "SIGHUP" : "SIGTERM");
+}
+
+/* Timer: the reader has gone; stop, there is no one to show to. */
+static void
+headless_run_gone_now(struct loop *loop, void *arg)
+{
+	struct headless_run	*r = arg;
+
+	if (!r->shutting) {
+		r->shutting = 1;
+		cluster_shutdown(r->cluster);
+	}
+}
+
+/* The reader of our output has gone: stop once out of this callback. */
+static void
+headless_run_gone(void *arg)
+{
+	struct headless_run	*r = arg;
+
+	if (!r->shutting)
+		loop_add_timer(r->loop, now_ms(), headless_run_gone_now, r);
+}
+
+static const struct cluster_events headless_run_events = {
+	.line = headless_run_line,
+	.state = headless_run_state,
+	.message = headless_run_message,
+	.done = headless_run_done,
+};
+
+int
+headless_run(struct plan *plan, const struct headless_opts *o)
+{
+	struct headless_run	 r;
+	struct headless_opts	 ho = *o;
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	size_t			 i;
+
+	memset(&r, 0, sizeof r);
+	r.loop = loop_new();
+	r.last = xcalloc(plan->size, sizeof *r.last);
+	ho.gone = headless_run_gone;
+	ho.gone_arg = &r;
+	r.out = headless_new(r.loop, plan, &ho);
+	for (i = 0; i < nitems(sigs); i++)
+		loop_add_signal(r.loop, sigs[i], headless_run_signal, &r);
+	r.cluster = cluster_new(plan, r.loop, &headless_run_events, &r);
+	cluster_start_all(r.cluster);
+	if (!cluster_all_ended(r.cluster))
+		loop_run(r.loop);
+	r.shutting = 1;
+	cluster_free(r.cluster);
+	headless_free(r.out, 2000);
+	loop_free(r.loop);
+	free(r.last);
+	return r.failed ? 1 : 0;
+}

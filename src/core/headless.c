@@ -1,0 +1,450 @@
+/*
+ * Headless output: every node line as "name | text" and nodemux's own
+ * events as "nodemux | ...", queued in bounded chunks and written to a
+ * non-blocking descriptor so that a slow reader costs lines, never time.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nodemux/headless.h"
+#include "nodemux/util.h"
+
+#define HEADLESS_CHUNK		(64 * 1024)
+#define HEADLESS_MAX_QUEUED	(1024 * 1024)
+#define HEADLESS_NAME		"nodemux"
+
+/* Node name colours, in node order, as docker compose and mprocs do. */
+static const char *headless_colours[] = {
+	"36", "33", "32", "35", "34", "96", "93", "92", "95", "94",
+};
+
+/* Whole lines waiting for the fd; off bytes of them are written. */
+struct headless_chunk {
+	struct headless_chunk	*next;
+	char			*buf;
+	size_t			 len;
+	size_t			 off;
+	size_t			 cap;
+	size_t			 nlines;
+};
+
+struct headless {
+	struct loop		*loop;
+	const struct plan	*plan;
+	int			 fd;		/* ours: non-blocking */
+	int			 own_fd;	/* reopened: close it */
+	int			 restore_fl;	/* -1, or flags to put back */
+	int			 watching;	/* POLLOUT asked for */
+	int			 broken;	/* the reader has gone */
+	int			 colour;
+	int			 node_lines;
+	void			(*gone)(void *);
+	void			*gone_arg;
+	int			 width;		/* of the name column */
+	size_t			 max_queued;
+	size_t			 queued;	/* bytes not yet written */
+	uint64_t		 dropped;	/* lines, not yet reported */
+	uint64_t		 dropped_total;
+	struct headless_chunk	*head;
+	struct headless_chunk	*tail;
+	struct strbuf		 line;		/* scratch */
+};
+
+/* Append to sb the SGR parameters of colour c as foreground or not. */
+static void
+headless_sgr_colour(struct strbuf *sb, uint32_t c, int fg)
+{
+	uint32_t	 v = COLOUR_VALUE(c);
+
+	if (COLOUR_KIND(c) == COLOUR_PALETTE && v < 8)
+		strbuf_addf(sb, ";%u", (fg ? 30 : 40) + v);
+	else if (COLOUR_KIND(c) == COLOUR_PALETTE && v < 16)
+		strbuf_addf(sb, ";%u", (fg ? 90 : 100) + v - 8);
+	else if (COLOUR_KIND(c) == COLOUR_PALETTE)
+		strbuf_addf(sb, ";%d;5;%u", fg ? 38 : 48, v & 0xff);
+	else if (COLOUR_KIND(c) == COLOUR_RGB)
+		strbuf_addf(sb, ";%d;2;%u;%u;%u", fg ? 38 : 48, v >> 16,
+		    (v >> 8) & 0xff, v & 0xff);
+}
+
+void
+headless_sgr(struct strbuf *sb, const struct attr *a)
+{
+	static const struct {
+		uint16_t	 flag;
+		const char	*code;
+	} flags[] = {
+		{ ATTR_BOLD, ";1" }, { ATTR_DIM, ";2" }, { ATTR_ITALIC, ";3" },
+		{ ATTR_UNDERLINE, ";4" }, { ATTR_BLINK, ";5" },
+		{ ATTR_REVERSE, ";7" }, { ATTR_INVISIBLE, ";8" },
+		{ ATTR_STRIKE, ";9" },
+	};
+	size_t	 i;
+
+	strbuf_adds(sb, "\033[0");
+	for (i = 0; i < nitems(flags); i++) {
+		if (a->flags & flags[i].flag)
+			strbuf_adds(sb, flags[i].code);
+	}
+	headless_sgr_colour(sb, a->fg, 1);
+	headless_sgr_colour(sb, a->bg, 0);
+	strbuf_addc(sb, 'm');
+}
+
+/*
+ * Our own descriptor for fd: a terminal or pipe is opened again through
+ * /proc so that O_NONBLOCK is ours alone (the shell shares the original);
+ * a file is used as it is (appends stay in order); anything else is made
+ * non-blocking and put back at the end.
+ */
+static void
+headless_open_fd(struct headless *h, int fd)
+{
+	struct stat	 st;
+	char		 path[64];
+	int		 nfd, fl;
+
+	h->fd = fd;
+	h->own_fd = 0;
+	h->restore_fl = -1;
+	if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+		return;
+	if (fstat(fd, &st) == 0 && (S_ISCHR(st.st_mode) ||
+	    S_ISFIFO(st.st_mode))) {
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		nfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (nfd != -1) {
+			h->fd = nfd;
+			h->own_fd = 1;
+			return;
+		}
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl != -1 && (fl & O_NONBLOCK) == 0 &&
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0)
+		h->restore_fl = fl;
+}
+
+/* The fd is writable again: write what is queued. */
+static void
+headless_writable(struct loop *loop, int fd, int revents, void *arg)
+{
+	headless_flush(arg);
+}
+
+/* Before the loop sleeps: write what this turn queued. */
+static void
+headless_before_sleep(struct loop *loop, void *arg)
+{
+	headless_flush(arg);
+}
+
+struct headless *
+headless_new(struct loop *loop, const struct plan *plan,
+    const struct headless_opts *o)
+{
+	struct headless	*h = xcalloc(1, sizeof *h);
+	int		 i, len;
+
+	h->loop = loop;
+	h->plan = plan;
+	h->colour = o->colour;
+	h->node_lines = o->node_lines;
+	h->gone = o->gone;
+	h->gone_arg = o->gone_arg;
+	h->max_queued = o->max_queued ? o->max_queued : HEADLESS_MAX_QUEUED;
+	if (h->max_queued < 2 * HEADLESS_CHUNK)
+		h->max_queued = 2 * HEADLESS_CHUNK;
+	h->width = (int)strlen(HEADLESS_NAME);
+	for (i = 0; i < plan->size; i++) {
+		len = (int)strlen(plan->nodes[i].sname);
+		if (len > h->width)
+			h->width = len;
+	}
+	headless_open_fd(h, o->fd);
+	if (loop != NULL) {
+		loop_add_fd(loop, h->fd, 0, headless_writable, h);
+		loop_set_before_sleep(loop, headless_before_sleep, h);
+	}
+	return h;
+}
+
+/* Free a chunk. */
+static void
+headless_chunk_free(struct headless_chunk *c)
+{
+	free(c->buf);
+	free(c);
+}
+
+/* A chunk first in the queue (notes) or last (lines). */
+static struct headless_chunk *
+headless_chunk_new(struct headless *h, size_t need, int first)
+{
+	struct headless_chunk	*c = xcalloc(1, sizeof *c);
+
+	c->cap = need > HEADLESS_CHUNK ? need : HEADLESS_CHUNK;
+	c->buf = xmalloc(c->cap);
+	if (first) {
+		c->next = h->head;
+		h->head = c;
+		if (h->tail == NULL)
+			h->tail = c;
+	} else {
+		if (h->tail != NULL)
+			h->tail->next = c;
+		else
+			h->head = c;
+		h->tail = c;
+	}
+	return c;
+}
+
+/*
+ * Over the bound: drop whole chunks of the oldest lines, but never the
+ * one being written (its line is half out) nor the one being filled.
+ */
+static void
+headless_trim(struct headless *h)
+{
+	struct headless_chunk	**cp, *c;
+
+	cp = &h->head;
+	if (*cp != NULL && (*cp)->off != 0)
+		cp = &(*cp)->next;
+	while (h->queued > h->max_queued && (c = *cp) != NULL &&
+	    c != h->tail) {
+		*cp = c->next;
+		h->queued -= c->len - c->off;
+		h->dropped += c->nlines;
+		h->dropped_total += c->nlines;
+		headless_chunk_free(c);
+	}
+}
+
+/* Queue one whole line (with its \n). */
+static void
+headless_queue(struct headless *h, const char *s, size_t len)
+{
+	struct headless_chunk	*c = h->tail;
+
+	if (h->broken)
+		return;
+	if (c == NULL || c->len + len > c->cap)
+		c = headless_chunk_new(h, len, 0);
+	memcpy(c->buf + c->len, s, len);
+	c->len += len;
+	c->nlines++;
+	h->queued += len;
+	if (h->queued > h->max_queued)
+		headless_trim(h);
+	if (h->queued >= HEADLESS_CHUNK)
+		headless_flush(h);
+}
+
+/* Put the "dropped N lines" note in front of what is left. */
+static void
+headless_note_dropped(struct headless *h)
+{
+	struct headless_chunk	*c;
+	struct strbuf		*sb = &h->line;
+
+	strbuf_reset(sb);
+	if (h->colour)
+		strbuf_addf(sb, "\033[1m%-*s\033[0m | ", h->width,
+		    HEADLESS_NAME);
+	else
+		strbuf_addf(sb, "%-*s | ", h->width, HEADLESS_NAME);
+	strbuf_addf(sb, "dropped %llu lines (stdout too slow)\n",
+	    (unsigned long long)h->dropped);
+	h->dropped = 0;
+	c = headless_chunk_new(h, sb->len, 1);
+	memcpy(c->buf, sb->buf, sb->len);
+	c->len = sb->len;
+	c->nlines = 1;
+	h->queued += sb->len;
+}
+
+/* Stop or start waiting for the fd to take more. */
+static void
+headless_watch(struct headless *h, int on)
+{
+	if (h->loop != NULL && h->watching != on)
+		loop_set_events(h->loop, h->fd, on ? POLLOUT : 0);
+	h->watching = on;
+}
+
+/* The reader has gone: nothing more will be written. */
+static void
+headless_broken(struct headless *h)
+{
+	struct headless_chunk	*c;
+
+	h->broken = 1;
+	while ((c = h->head) != NULL) {
+		h->head = c->next;
+		headless_chunk_free(c);
+	}
+	h->tail = NULL;
+	h->queued = 0;
+	headless_watch(h, 0);
+	if (h->gone != NULL)
+		h->gone(h->gone_arg);
+}
+
+int
+headless_flush(struct headless *h)
+{
+	struct headless_chunk	*c;
+	ssize_t			 n;
+
+	while (!h->broken && (c = h->head) != NULL) {
+		if (c->off == 0 && h->dropped != 0) {
+			headless_note_dropped(h);
+			continue;
+		}
+		n = write(h->fd, c->buf + c->off, c->len - c->off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			headless_watch(h, 1);
+			return 0;
+		}
+		if (n <= 0) {
+			headless_broken(h);
+			break;
+		}
+		c->off += n;
+		h->queued -= n;
+		if (c->off < c->len)
+			continue;
+		h->head = c->next;
+		if (h->tail == c)
+			h->tail = NULL;
+		headless_chunk_free(c);
+	}
+	headless_watch(h, 0);
+	return h->broken ? -1 : 0;
+}
+
+uint64_t
+headless_dropped(const struct headless *h)
+{
+	return h->dropped_total;
+}
+
+/* Start a line in h->line with the padded, maybe coloured, name. */
+static void
+headless_prefix(struct headless *h, const char *name, const char *sgr)
+{
+	struct strbuf	*sb = &h->line;
+
+	strbuf_reset(sb);
+	if (h->colour)
+		strbuf_addf(sb, "\033[%sm%-*s\033[0m | ", sgr, h->width, name);
+	else
+		strbuf_addf(sb, "%-*s | ", h->width, name);
+}
+
+void
+headless_line(struct headless *h, const struct node *n,
+    const struct line *l)
+{
+	struct strbuf	*sb = &h->line;
+	const char	*sgr;
+	uint32_t	 i, from, to;
+	int		 idx = n->spec->index - 1;
+
+	if (!h->node_lines || h->broken)
+		return;
+	sgr = headless_colours[idx % nitems(headless_colours)];
+	headless_prefix(h, n->spec->sname, sgr);
+	if (!h->colour || l->nruns == 0)
+		strbuf_add(sb, l->text, l->len);
+	else {
+		for (i = 0; i < l->nruns; i++) {
+			from = l->runs[i].off;
+			to = i + 1 < l->nruns ? l->runs[i + 1].off : l->len;
+			if (from >= to || to > l->len)
+				continue;
+			headless_sgr(sb, &l->runs[i].attr);
+			strbuf_add(sb, l->text + from, to - from);
+		}
+		strbuf_adds(sb, "\033[0m");
+	}
+	strbuf_addc(sb, '\n');
+	headless_queue(h, sb->buf, sb->len);
+}
+
+void
+headless_message(struct headless *h, const char *fmt, ...)
+{
+	struct strbuf	*sb = &h->line;
+	va_list		 ap;
+	char		*msg;
+
+	if (h->broken)
+		return;
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	headless_prefix(h, HEADLESS_NAME, "1");
+	strbuf_adds(sb, msg);
+	strbuf_addc(sb, '\n');
+	free(msg);
+	headless_queue(h, sb->buf, sb->len);
+}
+
+/* At the end: write what is left, waiting for the fd until deadline. */
+static void
+headless_drain(struct headless *h, int timeout_ms)
+{
+	struct pollfd	 pfd;
+	int64_t		 deadline = now_ms() + timeout_ms, left;
+
+	for (;;) {
+		if (headless_flush(h) != 0 || h->head == NULL)
+			return;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return;
+		pfd.fd = h->fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
+			return;
+	}
+}
+
+void
+headless_free(struct headless *h, int timeout_ms)
+{
+	struct headless_chunk	*c;
+
+	if (h == NULL)
+		return;
+	headless_drain(h, timeout_ms);
+	if (h->loop != NULL) {
+		loop_del_fd(h->loop, h->fd);
+		loop_set_before_sleep(h->loop, NULL, NULL);
+	}
+	while ((c = h->head) != NULL) {
+		h->head = c->next;
+		headless_chunk_free(c);
+	}
+	if (h->own_fd)
+		close(h->fd);
+	if (h->restore_fl != -1)
+		fcntl(h->fd, F_SETFL, h->restore_fl);
+	strbuf_free(&h->line);
+	free(h);
+}
