@@ -25,10 +25,6 @@
 #include "nodemux/plan.h"
 #include "nodemux/util.h"
 
-/* Until the plan library lands, the binary links without it. */
-#pragma weak plan_load
-#pragma weak plan_free
-
 #define DOCTOR_FDS_PER_NODE	4	/* pty master, log file, probes */
 #define DOCTOR_FDS_BASE		32	/* stdio, loop, signals, socket, curses */
 #define DOCTOR_EPMD_PORT	4369
@@ -636,10 +632,6 @@ cmd_doctor(struct opts *o)
 	char		*cause = NULL;
 	int		 rc;
 
-	if (plan_load == NULL) {
-		nm_warn("doctor: the plan library is not built yet");
-		return 1;
-	}
 	if (o->argc > 0) {
 		nm_warn("doctor takes no operands: %s", o->argv[0]);
 		return 2;
