@@ -154,7 +154,16 @@ else
 fi
 t_diag "$(cat "$out")"
 
-# 9. No config at all: the built-in demo is checked.
+# 9. A host that is not this machine: FAIL, and its ports are not probed.
+doctor -c "$data/net-nonlocal.cfg"
+t_check "non-local host exits 1 (rc=$rc)" [ "$rc" -eq 1 ]
+t_check "non-local host is a FAIL row with a hint" grep -qE \
+    '^FAIL +host +192.0.2.1 is not an address of this machine +set cluster.host = "auto"' "$out"
+t_check "non-local host: one ports row, not probed" sh -c \
+    "[ \$(grep -c '^FAIL  *ports  *not probed: nodes cannot bind 192.0.2.1' '$out') -eq 1 ] &&
+     [ \$(grep -c ' ports ' '$out') -eq 1 ]"
+
+# 10. No config at all: the built-in demo is checked.
 mkdir -p "$T_TMP/empty"
 rc=0
 (cd "$T_TMP/empty" && exec "$NODEMUX" doctor) >"$out" 2>"$err" || rc=$?

@@ -108,6 +108,14 @@ Test(host, ip_literal_is_kept)
 	cr_assert_str_eq(addr, "127.0.0.1");
 	free(host);
 	free(addr);
+	/* An IPv6 literal is probed on itself, not on 127.0.0.1. */
+	if (host_resolve("::1", &host, &addr, &cause) == 0) {
+		cr_assert_str_eq(host, "::1");
+		cr_assert_str_eq(addr, "::1");
+		free(host);
+		free(addr);
+	} else
+		free(cause);
 	/* A non-local IP resolves (to itself) but is not local. */
 	cr_assert_eq(host_resolve("192.0.2.1", &host, &addr, &cause), 0);
 	cr_assert_str_eq(host, "192.0.2.1");

@@ -393,12 +393,18 @@ doctor_check_node_ports(struct doctor *d, const struct plan_node *n)
 		    d->plan->bind_addr);
 }
 
-/* Every node's ports. */
+/* Every node's ports, where this machine can bind the host's address. */
 static void
 doctor_check_ports(struct doctor *d)
 {
 	int	 i;
 
+	if (!host_is_local(d->plan->host)) {
+		doctor_add(d, DOCTOR_FAIL, "ports", "fix cluster.host first",
+		    "not probed: nodes cannot bind %s on this machine",
+		    d->plan->bind_addr);
+		return;
+	}
 	for (i = 0; i < d->plan->size; i++)
 		doctor_check_node_ports(d, &d->plan->nodes[i]);
 }
@@ -408,15 +414,18 @@ static void
 doctor_check_host(struct doctor *d)
 {
 	const struct plan	*p = d->plan;
+	const char		*hint = "set cluster.host = \"auto\" or a "
+				    "name of this machine (see /etc/hosts)";
 
 	if (host_is_local(p->host))
 		doctor_add(d, DOCTOR_OK, "host", "", "%s resolves to %s, this "
 		    "machine", p->host, p->bind_addr);
+	else if (host_is_ip(p->host))
+		doctor_add(d, DOCTOR_FAIL, "host", hint, "%s is not an address "
+		    "of this machine", p->host);
 	else
-		doctor_add(d, DOCTOR_FAIL, "host", "set cluster.host = "
-		    "\"auto\" or a name of this machine (see /etc/hosts)",
-		    "%s (%s) is not an address of this machine", p->host,
-		    p->bind_addr);
+		doctor_add(d, DOCTOR_FAIL, "host", hint, "%s (%s) is not an "
+		    "address of this machine", p->host, p->bind_addr);
 }
 
 /* A pseudo-terminal can be opened (every node runs in one). */

@@ -196,8 +196,9 @@ host_valid(const char *s)
 }
 
 /*
- * The numeric address to probe host's ports on: 127.0.0.1 when host
- * resolves to loopback, else its first local address, else its first.
+ * The numeric address to probe host's ports on: an IP literal itself,
+ * 127.0.0.1 when a name resolves to loopback, else its first local
+ * address, else its first.
  */
 static int
 host_addr(const char *host, char **addr, char **cause)
@@ -212,21 +213,23 @@ host_addr(const char *host, char **addr, char **cause)
 		    gai_strerror(error));
 		return -1;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
+	/* An IP literal is the address the nodes bind: probe exactly it. */
+	if (host_is_ip(host))
+		pick = res;
+	for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next) {
 		if (host_sa_loopback(ai->ai_addr)) {
 			freeaddrinfo(res);
 			*addr = xstrdup("127.0.0.1");
 			return 0;
 		}
 	}
-	if (getifaddrs(&ifs) != 0)
-		ifs = NULL;
-	for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next) {
-		if (host_sa_local(ai->ai_addr, ifs))
-			pick = ai;
-	}
-	if (ifs != NULL)
+	if (pick == NULL && getifaddrs(&ifs) == 0) {
+		for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next) {
+			if (host_sa_local(ai->ai_addr, ifs))
+				pick = ai;
+		}
 		freeifaddrs(ifs);
+	}
 	if (pick == NULL)
 		pick = res;
 	error = getnameinfo(pick->ai_addr, pick->ai_addrlen, buf, sizeof buf,
