@@ -14,14 +14,19 @@ struct tmpl_var {
 	const char	*value;
 };
 
+/* Flags: the template is a /bin/sh -c command, where $NAME (without
+   braces) is left for the shell to expand from the environment. */
+#define TMPL_SHELL	0x1
+
 /*
- * Check the syntax of template s: every ${ is closed, names a variable
- * of names (NULL-terminated), and a $ directly followed by a letter or
- * _ is written as ${...}.  A $ followed by anything else (or nothing)
- * is a literal $.  0, or -1 and *cause (e.g. "unknown variable
- * ${PORT}"), without any file or key.
+ * Check the syntax of template s: every ${ is closed and names a
+ * variable of names (NULL-terminated); a $ directly followed by a
+ * letter or _ is an error (write ${NAME}, or $$NAME) unless flags has
+ * TMPL_SHELL.  Any other $ is a literal $.  0, or -1 and *cause (e.g.
+ * "unknown variable ${PORT}"), without any file or key.
  */
-int	 tmpl_check(const char *s, const char *const *names, char **cause);
+int	 tmpl_check(const char *s, const char *const *names, int flags,
+	    char **cause);
 
 /*
  * Expand s with the n variables of vars.  The result is a fresh string;
@@ -29,6 +34,6 @@ int	 tmpl_check(const char *s, const char *const *names, char **cause);
  * *cause on the errors tmpl_check reports.
  */
 char	*tmpl_expand(const char *s, const struct tmpl_var *vars, size_t n,
-	    char **cause);
+	    int flags, char **cause);
 
 #endif

@@ -212,11 +212,11 @@ cfg_get_string(struct cfg *cfg, const config_setting_t *s, const char *key,
 /* Check template t of key (at line) against variables names. */
 static int
 cfg_check_vars(struct cfg *cfg, const char *t, const char *const *names,
-    const char *key, int line, char **cause)
+    int flags, const char *key, int line, char **cause)
 {
 	char	*why = NULL;
 
-	if (tmpl_check(t, names, &why) == 0)
+	if (tmpl_check(t, names, flags, &why) == 0)
 		return 0;
 	*cause = cfg_error(cfg, line, "%s: %s", key, why);
 	free(why);
@@ -228,7 +228,7 @@ static int
 cfg_check_tmpl(struct cfg *cfg, const char *t, const char *key, int line,
     char **cause)
 {
-	return cfg_check_vars(cfg, t, cfg_vars, key, line, cause);
+	return cfg_check_vars(cfg, t, cfg_vars, 0, key, line, cause);
 }
 
 /* Replace string value dst with v from line. */
@@ -325,7 +325,7 @@ cfg_set_string(struct cfg *cfg, const struct cfg_key *k,
 	if (cfg_get_string(cfg, s, key, &v, cause) != 0)
 		return -1;
 	if (k->type == CFG_TMPL && cfg_check_vars(cfg, v, k->words != NULL ?
-	    k->words : cfg_vars, key, cfg_line(s), cause) != 0)
+	    k->words : cfg_vars, 0, key, cfg_line(s), cause) != 0)
 		return -1;
 	if (k->type != CFG_TMPL && *v == '\0') {
 		*cause = cfg_error(cfg, cfg_line(s), "%s: must not be empty",
@@ -395,7 +395,8 @@ cfg_set_command(struct cfg *cfg, const config_setting_t *s, const char *key,
 	for (i = 0; i < n; i++) {
 		e = t == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, i);
 		if (cfg_get_string(cfg, e, key, &v, cause) != 0 ||
-		    cfg_check_tmpl(cfg, v, key, cfg_line(e), cause) != 0)
+		    cfg_check_vars(cfg, v, cfg_vars, t == CONFIG_TYPE_STRING ?
+		    TMPL_SHELL : 0, key, cfg_line(e), cause) != 0)
 			goto fail;
 		if (i == 0 && *v == '\0') {
 			*cause = cfg_error(cfg, cfg_line(e), "%s: the program "

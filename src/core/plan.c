@@ -105,18 +105,27 @@ plan_vars(const struct plan *plan, int i, struct plan_vars *pv)
 	plan_vars_add(pv, "NODEMUX", plan_self());
 }
 
+/* Expand template t of key (from line) into *out; flags as tmpl_expand. */
+static int
+plan_expand_flags(const struct plan *plan, const struct plan_vars *pv,
+    const char *t, int flags, const char *key, int line, char **out,
+    char **cause)
+{
+	char	*why = NULL;
+
+	if ((*out = tmpl_expand(t, pv->v, pv->n, flags, &why)) != NULL)
+		return 0;
+	*cause = cfg_error(plan->cfg, line, "%s: %s", key, why);
+	free(why);
+	return -1;
+}
+
 /* Expand template t of key (from line) into *out. */
 static int
 plan_expand_one(const struct plan *plan, const struct plan_vars *pv,
     const char *t, const char *key, int line, char **out, char **cause)
 {
-	char	*why = NULL;
-
-	if ((*out = tmpl_expand(t, pv->v, pv->n, &why)) != NULL)
-		return 0;
-	*cause = cfg_error(plan->cfg, line, "%s: %s", key, why);
-	free(why);
-	return -1;
+	return plan_expand_flags(plan, pv, t, 0, key, line, out, cause);
 }
 
 /* path made absolute against dir ("." is dir itself). */
@@ -157,7 +166,7 @@ plan_argv(const struct plan *plan, const struct plan_vars *pv,
 		n->argv = xcalloc(4, sizeof *n->argv);
 		n->argv[0] = xstrdup("/bin/sh");
 		n->argv[1] = xstrdup("-c");
-		return plan_expand_one(plan, pv, cfg->command[0],
+		return plan_expand_flags(plan, pv, cfg->command[0], TMPL_SHELL,
 		    "node.command", cfg->command_line, &n->argv[2], cause);
 	}
 	n->argv = xcalloc(len + 1, sizeof *n->argv);

@@ -16,6 +16,7 @@ struct tmpl_scope {
 	const char *const	*names;
 	const struct tmpl_var	*vars;
 	size_t			 nvars;
+	int			 flags;
 };
 
 /* May c start (first) or continue a variable name? */
@@ -88,7 +89,7 @@ tmpl_scan(const char *s, const struct tmpl_scope *scope, struct strbuf *out,
 
 	while (*s != '\0') {
 		if (s[0] != '$' || s[1] == '$' || (s[1] != '{' &&
-		    !tmpl_name_char(s[1], 1))) {
+		    (!tmpl_name_char(s[1], 1) || scope->flags & TMPL_SHELL))) {
 			if (out != NULL)
 				strbuf_addc(out, *s);
 			s += (s[0] == '$' && s[1] == '$') ? 2 : 1;
@@ -116,18 +117,20 @@ tmpl_scan(const char *s, const struct tmpl_scope *scope, struct strbuf *out,
 }
 
 int
-tmpl_check(const char *s, const char *const *names, char **cause)
+tmpl_check(const char *s, const char *const *names, int flags,
+    char **cause)
 {
-	struct tmpl_scope	 scope = { .names = names };
+	struct tmpl_scope	 scope = { .names = names, .flags = flags };
 
 	return tmpl_scan(s, &scope, NULL, cause);
 }
 
 char *
 tmpl_expand(const char *s, const struct tmpl_var *vars, size_t n,
-    char **cause)
+    int flags, char **cause)
 {
-	struct tmpl_scope	 scope = { .vars = vars, .nvars = n };
+	struct tmpl_scope	 scope = { .vars = vars, .nvars = n,
+				     .flags = flags };
 	struct strbuf		 sb = STRBUF_INIT;
 
 	if (tmpl_scan(s, &scope, &sb, cause) != 0) {
