@@ -170,6 +170,7 @@ rc=0
 t_check "built-in demo: exit 0 or 1 (rc=$rc)" [ "$rc" -le 1 ]
 t_check "built-in demo: config row" grep -qE '^ok +config +\(built-in demo\): [0-9]+ nodes on ' "$out"
 t_check "built-in demo: its program is found" grep -qE '^ok +program +' "$out"
+t_check "built-in demo: nothing on stderr" [ ! -s "$err" ]
 t_diag "$(cat "$out" "$err")"
 
 t_done

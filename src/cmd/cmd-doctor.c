@@ -672,6 +672,10 @@ cmd_doctor(struct opts *o)
 	else
 		doctor_print_text(&d, !o->no_color && isatty(STDOUT_FILENO));
 	rc = doctor_failed(&d) ? 1 : 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		nm_warn("doctor: cannot write the report: %s", strerror(errno));
+		rc = 1;
+	}
 	doctor_clear(&d);
 	plan_free((struct plan *)d.plan);
 	return rc;
