@@ -1,0 +1,149 @@
+/*
+ * The console's own declarations, shared by the files of src/ui/ only:
+ * the console state, the pane grid, drawing, keys and colours.
+ */
+#ifndef NODEMUX_UI_INT_H
+#define NODEMUX_UI_INT_H
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "nodemux/cluster.h"
+#include "nodemux/opts.h"
+#include "nodemux/plan.h"
+
+/* The smallest pane worth drawing, border included (30x5: 3 lines). */
+#define UI_PANE_MIN_W	30
+#define UI_PANE_MIN_H	5
+/* Frames are at least this far apart (about 60 per second). */
+#define UI_FRAME_MS	16
+/* How long a message stays in the status bar. */
+#define UI_MESSAGE_MS	5000
+
+struct ui_rect {
+	int	y, x, h, w;
+};
+
+/* How the panes are spread over the screen and its pages. */
+struct ui_grid {
+	int	per_page;	/* panes on a full page */
+	int	pages;
+	int	maxc, maxr;	/* columns and rows that fit at minimum size */
+};
+
+enum ui_mode {
+	UI_NORMAL,
+	UI_INTERACTIVE,
+};
+
+struct ui_pane {
+	struct node	*node;
+	int		 index;		/* 0-based */
+	WINDOW		*win;		/* NULL when not on screen */
+	struct ui_rect	 rect;		/* where it goes on its page */
+	int		 dirty;
+	size_t		 scroll;	/* lines above the bottom; 0 follows */
+	pid_t		 sized_pid;	/* pid last given our size */
+	int		 rows, cols;	/* pty size last given */
+};
+
+struct ui {
+	struct plan		*plan;
+	const struct opts	*opts;
+	struct loop		*loop;
+	struct cluster		*cl;
+	int			 n;
+	struct ui_pane		*panes;
+	WINDOW			*status;
+	WINDOW			*overlay;	/* help or "too small" */
+	int			 width, height;
+	struct ui_grid	 lay;
+	int			 too_small;
+	int			 page;
+	int			 focus;
+	int			 zoom;
+	enum ui_mode		 mode;
+	int			 show_help;
+	int			 quitting;	/* shutdowns asked for */
+	int			 ended;		/* every node has ended */
+	char			*msg;
+	int64_t			 msg_until;
+	int			 relayout;	/* windows must be rebuilt */
+	int			 status_dirty;
+	int			 full;		/* everything must be drawn */
+	int64_t			 last_frame_ms;
+	uint64_t		 frame_timer;
+	uint64_t		 tick_timer;
+	int64_t			 tick_at;
+	int			 colour;
+	int			 prefix_ctrl;	/* raw Ctrl-C count, to force */
+};
+
+/* ui.c */
+void	 ui_redraw(struct ui *);
+void	 ui_set_message(struct ui *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 ui_quit(struct ui *, int force);
+
+/* ui-grid.c */
+int	 ui_grid_new(struct ui_grid *, int n, int w, int h);
+void	 ui_grid_place(int count, int maxc, int maxr, int w, int h,
+	    struct ui_rect *);
+
+/* ui-layout.c */
+void	 ui_layout_apply(struct ui *);
+int	 ui_layout_page_of(const struct ui *, int i);
+void	 ui_layout_focus(struct ui *, int i);
+int	 ui_layout_neighbour(const struct ui *, int dy, int dx);
+int	 ui_layout_hit(const struct ui *, int y, int x);
+
+/* ui-pane.c */
+void	 ui_pane_draw(struct ui *, struct ui_pane *);
+int	 ui_pane_inner(const struct ui_pane *, int *rows, int *cols);
+void	 ui_pane_scroll(struct ui *, struct ui_pane *, long delta);
+char	*ui_pane_title(const struct node *, int64_t now);
+char	*ui_pane_uptime(int64_t ms, char *buf, size_t len);
+
+/* ui-status.c */
+void	 ui_status_draw(struct ui *);
+char	*ui_status_summary(struct cluster *);
+
+/* ui-keys.c */
+void	 ui_keys_handle(struct ui *, int is_key, wint_t wc);
+void	 ui_keys_mouse(struct ui *);
+
+/* ui-encode.c */
+size_t	 ui_encode_key(int is_key, wint_t wc, char *buf, size_t len);
+
+/* ui-help.c */
+void	 ui_help_draw(struct ui *);
+void	 ui_help_too_small(struct ui *);
+
+/* ui-colour.c */
+void	 ui_colour_init(int enable);
+int	 ui_colour_pair(uint32_t fg, uint32_t bg);
+attr_t	 ui_colour_attrs(uint16_t flags);
+uint32_t ui_colour_256_rgb(int n);
+int	 ui_colour_nearest_256(uint32_t rgb);
+int	 ui_colour_nearest_16(uint32_t rgb, int ncolours);
+int	 ui_colour_map(uint32_t c, int ncolours);
+
+/* Colours of the console's own parts. */
+enum ui_role {
+	UI_ROLE_GOOD,		/* ready, running */
+	UI_ROLE_WAIT,		/* starting, stopping, backoff */
+	UI_ROLE_BAD,		/* exited, killed, failed */
+	UI_ROLE_IDLE,		/* stopped */
+	UI_ROLE_FOCUS,		/* the focused border */
+	UI_ROLE_BAR,		/* the status bar */
+	UI_ROLE_MODE,		/* the mode in the status bar */
+};
+attr_t	 ui_colour_role(enum ui_role, int *pair);
+enum ui_role ui_colour_state_role(enum node_state);
+
+#endif

@@ -1,0 +1,372 @@
+/*
+ * Keys: the table of bindings of the normal mode and what each does, the
+ * mouse, and the interactive mode, where keys become the bytes a terminal
+ * would send and go to the focused node's pty.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui-int.h"
+#include "nodemux/util.h"
+
+#define UI_CTRL(c)	((c) & 0x1f)
+
+/* What the scroll keys do. */
+enum {
+	UI_SCROLL_PAGE_UP,
+	UI_SCROLL_PAGE_DOWN,
+	UI_SCROLL_HALF_UP,
+	UI_SCROLL_HALF_DOWN,
+	UI_SCROLL_TOP,
+	UI_SCROLL_FOLLOW,
+};
+
+/* Which nodes the start, stop and restart keys act on. */
+enum {
+	UI_ACT_START,
+	UI_ACT_STOP,
+	UI_ACT_RESTART,
+};
+
+struct ui_key {
+	int	 key;		/* a character, or a KEY_* code when is_key */
+	int	 is_key;
+	void	(*fn)(struct ui *, int arg);
+	int	 arg;
+};
+
+static void	ui_keys_move(struct ui *, int);
+static void	ui_keys_next(struct ui *, int);
+static void	ui_keys_number(struct ui *, int);
+static void	ui_keys_zoom(struct ui *, int);
+static void	ui_keys_one(struct ui *, int);
+static void	ui_keys_all(struct ui *, int);
+static void	ui_keys_scroll(struct ui *, int);
+static void	ui_keys_page(struct ui *, int);
+static void	ui_keys_interactive(struct ui *, int);
+static void	ui_keys_clear(struct ui *, int);
+static void	ui_keys_help(struct ui *, int);
+static void	ui_keys_quit(struct ui *, int);
+static void	ui_keys_refresh(struct ui *, int);
+
+/* Directions for ui_keys_move: left, right, up, down. */
+static const int ui_keys_dirs[4][2] = { { 0, -1 }, { 0, 1 }, { -1, 0 },
+    { 1, 0 } };
+
+static const struct ui_key ui_keys_normal[] = {
+	{ .key = KEY_LEFT, .is_key = 1, .fn = ui_keys_move, .arg = 0 },
+	{ .key = KEY_RIGHT, .is_key = 1, .fn = ui_keys_move, .arg = 1 },
+	{ .key = KEY_UP, .is_key = 1, .fn = ui_keys_move, .arg = 2 },
+	{ .key = KEY_DOWN, .is_key = 1, .fn = ui_keys_move, .arg = 3 },
+	{ .key = 'h', .fn = ui_keys_move, .arg = 0 },
+	{ .key = 'l', .fn = ui_keys_move, .arg = 1 },
+	{ .key = 'k', .fn = ui_keys_move, .arg = 2 },
+	{ .key = 'j', .fn = ui_keys_move, .arg = 3 },
+	{ .key = '\t', .fn = ui_keys_next, .arg = 1 },
+	{ .key = KEY_BTAB, .is_key = 1, .fn = ui_keys_next, .arg = -1 },
+	{ .key = '1', .fn = ui_keys_number, .arg = 0 },
+	{ .key = '2', .fn = ui_keys_number, .arg = 1 },
+	{ .key = '3', .fn = ui_keys_number, .arg = 2 },
+	{ .key = '4', .fn = ui_keys_number, .arg = 3 },
+	{ .key = '5', .fn = ui_keys_number, .arg = 4 },
+	{ .key = '6', .fn = ui_keys_number, .arg = 5 },
+	{ .key = '7', .fn = ui_keys_number, .arg = 6 },
+	{ .key = '8', .fn = ui_keys_number, .arg = 7 },
+	{ .key = '9', .fn = ui_keys_number, .arg = 8 },
+	{ .key = '0', .fn = ui_keys_number, .arg = 9 },
+	{ .key = 'z', .fn = ui_keys_zoom },
+	{ .key = '\r', .fn = ui_keys_zoom },
+	{ .key = '\n', .fn = ui_keys_zoom },
+	{ .key = KEY_ENTER, .is_key = 1, .fn = ui_keys_zoom },
+	{ .key = 's', .fn = ui_keys_one, .arg = UI_ACT_START },
+	{ .key = 'x', .fn = ui_keys_one, .arg = UI_ACT_STOP },
+	{ .key = 'r', .fn = ui_keys_one, .arg = UI_ACT_RESTART },
+	{ .key = 'S', .fn = ui_keys_all, .arg = UI_ACT_START },
+	{ .key = 'X', .fn = ui_keys_all, .arg = UI_ACT_STOP },
+	{ .key = 'R', .fn = ui_keys_all, .arg = UI_ACT_RESTART },
+	{ .key = KEY_PPAGE, .is_key = 1, .fn = ui_keys_scroll,
+	  .arg = UI_SCROLL_PAGE_UP },
+	{ .key = KEY_NPAGE, .is_key = 1, .fn = ui_keys_scroll,
+	  .arg = UI_SCROLL_PAGE_DOWN },
+	{ .key = UI_CTRL('u'), .fn = ui_keys_scroll, .arg = UI_SCROLL_HALF_UP },
+	{ .key = UI_CTRL('d'), .fn = ui_keys_scroll,
+	  .arg = UI_SCROLL_HALF_DOWN },
+	{ .key = KEY_HOME, .is_key = 1, .fn = ui_keys_scroll,
+	  .arg = UI_SCROLL_TOP },
+	{ .key = 'g', .fn = ui_keys_scroll, .arg = UI_SCROLL_TOP },
+	{ .key = KEY_END, .is_key = 1, .fn = ui_keys_scroll,
+	  .arg = UI_SCROLL_FOLLOW },
+	{ .key = 'G', .fn = ui_keys_scroll, .arg = UI_SCROLL_FOLLOW },
+	{ .key = '[', .fn = ui_keys_page, .arg = -1 },
+	{ .key = ']', .fn = ui_keys_page, .arg = 1 },
+	{ .key = 'i', .fn = ui_keys_interactive },
+	{ .key = 'c', .fn = ui_keys_clear },
+	{ .key = '?', .fn = ui_keys_help },
+	{ .key = 'q', .fn = ui_keys_quit, .arg = 0 },
+	{ .key = 'Q', .fn = ui_keys_quit, .arg = 1 },
+	{ .key = UI_CTRL('c'), .fn = ui_keys_quit, .arg = 0 },
+	{ .key = UI_CTRL('l'), .fn = ui_keys_refresh },
+};
+
+/* Move the focus to the neighbouring pane in a direction. */
+static void
+ui_keys_move(struct ui *ui, int dir)
+{
+	int	 i;
+
+	if (ui->zoom || ui->too_small)
+		return;
+	i = ui_layout_neighbour(ui, ui_keys_dirs[dir][0], ui_keys_dirs[dir][1]);
+	if (i != -1)
+		ui_layout_focus(ui, i);
+}
+
+/* Focus the next (or previous) node, across pages. */
+static void
+ui_keys_next(struct ui *ui, int step)
+{
+	ui_layout_focus(ui, (ui->focus + step + ui->n) % ui->n);
+}
+
+/* Focus node i (0-based) if there is one. */
+static void
+ui_keys_number(struct ui *ui, int i)
+{
+	if (i >= ui->n) {
+		ui_set_message(ui, "no node %d: the cluster has %d", i + 1,
+		    ui->n);
+		return;
+	}
+	ui_layout_focus(ui, i);
+}
+
+/* Zoom the focused node to the whole screen, or back. */
+static void
+ui_keys_zoom(struct ui *ui, int arg)
+{
+	ui->zoom = !ui->zoom;
+	ui->relayout = 1;
+}
+
+/* Start, stop or restart node i; a refusal becomes a message. */
+static void
+ui_keys_act(struct ui *ui, int i, int act)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	if (act == UI_ACT_STOP && ui->panes[i].node->state == NODE_STOPPING)
+		ui_set_message(ui, "node %d: killing (SIGKILL)", i + 1);
+	if (act == UI_ACT_START)
+		rc = cluster_start(ui->cl, i, &cause);
+	else if (act == UI_ACT_STOP)
+		rc = cluster_stop(ui->cl, i, &cause);
+	else
+		rc = cluster_restart(ui->cl, i, &cause);
+	if (rc != 0) {
+		ui_set_message(ui, "node %d: %s", i + 1,
+		    cause != NULL ? cause : "refused");
+		free(cause);
+	}
+	ui->panes[i].dirty = 1;
+	ui->status_dirty = 1;
+}
+
+/* s, x, r: the focused node. */
+static void
+ui_keys_one(struct ui *ui, int act)
+{
+	ui_keys_act(ui, ui->focus, act);
+}
+
+/* S, X, R: every node. */
+static void
+ui_keys_all(struct ui *ui, int act)
+{
+	int	 i;
+
+	if (act == UI_ACT_START)
+		cluster_start_all(ui->cl);
+	else if (act == UI_ACT_STOP)
+		cluster_stop_all(ui->cl);
+	else
+		cluster_restart_all(ui->cl);
+	for (i = 0; i < ui->n; i++)
+		ui->panes[i].dirty = 1;
+	ui->status_dirty = 1;
+}
+
+/* Scroll the focused pane. */
+static void
+ui_keys_scroll(struct ui *ui, int how)
+{
+	struct ui_pane	*p = &ui->panes[ui->focus];
+	int		 rows, cols;
+
+	if (ui_pane_inner(p, &rows, &cols) != 0)
+		rows = 2;
+	switch (how) {
+	case UI_SCROLL_PAGE_UP:
+		ui_pane_scroll(ui, p, rows > 1 ? rows - 1 : 1);
+		break;
+	case UI_SCROLL_PAGE_DOWN:
+		ui_pane_scroll(ui, p, -(rows > 1 ? rows - 1 : 1));
+		break;
+	case UI_SCROLL_HALF_UP:
+		ui_pane_scroll(ui, p, rows > 1 ? rows / 2 : 1);
+		break;
+	case UI_SCROLL_HALF_DOWN:
+		ui_pane_scroll(ui, p, -(rows > 1 ? rows / 2 : 1));
+		break;
+	case UI_SCROLL_TOP:
+		ui_pane_scroll(ui, p, (long)scrollback_count(p->node->sb));
+		break;
+	case UI_SCROLL_FOLLOW:
+		p->scroll = 0;
+		p->dirty = 1;
+		break;
+	}
+}
+
+/* Turn to the next or previous page, focusing its first node. */
+static void
+ui_keys_page(struct ui *ui, int step)
+{
+	int	 page;
+
+	if (ui->lay.pages < 2 || ui->zoom)
+		return;
+	page = (ui->page + step + ui->lay.pages) % ui->lay.pages;
+	ui_layout_focus(ui, page * ui->lay.per_page);
+}
+
+/* Keys go to the focused node until Ctrl-]. */
+static void
+ui_keys_interactive(struct ui *ui, int arg)
+{
+	struct ui_pane	*p = &ui->panes[ui->focus];
+
+	if (p->node->pid == 0) {
+		ui_set_message(ui, "node %d is not running", ui->focus + 1);
+		return;
+	}
+	ui->mode = UI_INTERACTIVE;
+	p->scroll = 0;
+	p->dirty = 1;
+	ui->status_dirty = 1;
+}
+
+/* Forget what the focused pane shows; the log file keeps it. */
+static void
+ui_keys_clear(struct ui *ui, int arg)
+{
+	struct ui_pane	*p = &ui->panes[ui->focus];
+
+	scrollback_clear(p->node->sb);
+	p->scroll = 0;
+	p->dirty = 1;
+}
+
+/* Show the keys. */
+static void
+ui_keys_help(struct ui *ui, int arg)
+{
+	ui->show_help = 1;
+	ui_redraw(ui);
+}
+
+/* q: stop every node and leave; Q or q again: kill them now. */
+static void
+ui_keys_quit(struct ui *ui, int force)
+{
+	ui_quit(ui, force);
+}
+
+/* Ctrl-L: draw everything again. */
+static void
+ui_keys_refresh(struct ui *ui, int arg)
+{
+	ui_redraw(ui);
+	clearok(curscr, TRUE);
+}
+
+/* A key in interactive mode: to the node, except Ctrl-] and the mouse. */
+static void
+ui_keys_send(struct ui *ui, int is_key, wint_t wc)
+{
+	char	 buf[32];
+	size_t	 n;
+
+	if (!is_key && wc == UI_CTRL(']')) {
+		ui->mode = UI_NORMAL;
+		ui->status_dirty = 1;
+		ui->panes[ui->focus].dirty = 1;
+		return;
+	}
+	if (is_key && wc == KEY_MOUSE) {
+		ui_keys_mouse(ui);
+		return;
+	}
+	if ((n = ui_encode_key(is_key, wc, buf, sizeof buf)) == 0)
+		return;
+	if (cluster_write(ui->cl, ui->focus, buf, n) < 0)
+		ui_set_message(ui, "node %d is not running; Ctrl-] returns",
+		    ui->focus + 1);
+}
+
+/* Clicks focus a pane; the wheel scrolls the pane under it. */
+void
+ui_keys_mouse(struct ui *ui)
+{
+	MEVENT	 ev;
+	int	 i;
+
+	if (getmouse(&ev) != OK)
+		return;
+	i = ui_layout_hit(ui, ev.y, ev.x);
+	if (i == -1)
+		return;
+	if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) {
+		if (ui->mode == UI_INTERACTIVE && i != ui->focus)
+			ui->mode = UI_NORMAL;
+		ui_layout_focus(ui, i);
+	}
+	if (ev.bstate & BUTTON4_PRESSED)
+		ui_pane_scroll(ui, &ui->panes[i], 3);
+#ifdef BUTTON5_PRESSED
+	if (ev.bstate & BUTTON5_PRESSED)
+		ui_pane_scroll(ui, &ui->panes[i], -3);
+#endif
+}
+
+/* Act on one key read from the terminal (is_key: a KEY_* code). */
+void
+ui_keys_handle(struct ui *ui, int is_key, wint_t wc)
+{
+	size_t	 i;
+
+	if (ui->show_help) {
+		ui->show_help = 0;
+		ui_redraw(ui);
+		if (!(is_key && wc == KEY_MOUSE))
+			return;
+	}
+	if (ui->mode == UI_INTERACTIVE) {
+		ui_keys_send(ui, is_key, wc);
+		return;
+	}
+	if (is_key && wc == KEY_MOUSE) {
+		ui_keys_mouse(ui);
+		return;
+	}
+	for (i = 0; i < nitems(ui_keys_normal); i++) {
+		if (ui_keys_normal[i].key == (int)wc &&
+		    ui_keys_normal[i].is_key == is_key) {
+			ui_keys_normal[i].fn(ui, ui_keys_normal[i].arg);
+			ui->status_dirty = 1;
+			return;
+		}
+	}
+}

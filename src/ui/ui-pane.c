@@ -1,0 +1,305 @@
+/*
+ * One node's pane: a border whose top line is the node's title (index,
+ * name, state, pid, ports, restarts, uptime), and inside it the latest
+ * output with its colours, long lines wrapped, the partial line last.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui-int.h"
+#include "nodemux/util.h"
+
+/* Where the lines of a pane go while they are drawn. */
+struct ui_pane_cursor {
+	WINDOW	*win;
+	int	 y0, x0;	/* the inside's top left */
+	int	 rows, cols;	/* the inside's size */
+	int	 row;		/* row of the current line's start */
+	int	 skip;		/* rows of the first line cut off above */
+};
+
+/* The lines being shown, bottom first; one buffer for every pane. */
+static const struct line	**ui_pane_shown;
+static size_t			  ui_pane_nshown;
+
+/* The size inside the border: 0, or -1 when there is no room at all. */
+int
+ui_pane_inner(const struct ui_pane *p, int *rows, int *cols)
+{
+	*rows = p->rect.h - 2;
+	*cols = p->rect.w - 2;
+	return *rows < 1 || *cols < 1 ? -1 : 0;
+}
+
+/* Uptime ms as "42s", "3m12s", "2h05m" or "3d04h" into buf. */
+char *
+ui_pane_uptime(int64_t ms, char *buf, size_t len)
+{
+	int64_t	 s = ms < 0 ? 0 : ms / 1000;
+
+	if (s < 60)
+		snprintf(buf, len, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", (long long)(s / 60),
+		    (long long)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600),
+		    (long long)(s / 60 % 60));
+	else
+		snprintf(buf, len, "%lldd%02lldh", (long long)(s / 86400),
+		    (long long)(s / 3600 % 24));
+	return buf;
+}
+
+/* The title of node n: "1 name  ready  pid 42  http 4000  dist 9100  ↻0  3s". */
+char *
+ui_pane_title(const struct node *n, int64_t now)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	char		 state[256], up[32];
+
+	node_state_str(n, state, sizeof state);
+	strbuf_addf(&sb, "%d %s  %s", n->spec->index, n->spec->name, state);
+	if (n->pid != 0)
+		strbuf_addf(&sb, "  pid %ld", (long)n->pid);
+	strbuf_addf(&sb, "  http %d  dist %d  \xe2\x86\xbb%d", n->http_port,
+	    n->dist_port, n->restarts);
+	if (n->pid != 0 && n->state != NODE_STOPPING)
+		strbuf_addf(&sb, "  %s", ui_pane_uptime(now - n->started_ms, up,
+		    sizeof up));
+	return strbuf_detach(&sb);
+}
+
+/* Write s at (y, x) in win, at most width columns. */
+static void
+ui_pane_puts(WINDOW *win, int y, int x, const char *s, int width)
+{
+	wchar_t	*ws;
+	size_t	 n;
+
+	n = strlen(s) + 1;
+	ws = xcalloc(n, sizeof *ws);
+	if (mbstowcs(ws, s, n) == (size_t)-1) {
+		free(ws);
+		mvwaddnstr(win, y, x, s, width);
+		return;
+	}
+	mvwaddnwstr(win, y, x, ws, width);
+	free(ws);
+}
+
+/* The border and the title; the focused pane's are bold and reversed. */
+static void
+ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
+{
+	attr_t	 a;
+	int	 pair;
+	char	*title, *text;
+
+	if (focused)
+		a = ui_colour_role(UI_ROLE_FOCUS, &pair);
+	else {
+		a = A_DIM;
+		pair = 0;
+	}
+	wattr_set(p->win, a, (short)pair, &pair);
+	box(p->win, 0, 0);
+	a = ui_colour_role(ui_colour_state_role(p->node->state), &pair);
+	if (focused)
+		a |= A_REVERSE | A_BOLD;
+	wattr_set(p->win, a, (short)pair, &pair);
+	title = ui_pane_title(p->node, now_ms());
+	text = xasprintf(" %s ", title);
+	ui_pane_puts(p->win, 0, 1, text, p->rect.w - 2);
+	free(text);
+	free(title);
+	wattr_set(p->win, A_NORMAL, 0, NULL);
+}
+
+/* Draw one character cell (with combining marks) in attribute a. */
+static void
+ui_pane_cell(struct ui_pane_cursor *c, int row, int col, const wchar_t *wc,
+    const struct attr *a)
+{
+	cchar_t	 cc;
+	int	 y, pair;
+
+	y = c->row + row - c->skip;
+	if (y < 0 || y >= c->rows)
+		return;
+	pair = ui_colour_pair(a->fg, a->bg);
+	setcchar(&cc, wc, ui_colour_attrs(a->flags), 0, &pair);
+	mvwadd_wch(c->win, c->y0 + y, c->x0 + col, &cc);
+}
+
+/* Read the character at l->text + off into wc: its byte length. */
+static size_t
+ui_pane_char(const struct line *l, size_t off, wchar_t *wc)
+{
+	mbstate_t	 ps;
+	size_t		 n;
+
+	memset(&ps, 0, sizeof ps);
+	n = mbrtowc(wc, l->text + off, l->len - off, &ps);
+	if (n == 0 || n > l->len - off) {
+		*wc = L'?';
+		return 1;
+	}
+	return n;
+}
+
+/*
+ * Walk line l wrapped to the cursor's width, drawing it when draw is
+ * set; the number of rows it takes.
+ */
+static int
+ui_pane_walk(struct ui_pane_cursor *c, const struct line *l, int draw)
+{
+	static const struct attr plain;
+	wchar_t		 wc[CCHARW_MAX + 1], next;
+	size_t		 off = 0, n, r = 0;
+	int		 row = 0, col = 0, w, nw;
+
+	while (off < l->len) {
+		while (r + 1 < l->nruns && l->runs[r + 1].off <= off)
+			r++;
+		off += ui_pane_char(l, off, &wc[0]);
+		if ((w = wcwidth(wc[0])) == 0)
+			continue;
+		if (w < 0) {
+			wc[0] = L'?';
+			w = 1;
+		}
+		for (nw = 1; off < l->len && nw < CCHARW_MAX; nw++) {
+			n = ui_pane_char(l, off, &next);
+			if (wcwidth(next) != 0)
+				break;
+			wc[nw] = next;
+			off += n;
+		}
+		wc[nw] = L'\0';
+		if (col + w > c->cols) {
+			row++;
+			col = 0;
+		}
+		if (draw)
+			ui_pane_cell(c, row, col, wc, l->nruns > 0 ?
+			    &l->runs[r].attr : &plain);
+		col += w;
+	}
+	return row + 1;
+}
+
+/* Remember l as shown (bottom first). */
+static void
+ui_pane_show(size_t i, const struct line *l)
+{
+	if (i >= ui_pane_nshown) {
+		ui_pane_nshown = i + 64;
+		ui_pane_shown = xreallocarray(ui_pane_shown, ui_pane_nshown,
+		    sizeof *ui_pane_shown);
+	}
+	ui_pane_shown[i] = l;
+}
+
+/* The largest useful scroll: the oldest line at the top of the pane. */
+static size_t
+ui_pane_max_scroll(struct ui_pane *p, struct ui_pane_cursor *c)
+{
+	size_t	 count = scrollback_count(p->node->sb), i;
+	int	 rows = 0;
+
+	for (i = 0; i < count; i++) {
+		rows += ui_pane_walk(c, scrollback_get(p->node->sb, i), 0);
+		if (rows >= c->rows)
+			return count - i - 1;
+	}
+	return 0;
+}
+
+/* Draw the output: lines from the bottom up until the pane is full. */
+static void
+ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
+{
+	const struct line	*l;
+	size_t			 count, shown = 0, i, max;
+	int			 rows = 0;
+
+	count = scrollback_count(p->node->sb);
+	max = ui_pane_max_scroll(p, c);
+	if (p->scroll > max)
+		p->scroll = max;
+	if (p->scroll == 0 && (l = vt_current(p->node->vt)) != NULL) {
+		ui_pane_show(shown++, l);
+		rows += ui_pane_walk(c, l, 0);
+	}
+	for (i = count - p->scroll; i > 0 && rows < c->rows; i--) {
+		l = scrollback_get(p->node->sb, i - 1);
+		ui_pane_show(shown++, l);
+		rows += ui_pane_walk(c, l, 0);
+	}
+	c->skip = rows > c->rows ? rows - c->rows : 0;
+	c->row = 0;
+	while (shown > 0) {
+		c->row += ui_pane_walk(c, ui_pane_shown[--shown], 1);
+		if (c->row - c->skip >= c->rows)
+			break;
+	}
+}
+
+/* The "scrolled -N" marker on the bottom border while not following. */
+static void
+ui_pane_marker(struct ui_pane *p)
+{
+	char	 buf[64];
+	int	 len;
+
+	if (p->scroll == 0)
+		return;
+	len = snprintf(buf, sizeof buf, " scrolled -%zu ", p->scroll);
+	if (len + 2 > p->rect.w)
+		return;
+	wattr_set(p->win, A_REVERSE | A_BOLD, 0, NULL);
+	mvwaddstr(p->win, p->rect.h - 1, p->rect.w - len - 1, buf);
+	wattr_set(p->win, A_NORMAL, 0, NULL);
+}
+
+/* Draw pane p into its window and queue it for the next doupdate. */
+void
+ui_pane_draw(struct ui *ui, struct ui_pane *p)
+{
+	struct ui_pane_cursor	 c;
+
+	p->dirty = 0;
+	if (p->win == NULL)
+		return;
+	werase(p->win);
+	ui_pane_frame(ui, p, p->index == ui->focus);
+	memset(&c, 0, sizeof c);
+	c.win = p->win;
+	c.y0 = 1;
+	c.x0 = 1;
+	if (ui_pane_inner(p, &c.rows, &c.cols) == 0)
+		ui_pane_content(p, &c);
+	ui_pane_marker(p);
+	wnoutrefresh(p->win);
+}
+
+/* Scroll p by delta lines (positive: back in time), within its output. */
+void
+ui_pane_scroll(struct ui *ui, struct ui_pane *p, long delta)
+{
+	size_t	 count = scrollback_count(p->node->sb);
+
+	if (delta < 0 && (size_t)-delta >= p->scroll)
+		p->scroll = 0;
+	else if (delta < 0)
+		p->scroll -= (size_t)-delta;
+	else
+		p->scroll += (size_t)delta;
+	if (p->scroll > count)
+		p->scroll = count;
+	p->dirty = 1;
+}

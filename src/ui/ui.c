@@ -1,0 +1,479 @@
+/*
+ * The console's glue: set the terminal up, start the cluster, turn the
+ * launcher's events and the keyboard into dirty panes, draw them once
+ * per loop turn at a capped frame rate, and always restore the terminal.
+ */
+#include "config.h"
+
+#include <sys/ioctl.h>
+
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ui-int.h"
+#include "nodemux/ui.h"
+#include "nodemux/util.h"
+
+/* Ask for everything to be drawn again at the next frame. */
+void
+ui_redraw(struct ui *ui)
+{
+	ui->full = 1;
+}
+
+/* Redraw the status bar when the message runs out. */
+static void
+ui_message_timer(struct loop *loop, void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->status_dirty = 1;
+}
+
+/* Show a message in the status bar for a few seconds. */
+void
+ui_set_message(struct ui *ui, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	free(ui->msg);
+	va_start(ap, fmt);
+	ui->msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	ui->msg_until = now_ms() + UI_MESSAGE_MS;
+	ui->status_dirty = 1;
+	loop_add_timer(ui->loop, ui->msg_until + 1, ui_message_timer, ui);
+}
+
+/*
+ * q: stop every node, then leave once they are gone (the launcher's done
+ * event).  Asked again, or forced, every node is killed at once.
+ */
+void
+ui_quit(struct ui *ui, int force)
+{
+	ui->quitting++;
+	ui->mode = UI_NORMAL;
+	ui->status_dirty = 1;
+	cluster_shutdown(ui->cl);
+	if (force && ui->quitting == 1) {
+		ui->quitting++;
+		cluster_shutdown(ui->cl);
+	}
+	if (cluster_all_ended(ui->cl))
+		loop_stop(ui->loop);
+}
+
+/* The pane of node n. */
+static struct ui_pane *
+ui_pane_of(struct ui *ui, struct node *n)
+{
+	int	 i = n->spec->index - 1;
+
+	if (i < 0 || i >= ui->n)
+		i = 0;
+	return &ui->panes[i];
+}
+
+/* A completed line: a pane not following keeps its place. */
+static void
+ui_event_line(void *arg, struct node *n, const struct line *l)
+{
+	struct ui_pane	*p = ui_pane_of(arg, n);
+
+	if (p->scroll > 0)
+		p->scroll++;
+	p->dirty = 1;
+}
+
+/* Output arrived: the partial line may have changed. */
+static void
+ui_event_output(void *arg, struct node *n)
+{
+	ui_pane_of(arg, n)->dirty = 1;
+}
+
+/* A node changed state; a new process gets its pane's size. */
+static void
+ui_event_state(void *arg, struct node *n)
+{
+	struct ui	*ui = arg;
+	struct ui_pane	*p = ui_pane_of(ui, n);
+
+	p->dirty = 1;
+	ui->status_dirty = 1;
+	if (n->pid != 0 && n->pid != p->sized_pid && p->rows > 0) {
+		cluster_resize(ui->cl, p->index, p->rows, p->cols);
+		p->sized_pid = n->pid;
+	}
+	if (n->pid == 0 && ui->mode == UI_INTERACTIVE && p->index == ui->focus) {
+		ui->mode = UI_NORMAL;
+		ui_set_message(ui, "node %d ended: back to NORMAL", p->index + 1);
+	}
+}
+
+/* The launcher's own news goes to the status bar. */
+static void
+ui_event_message(void *arg, struct node *n, const char *msg)
+{
+	ui_set_message(arg, "%s", msg);
+}
+
+/* Every node is gone: leave if quitting, else say so. */
+static void
+ui_event_done(void *arg)
+{
+	struct ui	*ui = arg;
+
+	if (ui->quitting) {
+		loop_stop(ui->loop);
+		return;
+	}
+	ui->ended = 1;
+	ui_set_message(ui, "every node has ended: s or S starts, q quits");
+}
+
+static const struct cluster_events ui_events = {
+	.line = ui_event_line,
+	.output = ui_event_output,
+	.state = ui_event_state,
+	.message = ui_event_message,
+	.done = ui_event_done,
+};
+
+/* Take the terminal's new size and lay the panes out again. */
+static void
+ui_resize(struct ui *ui)
+{
+	struct winsize	 ws;
+	int		 h, w;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0 && (ws.ws_row != LINES || ws.ws_col != COLS))
+		resizeterm(ws.ws_row, ws.ws_col);
+	getmaxyx(stdscr, h, w);
+	if (h == ui->height && w == ui->width)
+		return;
+	ui->height = h;
+	ui->width = w;
+	ui->relayout = 1;
+	ui_redraw(ui);
+}
+
+/* The keyboard and the mouse: everything waiting, then back to the loop. */
+static void
+ui_input(struct loop *loop, int fd, int revents, void *arg)
+{
+	struct ui	*ui = arg;
+	wint_t		 wc;
+	int		 r;
+
+	while ((r = wget_wch(stdscr, &wc)) != ERR) {
+		if (r == KEY_CODE_YES && wc == KEY_RESIZE)
+			ui_resize(ui);
+		else
+			ui_keys_handle(ui, r == KEY_CODE_YES, wc);
+	}
+	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		/* The terminal is gone: nobody to draw for. */
+		loop_del_fd(loop, fd);
+		if (!ui->quitting)
+			ui_quit(ui, 0);
+	}
+}
+
+/* SIGWINCH resizes; SIGINT, SIGTERM and SIGHUP quit (again: force). */
+static void
+ui_signal(struct loop *loop, int signo, void *arg)
+{
+	struct ui	*ui = arg;
+
+	if (signo == SIGWINCH)
+		ui_resize(ui);
+	else
+		ui_quit(ui, ui->quitting > 0);
+}
+
+/* When the next visible title changes (uptime, backoff), or 0. */
+static int64_t
+ui_next_tick(struct ui *ui, int64_t now)
+{
+	struct node	*n;
+	int64_t		 next = 0, age, period, at;
+	int		 i;
+
+	for (i = 0; i < ui->n; i++) {
+		n = ui->panes[i].node;
+		if (ui->panes[i].win == NULL)
+			continue;
+		if (n->pid == 0 && n->state != NODE_BACKOFF)
+			continue;
+		age = now - n->started_ms;
+		period = age < 3600 * 1000 ? 1000 : 60 * 1000;
+		at = n->started_ms + (age / period + 1) * period;
+		if (n->state == NODE_BACKOFF)
+			at = now + 1000 - (n->backoff_until_ms - now) % 1000;
+		if (next == 0 || at < next)
+			next = at;
+	}
+	return next;
+}
+
+/* A title's clock moved on: redraw the panes that show one. */
+static void
+ui_tick(struct loop *loop, void *arg)
+{
+	struct ui	*ui = arg;
+	int		 i;
+
+	ui->tick_timer = 0;
+	for (i = 0; i < ui->n; i++) {
+		if (ui->panes[i].node->pid != 0 ||
+		    ui->panes[i].node->state == NODE_BACKOFF)
+			ui->panes[i].dirty = 1;
+	}
+}
+
+/* Keep one timer for the next title change; none when nothing runs. */
+static void
+ui_arm_tick(struct ui *ui, int64_t now)
+{
+	int64_t	 next = ui_next_tick(ui, now);
+
+	if (ui->tick_timer != 0 && (next == 0 || next < ui->tick_at)) {
+		loop_cancel_timer(ui->loop, ui->tick_timer);
+		ui->tick_timer = 0;
+	}
+	if (next != 0 && ui->tick_timer == 0) {
+		ui->tick_at = next;
+		ui->tick_timer = loop_add_timer(ui->loop, next, ui_tick, ui);
+	}
+}
+
+/* Draw one frame: what is dirty, each window queued, one doupdate. */
+static void
+ui_frame(struct ui *ui, int64_t now)
+{
+	int	 i;
+
+	if (ui->relayout) {
+		ui_layout_apply(ui);
+		ui->full = 1;
+	}
+	if (ui->full) {
+		/* stdscr stays blank and untouched, so reading keys
+		   through it never paints over the panes. */
+		werase(stdscr);
+		wnoutrefresh(stdscr);
+		for (i = 0; i < ui->n; i++)
+			ui->panes[i].dirty = 1;
+		ui->status_dirty = 1;
+		ui->full = 0;
+	}
+	if (ui->too_small)
+		ui_help_too_small(ui);
+	for (i = 0; i < ui->n; i++) {
+		if (ui->panes[i].dirty)
+			ui_pane_draw(ui, &ui->panes[i]);
+	}
+	if (ui->status_dirty)
+		ui_status_draw(ui);
+	if (ui->show_help)
+		ui_help_draw(ui);
+	doupdate();
+	ui->last_frame_ms = now;
+	ui_arm_tick(ui, now);
+}
+
+/* Is there anything to draw? */
+static int
+ui_wants_frame(const struct ui *ui)
+{
+	int	 i;
+
+	if (ui->relayout || ui->full || ui->status_dirty)
+		return 1;
+	for (i = 0; i < ui->n; i++) {
+		if (ui->panes[i].dirty && ui->panes[i].win != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* The frame timer: the hook after it draws. */
+static void
+ui_frame_timer(struct loop *loop, void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->frame_timer = 0;
+}
+
+/*
+ * Before the loop sleeps: draw if something changed, but no sooner than
+ * UI_FRAME_MS after the last frame (a timer brings the loop back then).
+ */
+static void
+ui_before_sleep(struct loop *loop, void *arg)
+{
+	struct ui	*ui = arg;
+	int64_t		 now;
+
+	if (!ui_wants_frame(ui))
+		return;
+	now = now_ms();
+	if (now - ui->last_frame_ms < UI_FRAME_MS) {
+		if (ui->frame_timer == 0)
+			ui->frame_timer = loop_add_timer(loop,
+			    ui->last_frame_ms + UI_FRAME_MS, ui_frame_timer, ui);
+		return;
+	}
+	ui_frame(ui, now);
+}
+
+/* Put the terminal in the console's modes; -1 and *cause on failure. */
+static int
+ui_screen_start(struct ui *ui, SCREEN **sp, char **cause)
+{
+	const char	*term = getenv("TERM");
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		*cause = xstrdup("the console needs a terminal (try --headless)");
+		return -1;
+	}
+	if ((*sp = newterm(NULL, stdout, stdin)) == NULL) {
+		*cause = xasprintf("cannot use the terminal (TERM=%s)",
+		    term != NULL ? term : "");
+		return -1;
+	}
+	set_escdelay(25);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+	    | BUTTON5_PRESSED
+#endif
+	    , NULL);
+	mouseinterval(0);
+	ui_colour_init(!ui->opts->no_color);
+	getmaxyx(stdscr, ui->height, ui->width);
+	return 0;
+}
+
+/* Give the terminal back as it was: windows gone, modes reset. */
+static void
+ui_screen_end(struct ui *ui, SCREEN *sp)
+{
+	int	 i;
+
+	for (i = 0; i < ui->n; i++) {
+		if (ui->panes[i].win != NULL)
+			delwin(ui->panes[i].win);
+		ui->panes[i].win = NULL;
+	}
+	if (ui->status != NULL)
+		delwin(ui->status);
+	if (ui->overlay != NULL)
+		delwin(ui->overlay);
+	ui->status = ui->overlay = NULL;
+	endwin();
+	delscreen(sp);
+}
+
+/* Watch the keyboard and the signals that concern the console. */
+static int
+ui_watch(struct ui *ui)
+{
+	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
+	size_t		 i;
+
+	for (i = 0; i < nitems(sigs); i++) {
+		if (loop_add_signal(ui->loop, sigs[i], ui_signal, ui) != 0)
+			return -1;
+	}
+	if (loop_add_fd(ui->loop, STDIN_FILENO, POLLIN, ui_input, ui) != 0)
+		return -1;
+	loop_set_before_sleep(ui->loop, ui_before_sleep, ui);
+	return 0;
+}
+
+/* One pane per node of the cluster. */
+static void
+ui_panes_new(struct ui *ui)
+{
+	int	 i;
+
+	ui->n = cluster_size(ui->cl);
+	ui->panes = xcalloc(ui->n, sizeof *ui->panes);
+	for (i = 0; i < ui->n; i++) {
+		ui->panes[i].node = cluster_node(ui->cl, i);
+		ui->panes[i].index = i;
+	}
+}
+
+/* Run the console until quit; the terminal is restored before returning. */
+static int
+ui_main(struct ui *ui)
+{
+	SCREEN	*sp;
+	char	*cause = NULL;
+	int	 rc;
+
+	if (ui_screen_start(ui, &sp, &cause) != 0) {
+		nm_warn("%s", cause);
+		free(cause);
+		return 1;
+	}
+	if (ui_watch(ui) != 0) {
+		ui_screen_end(ui, sp);
+		nm_warn("cannot watch the terminal and signals");
+		return 1;
+	}
+	ui->relayout = 1;
+	ui_layout_apply(ui);
+	cluster_start_all(ui->cl);
+	rc = loop_run(ui->loop);
+	ui_screen_end(ui, sp);
+	if (rc != 0) {
+		nm_warn("event loop failed");
+		return 1;
+	}
+	return 0;
+}
+
+int
+ui_run(struct plan *plan, const struct opts *opts)
+{
+	struct ui	 ui;
+	int		 rc;
+
+	memset(&ui, 0, sizeof ui);
+	ui.plan = plan;
+	ui.opts = opts;
+	if ((ui.loop = loop_new()) == NULL) {
+		nm_warn("cannot create the event loop");
+		return 1;
+	}
+	ui.cl = cluster_new(plan, ui.loop, &ui_events, &ui);
+	if (ui.cl == NULL) {
+		nm_warn("cannot start the cluster");
+		loop_free(ui.loop);
+		return 1;
+	}
+	ui_panes_new(&ui);
+	rc = ui_main(&ui);
+	cluster_free(ui.cl);
+	loop_free(ui.loop);
+	free(ui.panes);
+	free(ui.msg);
+	return rc;
+}
