@@ -23,6 +23,7 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
+trap 'cleanup; exit 1' INT TERM HUP
 
 # 1. A setup that needs nothing special: ok rows only, exit 0.
 doctor -c "$data/net-ok.cfg"
@@ -58,16 +59,20 @@ t_diag "$(cat "$out")"
 
 # 4. A port held by a listener of the test: FAIL naming pid and program.
 if command -v python3 >/dev/null 2>&1; then
+	# The listener holds the port until its stdin, a fifo this shell
+	# keeps open on fd 3, ends: it cannot outlive the test.
+	mkfifo "$T_TMP/hold"
 	python3 -c '
-import socket, sys, time
+import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 21450))
 s.listen(1)
 open(sys.argv[1], "w").close()
-time.sleep(60)
-' "$T_TMP/listening" &
+sys.stdin.read()
+' "$T_TMP/listening" <"$T_TMP/hold" &
 	listener=$!
+	exec 3>"$T_TMP/hold"
 	t_wait_for 10 test -e "$T_TMP/listening"
 	doctor -c "$data/net-ports.cfg"
 	t_check "held port exits 1 (rc=$rc)" [ "$rc" -eq 1 ]
@@ -80,7 +85,7 @@ time.sleep(60)
 	    "grep -qE '^ok +program +/bin/sh: executable$' '$out' &&
 	     grep -qE '^ok +program +sleep: ' '$out'"
 	t_diag "$(cat "$out")"
-	kill "$listener"
+	exec 3>&-
 	wait "$listener" 2>/dev/null
 	t_check "the listener is gone" sh -c "! kill -0 $listener 2>/dev/null"
 	listener=
