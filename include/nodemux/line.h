@@ -61,4 +61,19 @@ void		 line_free(struct line *);
 /* Attributes at byte offset off. */
 struct attr	 line_attr_at(const struct line *, size_t off);
 
+/* Added by the output model. */
+/* Heap bytes held by a line (the scrollback's byte cap counts these). */
+size_t		 line_size(const struct line *);
+/* Do two attributes display the same? */
+int		 line_attr_equal(const struct attr *, const struct attr *);
+/* Columns taken by code point cp on a terminal: 0 (combining, zero
+   width), 1 or 2 (East Asian wide and fullwidth, emoji).  No locale. */
+int		 line_cp_width(uint32_t cp);
+/* Decode the UTF-8 character at s (len > 0 bytes, valid UTF-8 as in a
+   line's text) into *cp; returns its length in bytes (1 for a bad byte,
+   *cp = U+FFFD). */
+size_t		 line_utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* Columns the whole text of a line takes. */
+size_t		 line_width(const struct line *);
+
 #endif

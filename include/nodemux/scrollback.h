@@ -24,4 +24,12 @@ const struct line *scrollback_get(const struct scrollback *, size_t i);
 uint64_t	 scrollback_dropped(const struct scrollback *);
 void		 scrollback_clear(struct scrollback *);
 
+/* Added by the output model. */
+/* Bytes held (line_size() of every line), what max_bytes caps.  A
+   max_lines of 0 means 10000; a max_bytes of 0 means no byte cap. */
+size_t		 scrollback_bytes(const struct scrollback *);
+/* Index of the first line whose seq is >= seq (scrollback_count() when
+   none), by binary search: lines are pushed in seq order. */
+size_t		 scrollback_find_seq(const struct scrollback *, uint64_t seq);
+
 #endif

@@ -1,0 +1,422 @@
+/*
+ * Tests of the terminal-output parser: what a pane and a log file show
+ * for plain text, colours, progress bars, hostile and split input.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodemux/line.h"
+#include "nodemux/util.h"
+#include "nodemux/vt.h"
+
+/* The lines a parser completed. */
+struct got {
+	struct line	**l;
+	size_t		  n;
+	size_t		  maxlen;
+};
+
+static void
+got_cb(void *arg, struct line *l)
+{
+	struct got	*g = arg;
+
+	g->l = xreallocarray(g->l, g->n + 1, sizeof *g->l);
+	g->l[g->n++] = l;
+	if (l->len > g->maxlen)
+		g->maxlen = l->len;
+}
+
+static void
+got_free(struct got *g)
+{
+	size_t	 i;
+
+	for (i = 0; i < g->n; i++)
+		line_free(g->l[i]);
+	free(g->l);
+	memset(g, 0, sizeof *g);
+}
+
+/* Feed s to a fresh parser, flush, and return its lines. */
+static struct got
+parse(const char *s, size_t len)
+{
+	struct vt	*vt = vt_new(0);
+	struct got	 g = { NULL, 0, 0 };
+
+	vt_feed(vt, s, len, got_cb, &g);
+	vt_flush(vt, got_cb, &g);
+	vt_free(vt);
+	return g;
+}
+
+/* The text of the only line s gives. */
+#define ONE_LINE(s, want) do {						\
+	struct got	 g_ = parse((s), sizeof (s) - 1);		\
+	cr_assert_eq(g_.n, 1, "%zu lines from %s", g_.n, #s);		\
+	cr_assert_str_eq(g_.l[0]->text, (want));			\
+	cr_assert_eq(g_.l[0]->len, strlen(want));			\
+	got_free(&g_);							\
+} while (0)
+
+/* Is s[0, len) valid UTF-8 without C0 controls? */
+static int
+clean_utf8(const char *s, size_t len)
+{
+	size_t		 off = 0, n;
+	uint32_t	 cp;
+
+	while (off < len) {
+		n = line_utf8_decode(s + off, len - off, &cp);
+		if (cp == 0xfffd && n == 1)
+			return 0;
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return 0;
+		off += n;
+	}
+	return 1;
+}
+
+Test(vt, plain_lines)
+{
+	struct got	 g = parse("hello\r\nworld\n\nlast", 18);
+
+	cr_assert_eq(g.n, 4);
+	cr_assert_str_eq(g.l[0]->text, "hello");
+	cr_assert_str_eq(g.l[1]->text, "world");
+	cr_assert_str_eq(g.l[2]->text, "");
+	cr_assert_str_eq(g.l[3]->text, "last");
+	cr_assert_eq(g.l[0]->nruns, 1);
+	cr_assert_eq(g.l[0]->runs[0].attr.fg, COLOUR_DEFAULT);
+	cr_assert_gt(g.l[0]->time_ms, 1000000000000LL);
+	cr_assert_eq(g.l[0]->seq, 0);
+	got_free(&g);
+}
+
+Test(vt, sgr_16_colours_and_reset)
+{
+	const char	 s[] = "a\033[31mred\033[1;42mboldgreen\033[0mplain\033[94mbright\n";
+	struct got	 g = parse(s, sizeof s - 1);
+	const struct line *l = g.l[0];
+	struct attr	 a;
+
+	cr_assert_str_eq(l->text, "aredboldgreenplainbright");
+	a = line_attr_at(l, 0);
+	cr_assert_eq(a.fg, COLOUR_DEFAULT);
+	a = line_attr_at(l, 1);
+	cr_assert_eq(a.fg, COLOUR_PALETTE | 1);
+	cr_assert_eq(a.flags, 0);
+	a = line_attr_at(l, 4);
+	cr_assert_eq(a.fg, COLOUR_PALETTE | 1);
+	cr_assert_eq(a.bg, COLOUR_PALETTE | 2);
+	cr_assert_eq(a.flags, ATTR_BOLD);
+	a = line_attr_at(l, 13);
+	cr_assert_eq(a.fg, COLOUR_DEFAULT);
+	cr_assert_eq(a.bg, COLOUR_DEFAULT);
+	cr_assert_eq(a.flags, 0);
+	a = line_attr_at(l, 18);
+	cr_assert_eq(a.fg, COLOUR_PALETTE | 12);
+	cr_assert_eq(l->nruns, 5);	/* equal neighbours merged */
+	got_free(&g);
+}
+
+Test(vt, sgr_256_and_truecolour)
+{
+	const char	 s[] = "\033[38;5;208ma\033[48;2;1;2;3mb\033[38:2::10:20:30mc"
+	    "\033[38:5:99md\033[38:2:7:8:9;48:5:17me\033[39;49mf\033[100mg\n";
+	struct got	 g = parse(s, sizeof s - 1);
+	const struct line *l = g.l[0];
+
+	cr_assert_str_eq(l->text, "abcdefg");
+	cr_assert_eq(line_attr_at(l, 0).fg, COLOUR_PALETTE | 208);
+	cr_assert_eq(line_attr_at(l, 1).bg, COLOUR_RGB | 0x010203);
+	cr_assert_eq(line_attr_at(l, 1).fg, COLOUR_PALETTE | 208);
+	cr_assert_eq(line_attr_at(l, 2).fg, COLOUR_RGB | 0x0a141e);
+	cr_assert_eq(line_attr_at(l, 3).fg, COLOUR_PALETTE | 99);
+	cr_assert_eq(line_attr_at(l, 4).fg, COLOUR_RGB | 0x070809);
+	cr_assert_eq(line_attr_at(l, 4).bg, COLOUR_PALETTE | 17);
+	cr_assert_eq(line_attr_at(l, 5).fg, COLOUR_DEFAULT);
+	cr_assert_eq(line_attr_at(l, 5).bg, COLOUR_DEFAULT);
+	cr_assert_eq(line_attr_at(l, 6).bg, COLOUR_PALETTE | 8);
+	got_free(&g);
+}
+
+Test(vt, sgr_flags_and_their_resets)
+{
+	const char	 s[] = "\033[1;2;3;4;5;7;8;9ma\033[22;23mb\033[24;25;27;28;29mc"
+	    "\033[4:3md\033[4:0me\033[21mf\033[mg\n";
+	struct got	 g = parse(s, sizeof s - 1);
+	const struct line *l = g.l[0];
+	uint16_t	 all = ATTR_BOLD | ATTR_DIM | ATTR_ITALIC | ATTR_UNDERLINE |
+	    ATTR_BLINK | ATTR_REVERSE | ATTR_INVISIBLE | ATTR_STRIKE;
+
+	cr_assert_eq(line_attr_at(l, 0).flags, all);
+	cr_assert_eq(line_attr_at(l, 1).flags,
+	    all & ~(ATTR_BOLD | ATTR_DIM | ATTR_ITALIC));
+	cr_assert_eq(line_attr_at(l, 2).flags, 0);
+	cr_assert_eq(line_attr_at(l, 3).flags, ATTR_UNDERLINE);
+	cr_assert_eq(line_attr_at(l, 4).flags, 0);
+	cr_assert_eq(line_attr_at(l, 5).flags, ATTR_UNDERLINE);
+	cr_assert_eq(line_attr_at(l, 6).flags, 0);
+	got_free(&g);
+}
+
+Test(vt, colour_carries_over_lines)
+{
+	const char	 s[] = "\033[32mgreen\nstill\033[0m\n";
+	struct got	 g = parse(s, sizeof s - 1);
+
+	cr_assert_eq(line_attr_at(g.l[1], 0).fg, COLOUR_PALETTE | 2);
+	got_free(&g);
+}
+
+Test(vt, carriage_return_overwrites)
+{
+	ONE_LINE("50%\r100%\n", "100%");
+	ONE_LINE("100%\r50%\n", "50%%");
+	ONE_LINE("progress [##   ]\rprogress [#####]\r\n", "progress [#####]");
+}
+
+Test(vt, progress_bar_with_erase)
+{
+	const char	 s[] = "10% working\r\033[K20% work\r\033[2K\033[1Gdone\n";
+
+	ONE_LINE(s, "done");
+}
+
+Test(vt, backspace_and_tab)
+{
+	ONE_LINE("abc\b\bX\n", "aXc");
+	ONE_LINE("\b\bok\n", "ok");
+	ONE_LINE("a\tb\n", "a       b");
+	ONE_LINE("12345678\tb\n", "12345678        b");
+}
+
+Test(vt, erase_in_line)
+{
+	ONE_LINE("abcdef\033[3D\033[K\n", "abc");
+	ONE_LINE("abcdef\033[3D\033[1K\n", "    ef");
+	ONE_LINE("abcdef\033[2Kxy\n", "      xy");
+	ONE_LINE("abcdef\033[0Kxy\n", "abcdefxy");
+}
+
+Test(vt, cursor_horizontal_moves)
+{
+	ONE_LINE("abc\033[10Gx\n", "abc      x");
+	ONE_LINE("abc\033[2Cx\n", "abc  x");
+	ONE_LINE("abcdef\033[4DX\n", "abXdef");
+	ONE_LINE("abc\033[99Dz\n", "zbc");
+	ONE_LINE("abcdef\033[1G\033[2PX\n", "Xdef");
+	ONE_LINE("abcdef\033[2G\033[2@\n", "a  bcdef");
+	ONE_LINE("abcdef\033[2G\033[2X\n", "a  def");
+}
+
+Test(vt, screen_control_does_not_leak)
+{
+	const char	 s[] = "\033[2J\033[H\033[3;5H\033[Aup\033[Bdown\033[?1049h"
+	    "\033[?25l\033[1;24r\033(B\0337\0338\033M\033=\033[>4;1m\033[6n\033[?1049l"
+	    "\033[s\033[u\033[5S\033[T\033]0;title\007\a\033[0 q\n";
+
+	ONE_LINE(s, "updown");
+}
+
+Test(vt, osc_and_dcs_strings_are_consumed)
+{
+	ONE_LINE("a\033]0;my title\007b\n", "ab");
+	ONE_LINE("a\033]2;st title\033\\b\n", "ab");
+	ONE_LINE("a\033]8;;http://x\033\\link\033]8;;\033\\b\n", "alinkb");
+	ONE_LINE("a\033P1$r0m\033\\b\n", "ab");
+	ONE_LINE("a\033Pq#0;2;0;0;0#1!6~-\n-\033\\b\n", "ab");
+	ONE_LINE("a\033_apc\033\\b\033^pm\033\\c\033Xsos\033\\d\n", "abcd");
+	ONE_LINE("a\033[31\030b\n", "ab");	/* CAN cancels */
+}
+
+Test(vt, controls_are_shown_safely)
+{
+	/* BEL and NUL vanish; other C0 controls show as U+FFFD. */
+	ONE_LINE("a\007b\000c\001d\x1f" "e\n", "abc\xef\xbf\xbd" "d\xef\xbf\xbd" "e");
+	/* DEL is ignored; a lone ESC before a newline vanishes. */
+	ONE_LINE("x\177y\033\n", "xy");
+}
+
+Test(vt, invalid_utf8)
+{
+	ONE_LINE("caf\xc3\xa9\n", "caf\xc3\xa9");
+	ONE_LINE("a\xff" "b\n", "a\xef\xbf\xbd" "b");
+	ONE_LINE("a\xc3" "b\n", "a\xef\xbf\xbd" "b");		/* truncated */
+	ONE_LINE("a\xc0\xaf" "b\n", "a\xef\xbf\xbd\xef\xbf\xbd" "b");	/* overlong */
+	ONE_LINE("a\xed\xa0\x80" "b\n", "a\xef\xbf\xbd" "b");	/* surrogate */
+	ONE_LINE("a\xc2\x9b" "b\n", "a\xef\xbf\xbd" "b");		/* C1 CSI */
+	ONE_LINE("\xf0\x9f\x98\x80\n", "\xf0\x9f\x98\x80");
+}
+
+Test(vt, wide_characters)
+{
+	struct got	 g;
+
+	/* Wide characters take two columns: the tab stop and overwrites see it. */
+	ONE_LINE("\xe6\x97\xa5\xe6\x9c\xac\tx\n", "\xe6\x97\xa5\xe6\x9c\xac    x");
+	ONE_LINE("\xe6\x97\xa5\xe6\x9c\xac\rab\n", "ab\xe6\x9c\xac");
+	ONE_LINE("\xe6\x97\xa5\xe6\x9c\xac\ra\n", "a \xe6\x9c\xac");
+	ONE_LINE("ab\xe6\x97\xa5\033[2Dx\n", "abx");
+	ONE_LINE("e\xcc\x81!\n", "e\xcc\x81!");	/* combining mark */
+	g = parse("\xe6\x97\xa5\xe6\x9c\xac\n", 7);
+	cr_assert_eq(line_width(g.l[0]), 4);
+	got_free(&g);
+}
+
+Test(vt, trailing_blanks_trimmed)
+{
+	ONE_LINE("text   \t  \n", "text");
+	ONE_LINE("\033[41mred \033[0m  \n", "red ");
+}
+
+Test(vt, current_line_shows_progress)
+{
+	struct vt	*vt = vt_new(0);
+	struct got	 g = { NULL, 0, 0 };
+	const struct line *cur;
+
+	cr_assert_null(vt_current(vt));
+	vt_feed(vt, "load 10%", 8, got_cb, &g);
+	cur = vt_current(vt);
+	cr_assert_not_null(cur);
+	cr_assert_str_eq(cur->text, "load 10%");
+	vt_feed(vt, "\rload 90%", 9, got_cb, &g);
+	cr_assert_str_eq(vt_current(vt)->text, "load 90%");
+	cr_assert_eq(g.n, 0);
+	vt_feed(vt, "\r\n", 2, got_cb, &g);
+	cr_assert_null(vt_current(vt));
+	cr_assert_eq(g.n, 1);
+	cr_assert_str_eq(g.l[0]->text, "load 90%");
+	vt_flush(vt, got_cb, &g);
+	cr_assert_eq(g.n, 1);		/* nothing pending: no empty line */
+	vt_free(vt);
+	got_free(&g);
+}
+
+/* Every way of splitting a sample across two feeds gives the same lines. */
+Test(vt, split_sequences)
+{
+	const char	 s[] = "\033[1;38;2;255;128;0mhot\033[0m \xe2\x82\xac\033]0;t\033\\"
+	    "\033Pq\033\\ok\r\033[Kdone \xf0\x9f\x98\x80\033[38:5:42mx\n";
+	struct got	 ref = parse(s, sizeof s - 1);
+	size_t		 cut, i;
+
+	cr_assert_eq(ref.n, 1);
+	cr_assert_str_eq(ref.l[0]->text, "done \xf0\x9f\x98\x80x");
+	for (cut = 0; cut <= sizeof s - 1; cut++) {
+		struct vt	*vt = vt_new(0);
+		struct got	 g = { NULL, 0, 0 };
+
+		vt_feed(vt, s, cut, got_cb, &g);
+		vt_feed(vt, s + cut, sizeof s - 1 - cut, got_cb, &g);
+		vt_flush(vt, got_cb, &g);
+		cr_assert_eq(g.n, 1, "split at %zu", cut);
+		cr_assert_str_eq(g.l[0]->text, ref.l[0]->text, "split at %zu", cut);
+		cr_assert_eq(g.l[0]->nruns, ref.l[0]->nruns);
+		for (i = 0; i < g.l[0]->nruns; i++) {
+			cr_assert_eq(g.l[0]->runs[i].off, ref.l[0]->runs[i].off);
+			cr_assert(line_attr_equal(&g.l[0]->runs[i].attr,
+			    &ref.l[0]->runs[i].attr), "split at %zu", cut);
+		}
+		got_free(&g);
+		vt_free(vt);
+	}
+	got_free(&ref);
+}
+
+/* 10 MB of random bytes: valid UTF-8 out, no control bytes, bounded lines. */
+Test(vt, fuzz_random_bytes, .timeout = 60)
+{
+	struct vt	*vt = vt_new(0);
+	struct got	 g = { NULL, 0, 0 };
+	unsigned char	 buf[4096];
+	uint32_t	 x = 0x2545f491;
+	size_t		 total, i, lines = 0;
+
+	for (total = 0; total < 10 * 1024 * 1024; total += sizeof buf) {
+		for (i = 0; i < sizeof buf; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = (unsigned char)x;
+		}
+		vt_feed(vt, buf, sizeof buf, got_cb, &g);
+		for (i = 0; i < g.n; i++) {
+			cr_assert(clean_utf8(g.l[i]->text, g.l[i]->len));
+			cr_assert_eq(strlen(g.l[i]->text), g.l[i]->len);
+			cr_assert_leq(line_width(g.l[i]), 4096 + 32);
+		}
+		lines += g.n;
+		got_free(&g);
+	}
+	cr_assert_gt(lines, 1000);
+	vt_free(vt);
+}
+
+/* A line that never ends keeps the first max_cols columns and says so. */
+Test(vt, endless_line_is_cut, .timeout = 30)
+{
+	struct vt	*vt = vt_new(100);
+	struct got	 g = { NULL, 0, 0 };
+	char		 buf[65536];
+	size_t		 i;
+
+	memset(buf, 'x', sizeof buf);
+	for (i = 0; i < 160; i++)	/* 10 MB */
+		vt_feed(vt, buf, sizeof buf, got_cb, &g);
+	cr_assert_eq(g.n, 0);
+	cr_assert_eq(vt_current(vt)->flags & LINE_TRUNCATED, LINE_TRUNCATED);
+	vt_feed(vt, "\n", 1, got_cb, &g);
+	cr_assert_eq(g.n, 1);
+	cr_assert_eq(g.l[0]->flags & LINE_TRUNCATED, LINE_TRUNCATED);
+	cr_assert_eq(strncmp(g.l[0]->text, buf, 100), 0);
+	cr_assert_str_eq(g.l[0]->text + 100, " \xe2\x80\xa6[cut 10485660 bytes]");
+	vt_feed(vt, "next\n", 5, got_cb, &g);
+	cr_assert_str_eq(g.l[1]->text, "next");
+	cr_assert_eq(g.l[1]->flags, 0);
+	got_free(&g);
+	vt_free(vt);
+}
+
+Test(vt, default_cap_is_4096_columns)
+{
+	struct vt	*vt = vt_new(0);
+	struct got	 g = { NULL, 0, 0 };
+	char		 buf[5000];
+
+	memset(buf, 'y', sizeof buf);
+	vt_feed(vt, buf, sizeof buf, got_cb, &g);
+	vt_feed(vt, "\n", 1, got_cb, &g);
+	cr_assert_eq(g.n, 1);
+	cr_assert_str_eq(g.l[0]->text + 4096, " \xe2\x80\xa6[cut 904 bytes]");
+	got_free(&g);
+	vt_free(vt);
+}
+
+/* An escape sequence that never ends is abandoned; later output shows. */
+Test(vt, endless_sequences_are_bounded, .timeout = 30)
+{
+	static const char *const starts[] = { "\033[", "\033]0;", "\033P", "\033_" };
+	char		 buf[65536];
+	size_t		 k, i;
+
+	for (k = 0; k < nitems(starts); k++) {
+		struct vt	*vt = vt_new(0);
+		struct got	 g = { NULL, 0, 0 };
+
+		vt_feed(vt, starts[k], strlen(starts[k]), got_cb, &g);
+		memset(buf, k == 0 ? '1' : 'z', sizeof buf);
+		for (i = 0; i < 16; i++)	/* 1 MB */
+			vt_feed(vt, buf, sizeof buf, got_cb, &g);
+		vt_feed(vt, "\nvisible\n", 9, got_cb, &g);
+		cr_assert_geq(g.n, 2, "%s", starts[k] + 1);
+		cr_assert_str_eq(g.l[g.n - 1]->text, "visible");
+		cr_assert_leq(g.l[g.n - 2]->len, 4096 + 40);
+		got_free(&g);
+		vt_free(vt);
+	}
+}
