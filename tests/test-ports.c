@@ -142,6 +142,32 @@ Test(ports, wildcard_listener_makes_loopback_busy)
 	close(fd);
 }
 
+Test(ports, ipv6_only_wildcard_listener_makes_ipv4_busy)
+{
+	struct sockaddr_in6	 sin6;
+	socklen_t		 len = sizeof sin6;
+	char			*cause = NULL;
+	int			 fd, one = 1, port;
+
+	/* The kernel lets 127.0.0.1 bind beside a v6-only [::] listener,
+	   but clients of "localhost" may reach that listener instead. */
+	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+		cr_skip_test("no IPv6");
+	cr_assert_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+	    sizeof one), 0);
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_any;
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin6, sizeof sin6), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
+	port = ntohs(sin6.sin6_port);
+	cr_assert_eq(port_probe("127.0.0.1", port, &cause), 0,
+	    "127.0.0.1 port %d free beside a [::] listener", port);
+	close(fd);
+	cr_assert_eq(port_probe("127.0.0.1", port, &cause), 1, "%s", cause);
+}
+
 Test(ports, ipv6_loopback)
 {
 	char	*cause = NULL, *prog;
