@@ -1,0 +1,359 @@
+/*
+ * nodemux exec: start the cluster, wait until every node is ready, run
+ * CMD with the cluster's variables, stop the cluster and exit with CMD's
+ * status; 125 when the cluster could not be made ready (SPEC §1, §7).
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nodemux/cluster.h"
+#include "nodemux/headless.h"
+#include "nodemux/opts.h"
+#include "nodemux/util.h"
+
+#define EXEC_NOT_READY		125
+#define EXEC_LAST_LINES		5
+
+enum exec_phase {
+	EXEC_WAITING,		/* for every node to be ready */
+	EXEC_RUNNING,		/* CMD runs */
+	EXEC_STOPPING,		/* the cluster is being stopped */
+};
+
+struct exec {
+	struct opts		*opts;
+	struct plan		*plan;
+	struct loop		*loop;
+	struct cluster		*cluster;
+	struct headless		*out;		/* events, on stderr */
+	enum exec_phase		 phase;
+	uint64_t		 check_timer;	/* 0: none pending */
+	int64_t			 start_ms;
+	pid_t			 pid;		/* CMD; 0 when not running */
+	int			 status;	/* the exit status to give */
+	struct strbuf		 report;	/* why the cluster is not ready */
+};
+
+/* Has node n given up on becoming ready (ended, failed, waiting to
+   restart)? */
+static int
+exec_node_lost(const struct node *n)
+{
+	switch (n->state) {
+	case NODE_STOPPED:
+	case NODE_STOPPING:
+	case NODE_EXITED:
+	case NODE_KILLED:
+	case NODE_FAILED:
+	case NODE_BACKOFF:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Add node n's state and its last lines to the report. */
+static void
+exec_report_node(struct exec *e, struct node *n)
+{
+	const struct line	*l;
+	char			 state[256];
+	size_t			 count, i;
+
+	strbuf_addf(&e->report, "  %s: %s\n", n->spec->name,
+	    node_state_str(n, state, sizeof state));
+	count = n->sb != NULL ? scrollback_count(n->sb) : 0;
+	i = count > EXEC_LAST_LINES ? count - EXEC_LAST_LINES : 0;
+	for (; i < count; i++) {
+		l = scrollback_get(n->sb, i);
+		strbuf_addf(&e->report, "    | %s\n", l->text);
+	}
+	if (n->vt != NULL && (l = vt_current(n->vt)) != NULL)
+		strbuf_addf(&e->report, "    | %s\n", l->text);
+	if (count == 0 && (n->vt == NULL || vt_current(n->vt) == NULL))
+		strbuf_adds(&e->report, "    (no output)\n");
+}
+
+/* Stop the cluster; the loop ends once every node is gone. */
+static void
+exec_stop(struct exec *e)
+{
+	e->phase = EXEC_STOPPING;
+	cluster_shutdown(e->cluster);
+	if (cluster_all_ended(e->cluster))
+		loop_stop(e->loop);
+}
+
+/* The cluster cannot be made ready: note who and why, then stop it. */
+static void
+exec_not_ready(struct exec *e)
+{
+	struct node	*n;
+	int		 i;
+
+	strbuf_adds(&e->report, "cluster not ready; nodes not ready:\n");
+	for (i = 0; i < cluster_size(e->cluster); i++) {
+		n = cluster_node(e->cluster, i);
+		if (n->state != NODE_READY && n->state != NODE_RUNNING)
+			exec_report_node(e, n);
+	}
+	e->status = EXEC_NOT_READY;
+	exec_stop(e);
+}
+
+/* Add "NAME=value" to the vector v of n entries. */
+static void __attribute__((format(printf, 3, 4)))
+exec_var(char ***v, size_t *n, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	va_start(ap, fmt);
+	(*v)[(*n)++] = xvasprintf(fmt, ap);
+	va_end(ap);
+	(*v)[*n] = NULL;
+}
+
+/*
+ * The variables CMD gets: the cluster's names and ports (as the nodes
+ * really use them: next-free may have moved some), in index order.
+ */
+static char **
+exec_vars(struct exec *e)
+{
+	struct strbuf	 names = STRBUF_INIT, http = STRBUF_INIT;
+	struct strbuf	 dist = STRBUF_INIT;
+	struct node	*n;
+	char		**v = NULL;
+	size_t		 nv = 0;
+	int		 i, size = cluster_size(e->cluster);
+
+	for (i = 0; i < size; i++) {
+		n = cluster_node(e->cluster, i);
+		strbuf_addf(&names, "%s%s", i ? "," : "", n->spec->name);
+		strbuf_addf(&http, "%s%d", i ? "," : "", n->http_port);
+		strbuf_addf(&dist, "%s%d", i ? "," : "", n->dist_port);
+		exec_var(&v, &nv, "NODEMUX_NODE%d_NAME=%s", i + 1,
+		    n->spec->name);
+		exec_var(&v, &nv, "NODEMUX_NODE%d_HTTP_PORT=%d", i + 1,
+		    n->http_port);
+		exec_var(&v, &nv, "NODEMUX_NODE%d_DIST_PORT=%d", i + 1,
+		    n->dist_port);
+	}
+	exec_var(&v, &nv, "CLUSTER_NODES=%s", names.buf ? names.buf : "");
+	exec_var(&v, &nv, "NODEMUX_NODES=%s", names.buf ? names.buf : "");
+	exec_var(&v, &nv, "CLUSTER_SIZE=%d", size);
+	exec_var(&v, &nv, "NODEMUX_HTTP_PORTS=%s", http.buf ? http.buf : "");
+	exec_var(&v, &nv, "NODEMUX_DIST_PORTS=%s", dist.buf ? dist.buf : "");
+	exec_var(&v, &nv, "NODEMUX_COOKIE=%s", e->plan->cookie);
+	exec_var(&v, &nv, "COOKIE=%s", e->plan->cookie);
+	strbuf_free(&names);
+	strbuf_free(&http);
+	strbuf_free(&dist);
+	return v;
+}
+
+/* In the child: a clean signal state, the variables, then CMD. */
+static void __attribute__((noreturn))
+exec_child(struct exec *e, char **vars)
+{
+	sigset_t	 none;
+	int		 sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (; *vars != NULL; vars++)
+		putenv(*vars);
+	execvp(e->opts->argv[0], e->opts->argv);
+	fprintf(stderr, "nodemux: exec: cannot run %s: %s\n",
+	    e->opts->argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* Every node is ready: run CMD in our process group (Ctrl-C reaches it). */
+static void
+exec_run_cmd(struct exec *e)
+{
+	char	**vars = exec_vars(e);
+	pid_t	  pid;
+
+	headless_message(e->out, "all %d nodes ready in %.1fs: running %s",
+	    cluster_size(e->cluster), (now_ms() - e->start_ms) / 1000.0,
+	    e->opts->argv[0]);
+	headless_flush(e->out);
+	pid = fork();
+	if (pid == 0)
+		exec_child(e, vars);
+	strv_free(vars);
+	if (pid == -1) {
+		strbuf_addf(&e->report, "cannot run %s: fork: %s\n",
+		    e->opts->argv[0], strerror(errno));
+		e->status = 1;
+		exec_stop(e);
+		return;
+	}
+	e->pid = pid;
+	e->phase = EXEC_RUNNING;
+}
+
+/* Timer: see where the wait stands once the current event is over. */
+static void
+exec_check(struct loop *loop, void *arg)
+{
+	struct exec	*e = arg;
+	int		 i;
+
+	e->check_timer = 0;
+	if (e->phase != EXEC_WAITING)
+		return;
+	for (i = 0; i < cluster_size(e->cluster); i++) {
+		if (exec_node_lost(cluster_node(e->cluster, i))) {
+			exec_not_ready(e);
+			return;
+		}
+	}
+	if (cluster_all_ready(e->cluster))
+		exec_run_cmd(e);
+}
+
+/* Event: a node's state changed; look at the wait from the loop. */
+static void
+exec_state(void *arg, struct node *n)
+{
+	struct exec	*e = arg;
+
+	if (e->phase == EXEC_WAITING && e->check_timer == 0)
+		e->check_timer = loop_add_timer(e->loop, now_ms(), exec_check,
+		    e);
+}
+
+/* Event: nodemux's own message, to stderr. */
+static void
+exec_message(void *arg, struct node *n, const char *msg)
+{
+	struct exec	*e = arg;
+
+	headless_message(e->out, "%s", msg);
+}
+
+/* Event: every node is gone. */
+static void
+exec_done(void *arg)
+{
+	struct exec	*e = arg;
+
+	if (e->phase == EXEC_STOPPING)
+		loop_stop(e->loop);
+}
+
+/* SIGCHLD: has CMD ended?  Then stop the cluster. */
+static void
+exec_sigchld(struct loop *loop, int signo, void *arg)
+{
+	struct exec	*e = arg;
+	int		 st;
+	pid_t		 pid;
+
+	if (e->pid == 0)
+		return;
+	pid = waitpid(e->pid, &st, WNOHANG);
+	if (pid != e->pid)
+		return;
+	e->pid = 0;
+	if (WIFSIGNALED(st))
+		e->status = 128 + WTERMSIG(st);
+	else
+		e->status = WEXITSTATUS(st);
+	headless_message(e->out, "%s exited with status %d: stopping all "
+	    "nodes", e->opts->argv[0], e->status);
+	exec_stop(e);
+}
+
+/*
+ * SIGINT, SIGTERM, SIGHUP.  While CMD runs, Ctrl-C reaches it through
+ * the terminal (we share its process group), so SIGINT is left to it;
+ * SIGTERM and SIGHUP are passed on.  Otherwise: stop everything.
+ */
+static void
+exec_signal(struct loop *loop, int signo, void *arg)
+{
+	struct exec	*e = arg;
+
+	if (e->phase == EXEC_RUNNING) {
+		if (signo != SIGINT)
+			kill(e->pid, signo);
+		return;
+	}
+	if (e->phase == EXEC_WAITING) {
+		e->status = 128 + signo;
+		strbuf_addf(&e->report, "interrupted (%s) before the cluster "
+		    "was ready\n", strsignal(signo));
+	}
+	exec_stop(e);
+}
+
+static const struct cluster_events exec_events = {
+	.state = exec_state,
+	.message = exec_message,
+	.done = exec_done,
+};
+
+/* Set up the loop, the event output and the cluster for e. */
+static void
+exec_setup(struct exec *e)
+{
+	struct headless_opts	 ho = { .fd = STDERR_FILENO };
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	size_t			 i;
+
+	e->loop = loop_new();
+	ho.colour = isatty(STDERR_FILENO) && !e->opts->no_color;
+	e->out = headless_new(e->loop, e->plan, &ho);
+	for (i = 0; i < nitems(sigs); i++)
+		loop_add_signal(e->loop, sigs[i], exec_signal, e);
+	loop_add_signal(e->loop, SIGCHLD, exec_sigchld, e);
+	e->cluster = cluster_new(e->plan, e->loop, &exec_events, e);
+}
+
+int
+cmd_exec(struct opts *o)
+{
+	struct exec	 e;
+
+	if (o->argc == 0) {
+		nm_warn("exec: no command: nodemux exec [OPTIONS] -- CMD "
+		    "[ARG...]");
+		return 2;
+	}
+	memset(&e, 0, sizeof e);
+	e.opts = o;
+	if ((e.plan = opts_plan(o)) == NULL)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	exec_setup(&e);
+	e.start_ms = now_ms();
+	cluster_start_all(e.cluster);
+	exec_check(e.loop, &e);
+	loop_run(e.loop);
+	cluster_free(e.cluster);
+	headless_free(e.out, 1000);
+	loop_free(e.loop);
+	if (e.report.len != 0) {
+		e.report.buf[--e.report.len] = '\0';	/* its last \n */
+		nm_warn("exec: %s", e.report.buf);
+	}
+	strbuf_free(&e.report);
+	plan_free(e.plan);
+	return e.status;
+}

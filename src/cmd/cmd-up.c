@@ -1,0 +1,46 @@
+/*
+ * nodemux up: the console on a terminal, headless prefixed lines
+ * otherwise or with --headless (SPEC §1, §6).
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "nodemux/headless.h"
+#include "nodemux/opts.h"
+#include "nodemux/plan.h"
+#include "nodemux/ui.h"
+
+/* The console may be missing from a partial build; say so then. */
+#pragma weak ui_run
+
+int
+cmd_up(struct opts *o)
+{
+	struct headless_opts	 ho = { .fd = STDOUT_FILENO, .node_lines = 1 };
+	struct plan		*plan;
+	int			 rc;
+
+	if (o->argc != 0) {
+		nm_warn("up: unexpected argument %s", o->argv[0]);
+		return 2;
+	}
+	if ((plan = opts_plan(o)) == NULL)
+		return 2;
+	if (!o->headless && isatty(STDOUT_FILENO) && ui_run != NULL)
+		rc = ui_run(plan, o);
+	else if (!o->headless && isatty(STDOUT_FILENO)) {
+		nm_warn("the console is not built into this nodemux: use "
+		    "--headless");
+		rc = 1;
+	} else {
+		/* A reader that goes away is noticed by write, not a signal. */
+		signal(SIGPIPE, SIG_IGN);
+		ho.colour = isatty(STDOUT_FILENO) && !o->no_color;
+		rc = headless_run(plan, &ho);
+	}
+	plan_free(plan);
+	return rc;
+}
