@@ -58,10 +58,10 @@ char *
 ui_pane_title(const struct node *n, int64_t now)
 {
 	struct strbuf	 sb = STRBUF_INIT;
-	char		 state[256], up[32];
+	char		 buf[256], up[32];
 
-	node_state_str(n, state, sizeof state);
-	strbuf_addf(&sb, "%d %s  %s", n->spec->index, n->spec->name, state);
+	strbuf_addf(&sb, "%d %s  %s", n->spec->index, n->spec->name,
+	    node_state_str(n, buf, sizeof buf));
 	if (n->pid != 0)
 		strbuf_addf(&sb, "  pid %ld", (long)n->pid);
 	strbuf_addf(&sb, "  http %d  dist %d  \xe2\x86\xbb%d", n->http_port,
