@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +72,8 @@ struct vt {
 
 	struct line	*cur;		/* vt_current()'s answer */
 	int		 cur_dirty;
-	struct strbuf	 tb;		/* building a line's text */
+	char		*tb;		/* building a line's text */
+	size_t		 tbcap;
 	struct attr_run	*runs;
 	size_t		 nruns;
 	size_t		 capruns;
@@ -100,7 +102,7 @@ vt_free(struct vt *vt)
 	line_free(vt->cur);
 	free(vt->cells);
 	free(vt->runs);
-	strbuf_free(&vt->tb);
+	free(vt->tb);
 	free(vt);
 }
 
@@ -113,20 +115,28 @@ vt_blank(void)
 	return c;
 }
 
+/* Make room for n columns (n <= max_cols). */
+static void
+vt_reserve(struct vt *vt, size_t n)
+{
+	size_t	 cap;
+
+	if (n <= vt->capcells)
+		return;
+	cap = vt->capcells != 0 ? vt->capcells : 128;
+	while (cap < n)
+		cap *= 2;
+	if (cap > vt->max_cols)
+		cap = vt->max_cols;
+	vt->cells = xreallocarray(vt->cells, cap, sizeof *vt->cells);
+	vt->capcells = cap;
+}
+
 /* Make the line at least n columns long, padding with blanks. */
 static void
 vt_extend(struct vt *vt, size_t n)
 {
-	if (n > vt->capcells) {
-		size_t	 cap = vt->capcells != 0 ? vt->capcells : 128;
-
-		while (cap < n)
-			cap *= 2;
-		if (cap > vt->max_cols)
-			cap = vt->max_cols;
-		vt->cells = xreallocarray(vt->cells, cap, sizeof *vt->cells);
-		vt->capcells = cap;
-	}
+	vt_reserve(vt, n);
 	while (vt->ncells < n)
 		vt->cells[vt->ncells++] = vt_blank();
 }
@@ -161,34 +171,30 @@ vt_utf8_len(uint32_t cp)
 	return 4;
 }
 
-/* Append cp to sb as UTF-8. */
-static void
-vt_utf8_put(struct strbuf *sb, uint32_t cp)
+/* Write cp as UTF-8 at p; returns the bytes written. */
+static size_t
+vt_utf8_put(char *p, uint32_t cp)
 {
-	char	 b[4];
-	size_t	 n = vt_utf8_len(cp);
-
-	switch (n) {
-	case 1:
-		b[0] = (char)cp;
-		break;
-	case 2:
-		b[0] = (char)(0xc0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		break;
-	case 3:
-		b[0] = (char)(0xe0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		break;
-	default:
-		b[0] = (char)(0xf0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		break;
+	if (cp < 0x80) {
+		p[0] = (char)cp;
+		return 1;
 	}
-	strbuf_add(sb, b, n);
+	if (cp < 0x800) {
+		p[0] = (char)(0xc0 | (cp >> 6));
+		p[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		p[0] = (char)(0xe0 | (cp >> 12));
+		p[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		p[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	p[0] = (char)(0xf0 | (cp >> 18));
+	p[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	p[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	p[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
 }
 
 /* Write cp at the cursor with the current attributes. */
@@ -233,6 +239,42 @@ vt_print(struct vt *vt, uint32_t cp)
 		vt->cells[vt->x] = vt_blank();
 }
 
+/*
+ * Write n printable ASCII characters at the cursor: vt_print's work for
+ * the common case, done once for the whole run.
+ */
+static void
+vt_print_ascii(struct vt *vt, const unsigned char *p, size_t n)
+{
+	struct vt_cell	*c;
+	size_t		 i, room = vt->max_cols - vt->x;
+
+	if (vt->x >= vt->max_cols)
+		room = 0;
+	if (n > room) {
+		vt->cut += n - room;
+		n = room;
+	}
+	if (n == 0)
+		return;
+	if (vt->x < vt->ncells && vt->cells[vt->x].width == 0)
+		vt->cells[vt->x - 1] = vt_blank();
+	vt_reserve(vt, vt->x + n);
+	vt_extend(vt, vt->x);		/* blanks up to the cursor only */
+	c = &vt->cells[vt->x];
+	for (i = 0; i < n; i++) {
+		c[i].cp = p[i];
+		c[i].comb = 0;
+		c[i].attr = vt->attr;
+		c[i].width = 1;
+	}
+	vt->x += n;
+	if (vt->ncells < vt->x)
+		vt->ncells = vt->x;
+	if (vt->x < vt->ncells && vt->cells[vt->x].width == 0)
+		vt->cells[vt->x] = vt_blank();
+}
+
 /* A cell that trimming at the end of a line may remove. */
 static int
 vt_trimmable(const struct vt_cell *c)
@@ -241,12 +283,17 @@ vt_trimmable(const struct vt_cell *c)
 	    (c->attr.flags & (ATTR_REVERSE | ATTR_UNDERLINE | ATTR_STRIKE)) == 0;
 }
 
-/* Start a run of attributes at text offset off, merging equal ones. */
+/* Do two attributes display the same?  (line_attr_equal, inlined.) */
+static inline int
+vt_attr_eq(const struct attr *a, const struct attr *b)
+{
+	return a->fg == b->fg && a->bg == b->bg && a->flags == b->flags;
+}
+
+/* Start a run of attributes at text offset off. */
 static void
 vt_add_run(struct vt *vt, size_t off, const struct attr *a)
 {
-	if (vt->nruns > 0 && line_attr_equal(&vt->runs[vt->nruns - 1].attr, a))
-		return;
 	if (vt->nruns == vt->capruns) {
 		vt->capruns = vt->capruns != 0 ? vt->capruns * 2 : 16;
 		vt->runs = xreallocarray(vt->runs, vt->capruns, sizeof *vt->runs);
@@ -258,36 +305,46 @@ vt_add_run(struct vt *vt, size_t off, const struct attr *a)
 
 /*
  * The line as it stands: cells up to the last non-blank as UTF-8 with
- * attribute runs.  A line that hit max_cols ends with " …[cut N bytes]":
- * its first max_cols columns are kept and the rest, up to the newline,
- * is counted and dropped, so one endless line cannot grow memory.
+ * attribute runs (equal neighbours merged).  A line that hit max_cols
+ * ends with " …[cut N bytes]": its first max_cols columns are kept and
+ * the rest, up to the newline, is counted and dropped, so one endless
+ * line cannot grow memory.
  */
 static struct line *
 vt_build(struct vt *vt)
 {
-	struct line	*l;
-	size_t		 n = vt->ncells, i;
+	struct line		*l;
+	const struct vt_cell	*c;
+	const struct attr	*last = NULL;
+	size_t			 n = vt->ncells, i, len = 0;
 
 	while (n > 0 && vt_trimmable(&vt->cells[n - 1]))
 		n--;
-	strbuf_reset(&vt->tb);
+	if (vt->tbcap < n * 8 + 64) {
+		vt->tbcap = n * 8 + 64;
+		vt->tb = xrealloc(vt->tb, vt->tbcap);
+	}
 	vt->nruns = 0;
 	for (i = 0; i < n; i++) {
-		const struct vt_cell	*c = &vt->cells[i];
-
+		c = &vt->cells[i];
 		if (c->width == 0)
 			continue;
-		vt_add_run(vt, vt->tb.len, &c->attr);
-		vt_utf8_put(&vt->tb, c->cp);
+		if (last == NULL || !vt_attr_eq(last, &c->attr))
+			vt_add_run(vt, len, last = &c->attr);
+		if (c->cp < 0x80)
+			vt->tb[len++] = (char)c->cp;
+		else
+			len += vt_utf8_put(vt->tb + len, c->cp);
 		if (c->comb != 0)
-			vt_utf8_put(&vt->tb, c->comb);
+			len += vt_utf8_put(vt->tb + len, c->comb);
 	}
 	if (vt->cut != 0) {
-		vt_add_run(vt, vt->tb.len, &vt_attr_default);
-		strbuf_addf(&vt->tb, " \xe2\x80\xa6[cut %llu bytes]",
+		if (last == NULL || !vt_attr_eq(last, &vt_attr_default))
+			vt_add_run(vt, len, &vt_attr_default);
+		len += (size_t)snprintf(vt->tb + len, 64, " \xe2\x80\xa6[cut %llu bytes]",
 		    (unsigned long long)vt->cut);
 	}
-	l = line_new(vt->tb.buf, vt->tb.len, vt->runs, vt->nruns);
+	l = line_new(vt->tb, len, vt->runs, vt->nruns);
 	if (vt->cut != 0)
 		l->flags |= LINE_TRUNCATED;
 	l->time_ms = wall_ms();
@@ -783,9 +840,14 @@ vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 	for (i = 0; i < len; i++) {
 		/* Plain printable ASCII is the common case: skip the machine. */
 		if (vt->state == VT_GROUND && vt->u_need == 0 &&
-		    p[i] >= 0x20 && p[i] < 0x7f)
-			vt_print(vt, p[i]);
-		else
+		    p[i] >= 0x20 && p[i] < 0x7f) {
+			size_t	 j = i + 1;
+
+			while (j < len && p[j] >= 0x20 && p[j] < 0x7f)
+				j++;
+			vt_print_ascii(vt, p + i, j - i);
+			i = j - 1;
+		} else
 			vt_byte(vt, p[i], cb, arg);
 	}
 }
