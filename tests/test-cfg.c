@@ -322,6 +322,7 @@ Test(cfg, lookup_order)
 	snprintf(buf, sizeof buf, "%s/.config/nodemux/nodemux.cfg", dir);
 	cr_expect_str_eq(p = cfg_find(NULL), buf);
 	free(p);
+	cr_assert_eq(chdir("/"), 0);
 	snprintf(buf, sizeof buf, "rm -rf '%s'", dir);
 	cr_assert_eq(system(buf), 0);
 }

@@ -38,6 +38,35 @@ cmd_plan_port(int port, int nominal)
 	return xasprintf("%d%s", port, port != nominal ? "*" : "");
 }
 
+/* Quote s for the table: as shell_quote, but a string with control
+   characters becomes $'...' with C escapes, so a row stays one line. */
+static void
+cmd_plan_quote(struct strbuf *sb, const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p >= 0x20 && *p != 0x7f; p++)
+		/* nothing */;
+	if (*p == '\0') {
+		shell_quote(sb, s);
+		return;
+	}
+	strbuf_adds(sb, "$'");
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '\n')
+			strbuf_adds(sb, "\\n");
+		else if (*p == '\t')
+			strbuf_adds(sb, "\\t");
+		else if (*p == '\\' || *p == '\'')
+			strbuf_addf(sb, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			strbuf_addf(sb, "\\x%02x", *p);
+		else
+			strbuf_addc(sb, (char)*p);
+	}
+	strbuf_addc(sb, '\'');
+}
+
 /* The cells of node n's row. */
 static void
 cmd_plan_cells(const struct plan_node *n, const struct plan *plan,
@@ -49,16 +78,20 @@ cmd_plan_cells(const struct plan_node *n, const struct plan *plan,
 	for (i = 0; n->argv[i] != NULL; i++) {
 		if (i != 0)
 			strbuf_addc(&sb, ' ');
-		shell_quote(&sb, n->argv[i]);
+		cmd_plan_quote(&sb, n->argv[i]);
 	}
+	cell[PLAN_COL_ARGV] = strbuf_detach(&sb);
 	cell[PLAN_COL_NAME] = xstrdup(n->name);
 	cell[PLAN_COL_HOST] = xstrdup(plan->host);
 	cell[PLAN_COL_HTTP] = cmd_plan_port(n->http_port, n->http_nominal);
 	cell[PLAN_COL_DIST] = cmd_plan_port(n->dist_port, n->dist_nominal);
-	cell[PLAN_COL_CWD] = shell_quote_str(n->cwd);
-	cell[PLAN_COL_LOG] = n->log_path != NULL ?
-	    shell_quote_str(n->log_path) : xstrdup("-");
-	cell[PLAN_COL_ARGV] = strbuf_detach(&sb);
+	cmd_plan_quote(&sb, n->cwd);
+	cell[PLAN_COL_CWD] = strbuf_detach(&sb);
+	if (n->log_path != NULL) {
+		cmd_plan_quote(&sb, n->log_path);
+		cell[PLAN_COL_LOG] = strbuf_detach(&sb);
+	} else
+		cell[PLAN_COL_LOG] = xstrdup("-");
 }
 
 /* The header lines and one row per node. */

@@ -278,6 +278,7 @@ cfg_set_word(struct cfg *cfg, const struct cfg_key *k, const config_setting_t *s
 		if (strcmp(v, k->words[i]) == 0) {
 			dst->v = i;
 			dst->line = cfg_line(s);
+			strbuf_free(&sb);
 			return 0;
 		}
 		strbuf_adds(&sb, i == 0 ? "" : ", ");
