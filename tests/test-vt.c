@@ -420,3 +420,59 @@ Test(vt, endless_sequences_are_bounded, .timeout = 30)
 		vt_free(vt);
 	}
 }
+
+/* Random input made of the bytes escape sequences are made of. */
+Test(vt, fuzz_escape_alphabet, .timeout = 60)
+{
+	static const unsigned char alpha[] = "\033\033\033[[[]]P\\;;;::0123456789"
+	    "mmKGCDXP@HJ?>\r\n\b\t\007\030aZ \xe6\x97\xa5\xcc\x81\xff\xc3\xa9";
+	unsigned char	 buf[1024];
+	uint32_t	 x = 12345;
+	size_t		 total, i, k, cols[] = { 0, 40, 7 };
+
+	for (k = 0; k < nitems(cols); k++) {
+		struct vt	*vt = vt_new(cols[k]);
+		struct got	 g = { NULL, 0, 0 };
+		const struct line *cur;
+
+		for (total = 0; total < 2 * 1024 * 1024; total += sizeof buf) {
+			for (i = 0; i < sizeof buf; i++) {
+				x ^= x << 13;
+				x ^= x >> 17;
+				x ^= x << 5;
+				buf[i] = alpha[x % (sizeof alpha - 1)];
+			}
+			vt_feed(vt, buf, sizeof buf, got_cb, &g);
+			if ((cur = vt_current(vt)) != NULL)
+				cr_assert(clean_utf8(cur->text, cur->len));
+			for (i = 0; i < g.n; i++) {
+				cr_assert(clean_utf8(g.l[i]->text, g.l[i]->len));
+				cr_assert_leq(line_width(g.l[i]),
+				    (cols[k] ? cols[k] : 4096) + 32);
+				if (g.l[i]->nruns > 0)
+					cr_assert_eq(g.l[i]->runs[0].off, 0);
+			}
+			got_free(&g);
+		}
+		vt_free(vt);
+	}
+}
+
+Test(vt, many_parameters)
+{
+	char	 s[400] = "\033[";
+	size_t	 i;
+
+	for (i = 0; i < 40; i++)
+		strcat(s, "1;");
+	strcat(s, "31mred\n");
+	{
+		struct got	 g = parse(s, strlen(s));
+
+		cr_assert_str_eq(g.l[0]->text, "red");
+		/* Parameters past the 32nd are dropped, not merged. */
+		cr_assert_eq(line_attr_at(g.l[0], 0).flags, ATTR_BOLD);
+		cr_assert_eq(line_attr_at(g.l[0], 0).fg, COLOUR_DEFAULT);
+		got_free(&g);
+	}
+}

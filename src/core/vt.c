@@ -55,6 +55,7 @@ struct vt {
 	int		 params[VT_NPARAMS];
 	uint8_t		 colon[VT_NPARAMS];	/* param came after ':' */
 	size_t		 nparams;
+	int		 pfull;		/* more parameters than VT_NPARAMS */
 	int		 priv;		/* CSI private marker (?, >, <, =) */
 	int		 ninter;	/* intermediate bytes seen */
 
@@ -631,6 +632,7 @@ vt_enter(struct vt *vt, enum vt_state s)
 	if (s == VT_ESCAPE || s == VT_CSI_ENTRY || s == VT_OSC || s == VT_DCS ||
 	    s == VT_SOS) {
 		vt->nparams = 0;
+		vt->pfull = 0;
 		vt->priv = 0;
 		vt->ninter = 0;
 	}
@@ -651,13 +653,17 @@ vt_param_byte(struct vt *vt, unsigned char ch)
 		vt->colon[0] = 0;
 	}
 	if (ch == ';' || ch == ':') {
-		if (vt->nparams == VT_NPARAMS)
-			return;		/* extra parameters are ignored */
+		if (vt->nparams == VT_NPARAMS) {
+			vt->pfull = 1;	/* extra parameters are ignored */
+			return;
+		}
 		vt->params[vt->nparams] = -1;
 		vt->colon[vt->nparams] = ch == ':';
 		vt->nparams++;
 		return;
 	}
+	if (vt->pfull)
+		return;
 	p = &vt->params[vt->nparams - 1];
 	if (*p < 0)
 		*p = 0;
