@@ -287,3 +287,26 @@ Test(search, next_skips_missing_and_empty_scrollbacks)
 	scrollback_free(sb[2]);
 	search_free(s);
 }
+
+/* Lines are matched whole, however a pane wraps them. */
+Test(search, match_across_wrapped_lines)
+{
+	char			 text[301];
+	struct search		*s = compile("boundary match", SEARCH_SMARTCASE);
+	struct search_range	 r;
+
+	memset(text, '.', 300);
+	memcpy(text + 73, "boundary match", 14);	/* crosses column 80 */
+	text[300] = '\0';
+	cr_assert_eq(search_ranges(s, text, 300, &r, 1), 1);
+	cr_assert_eq(r.start, 73);
+	cr_assert_eq(r.end, 87);
+	search_free(s);
+}
+
+Test(search, unicode_classes)
+{
+	cr_assert(matches("^\\w+$", "caf\xc3\xa9"));
+	cr_assert(matches("^\\w+$", "CAF\xc3\x89"));
+	cr_assert_not(matches("^\\d+$", "12a"));
+}

@@ -104,17 +104,17 @@ struct search *
 search_compile(const char *pattern, int flags, char **err)
 {
 	struct search	*s;
-	uint32_t	 opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	uint32_t	 opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_UCP;
 	int		 errcode;
 	PCRE2_SIZE	 erroff;
 	PCRE2_UCHAR	 msg[256];
 	pcre2_code	*re;
 
 	if (flags & SEARCH_LITERAL)
-		opts |= PCRE2_LITERAL;
+		opts = (opts & ~PCRE2_UCP) | PCRE2_LITERAL;	/* UCP is refused */
 	if ((flags & SEARCH_CASELESS) ||
 	    ((flags & SEARCH_SMARTCASE) && !search_has_upper(pattern)))
-		opts |= PCRE2_CASELESS | PCRE2_UCP;
+		opts |= PCRE2_CASELESS;
 	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts,
 	    &errcode, &erroff, NULL);
 	if (re == NULL) {

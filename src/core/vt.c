@@ -619,7 +619,7 @@ vt_esc_dispatch(struct vt *vt, unsigned char f, vt_line_cb cb, void *arg)
 {
 	if (vt->ninter != 0)
 		return;		/* charset designations and the like */
-	if (f == 'E')		/* NEL: next line */
+	if (f == 'E' || f == 'D')	/* NEL, IND: next line */
 		vt_complete(vt, cb, arg);
 	else if (f == 'c')	/* RIS: full reset */
 		vt->attr = vt_attr_default;
