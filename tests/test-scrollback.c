@@ -131,3 +131,28 @@ Test(scrollback, default_cap)
 	cr_assert_eq(scrollback_count(sb), 10000);
 	scrollback_free(sb);
 }
+
+/* Sum the seqs of dropped lines. */
+static void
+drop_sum(void *arg, const struct line *l)
+{
+	*(uint64_t *)arg += l->seq;
+}
+
+Test(scrollback, drop_hook_sees_every_freed_line)
+{
+	struct scrollback	*sb = scrollback_new(3, 0);
+	uint64_t		 sum = 0;
+	unsigned		 i;
+
+	scrollback_on_drop(sb, drop_sum, &sum);
+	for (i = 1; i <= 5; i++)
+		scrollback_push(sb, mkline(i));
+	cr_assert_eq(sum, 1 + 2);		/* the two oldest */
+	scrollback_clear(sb);
+	cr_assert_eq(sum, 1 + 2 + 3 + 4 + 5);
+	scrollback_on_drop(sb, NULL, NULL);
+	scrollback_push(sb, mkline(6));
+	scrollback_free(sb);
+	cr_assert_eq(sum, 15);	/* free does not call the hook */
+}

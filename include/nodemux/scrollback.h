@@ -31,5 +31,13 @@ size_t		 scrollback_bytes(const struct scrollback *);
 /* Index of the first line whose seq is >= seq (scrollback_count() when
    none), by binary search: lines are pushed in seq order. */
 size_t		 scrollback_find_seq(const struct scrollback *, uint64_t seq);
+/*
+ * Call cb with each line just before the scrollback frees it (dropped at
+ * a cap, or cleared; not by scrollback_free), so that a running count (search matches per node)
+ * can follow what is held without recounting.  NULL cb: none.
+ */
+typedef void	(*scrollback_drop_cb)(void *arg, const struct line *);
+void		 scrollback_on_drop(struct scrollback *, scrollback_drop_cb,
+		    void *arg);
 
 #endif

@@ -21,6 +21,8 @@ struct scrollback {
 	size_t		  max_lines;
 	size_t		  max_bytes;	/* 0: no byte cap */
 	uint64_t	  dropped;
+	scrollback_drop_cb drop_cb;
+	void		 *drop_arg;
 };
 
 struct scrollback *
@@ -39,6 +41,7 @@ scrollback_free(struct scrollback *sb)
 {
 	if (sb == NULL)
 		return;
+	sb->drop_cb = NULL;	/* its owner may be gone already */
 	scrollback_clear(sb);
 	free(sb->ring);
 	free(sb);
@@ -50,6 +53,8 @@ scrollback_drop(struct scrollback *sb)
 {
 	struct line	*l = sb->ring[sb->head];
 
+	if (sb->drop_cb != NULL)
+		sb->drop_cb(sb->drop_arg, l);
 	sb->bytes -= line_size(l);
 	line_free(l);
 	sb->ring[sb->head] = NULL;
@@ -144,4 +149,11 @@ scrollback_find_seq(const struct scrollback *sb, uint64_t seq)
 			hi = mid;
 	}
 	return lo;
+}
+
+void
+scrollback_on_drop(struct scrollback *sb, scrollback_drop_cb cb, void *arg)
+{
+	sb->drop_cb = cb;
+	sb->drop_arg = arg;
 }
