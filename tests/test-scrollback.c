@@ -153,6 +153,11 @@ Test(scrollback, drop_hook_sees_every_freed_line)
 	cr_assert_eq(sum, 1 + 2 + 3 + 4 + 5);
 	scrollback_on_drop(sb, NULL, NULL);
 	scrollback_push(sb, mkline(6));
+	scrollback_push(sb, mkline(7));
+	scrollback_push(sb, mkline(8));
+	scrollback_push(sb, mkline(9));
+	cr_assert_eq(sum, 15);		/* no hook: 6 dropped unseen */
+	scrollback_on_drop(sb, drop_sum, &sum);
 	scrollback_free(sb);
-	cr_assert_eq(sum, 15);	/* free does not call the hook */
+	cr_assert_eq(sum, 15);		/* free does not call the hook */
 }
