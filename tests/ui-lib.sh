@@ -32,9 +32,12 @@ ui_start() {
 	set -g default-terminal tmux-256color
 	EOF
 	printf '%s ' "$@" >"$T_TMP/args"
+	rm -f "$T_TMP/rc"
 	ui_tmux new-session -d -s t -x "$w" -y "$h" \
-	    "exec env TERM=tmux-256color $NODEMUX $(cat "$T_TMP/args")"
-	UI_PID=$(ui_tmux display -p -t t '#{pane_pid}')
+	    "env TERM=tmux-256color $NODEMUX $(cat "$T_TMP/args"); echo \$? >$T_TMP/rc"
+	sh_pid=$(ui_tmux display -p -t t '#{pane_pid}')
+	t_wait_for 5 pgrep -P "$sh_pid" >/dev/null
+	UI_PID=$(pgrep -P "$sh_pid" | head -1)
 	trap ui_cleanup EXIT
 	trap 'ui_cleanup; exit 1' INT TERM HUP
 }
@@ -50,6 +53,11 @@ ui_screen_e() {
 # ui_has TEXT: is TEXT (fixed string) on the screen?
 ui_has() {
 	ui_screen | grep -qF -- "$1"
+}
+
+# ui_lacks TEXT: is TEXT nowhere on the screen?
+ui_lacks() {
+	! ui_has "$1"
 }
 
 # ui_has_re RE: does an extended regex match a line of the screen?
@@ -93,9 +101,14 @@ ui_group_gone() {
 	! pgrep -g "$1" >/dev/null 2>&1 && ! t_alive "$1"
 }
 
-# ui_exited: has nodemux ended (its pane is dead)?
+# ui_exited: has nodemux ended?  Its status is then in $T_TMP/rc.
 ui_exited() {
-	[ "$(ui_tmux display -p -t t '#{pane_dead}' 2>/dev/null)" = 1 ]
+	[ -s "$T_TMP/rc" ]
+}
+
+# ui_status: nodemux's exit status.
+ui_status() {
+	cat "$T_TMP/rc"
 }
 
 # ui_end: make sure nodemux has ended (SIGTERM, then SIGKILL).

@@ -48,7 +48,6 @@ struct ui_pane {
 	struct ui_rect	 rect;		/* where it goes on its page */
 	int		 dirty;
 	size_t		 scroll;	/* lines above the bottom; 0 follows */
-	pid_t		 sized_pid;	/* pid last given our size */
 	int		 rows, cols;	/* pty size last given */
 };
 

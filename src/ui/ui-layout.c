@@ -46,7 +46,7 @@ ui_layout_rects(struct ui *ui, int w, int h)
 	}
 }
 
-/* Give every running node the inner size of its pane. */
+/* Give every node the inner size of its pane (kept for its next start). */
 static void
 ui_layout_resize_nodes(struct ui *ui)
 {
@@ -57,15 +57,11 @@ ui_layout_resize_nodes(struct ui *ui)
 		p = &ui->panes[i];
 		if (ui_pane_inner(p, &rows, &cols) != 0)
 			continue;
-		if (p->node->pid == 0)
-			continue;
-		if (rows == p->rows && cols == p->cols &&
-		    p->sized_pid == p->node->pid)
+		if (rows == p->rows && cols == p->cols)
 			continue;
 		cluster_resize(ui->cl, i, rows, cols);
 		p->rows = rows;
 		p->cols = cols;
-		p->sized_pid = p->node->pid;
 	}
 }
 

@@ -98,7 +98,7 @@ ui_event_output(void *arg, struct node *n)
 	ui_pane_of(arg, n)->dirty = 1;
 }
 
-/* A node changed state; a new process gets its pane's size. */
+/* A node changed state: its title, the summary, maybe the mode. */
 static void
 ui_event_state(void *arg, struct node *n)
 {
@@ -107,10 +107,6 @@ ui_event_state(void *arg, struct node *n)
 
 	p->dirty = 1;
 	ui->status_dirty = 1;
-	if (n->pid != 0 && n->pid != p->sized_pid && p->rows > 0) {
-		cluster_resize(ui->cl, p->index, p->rows, p->cols);
-		p->sized_pid = n->pid;
-	}
 	if (n->pid == 0 && ui->mode == UI_INTERACTIVE && p->index == ui->focus) {
 		ui->mode = UI_NORMAL;
 		ui_set_message(ui, "node %d ended: back to NORMAL", p->index + 1);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # A node for the console tests; what it does depends on NODE_INDEX:
 # 1 reports its pty size, 2 prints colours and wide characters, 3 draws
-# a \r progress bar, 4 prints 300 numbered lines; all then wait.
+# a \r progress bar, 4 prints 300 numbered lines then echoes what it
+# reads; all then wait.
 trap 'exit 0' TERM
 echo "hello from $NODE_NAME"
 case $NODE_INDEX in
@@ -30,6 +31,9 @@ case $NODE_INDEX in
 	while [ $i -le 300 ]; do
 		echo "line $i of 300"
 		i=$((i + 1))
+	done
+	while read -r l; do
+		echo "got: $l"
 	done
 	;;
 esac
