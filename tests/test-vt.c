@@ -476,3 +476,21 @@ Test(vt, many_parameters)
 		got_free(&g);
 	}
 }
+
+/* After EOF (a node restarting), nothing of the old output carries over. */
+Test(vt, flush_resets_for_the_next_process)
+{
+	struct vt	*vt = vt_new(0);
+	struct got	 g = { NULL, 0, 0 };
+
+	vt_feed(vt, "\033[31mred and \033]0;unterminated", 29, got_cb, &g);
+	vt_flush(vt, got_cb, &g);
+	cr_assert_eq(g.n, 1);
+	cr_assert_str_eq(g.l[0]->text, "red and");
+	vt_feed(vt, "fresh\n", 6, got_cb, &g);
+	cr_assert_eq(g.n, 2);
+	cr_assert_str_eq(g.l[1]->text, "fresh");
+	cr_assert_eq(line_attr_at(g.l[1], 0).fg, COLOUR_DEFAULT);
+	got_free(&g);
+	vt_free(vt);
+}

@@ -25,7 +25,8 @@ void		 vt_free(struct vt *);
 /* Parse len bytes, calling cb for each line completed by them. */
 void		 vt_feed(struct vt *, const void *buf, size_t len,
 		    vt_line_cb cb, void *arg);
-/* Complete the pending line, if it has anything (at EOF). */
+/* Complete the pending line, if it has anything (at EOF).  Colours and
+   any unfinished escape sequence are reset: what follows is new output. */
 void		 vt_flush(struct vt *, vt_line_cb cb, void *arg);
 /* The line being written (not yet ended by \n), or NULL when empty.
    Valid until the next vt_feed/vt_flush/vt_free. */

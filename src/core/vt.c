@@ -869,6 +869,9 @@ vt_flush(struct vt *vt, vt_line_cb cb, void *arg)
 	vt->cur_dirty = 1;
 	if (vt->ncells != 0 || vt->cut != 0)
 		vt_complete(vt, cb, arg);
+	/* What comes next is a new process's output: start it uncoloured. */
+	vt->attr = vt_attr_default;
+	vt->x = 0;
 }
 
 const struct line *
