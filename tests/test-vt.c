@@ -3,6 +3,7 @@
  * for plain text, colours, progress bars, hostile and split input.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -493,4 +494,96 @@ Test(vt, flush_resets_for_the_next_process)
 	cr_assert_eq(line_attr_at(g.l[1], 0).fg, COLOUR_DEFAULT);
 	got_free(&g);
 	vt_free(vt);
+}
+
+/*
+ * Output of real programs captured through a pty (script(1)): Elixir's
+ * Logger, an iex session and git clone's \r progress.  Fed in odd-sized
+ * chunks, as pty reads come.
+ */
+static struct got
+parse_file(const char *name)
+{
+	char		*path = xasprintf("%s/%s", TEST_DATADIR, name);
+	FILE		*f = fopen(path, "rb");
+	char		 buf[65536];
+	size_t		 n, off;
+	struct vt	*vt = vt_new(0);
+	struct got	 g = { NULL, 0, 0 };
+
+	cr_assert_not_null(f, "%s", path);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	for (off = 0; off < n; off += 37)
+		vt_feed(vt, buf + off, n - off < 37 ? n - off : 37, got_cb, &g);
+	vt_flush(vt, got_cb, &g);
+	vt_free(vt);
+	free(path);
+	return g;
+}
+
+/* The texts of g's lines are exactly want[]. */
+static void
+same_lines(const struct got *g, const char *const *want, size_t n)
+{
+	size_t	 i;
+
+	cr_assert_eq(g->n, n, "%zu lines, want %zu", g->n, n);
+	for (i = 0; i < n; i++)
+		cr_assert_str_eq(g->l[i]->text, want[i], "line %zu", i);
+}
+
+Test(vt, real_elixir_logger)
+{
+	static const char *const want[] = {
+		"ok done FAIL", "",
+		"11:15:26.433 [info] Running MyAppWeb.Endpoint with Cowboy using http://0.0.0.0:4000",
+		"", "11:15:26.435 [warning] node superlearner2@vm not responding",
+		"", "11:15:26.436 [error] GenServer MyApp.Cache terminating",
+	};
+	struct got	 g = parse_file("term-elixir-logger.out");
+
+	same_lines(&g, want, nitems(want));
+	cr_assert_eq(line_attr_at(g.l[0], 0).fg, COLOUR_PALETTE | 2);
+	cr_assert_eq(line_attr_at(g.l[0], 2).fg, COLOUR_DEFAULT);
+	cr_assert_eq(line_attr_at(g.l[0], 8).fg, COLOUR_PALETTE | 1);
+	cr_assert_eq(line_attr_at(g.l[0], 8).flags, ATTR_BOLD);
+	cr_assert_eq(line_attr_at(g.l[2], 0).fg, COLOUR_DEFAULT);
+	cr_assert_eq(line_attr_at(g.l[4], 0).fg, COLOUR_PALETTE | 3);
+	cr_assert_eq(line_attr_at(g.l[6], 30).fg, COLOUR_PALETTE | 1);
+	got_free(&g);
+}
+
+Test(vt, real_iex_session)
+{
+	static const char *const want[] = {
+		"Erlang/OTP 25 [erts-13.1.5] [source] [64-bit] [smp:2:2] [ds:2:2:10] [async-threads:1] [jit:ns]",
+		"",
+		"Interactive Elixir (1.14.0) - press Ctrl+C to exit (type h() ENTER for help)",
+		"iex(1)> Enum.sum([1,2,3])", "6", "iex(2)> IO.puts(\"hi\")", "hi",
+		":ok", "iex(3)> System.halt()",
+	};
+	struct got	 g = parse_file("term-iex.out");
+
+	same_lines(&g, want, nitems(want));
+	cr_assert_eq(line_attr_at(g.l[4], 0).fg, COLOUR_PALETTE | 3);
+	cr_assert_eq(line_attr_at(g.l[7], 0).fg, COLOUR_PALETTE | 6);
+	got_free(&g);
+}
+
+Test(vt, real_git_clone_progress)
+{
+	static const char *const want[] = {
+		"Cloning into '/tmp/gclone'...",
+		"remote: Enumerating objects: 368, done.",
+		"remote: Counting objects: 100% (368/368), done.",
+		"remote: Compressing objects: 100% (347/347), done.",
+		"Receiving objects: 100% (368/368), 202.03 KiB | 5.05 MiB/s, done.",
+		"remote: Total 368 (delta 157), reused 0 (delta 0), pack-reused 0",
+		"Resolving deltas: 100% (157/157), done.",
+	};
+	struct got	 g = parse_file("term-git-clone.out");
+
+	same_lines(&g, want, nitems(want));
+	got_free(&g);
 }
