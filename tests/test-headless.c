@@ -108,6 +108,35 @@ Test(headless, colour_names_and_keep_node_sgr)
 	close(p[1]);
 }
 
+Test(headless, plain_runs_stay_plain)
+{
+	struct headless_opts	 o = { .node_lines = 1, .colour = 1 };
+	struct attr_run		 runs[2] = {
+		{ .off = 0 },
+		{ .off = 2, .attr = { .flags = ATTR_UNDERLINE } },
+	};
+	struct strbuf		 sb = STRBUF_INIT;
+	struct headless		*h;
+	struct line		 l = test_line("hello");
+	int			 p[2];
+
+	l.runs = runs;
+	l.nruns = 1;
+	test_pipe(p);
+	o.fd = p[1];
+	h = headless_new(NULL, &test_plan, &o);
+	headless_line(h, &test_nodes[2], &l);
+	l.nruns = 2;
+	headless_line(h, &test_nodes[2], &l);
+	headless_free(h, 1000);
+	test_drain(p[0], &sb);
+	cr_assert_str_eq(sb.buf, "\033[32mn3     \033[0m | hello\n"
+	    "\033[32mn3     \033[0m | he\033[0;4mllo\033[0m\n");
+	strbuf_free(&sb);
+	close(p[0]);
+	close(p[1]);
+}
+
 Test(headless, events_only_for_exec)
 {
 	struct headless_opts	 o = { .node_lines = 0 };

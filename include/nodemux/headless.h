@@ -21,7 +21,9 @@ struct headless_opts {
 	size_t		 max_queued;	/* bytes held for a slow fd; 0: 1 MiB */
 	/* Called once when the reader has gone (EPIPE); may be NULL. */
 	void		(*gone)(void *arg);
-	void		*gone_arg;
+	/* Called whenever a flush leaves nothing held. */
+	void		(*drained)(void *arg);
+	void		*cb_arg;
 };
 
 struct headless;
@@ -46,8 +48,9 @@ void		 headless_message(struct headless *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 /* Write what the fd takes now; -1 once the reader has gone (EPIPE). */
 int		 headless_flush(struct headless *);
-/* Lines dropped so far because the fd was too slow. */
+/* Lines dropped so far because the fd was too slow; bytes held now. */
 uint64_t	 headless_dropped(const struct headless *);
+size_t		 headless_queued(const struct headless *);
 
 /*
  * Run every node of plan with headless output (SPEC §6) until SIGINT,

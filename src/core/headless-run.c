@@ -21,6 +21,7 @@ struct headless_run {
 	enum node_state		*last;		/* per node: the state before */
 	int			 shutting;	/* stop requested */
 	int			 failed;	/* a node ended badly by itself */
+	int			 draining;	/* all ended; output still held */
 };
 
 /* Event: a node's line. */
@@ -68,19 +69,36 @@ headless_run_state(void *arg, struct node *n)
 	r->last[i] = n->state;
 }
 
-/* Event: everything has ended. */
+/* Event: everything has ended; stop once a slow reader has it all. */
 static void
 headless_run_done(void *arg)
 {
 	struct headless_run	*r = arg;
 
-	loop_stop(r->loop);
+	if (headless_queued(r->out) == 0)
+		loop_stop(r->loop);
+	else
+		r->draining = 1;
+}
+
+/* The output held for a slow reader is all written. */
+static void
+headless_run_drained(void *arg)
+{
+	struct headless_run	*r = arg;
+
+	if (r->draining)
+		loop_stop(r->loop);
 }
 
 /* Stop every node; a second request kills them at once. */
 static void
 headless_run_shutdown(struct headless_run *r, const char *why)
 {
+	if (r->draining) {
+		loop_stop(r->loop);	/* no waiting for a slow reader */
+		return;
+	}
 	if (!r->shutting)
 		headless_message(r->out, "%s: stopping all nodes", why);
 	else
@@ -115,7 +133,9 @@ headless_run_gone(void *arg)
 {
 	struct headless_run	*r = arg;
 
-	if (!r->shutting)
+	if (r->draining)
+		loop_stop(r->loop);
+	else if (!r->shutting)
 		loop_add_timer(r->loop, now_ms(), headless_run_gone_now, r);
 }
 
@@ -138,7 +158,8 @@ headless_run(struct plan *plan, const struct headless_opts *o)
 	r.loop = loop_new();
 	r.last = xcalloc(plan->size, sizeof *r.last);
 	ho.gone = headless_run_gone;
-	ho.gone_arg = &r;
+	ho.drained = headless_run_drained;
+	ho.cb_arg = &r;
 	r.out = headless_new(r.loop, plan, &ho);
 	for (i = 0; i < nitems(sigs); i++)
 		loop_add_signal(r.loop, sigs[i], headless_run_signal, &r);

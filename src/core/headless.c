@@ -36,6 +36,7 @@ struct headless_chunk {
 	size_t			 off;
 	size_t			 cap;
 	size_t			 nlines;
+	uint64_t		 note;		/* a "dropped" note: its count */
 };
 
 struct headless {
@@ -49,7 +50,8 @@ struct headless {
 	int			 colour;
 	int			 node_lines;
 	void			(*gone)(void *);
-	void			*gone_arg;
+	void			(*drained)(void *);
+	void			*cb_arg;
 	int			 width;		/* of the name column */
 	size_t			 max_queued;
 	size_t			 queued;	/* bytes not yet written */
@@ -161,7 +163,8 @@ headless_new(struct loop *loop, const struct plan *plan,
 	h->colour = o->colour;
 	h->node_lines = o->node_lines;
 	h->gone = o->gone;
-	h->gone_arg = o->gone_arg;
+	h->drained = o->drained;
+	h->cb_arg = o->cb_arg;
 	h->max_queued = o->max_queued ? o->max_queued : HEADLESS_MAX_QUEUED;
 	if (h->max_queued < 2 * HEADLESS_CHUNK)
 		h->max_queued = 2 * HEADLESS_CHUNK;
@@ -220,7 +223,7 @@ headless_trim(struct headless *h)
 	struct headless_chunk	**cp, *c;
 
 	cp = &h->head;
-	if (*cp != NULL && (*cp)->off != 0)
+	if (*cp != NULL && ((*cp)->off != 0 || (*cp)->note != 0))
 		cp = &(*cp)->next;
 	while (h->queued > h->max_queued && (c = *cp) != NULL &&
 	    c != h->tail) {
@@ -252,13 +255,24 @@ headless_queue(struct headless *h, const char *s, size_t len)
 		headless_flush(h);
 }
 
-/* Put the "dropped N lines" note in front of what is left. */
+/*
+ * Put the "dropped N lines" note in front of what is left; a note not
+ * yet begun absorbs the new count (the lines dropped since were after it).
+ */
 static void
 headless_note_dropped(struct headless *h)
 {
-	struct headless_chunk	*c;
+	struct headless_chunk	*c = h->head;
 	struct strbuf		*sb = &h->line;
 
+	if (c != NULL && c->note != 0 && c->off == 0) {
+		h->dropped += c->note;
+		h->head = c->next;
+		if (h->tail == c)
+			h->tail = NULL;
+		h->queued -= c->len;
+		headless_chunk_free(c);
+	}
 	strbuf_reset(sb);
 	if (h->colour)
 		strbuf_addf(sb, "\033[1m%-*s\033[0m | ", h->width,
@@ -267,11 +281,12 @@ headless_note_dropped(struct headless *h)
 		strbuf_addf(sb, "%-*s | ", h->width, HEADLESS_NAME);
 	strbuf_addf(sb, "dropped %llu lines (stdout too slow)\n",
 	    (unsigned long long)h->dropped);
-	h->dropped = 0;
 	c = headless_chunk_new(h, sb->len, 1);
 	memcpy(c->buf, sb->buf, sb->len);
 	c->len = sb->len;
 	c->nlines = 1;
+	c->note = h->dropped;
+	h->dropped = 0;
 	h->queued += sb->len;
 }
 
@@ -299,7 +314,7 @@ headless_broken(struct headless *h)
 	h->queued = 0;
 	headless_watch(h, 0);
 	if (h->gone != NULL)
-		h->gone(h->gone_arg);
+		h->gone(h->cb_arg);
 }
 
 int
@@ -334,6 +349,8 @@ headless_flush(struct headless *h)
 		headless_chunk_free(c);
 	}
 	headless_watch(h, 0);
+	if (!h->broken && h->drained != NULL)
+		h->drained(h->cb_arg);
 	return h->broken ? -1 : 0;
 }
 
@@ -341,6 +358,12 @@ uint64_t
 headless_dropped(const struct headless *h)
 {
 	return h->dropped_total;
+}
+
+size_t
+headless_queued(const struct headless *h)
+{
+	return h->queued;
 }
 
 /* Start a line in h->line with the padded, maybe coloured, name. */
@@ -356,13 +379,37 @@ headless_prefix(struct headless *h, const char *name, const char *sgr)
 		strbuf_addf(sb, "%-*s | ", h->width, name);
 }
 
+/* Append l's text with its attributes; plain text stays plain. */
+static void
+headless_runs(struct strbuf *sb, const struct line *l)
+{
+	const struct attr		*a;
+	uint32_t			 i, from, to;
+	int				 set = 0;
+
+	for (i = 0; i < l->nruns; i++) {
+		from = l->runs[i].off;
+		to = i + 1 < l->nruns ? l->runs[i + 1].off : l->len;
+		if (from >= to || to > l->len)
+			continue;
+		a = &l->runs[i].attr;
+		if (set || a->fg != COLOUR_DEFAULT || a->bg != COLOUR_DEFAULT ||
+		    a->flags != 0) {
+			headless_sgr(sb, a);
+			set = 1;
+		}
+		strbuf_add(sb, l->text + from, to - from);
+	}
+	if (set)
+		strbuf_adds(sb, "\033[0m");
+}
+
 void
 headless_line(struct headless *h, const struct node *n,
     const struct line *l)
 {
 	struct strbuf	*sb = &h->line;
 	const char	*sgr;
-	uint32_t	 i, from, to;
 	int		 idx = n->spec->index - 1;
 
 	if (!h->node_lines || h->broken)
@@ -371,17 +418,8 @@ headless_line(struct headless *h, const struct node *n,
 	headless_prefix(h, n->spec->sname, sgr);
 	if (!h->colour || l->nruns == 0)
 		strbuf_add(sb, l->text, l->len);
-	else {
-		for (i = 0; i < l->nruns; i++) {
-			from = l->runs[i].off;
-			to = i + 1 < l->nruns ? l->runs[i + 1].off : l->len;
-			if (from >= to || to > l->len)
-				continue;
-			headless_sgr(sb, &l->runs[i].attr);
-			strbuf_add(sb, l->text + from, to - from);
-		}
-		strbuf_adds(sb, "\033[0m");
-	}
+	else
+		headless_runs(sb, l);
 	strbuf_addc(sb, '\n');
 	headless_queue(h, sb->buf, sb->len);
 }

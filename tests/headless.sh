@@ -1,0 +1,156 @@
+#!/bin/sh
+# nodemux up --headless (SPEC §6): prefixed, padded lines, nodemux's
+# events, the exit status, colours only on a terminal, stops on SIGTERM
+# with nothing left behind, leaves nothing behind when SIGKILLed, and
+# keeps reading nodes when stdout is too slow.
+. "${TOP_SRCDIR:-.}/tests/lib.sh"
+
+cfg=$TOP_SRCDIR/tests/data/front-headless.cfg
+FRONT_PIDS=$T_TMP/pids
+export FRONT_PIDS
+mkdir -p "$FRONT_PIDS"
+nm_pid=
+
+# Kill whatever a failed test point may have left, then report it.
+cleanup() {
+	[ -n "$nm_pid" ] && kill -KILL "$nm_pid" 2>/dev/null
+	for f in "$FRONT_PIDS"/*; do
+		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+
+# survivors: print the pids of test nodes still alive.
+survivors() {
+	for f in "$FRONT_PIDS"/*; do
+		[ -f "$f" ] || continue
+		p=$(cat "$f")
+		t_alive "$p" && echo "$p"
+	done
+}
+
+# none_alive: no node or grandchild of the last run is alive.
+none_alive() {
+	[ -z "$(survivors)" ]
+}
+
+# has_line FILE TEXT: FILE has the exact line TEXT.
+has_line() {
+	grep -qxF -- "$2" "$1"
+}
+
+# 1. Three nodes that exit 0.
+out=$T_TMP/ok.out
+FRONT_MODE=ok "$NODEMUX" up --headless -c "$cfg" >"$out" 2>"$T_TMP/ok.err"
+t_check "all nodes exit 0: exit status 0" test $? -eq 0
+t_check "node lines are prefixed by the padded name" \
+    has_line "$out" "fr1     | hello from fr1@127.0.0.1"
+t_check "every node's lines are there" \
+    sh -c "grep -c '^fr[123]     | red and plain [123]\$' '$out' | grep -qx 3"
+t_check "nodemux's events are lines of their own" \
+    has_line "$out" "nodemux | fr2 exited with status 0"
+t_check "a node's own lines keep their order" \
+    sh -c "grep '^fr2 ' '$out' | head -1 | grep -q 'hello from fr2'"
+if grep -q "$(printf '\033')" "$out"; then
+	t_fail "no colour when stdout is not a terminal"
+else
+	t_ok "no colour when stdout is not a terminal"
+fi
+
+# 2. up without --headless, stdout not a terminal: the same.
+FRONT_MODE=ok "$NODEMUX" up -c "$cfg" >"$T_TMP/up.out" 2>&1
+t_check "up with stdout not a terminal is headless" \
+    has_line "$T_TMP/up.out" "fr3     | hello from fr3@127.0.0.1"
+
+# 3. One node exits 3: status 1, and the event says so.
+FRONT_MODE=fail2 "$NODEMUX" up --headless -c "$cfg" >"$T_TMP/fail.out" 2>&1
+t_check "a node exits 3: exit status 1" test $? -eq 1
+t_check "the event names the node and its status" \
+    has_line "$T_TMP/fail.out" "nodemux | fr2 exited with status 3"
+
+# 4. Colours on a terminal (through script(1)): the names and the nodes'
+# own SGR; none with NO_COLOR.
+if command -v script >/dev/null 2>&1; then
+	FRONT_MODE=ok script -qec "'$NODEMUX' up --headless -c '$cfg'" \
+	    /dev/null >"$T_TMP/tty.out" 2>&1
+	esc=$(printf '\033')
+	t_check "on a terminal the name is coloured" \
+	    grep -q "${esc}\[36mfr1    ${esc}\[0m | hello" "$T_TMP/tty.out"
+	t_check "on a terminal a node's own colours are kept" \
+	    grep -q "${esc}\[0;31mred${esc}\[0m and plain" "$T_TMP/tty.out"
+	FRONT_MODE=ok NO_COLOR=1 script -qec "'$NODEMUX' up --headless -c '$cfg'" \
+	    /dev/null >"$T_TMP/nocolor.out" 2>&1
+	if grep -q "$esc" "$T_TMP/nocolor.out"; then
+		t_fail "NO_COLOR: no colour on a terminal"
+	else
+		t_ok "NO_COLOR: no colour on a terminal"
+	fi
+else
+	for d in "the name is coloured" "own colours are kept" "NO_COLOR"; do
+		t_ok "# SKIP script(1) missing: $d"
+	done
+fi
+
+# 5. SIGTERM to nodemux: every node and grandchild stops, status 0.
+rm -f "$FRONT_PIDS"/*
+FRONT_MODE=stay "$NODEMUX" up --headless -c "$cfg" >"$T_TMP/term.out" 2>&1 &
+nm_pid=$!
+t_check "stay: three nodes and their children started" \
+    t_wait_for 10 sh -c "[ \$(ls '$FRONT_PIDS' | wc -l) -eq 6 ] && \
+    [ \$(grep -c '| ready\$' '$T_TMP/term.out') -eq 3 ]"
+kill -TERM $nm_pid
+wait $nm_pid
+rc=$?
+nm_pid=
+t_check "SIGTERM: nodes stopped on request: exit status 0" test $rc -eq 0
+t_check "SIGTERM: the stop is said" \
+    grep -q '^nodemux | SIGTERM: stopping all nodes' "$T_TMP/term.out"
+t_check "SIGTERM: no node or grandchild survives" none_alive
+t_diag "survivors: $(survivors)"
+
+# 6. SIGKILL to nodemux: nothing left within 2 s.
+rm -f "$FRONT_PIDS"/*
+FRONT_MODE=stay "$NODEMUX" up --headless -c "$cfg" >"$T_TMP/kill.out" 2>&1 &
+nm_pid=$!
+t_check "stay again: three nodes and their children started" \
+    t_wait_for 10 sh -c "[ \$(ls '$FRONT_PIDS' | wc -l) -eq 6 ]"
+kill -KILL $nm_pid
+wait $nm_pid 2>/dev/null
+nm_pid=
+t_check "SIGKILL: every node and grandchild gone within 2 s" \
+    t_wait_for 2 none_alive
+t_diag "survivors: $(survivors)"
+
+# 7. stdout that nobody reads for a while: nodes still run to the end
+# (their log files fill up meanwhile), the oldest lines are dropped with
+# a note, and the newest arrive.
+rm -f "$FRONT_PIDS"/*
+logs=$T_TMP/logs
+mkfifo "$T_TMP/fifo"
+(exec 3<"$T_TMP/fifo"; sleep 4; cat <&3 >"$T_TMP/slow.out") &
+reader=$!
+FRONT_MODE=chatty "$NODEMUX" up --headless --log-dir "$logs" -c "$cfg" \
+    >"$T_TMP/fifo" 2>"$T_TMP/slow.err" &
+nm_pid=$!
+# All three write 20000 lines while stdout is not read at all.
+t_check "slow stdout: the nodes are read to the end anyway" \
+    t_wait_for 3 sh -c "cat '$logs'/fr*.log | grep -c ' line ' | grep -qx 60000"
+wait $nm_pid
+rc=$?
+nm_pid=
+wait $reader
+t_check "slow stdout: exit status 0" test $rc -eq 0
+t_check "slow stdout: the drop is said" \
+    grep -q '^nodemux | dropped [0-9]* lines (stdout too slow)$' "$T_TMP/slow.out"
+t_check "slow stdout: the newest lines arrive" \
+    grep -q '^fr[123]     | [123] line 19999 ' "$T_TMP/slow.out"
+t_check "slow stdout: the log files hold every line" \
+    sh -c "grep -c ' line ' '$logs/fr2@127.0.0.1.log' | grep -qx 20000"
+shown=$(grep -c '^fr[123]     | [123] line ' "$T_TMP/slow.out")
+dropped=$(sed -n 's/^nodemux | dropped \([0-9]*\) lines.*/\1/p' "$T_TMP/slow.out" |
+    awk '{ n += $1 } END { print n + 0 }')
+t_diag "$shown lines shown, $dropped dropped"
+t_check "slow stdout: lines shown and dropped add up to 60000" \
+    test $((shown + dropped)) -eq 60000
+
+t_done
