@@ -65,6 +65,11 @@ ui_has_re() {
 	ui_screen | grep -qE -- "$1"
 }
 
+# ui_count_is N RE: RE (extended) occurs exactly N times on the screen.
+ui_count_is() {
+	[ "$(ui_screen | grep -oE -- "$2" | wc -l)" -eq "$1" ]
+}
+
 # ui_wait SECONDS TEXT: wait until TEXT is on the screen.
 ui_wait() {
 	t_wait_for "$1" ui_has "$2"

@@ -434,8 +434,9 @@ ui_main(struct ui *ui)
 		nm_warn("cannot watch the terminal and signals");
 		return 1;
 	}
-	ui->relayout = 1;
+	/* Lay out now so that nodes start with their panes' sizes. */
 	ui_layout_apply(ui);
+	ui->full = 1;
 	cluster_start_all(ui->cl);
 	rc = loop_run(ui->loop);
 	ui_screen_end(ui, sp);

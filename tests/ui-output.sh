@@ -1,0 +1,75 @@
+#!/bin/sh
+# What panes show: a node's colours (16, 256 and true colour mapped to
+# the terminal), wide characters, a \r progress bar as one line; the
+# focused pane scrolls back with a marker and follows again, clears, and
+# takes keys in interactive mode.  --no-color drops the colours.
+. "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
+esc=$(printf '\033')
+
+# has_e TEXT: the screen with its SGR sequences contains TEXT.
+has_e() {
+	ui_screen_e | grep -qF -- "$1"
+}
+
+# lacks_e TEXT: it does not.
+lacks_e() {
+	! has_e "$1"
+}
+
+cfg=$(ui_config ui-shell)
+ui_start 160 48 -c "$cfg"
+t_check "node 2 printed its colours" ui_wait 10 "RED-TEXT plain BOLD-GREEN"
+ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
+t_check "red (SGR 31) is shown red" has_e "${esc}[31m${esc}[49mRED-TEXT"
+t_check "bold green is bold and green" has_e "${esc}[1m${esc}[32mBOLD-GREEN"
+t_check "256-colour orange is kept" has_e "${esc}[38;5;208mORANGE"
+t_check "true-colour blue maps to the nearest of 256 (21)" \
+    has_e "${esc}[38;5;21mTRUEBLUE"
+t_check "wide characters take their two columns" ui_has "wide: 中文 end "
+t_check "a CR progress bar ends as one line" ui_wait 10 "progress finished"
+t_check "the progress bar's line shows its last state" \
+    ui_count_is 1 'progress 100%'
+t_check "no earlier state of the bar is left" ui_count_is 0 'progress [0-9]?[0-9]%'
+
+# Scrolling node 4's 300 lines.
+t_check "node 4 printed 300 lines, following" ui_wait 10 "line 300 of 300"
+ui_keys 4 PPage
+t_check "PgUp: a scrolled marker" ui_wait_re 5 'scrolled -[0-9]+ '
+t_check "PgUp: the last line is out of view" t_wait_for 5 ui_lacks "line 300 of 300"
+ui_keys g
+t_check "g: the first line is at the top" ui_wait 5 "line 1 of 300 "
+ui_keys C-d
+t_check "Ctrl-D: scrolls back down half a page" t_wait_for 5 ui_lacks "line 1 of 300 "
+ui_keys G
+t_check "G: follows again, marker gone" t_wait_for 5 ui_lacks "scrolled -"
+t_check "G: the last line is back" ui_has "line 300 of 300"
+
+# Interactive: keys go to node 4, which echoes lines.
+ui_keys i
+t_check "i: INTERACTIVE in the status bar" ui_wait 5 " INTERACTIVE "
+ui_keys -l 'hello node x'
+ui_keys Enter
+t_check "typed line reaches the node" ui_wait 5 "got: hello node x"
+t_check "x typed in interactive mode does not stop the node" \
+    ui_has_re '4 uish4@127.0.0.1  running  pid'
+ui_keys C-]
+t_check "Ctrl-]: NORMAL again" ui_wait 5 " NORMAL "
+
+# Clear: the pane forgets its lines.
+ui_keys c
+t_check "c: node 4's pane is cleared" t_wait_for 5 ui_lacks "line 300 of 300"
+t_check "c: other panes keep theirs" ui_has "RED-TEXT"
+ui_keys q
+t_check "q: nodemux exits" t_wait_for 15 ui_exited
+ui_end
+ui_tmux kill-server 2>/dev/null
+
+# --no-color: the same text, no colour.
+ui_start 160 48 -c "$cfg" --no-color
+t_check "--no-color: node 2's text is shown" ui_wait 10 "RED-TEXT plain"
+ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
+t_check "--no-color: no red" lacks_e "${esc}[31m"
+t_check "--no-color: no 256 colours" lacks_e "${esc}[38;5;"
+ui_keys q
+t_check "q: nodemux exits" t_wait_for 15 ui_exited
+ui_finish
