@@ -1,0 +1,316 @@
+/*
+ * The line the terminal-output parser edits: a row of cells (code point,
+ * attributes, width) written, erased and moved over, then turned into a
+ * struct line of UTF-8 text and attribute runs.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodemux/line.h"
+#include "nodemux/util.h"
+#include "vt-int.h"
+
+const struct attr vt_attr_default = { COLOUR_DEFAULT, COLOUR_DEFAULT, 0 };
+
+/* A blank cell: what erased or skipped-over columns hold. */
+static struct vt_cell
+vt_blank(void)
+{
+	struct vt_cell	 c = { ' ', 0, { COLOUR_DEFAULT, COLOUR_DEFAULT, 0 }, 1 };
+
+	return c;
+}
+
+/* Make room for n columns (n <= max_cols). */
+static void
+vt_reserve(struct vt *vt, size_t n)
+{
+	size_t	 cap;
+
+	if (n <= vt->capcells)
+		return;
+	cap = vt->capcells != 0 ? vt->capcells : 128;
+	while (cap < n)
+		cap *= 2;
+	if (cap > vt->max_cols)
+		cap = vt->max_cols;
+	vt->cells = xreallocarray(vt->cells, cap, sizeof *vt->cells);
+	vt->capcells = cap;
+}
+
+/* Make the line at least n columns long, padding with blanks. */
+static void
+vt_extend(struct vt *vt, size_t n)
+{
+	vt_reserve(vt, n);
+	while (vt->ncells < n)
+		vt->cells[vt->ncells++] = vt_blank();
+}
+
+/* Blank half-characters left over after an edit split a wide one. */
+static void
+vt_fix_wide(struct vt *vt)
+{
+	size_t	 i;
+
+	for (i = 0; i < vt->ncells; i++) {
+		struct vt_cell	*c = &vt->cells[i];
+
+		if (c->width == 0 && (i == 0 || c[-1].width != 2))
+			*c = vt_blank();
+		else if (c->width == 2 &&
+		    (i + 1 >= vt->ncells || c[1].width != 0))
+			*c = vt_blank();
+	}
+}
+
+/* Bytes of cp in UTF-8. */
+static size_t
+vt_utf8_len(uint32_t cp)
+{
+	if (cp < 0x80)
+		return 1;
+	if (cp < 0x800)
+		return 2;
+	if (cp < 0x10000)
+		return 3;
+	return 4;
+}
+
+/* Write cp as UTF-8 at p; returns the bytes written. */
+static size_t
+vt_utf8_put(char *p, uint32_t cp)
+{
+	if (cp < 0x80) {
+		p[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		p[0] = (char)(0xc0 | (cp >> 6));
+		p[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		p[0] = (char)(0xe0 | (cp >> 12));
+		p[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		p[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	p[0] = (char)(0xf0 | (cp >> 18));
+	p[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	p[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	p[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Write cp at the cursor with the current attributes. */
+void
+vt_print(struct vt *vt, uint32_t cp)
+{
+	int		 w = line_cp_width(cp);
+	struct vt_cell	*c;
+
+	if (w == 0) {
+		/* A combining mark joins the character before the cursor. */
+		if (vt->x > 0 && vt->x <= vt->ncells) {
+			c = &vt->cells[vt->x - 1];
+			if (c->width == 0 && vt->x >= 2)
+				c--;
+			if (c->comb == 0)
+				c->comb = cp;
+		}
+		return;
+	}
+	if (vt->x + (size_t)w > vt->max_cols) {
+		vt->cut += vt_utf8_len(cp);
+		return;
+	}
+	/* Overwriting half of a wide character blanks its other half. */
+	if (vt->x < vt->ncells && vt->cells[vt->x].width == 0)
+		vt->cells[vt->x - 1] = vt_blank();
+	vt_extend(vt, vt->x + (size_t)w);
+	c = &vt->cells[vt->x];
+	c->cp = cp;
+	c->comb = 0;
+	c->attr = vt->attr;
+	c->width = (uint8_t)w;
+	if (w == 2) {
+		c[1].cp = 0;
+		c[1].comb = 0;
+		c[1].attr = vt->attr;
+		c[1].width = 0;
+	}
+	vt->x += (size_t)w;
+	if (vt->x < vt->ncells && vt->cells[vt->x].width == 0)
+		vt->cells[vt->x] = vt_blank();
+}
+
+/*
+ * Write n printable ASCII characters at the cursor: vt_print's work for
+ * the common case, done once for the whole run.
+ */
+void
+vt_print_ascii(struct vt *vt, const unsigned char *p, size_t n)
+{
+	struct vt_cell	*c;
+	size_t		 i, room = vt->max_cols - vt->x;
+
+	if (vt->x >= vt->max_cols)
+		room = 0;
+	if (n > room) {
+		vt->cut += n - room;
+		n = room;
+	}
+	if (n == 0)
+		return;
+	if (vt->x < vt->ncells && vt->cells[vt->x].width == 0)
+		vt->cells[vt->x - 1] = vt_blank();
+	vt_reserve(vt, vt->x + n);
+	vt_extend(vt, vt->x);		/* blanks up to the cursor only */
+	c = &vt->cells[vt->x];
+	for (i = 0; i < n; i++) {
+		c[i].cp = p[i];
+		c[i].comb = 0;
+		c[i].attr = vt->attr;
+		c[i].width = 1;
+	}
+	vt->x += n;
+	if (vt->ncells < vt->x)
+		vt->ncells = vt->x;
+	if (vt->x < vt->ncells && vt->cells[vt->x].width == 0)
+		vt->cells[vt->x] = vt_blank();
+}
+
+/* A cell that trimming at the end of a line may remove. */
+static int
+vt_trimmable(const struct vt_cell *c)
+{
+	return c->cp == ' ' && c->comb == 0 && c->attr.bg == COLOUR_DEFAULT &&
+	    (c->attr.flags & (ATTR_REVERSE | ATTR_UNDERLINE | ATTR_STRIKE)) == 0;
+}
+
+/* Do two attributes display the same?  (line_attr_equal, inlined.) */
+static inline int
+vt_attr_eq(const struct attr *a, const struct attr *b)
+{
+	return a->fg == b->fg && a->bg == b->bg && a->flags == b->flags;
+}
+
+/* Start a run of attributes at text offset off. */
+static void
+vt_add_run(struct vt *vt, size_t off, const struct attr *a)
+{
+	if (vt->nruns == vt->capruns) {
+		vt->capruns = vt->capruns != 0 ? vt->capruns * 2 : 16;
+		vt->runs = xreallocarray(vt->runs, vt->capruns, sizeof *vt->runs);
+	}
+	vt->runs[vt->nruns].off = (uint32_t)off;
+	vt->runs[vt->nruns].attr = *a;
+	vt->nruns++;
+}
+
+/*
+ * The line as it stands: cells up to the last non-blank as UTF-8 with
+ * attribute runs (equal neighbours merged).  A line that hit max_cols
+ * ends with " …[cut N bytes]": its first max_cols columns are kept and
+ * the rest, up to the newline, is counted and dropped, so one endless
+ * line cannot grow memory.
+ */
+struct line *
+vt_build(struct vt *vt)
+{
+	struct line		*l;
+	const struct vt_cell	*c;
+	const struct attr	*last = NULL;
+	size_t			 n = vt->ncells, i, len = 0;
+
+	while (n > 0 && vt_trimmable(&vt->cells[n - 1]))
+		n--;
+	if (vt->tbcap < n * 8 + 64) {
+		vt->tbcap = n * 8 + 64;
+		vt->tb = xrealloc(vt->tb, vt->tbcap);
+	}
+	vt->nruns = 0;
+	for (i = 0; i < n; i++) {
+		c = &vt->cells[i];
+		if (c->width == 0)
+			continue;
+		if (last == NULL || !vt_attr_eq(last, &c->attr))
+			vt_add_run(vt, len, last = &c->attr);
+		if (c->cp < 0x80)
+			vt->tb[len++] = (char)c->cp;
+		else
+			len += vt_utf8_put(vt->tb + len, c->cp);
+		if (c->comb != 0)
+			len += vt_utf8_put(vt->tb + len, c->comb);
+	}
+	if (vt->cut != 0) {
+		if (last == NULL || !vt_attr_eq(last, &vt_attr_default))
+			vt_add_run(vt, len, &vt_attr_default);
+		len += (size_t)snprintf(vt->tb + len, 64, " \xe2\x80\xa6[cut %llu bytes]",
+		    (unsigned long long)vt->cut);
+	}
+	l = line_new(vt->tb, len, vt->runs, vt->nruns);
+	if (vt->cut != 0)
+		l->flags |= LINE_TRUNCATED;
+	l->time_ms = wall_ms();
+	return l;
+}
+
+
+/* EL (CSI K): erase to the end, from the start, or all of the line. */
+void
+vt_erase_line(struct vt *vt, int how)
+{
+	size_t	 i;
+
+	if (how == 0) {
+		if (vt->x < vt->ncells)
+			vt->ncells = vt->x;
+	} else if (how == 1) {
+		for (i = 0; i <= vt->x && i < vt->ncells; i++)
+			vt->cells[i] = vt_blank();
+	} else if (how == 2)
+		vt->ncells = 0;
+	vt_fix_wide(vt);
+}
+
+/* ECH, DCH, ICH: erase, delete or insert n columns at the cursor. */
+void
+vt_edit(struct vt *vt, int final, size_t n)
+{
+	size_t	 i, x = vt->x;
+
+	if (x >= vt->ncells)
+		return;
+	if (n > vt->ncells - x)
+		n = vt->ncells - x;
+	if (final == 'X') {
+		for (i = x; i < x + n; i++)
+			vt->cells[i] = vt_blank();
+	} else if (final == 'P') {
+		memmove(&vt->cells[x], &vt->cells[x + n],
+		    (vt->ncells - x - n) * sizeof *vt->cells);
+		vt->ncells -= n;
+	} else {
+		if (vt->ncells + n > vt->max_cols)
+			vt->ncells = vt->max_cols - n;
+		vt_extend(vt, vt->ncells + n);
+		memmove(&vt->cells[x + n], &vt->cells[x],
+		    (vt->ncells - x - n) * sizeof *vt->cells);
+		for (i = x; i < x + n; i++)
+			vt->cells[i] = vt_blank();
+	}
+	vt_fix_wide(vt);
+}
+
+/* Move the cursor to column col (0-based), kept within the line cap. */
+void
+vt_move(struct vt *vt, size_t col)
+{
+	vt->x = col < vt->max_cols ? col : vt->max_cols - 1;
+}
+

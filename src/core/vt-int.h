@@ -1,0 +1,96 @@
+/*
+ * The terminal-output parser's insides, shared by its files: vt.c (the
+ * state machine), vt-cells.c (the line of cells it edits) and vt-sgr.c
+ * (colours and attributes).
+ */
+#ifndef NODEMUX_VT_INT_H
+#define NODEMUX_VT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nodemux/line.h"
+#include "nodemux/vt.h"
+
+#define VT_DEFAULT_COLS	4096
+/*
+ * No real escape sequence is longer than this.  One that is (a program
+ * that never terminates its OSC, say) is abandoned and the parser goes
+ * back to ground, so it can neither grow memory nor hide later output.
+ */
+#define VT_SEQ_MAX	4096
+#define VT_NPARAMS	32
+#define VT_PARAM_MAX	65535
+
+enum vt_state {
+	VT_GROUND,
+	VT_ESCAPE,
+	VT_ESC_INTER,
+	VT_CSI_ENTRY,
+	VT_CSI_PARAM,
+	VT_CSI_INTER,
+	VT_CSI_IGNORE,
+	VT_OSC,
+	/*
+	 * DCS entry, param, intermediate, passthrough and ignore differ only
+	 * in what they would hand a terminal; nodemux shows none of it, so
+	 * they are one state that eats bytes up to ST (or CAN, SUB).
+	 */
+	VT_DCS,
+	VT_SOS,			/* SOS, PM and APC strings */
+};
+
+/* One column of the line; a wide character's second column has width 0. */
+struct vt_cell {
+	uint32_t	 cp;
+	uint32_t	 comb;		/* one combining mark, or 0 */
+	struct attr	 attr;
+	uint8_t		 width;
+};
+
+struct vt {
+	enum vt_state	 state;
+	size_t		 seqlen;	/* bytes of the sequence so far */
+	int		 params[VT_NPARAMS];
+	uint8_t		 colon[VT_NPARAMS];	/* param came after ':' */
+	size_t		 nparams;
+	int		 pfull;		/* more parameters than VT_NPARAMS */
+	int		 priv;		/* CSI private marker (?, >, <, =) */
+	int		 ninter;	/* intermediate bytes seen */
+
+	uint32_t	 u_cp;		/* UTF-8 being decoded */
+	uint32_t	 u_min;
+	int		 u_need;
+
+	struct attr	 attr;		/* current SGR */
+	struct vt_cell	*cells;
+	size_t		 ncells;	/* columns written */
+	size_t		 capcells;
+	size_t		 max_cols;
+	size_t		 x;		/* cursor column */
+	uint64_t	 cut;		/* bytes dropped past max_cols */
+
+	struct line	*cur;		/* vt_current()'s answer */
+	int		 cur_dirty;
+	char		*tb;		/* building a line's text */
+	size_t		 tbcap;
+	struct attr_run	*runs;
+	size_t		 nruns;
+	size_t		 capruns;
+};
+
+extern const struct attr vt_attr_default;
+
+/* vt-cells.c: the line being written. */
+void		 vt_print(struct vt *, uint32_t cp);
+void		 vt_print_ascii(struct vt *, const unsigned char *, size_t);
+struct line	*vt_build(struct vt *);
+void		 vt_erase_line(struct vt *, int how);
+void		 vt_edit(struct vt *, int final, size_t n);
+void		 vt_move(struct vt *, size_t col);
+
+/* vt-sgr.c: parameters and SGR. */
+int		 vt_param(const struct vt *, size_t i, int def);
+void		 vt_sgr(struct vt *);
+
+#endif
