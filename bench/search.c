@@ -160,6 +160,29 @@ bench_next(const char *pat, int walk)
 	search_free(s);
 }
 
+/* Time the merged tail of 50 lines (the all-nodes view), filtered or not. */
+static void
+bench_tail(const char *pat)
+{
+	struct search		*s = NULL;
+	struct search_hit	 h[50];
+	char			*err;
+	double			 t;
+	size_t			 n;
+
+	if (pat != NULL &&
+	    (s = search_compile(pat, SEARCH_SMARTCASE, &err)) == NULL) {
+		fprintf(stderr, "search: %s\n", err);
+		exit(1);
+	}
+	t = bench_now();
+	n = search_tail(s, bench_sb, BENCH_NODES, UINT64_MAX, h, 50);
+	t = bench_now() - t;
+	printf("tail   %-34s %8zu lines (merged, newest first) %9.3f ms\n",
+	    pat != NULL ? pat : "(all lines)", n, t * 1e3);
+	search_free(s);
+}
+
 int
 main(void)
 {
@@ -181,6 +204,9 @@ main(void)
 	bench_next("\\[error\\]", 0);
 	bench_next("timeout after 8\\d\\dms", 1);
 	bench_next("no such line anywhere", 0);
+	bench_tail(NULL);
+	bench_tail("\\[error\\]");
+	bench_tail("node1[0-5]@\\w+");
 	for (k = 0; k < BENCH_NODES; k++)
 		scrollback_free(bench_sb[k]);
 	return 0;

@@ -310,3 +310,36 @@ Test(search, unicode_classes)
 	cr_assert(matches("^\\w+$", "CAF\xc3\x89"));
 	cr_assert_not(matches("^\\d+$", "12a"));
 }
+
+Test(search, merged_tail_across_nodes)
+{
+	struct scrollback	*sb[3];
+	struct search		*s = compile("tick|error", SEARCH_SMARTCASE);
+	struct search_hit	 h[20];
+
+	three_nodes(sb);
+	/* Every line, newest first, whichever node it came from. */
+	cr_assert_eq(search_tail(NULL, sb, 3, UINT64_MAX, h, 20), 10);
+	for (int i = 0; i < 10; i++) {
+		cr_assert_eq(h[i].seq, 10 - (uint64_t)i);
+		cr_assert_eq(h[i].which, (10 - (size_t)i) % 3);
+		cr_assert_eq(scrollback_get(sb[h[i].which], h[i].index)->seq,
+		    h[i].seq);
+	}
+	/* A page of 3 before seq 8. */
+	cr_assert_eq(search_tail(NULL, sb, 3, 8, h, 3), 3);
+	cr_assert_eq(h[0].seq, 7);
+	cr_assert_eq(h[2].seq, 5);
+	/* Filtered: tick at 5, 6, 7, 10; error at 3, 4, 8. */
+	cr_assert_eq(search_tail(s, sb, 3, UINT64_MAX, h, 20), 7);
+	cr_assert_eq(h[0].seq, 10);
+	cr_assert_eq(h[1].seq, 8);
+	cr_assert_eq(h[6].seq, 3);
+	/* One node alone: a pane in filter mode. */
+	cr_assert_eq(search_tail(s, &sb[2], 1, UINT64_MAX, h, 20), 2);
+	cr_assert_eq(h[0].seq, 8);
+	cr_assert_eq(h[1].seq, 5);
+	search_free(s);
+	for (int k = 0; k < 3; k++)
+		scrollback_free(sb[k]);
+}

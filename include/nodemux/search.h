@@ -82,4 +82,14 @@ struct search_hit {
 int		 search_next(struct search *, struct scrollback *const *sbs,
 		    size_t nsb, uint64_t seq, int dir, struct search_hit *hit);
 
+/*
+ * The merged tail (the all-nodes view, and filter mode with s): up to
+ * max lines with seq < before across nsb scrollbacks (NULL entries
+ * skipped), newest first, into out; only lines that match s unless s is
+ * NULL.  before = UINT64_MAX gives the newest lines.  Returns the count.
+ */
+size_t		 search_tail(struct search *, struct scrollback *const *sbs,
+		    size_t nsb, uint64_t before, struct search_hit *out,
+		    size_t max);
+
 #endif

@@ -285,6 +285,37 @@ search_seq_at(struct scrollback *const *sbs, size_t k, size_t pos)
 	return scrollback_get(sbs[k], pos - 1)->seq;
 }
 
+/* The scrollback whose cursor is next in seq order (nsb when all done). */
+static size_t
+search_pick(struct scrollback *const *sbs, size_t nsb, const size_t *pos,
+    int dir)
+{
+	size_t		 k, best = nsb;
+	uint64_t	 seq, bseq = 0;
+
+	for (k = 0; k < nsb; k++) {
+		if (pos[k] == 0)
+			continue;
+		seq = search_seq_at(sbs, k, pos[k]);
+		if (best == nsb ||
+		    (dir == SEARCH_FORWARD ? seq < bseq : seq > bseq)) {
+			best = k;
+			bseq = seq;
+		}
+	}
+	return best;
+}
+
+/* Move cursor k one line on in direction dir. */
+static void
+search_advance(struct scrollback *const *sbs, size_t *pos, size_t k, int dir)
+{
+	if (dir == SEARCH_FORWARD)
+		pos[k] = pos[k] < scrollback_count(sbs[k]) ? pos[k] + 1 : 0;
+	else
+		pos[k]--;
+}
+
 /*
  * Walk the lines of every scrollback in seq order from the cursors pos[]
  * (1-based; 0 when a scrollback is done), forward or backward, up to and
@@ -294,38 +325,22 @@ static int
 search_scan(struct search *s, struct scrollback *const *sbs, size_t nsb,
     size_t *pos, int dir, uint64_t stop, struct search_hit *hit)
 {
-	size_t		 k, best;
-	uint64_t	 seq;
+	size_t		 k;
 	const struct line *l;
 
-	for (;;) {
-		best = nsb;
-		for (k = 0; k < nsb; k++) {
-			if (pos[k] == 0)
-				continue;
-			seq = search_seq_at(sbs, k, pos[k]);
-			if (best == nsb || (dir == SEARCH_FORWARD ?
-			    seq < search_seq_at(sbs, best, pos[best]) :
-			    seq > search_seq_at(sbs, best, pos[best])))
-				best = k;
-		}
-		if (best == nsb)
-			return 0;
-		l = scrollback_get(sbs[best], pos[best] - 1);
+	while ((k = search_pick(sbs, nsb, pos, dir)) != nsb) {
+		l = scrollback_get(sbs[k], pos[k] - 1);
 		if (dir == SEARCH_FORWARD ? l->seq > stop : l->seq < stop)
 			return 0;
 		if (search_line(s, l)) {
-			hit->which = best;
-			hit->index = pos[best] - 1;
+			hit->which = k;
+			hit->index = pos[k] - 1;
 			hit->seq = l->seq;
 			return 1;
 		}
-		if (dir == SEARCH_FORWARD)
-			pos[best] = pos[best] < scrollback_count(sbs[best]) ?
-			    pos[best] + 1 : 0;
-		else
-			pos[best]--;
+		search_advance(sbs, pos, k, dir);
 	}
+	return 0;
 }
 
 /* Put every cursor on its first line past seq (or at the end, wrapping). */
@@ -367,4 +382,29 @@ search_next(struct search *s, struct scrollback *const *sbs, size_t nsb,
 	}
 	free(pos);
 	return found;
+}
+
+size_t
+search_tail(struct search *s, struct scrollback *const *sbs, size_t nsb,
+    uint64_t before, struct search_hit *out, size_t max)
+{
+	size_t			*pos, k, n = 0;
+	const struct line	*l;
+
+	if (nsb == 0 || max == 0)
+		return 0;
+	pos = xcalloc(nsb, sizeof *pos);
+	search_cursors(sbs, nsb, pos, SEARCH_BACKWARD, before, 0);
+	while (n < max && (k = search_pick(sbs, nsb, pos, SEARCH_BACKWARD)) != nsb) {
+		l = scrollback_get(sbs[k], pos[k] - 1);
+		if (s == NULL || search_line(s, l)) {
+			out[n].which = k;
+			out[n].index = pos[k] - 1;
+			out[n].seq = l->seq;
+			n++;
+		}
+		pos[k]--;
+	}
+	free(pos);
+	return n;
 }
