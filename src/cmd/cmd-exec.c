@@ -43,12 +43,26 @@ struct exec {
 	struct strbuf		 report;	/* why the cluster is not ready */
 };
 
-/* Has node n given up on becoming ready (ended, failed, waiting to
-   restart)? */
+/*
+ * Has node n given up on becoming ready (ended, failed, waiting to
+ * restart, or past its ready.timeout_ms)?  *next is lowered to the
+ * deadline of a node still starting.
+ */
 static int
-exec_node_lost(const struct node *n)
+exec_node_lost(const struct node *n, int64_t *next)
 {
+	int64_t	 deadline;
+
 	switch (n->state) {
+	case NODE_STARTING:
+		if (n->spec->ready_timeout_ms <= 0)
+			return 0;
+		deadline = n->started_ms + n->spec->ready_timeout_ms;
+		if (now_ms() >= deadline)
+			return 1;
+		if (*next == 0 || deadline < *next)
+			*next = deadline;
+		return 0;
 	case NODE_STOPPED:
 	case NODE_STOPPING:
 	case NODE_EXITED:
@@ -207,24 +221,31 @@ exec_run_cmd(struct exec *e)
 	e->phase = EXEC_RUNNING;
 }
 
-/* Timer: see where the wait stands once the current event is over. */
+/*
+ * Timer: see where the wait stands once the current event is over, and
+ * look again when the first node still starting runs out of time.
+ */
 static void
 exec_check(struct loop *loop, void *arg)
 {
 	struct exec	*e = arg;
+	int64_t		 next = 0;
 	int		 i;
 
+	loop_cancel_timer(e->loop, e->check_timer);
 	e->check_timer = 0;
 	if (e->phase != EXEC_WAITING)
 		return;
 	for (i = 0; i < cluster_size(e->cluster); i++) {
-		if (exec_node_lost(cluster_node(e->cluster, i))) {
+		if (exec_node_lost(cluster_node(e->cluster, i), &next)) {
 			exec_not_ready(e);
 			return;
 		}
 	}
 	if (cluster_all_ready(e->cluster))
 		exec_run_cmd(e);
+	else if (next != 0)
+		e->check_timer = loop_add_timer(e->loop, next, exec_check, e);
 }
 
 /* Event: a node's state changed; look at the wait from the loop. */
@@ -233,9 +254,10 @@ exec_state(void *arg, struct node *n)
 {
 	struct exec	*e = arg;
 
-	if (e->phase == EXEC_WAITING && e->check_timer == 0)
-		e->check_timer = loop_add_timer(e->loop, now_ms(), exec_check,
-		    e);
+	if (e->phase != EXEC_WAITING)
+		return;
+	loop_cancel_timer(e->loop, e->check_timer);
+	e->check_timer = loop_add_timer(e->loop, now_ms(), exec_check, e);
 }
 
 /* Event: nodemux's own message, to stderr. */
