@@ -93,6 +93,28 @@ Test(search, invalid_patterns)
 	free(err);
 }
 
+Test(search, literal_smart_case)
+{
+	struct search	*s = compile("a\\S", SEARCH_LITERAL | SEARCH_SMARTCASE);
+
+	cr_assert(search_test(s, "a\\S", 3));
+	cr_assert_not(search_test(s, "a\\s", 3));	/* S is a letter here */
+	search_free(s);
+	s = compile("a\\d", SEARCH_LITERAL | SEARCH_SMARTCASE);
+	cr_assert(search_test(s, "A\\D", 3));
+	search_free(s);
+}
+
+Test(search, invalid_utf8_pattern)
+{
+	char	*err = NULL;
+
+	cr_assert_null(search_compile("ab\xff", SEARCH_SMARTCASE, &err));
+	cr_assert(strstr(err, "UTF-8 error") != NULL, "%s", err);
+	cr_assert(strstr(err, "at offset 2") != NULL, "%s", err);
+	free(err);
+}
+
 Test(search, literal)
 {
 	struct search	*s = compile("a.b(", SEARCH_LITERAL);

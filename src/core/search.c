@@ -78,20 +78,20 @@ search_group_name(const char **pp)
  * Escapes such as \S, \W, \p{Lu} and \x{4A} and group names do not count.
  */
 static int
-search_has_upper(const char *pat)
+search_has_upper(const char *pat, int literal)
 {
 	const char	*p = pat;
 	uint32_t	 cp;
 
 	while (*p != '\0') {
-		if (p[0] == '\\' && p[1] != '\0') {
+		if (!literal && p[0] == '\\' && p[1] != '\0') {
 			if (strchr("pPxNgkuo", p[1]) != NULL)
 				p = search_skip_braces(p + 2);
 			else
 				p += 2;
 			continue;
 		}
-		if (search_group_name(&p))
+		if (!literal && search_group_name(&p))
 			continue;
 		p += line_utf8_decode(p, strlen(p), &cp);
 		if (search_is_upper(cp))
@@ -113,7 +113,8 @@ search_compile(const char *pattern, int flags, char **err)
 	if (flags & SEARCH_LITERAL)
 		opts = (opts & ~PCRE2_UCP) | PCRE2_LITERAL;	/* UCP is refused */
 	if ((flags & SEARCH_CASELESS) ||
-	    ((flags & SEARCH_SMARTCASE) && !search_has_upper(pattern)))
+	    ((flags & SEARCH_SMARTCASE) &&
+	    !search_has_upper(pattern, (flags & SEARCH_LITERAL) != 0)))
 		opts |= PCRE2_CASELESS;
 	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts,
 	    &errcode, &erroff, NULL);
