@@ -5,7 +5,7 @@
 # node, leaves the alternate screen and exits 0.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 
-cfg=$(ui_config ui-demo)
+cfg=$(ui_config ui-demo 23400 23500)
 ui_start 160 48 -c "$cfg"
 
 t_check "status bar reaches 4 nodes · 4 ready" ui_wait 30 "4 nodes · 4 ready"

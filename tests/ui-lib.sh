@@ -15,11 +15,13 @@ ui_tmux() {
 	tmux -u -L "$UI_SOCK" -f "$T_TMP/tmux.conf" "$@"
 }
 
-# ui_config NAME: tests/data/NAME.cfg with @NODEMUX@ and @TOP@ (the
-# source tree) replaced, copied to $T_TMP; prints the copy's path.
+# ui_config NAME HTTP DIST: tests/data/NAME.cfg with @NODEMUX@, @TOP@
+# (the source tree) and the port bases @HTTP@ and @DIST@ replaced (each
+# test its own, as tests run in parallel), copied to $T_TMP; prints the
+# copy's path.
 ui_config() {
-	sed "s|@NODEMUX@|$NODEMUX|g; s|@TOP@|$TOP_SRCDIR|g" \
-	    "$TOP_SRCDIR/tests/data/$1.cfg" >"$T_TMP/$1.cfg"
+	sed "s|@NODEMUX@|$NODEMUX|g; s|@TOP@|$TOP_SRCDIR|g; s|@HTTP@|$2|g;
+	    s|@DIST@|$3|g" "$TOP_SRCDIR/tests/data/$1.cfg" >"$T_TMP/$1.cfg"
 	echo "$T_TMP/$1.cfg"
 }
 

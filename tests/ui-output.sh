@@ -16,7 +16,7 @@ lacks_e() {
 	! has_e "$1"
 }
 
-cfg=$(ui_config ui-shell)
+cfg=$(ui_config ui-shell 23800 23900)
 ui_start 160 48 -c "$cfg"
 t_check "node 2 printed its colours" ui_wait 10 "RED-TEXT plain BOLD-GREEN"
 ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"

@@ -12,7 +12,7 @@ size_is() {
 	[ "$got" = "$1" ]
 }
 
-cfg=$(ui_config ui-shell)
+cfg=$(ui_config ui-shell 23600 23700)
 ui_start 160 48 -c "$cfg"
 t_check "node 1 runs" ui_wait 10 "hello from uish1@127.0.0.1"
 ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
