@@ -365,3 +365,45 @@ Test(search, merged_tail_across_nodes)
 	for (int k = 0; k < 3; k++)
 		scrollback_free(sb[k]);
 }
+
+/* Random patterns: each compiles or says why, and matching always ends
+   with ranges inside the text, in order. */
+Test(search, random_patterns, .timeout = 60)
+{
+	static const char alpha[] = "ab.*+?|()[]{}^$\\dwsSW1,-xX\xc3\xa9";
+	const char	*text = "xx ab1 a-b WW \xc3\xa9t\xc3\xa9 {a,b} ((x)) $ ^";
+	size_t		 tlen = strlen(text), i, j, n, len;
+	uint32_t	 x = 777;
+	int		 compiled = 0;
+
+	for (i = 0; i < 20000; i++) {
+		char			 pat[12], *err = NULL;
+		struct search		*s;
+		struct search_range	 r[64];
+
+		len = 1 + i % (sizeof pat - 1);
+		for (j = 0; j < len; j++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			pat[j] = alpha[x % (sizeof alpha - 1)];
+		}
+		pat[len] = '\0';
+		if ((s = search_compile(pat, SEARCH_SMARTCASE, &err)) == NULL) {
+			cr_assert(strstr(err, " at offset ") != NULL, "%s", err);
+			free(err);
+			continue;
+		}
+		compiled++;
+		n = search_ranges(s, text, tlen, r, nitems(r));
+		for (j = 0; j < n && j < nitems(r); j++) {
+			cr_assert_lt(r[j].start, r[j].end);
+			cr_assert_leq(r[j].end, tlen);
+			if (j > 0)
+				cr_assert_geq(r[j].start, r[j - 1].end);
+		}
+		cr_assert_leq(n, tlen + 1);
+		search_free(s);
+	}
+	cr_assert_gt(compiled, 1000);
+}
