@@ -218,9 +218,25 @@ Test(vt, screen_control_does_not_leak)
 {
 	const char	 s[] = "\033[2J\033[H\033[3;5H\033[Aup\033[Bdown\033[?1049h"
 	    "\033[?25l\033[1;24r\033(B\0337\0338\033M\033=\033[>4;1m\033[6n\033[?1049l"
-	    "\033[s\033[u\033[5S\033[T\033]0;title\007\a\033[0 q\n";
+	    "\033[5S\033[T\033]0;title\007\a\033[0 q\n";
 
-	ONE_LINE(s, "updown");
+	/* CUP keeps its column: only the cursor's row exists here. */
+	ONE_LINE(s, "    updown");
+}
+
+Test(vt, clear_screen_clears_the_row)
+{
+	ONE_LINE("Loading...\033[H\033[2JReady\n", "Ready");
+	ONE_LINE("Loading...\033[H\033[2J\033[3JReady\n", "Ready");
+	ONE_LINE("abcdef\033[4G\033[J\n", "abc");
+	ONE_LINE("abcdef\033[1;3H\033[1J\n", "   def");
+	ONE_LINE("ab\033[1;1fX\n", "Xb");
+}
+
+Test(vt, save_and_restore_cursor)
+{
+	ONE_LINE("Build: \0337working\0338done\n", "Build: doneing");
+	ONE_LINE("Build: \033[sworking\033[u\033[Kdone\n", "Build: done");
 }
 
 Test(vt, osc_and_dcs_strings_are_consumed)

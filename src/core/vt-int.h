@@ -68,6 +68,7 @@ struct vt {
 	size_t		 capcells;
 	size_t		 max_cols;
 	size_t		 x;		/* cursor column */
+	size_t		 saved_x;	/* DECSC, CSI s */
 	uint64_t	 cut;		/* bytes dropped past max_cols */
 
 	struct line	*cur;		/* vt_current()'s answer */

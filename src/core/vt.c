@@ -102,7 +102,23 @@ vt_csi_dispatch(struct vt *vt, unsigned char f)
 		vt_sgr(vt);
 		break;
 	case 'K':
-		vt_erase_line(vt, vt_param(vt, 0, 0));
+	case 'J':
+		/* Erasing the display erases the row the line is on too. */
+		vt_erase_line(vt, vt_param(vt, 0, 0) == 3 ? 2 :
+		    vt_param(vt, 0, 0));
+		break;
+	case 'H':
+	case 'f':
+		/* Only the row we are on exists: keep the column. */
+		vt_move(vt, (size_t)(vt_param(vt, 1, 1) > 0 ?
+		    vt_param(vt, 1, 1) - 1 : 0));
+		break;
+	case 's':
+		if (vt->nparams == 0)
+			vt->saved_x = vt->x;
+		break;
+	case 'u':
+		vt_move(vt, vt->saved_x);
 		break;
 	case 'G':
 	case '`':
@@ -121,7 +137,7 @@ vt_csi_dispatch(struct vt *vt, unsigned char f)
 		vt_edit(vt, f, n);
 		break;
 	default:
-		/* Cursor up/down, erase display, scrolling...: no effect. */
+		/* Cursor up/down, scrolling, tab stops...: no effect. */
 		break;
 	}
 }
@@ -136,6 +152,10 @@ vt_esc_dispatch(struct vt *vt, unsigned char f, vt_line_cb cb, void *arg)
 		vt_complete(vt, cb, arg);
 	else if (f == 'c')	/* RIS: full reset */
 		vt->attr = vt_attr_default;
+	else if (f == '7')	/* DECSC, DECRC: save, restore the cursor */
+		vt->saved_x = vt->x;
+	else if (f == '8')
+		vt_move(vt, vt->saved_x);
 }
 
 /* Start a new escape sequence in state s. */
@@ -384,7 +404,7 @@ vt_flush(struct vt *vt, vt_line_cb cb, void *arg)
 		vt_complete(vt, cb, arg);
 	/* What comes next is a new process's output: start it uncoloured. */
 	vt->attr = vt_attr_default;
-	vt->x = 0;
+	vt->x = vt->saved_x = 0;
 }
 
 const struct line *
