@@ -36,7 +36,7 @@ ui_start() {
 	printf '%s ' "$@" >"$T_TMP/args"
 	rm -f "$T_TMP/rc"
 	ui_tmux new-session -d -s t -x "$w" -y "$h" \
-	    "env TERM=tmux-256color $NODEMUX $(cat "$T_TMP/args"); echo \$? >$T_TMP/rc"
+	    "env TERM=tmux-256color $NODEMUX $(cat "$T_TMP/args") 2>>$T_TMP/stderr; echo \$? >$T_TMP/rc"
 	sh_pid=$(ui_tmux display -p -t t '#{pane_pid}')
 	t_wait_for 5 pgrep -P "$sh_pid" >/dev/null
 	UI_PID=$(pgrep -P "$sh_pid" | head -1)
@@ -146,5 +146,7 @@ ui_finish() {
 	trap - EXIT INT TERM HUP
 	t_check "no node outlives the console (survivors:${survivors:- none})" \
 	    [ -z "$survivors" ]
+	t_check "nodemux wrote nothing to stderr" [ ! -s "$T_TMP/stderr" ]
+	[ -s "$T_TMP/stderr" ] && t_diag "$(head -c 4000 "$T_TMP/stderr")"
 	t_done
 }

@@ -61,6 +61,7 @@ t_check "c: node 4's pane is cleared" t_wait_for 5 ui_lacks "line 300 of 300"
 t_check "c: other panes keep theirs" ui_has "RED-TEXT"
 ui_keys q
 t_check "q: nodemux exits" t_wait_for 15 ui_exited
+t_check "q: exit status 0" [ "$(ui_status)" = 0 ]
 ui_end
 ui_tmux kill-server 2>/dev/null
 
@@ -72,4 +73,5 @@ t_check "--no-color: no red" lacks_e "${esc}[31m"
 t_check "--no-color: no 256 colours" lacks_e "${esc}[38;5;"
 ui_keys q
 t_check "q: nodemux exits" t_wait_for 15 ui_exited
+t_check "q: exit status 0" [ "$(ui_status)" = 0 ]
 ui_finish

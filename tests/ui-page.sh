@@ -40,6 +40,7 @@ t_check "Tab past node 12 wraps to node 1 on page 1" ui_wait 5 "page 1/2"
 
 kill -TERM "$UI_PID"
 t_check "SIGTERM: nodemux exits" t_wait_for 15 ui_exited
+t_check "SIGTERM: exit status 0" [ "$(ui_status)" = 0 ]
 t_check "SIGTERM: the alternate screen is left" \
     [ "$(ui_tmux display -p -t t '#{alternate_on}')" = 0 ]
 ui_finish
