@@ -16,6 +16,13 @@ lacks_e() {
 	! has_e "$1"
 }
 
+# mouse_at BYTE X Y: an X10 mouse report: BYTE is 32 + the button code
+# (32 press, 35 release, 96 wheel up), X and Y the cell, from 1.
+mouse_at() {
+	ui_keys -l "$(printf '\033[M%b%b%b' "\\0$(printf %o "$1")" \
+	    "\\0$(printf %o $(($2 + 32)))" "\\0$(printf %o $(($3 + 32)))")"
+}
+
 cfg=$(ui_config ui-shell 23800 23900)
 ui_start 160 48 -c "$cfg"
 t_check "node 2 printed its colours" ui_wait 10 "RED-TEXT plain BOLD-GREEN"
@@ -33,6 +40,10 @@ t_check "no earlier state of the bar is left" ui_count_is 0 'progress [0-9]?[0-9
 
 # Scrolling node 4's 300 lines.
 t_check "node 4 printed 300 lines, following" ui_wait 10 "line 300 of 300"
+mouse_at 96 86 30
+t_check "wheel up over node 4's pane: scrolled -3" ui_wait 5 "scrolled -3 "
+ui_keys 4 G
+t_check "G: following again" t_wait_for 5 ui_lacks "scrolled -"
 ui_keys 4 PPage
 t_check "PgUp: a scrolled marker" ui_wait_re 5 'scrolled -[0-9]+ '
 t_check "PgUp: the last line is out of view" t_wait_for 5 ui_lacks "line 300 of 300"
@@ -54,6 +65,14 @@ t_check "x typed in interactive mode does not stop the node" \
     ui_has_re '4 uish4@127.0.0.1  running  pid'
 ui_keys C-]
 t_check "Ctrl-]: NORMAL again" ui_wait 5 " NORMAL "
+
+# A click focuses the pane under it: x then stops that node.
+mouse_at 32 10 30
+mouse_at 35 10 30
+ui_keys x
+t_check "click on node 3's pane, x: node 3 stops" \
+    ui_wait_re 5 '3 uish3@127.0.0.1  stopped'
+ui_keys 4
 
 # Clear: the pane forgets its lines.
 ui_keys c
