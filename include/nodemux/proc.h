@@ -29,7 +29,8 @@ struct proc_spec {
  * and the mask are reset.  *master is the pty master, non-blocking and
  * close-on-exec.  An exec or chdir failure is reported back before this
  * returns: -1 and *cause, e.g. "cannot run foo: No such file or
- * directory" or "cwd /x: No such file or directory" (the child is reaped).
+ * directory" or "cwd /x: No such file or directory" (the child is reaped;
+ * *pid and *master are left alone).
  */
 int		 proc_spawn(const struct proc_spec *, pid_t *pid, int *master,
 		     char **cause);

@@ -182,45 +182,49 @@ proc_open_pty(const struct proc_spec *spec, int *master, int *slave,
 }
 
 int
-proc_spawn(const struct proc_spec *spec, pid_t *pid, int *master,
+proc_spawn(const struct proc_spec *spec, pid_t *pidp, int *masterp,
     char **cause)
 {
 	sigset_t	 all, old;
-	int		 slave, errp[2];
+	pid_t		 pid;
+	int		 master, slave, errp[2], error;
 
 	if (spec->argv == NULL || spec->argv[0] == NULL) {
 		*cause = xstrdup("empty command");
 		return -1;
 	}
-	if (proc_open_pty(spec, master, &slave, cause) == -1)
+	if (proc_open_pty(spec, &master, &slave, cause) == -1)
 		return -1;
 	if (pipe2(errp, O_CLOEXEC) == -1) {
 		*cause = xasprintf("pipe: %s", strerror(errno));
-		close(*master);
+		close(master);
 		close(slave);
 		return -1;
 	}
 	/* No handler may run in the child before it resets them. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	*pid = fork();
-	if (*pid == 0) {
+	pid = fork();
+	if (pid == 0) {
 		close(errp[0]);
-		proc_child(spec, *master, slave, errp[1]);
+		proc_child(spec, master, slave, errp[1]);
 	}
+	error = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(slave);
 	close(errp[1]);
-	if (*pid == -1) {
-		*cause = xasprintf("fork: %s", strerror(errno));
+	if (pid == -1) {
+		*cause = xasprintf("fork: %s", strerror(error));
 		close(errp[0]);
-		close(*master);
+		close(master);
 		return -1;
 	}
-	if (proc_wait_exec(spec, *pid, errp[0], cause) == -1) {
-		close(*master);
+	if (proc_wait_exec(spec, pid, errp[0], cause) == -1) {
+		close(master);
 		return -1;
 	}
+	*pidp = pid;
+	*masterp = master;
 	return 0;
 }
 

@@ -1,0 +1,87 @@
+/*
+ * The launcher's private state, shared by cluster.c (the supervisor
+ * state machine) and cluster-io.c (reading ptys, readiness, ports).
+ */
+#ifndef NODEMUX_CLUSTER_INT_H
+#define NODEMUX_CLUSTER_INT_H
+
+#include "nodemux/cluster.h"
+#include "nodemux/guard.h"
+#include "nodemux/logfile.h"
+#include "nodemux/search.h"
+
+#define CLUSTER_READ_MAX	(64 * 1024)	/* per node per loop turn */
+#define CLUSTER_DRAIN_MAX	(4 * 1024 * 1024) /* at the leader's exit */
+#define CLUSTER_SB_BYTES	(8 * 1024 * 1024) /* scrollback byte cap */
+#define CLUSTER_LINGER_MS	1000	/* pty kept open after the leader */
+#define CLUSTER_BACKOFF_CAP_MS	30000
+#define CLUSTER_STABLE_MS	10000	/* up this long: backoff resets */
+#define CLUSTER_PROBE_MS	150	/* tcp readiness retry */
+#define CLUSTER_PROBE_SLOW_MS	1000	/* ... after the timeout */
+
+/* The launcher's side of a node (struct node's priv). */
+struct cnode {
+	struct cluster	*c;
+	struct node	*n;
+	int		 idx;		/* 0-based */
+	int		 master;	/* pty master, -1 when closed */
+	int		 reaped;	/* wait status collected */
+	int		 status;	/* that wait status */
+	int		 stop_requested; /* end means "stopped" */
+	int		 restart_requested; /* start again at the end */
+	int		 killed_hard;	/* SIGKILL was sent by a stop */
+	int		 policy_restarts; /* k of "backoff (k/max)" */
+	int		 rows;
+	int		 cols;
+	uint64_t	 kill_timer;
+	uint64_t	 linger_timer;
+	uint64_t	 backoff_timer;
+	uint64_t	 probe_timer;
+	uint64_t	 ready_timer;	/* ready_timeout_ms deadline */
+	int		 probe_fd;	/* tcp connect in flight, -1 */
+	int		 tcp_ok;
+	int		 log_ok;
+	int		 ready_late;	/* the timeout passed */
+	struct search	*ready_re;
+	struct logfile	*log;
+	int		 log_failed;	/* reported once */
+};
+
+struct cluster {
+	struct plan		*plan;
+	struct loop		*loop;
+	struct cluster_events	 ev;
+	void			*arg;
+	int			 size;
+	struct node		*nodes;
+	struct cnode		*cn;
+	struct guard		*guard;
+	char			*guard_cause;	/* said once, at first start */
+	uint64_t		 seq;		/* lines across the cluster */
+	int			 shutting_down;
+	int			 done_fired;
+	uint64_t		 done_timer;
+	char			*buf;		/* CLUSTER_READ_MAX bytes */
+};
+
+/* cluster.c */
+void	cluster_msg(struct cluster *, struct node *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+const char *cluster_node_label(const struct node *);
+void	cluster_state_changed(struct cluster *, struct node *);
+void	cluster_node_exited(struct cnode *);
+void	cluster_node_finish(struct cnode *);
+void	cluster_spawn(struct cnode *);
+int	cluster_active(const struct cnode *);
+int	cluster_state_ended(enum node_state);
+
+/* cluster-io.c */
+int	cluster_io_ports(struct cnode *, char **cause);
+void	cluster_io_attach(struct cnode *);
+int	cluster_io_drain(struct cnode *, size_t max);
+void	cluster_io_close(struct cnode *);
+void	cluster_io_ready_start(struct cnode *);
+void	cluster_io_ready_check(struct cnode *);
+void	cluster_io_ready_stop(struct cnode *);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * The launcher's input side: reading each node's pty (bounded per turn,
+ * so one chatty node cannot starve the others), turning output into
+ * lines for scrollback and log file, readiness probes, and port checks.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nodemux/net.h"
+#include "nodemux/util.h"
+
+#include "cluster-int.h"
+
+/* A completed line: number it, log it, keep it, tell the front end. */
+static void
+cluster_io_line(void *arg, struct line *l)
+{
+	struct cnode	*cn = arg;
+	struct cluster	*c = cn->c;
+	int		 matched = 0;
+
+	l->node = cn->idx + 1;
+	l->seq = ++c->seq;
+	if (l->time_ms == 0)
+		l->time_ms = wall_ms();
+	if (cn->log != NULL)
+		logfile_add(cn->log, l);
+	/* Tested before the scrollback owns (and may drop) the line. */
+	if (cn->ready_re != NULL && !cn->log_ok &&
+	    cn->n->state == NODE_STARTING)
+		matched = search_line(cn->ready_re, l);
+	scrollback_push(cn->n->sb, l);
+	if (c->ev.line != NULL)
+		c->ev.line(c->arg, cn->n, l);
+	if (matched) {
+		cn->log_ok = 1;
+		cluster_io_ready_check(cn);
+	}
+}
+
+/* Write the log file's queue; a failure is said once per episode. */
+static void
+cluster_io_flush_log(struct cnode *cn)
+{
+	char	*cause = NULL;
+
+	if (cn->log != NULL && logfile_flush(cn->log, &cause) == -1) {
+		cluster_msg(cn->c, cn->n, "%s: %s", cluster_node_label(cn->n),
+		    cause);
+		free(cause);
+	}
+}
+
+/* Stop reading the pty: flush the partial line and close the master. */
+void
+cluster_io_close(struct cnode *cn)
+{
+	if (cn->master == -1)
+		return;
+	loop_del_fd(cn->c->loop, cn->master);
+	vt_flush(cn->n->vt, cluster_io_line, cn);
+	cluster_io_flush_log(cn);
+	close(cn->master);
+	cn->master = -1;
+}
+
+/*
+ * Read up to max bytes from the pty; at EOF (EIO once every slave is
+ * closed) close it and, if the wait status is in, finish the node.
+ * Returns 1 after EOF (cn may have been restarted since), else 0.
+ */
+int
+cluster_io_drain(struct cnode *cn, size_t max)
+{
+	struct cluster	*c = cn->c;
+	size_t		 total = 0, want;
+	ssize_t		 r;
+	int		 eof = 0;
+
+	while (cn->master != -1 && total < max) {
+		want = max - total < CLUSTER_READ_MAX ? max - total :
+		    CLUSTER_READ_MAX;
+		r = read(cn->master, c->buf, want);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1 && errno == EAGAIN)
+			break;
+		if (r <= 0) {
+			eof = 1;
+			break;
+		}
+		vt_feed(cn->n->vt, c->buf, r, cluster_io_line, cn);
+		total += r;
+	}
+	cluster_io_flush_log(cn);
+	if (total > 0 && c->ev.output != NULL)
+		c->ev.output(c->arg, cn->n);
+	if (!eof)
+		return 0;
+	cluster_io_close(cn);
+	if (cn->reaped)
+		cluster_node_finish(cn);
+	return 1;
+}
+
+/* The pty is readable (or hung up): one bounded batch per turn. */
+static void
+cluster_io_read_cb(struct loop *loop, int fd, int revents, void *arg)
+{
+	cluster_io_drain(arg, CLUSTER_READ_MAX);
+}
+
+/* Watch the node's fresh pty. */
+void
+cluster_io_attach(struct cnode *cn)
+{
+	loop_add_fd(cn->c->loop, cn->master, POLLIN, cluster_io_read_cb, cn);
+}
+
+/* Every configured probe has passed: the node is ready. */
+void
+cluster_io_ready_check(struct cnode *cn)
+{
+	if (!cn->tcp_ok || !cn->log_ok || cn->n->state != NODE_STARTING)
+		return;
+	cluster_io_ready_stop(cn);
+	cn->n->state = NODE_READY;
+	cluster_msg(cn->c, cn->n, "%s ready", cluster_node_label(cn->n));
+	cluster_state_changed(cn->c, cn->n);
+}
+
+/* Close a tcp probe in flight. */
+static void
+cluster_io_probe_close(struct cnode *cn)
+{
+	if (cn->probe_fd == -1)
+		return;
+	loop_del_fd(cn->c->loop, cn->probe_fd);
+	close(cn->probe_fd);
+	cn->probe_fd = -1;
+}
+
+static void	cluster_io_probe_timer(struct loop *, void *);
+
+/* Try the tcp probe again a little later. */
+static void
+cluster_io_probe_retry(struct cnode *cn)
+{
+	int	 ms = cn->ready_late ? CLUSTER_PROBE_SLOW_MS : CLUSTER_PROBE_MS;
+
+	cluster_io_probe_close(cn);
+	cn->probe_timer = loop_add_timer(cn->c->loop, now_ms() + ms,
+	    cluster_io_probe_timer, cn);
+}
+
+/* The non-blocking connect finished: did it succeed? */
+static void
+cluster_io_probe_cb(struct loop *loop, int fd, int revents, void *arg)
+{
+	struct cnode	*cn = arg;
+	socklen_t	 len = sizeof (int);
+	int		 err = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
+	    err != 0) {
+		cluster_io_probe_retry(cn);
+		return;
+	}
+	cluster_io_probe_close(cn);
+	cn->tcp_ok = 1;
+	cluster_io_ready_check(cn);
+}
+
+/* The address nodes listen on, as one a client can connect to. */
+static const char *
+cluster_io_probe_host(const struct plan *plan)
+{
+	const char	*a = plan->bind_addr;
+
+	if (a == NULL || *a == '\0' || strcmp(a, "0.0.0.0") == 0)
+		return "127.0.0.1";
+	if (strcmp(a, "::") == 0)
+		return "::1";
+	return a;
+}
+
+/* Start a non-blocking connect to the node's ready.tcp port. */
+static void
+cluster_io_probe_timer(struct loop *loop, void *arg)
+{
+	struct cnode	*cn = arg;
+	struct addrinfo	 hints, *ai = NULL;
+	char		 port[16];
+	int		 fd;
+
+	cn->probe_timer = 0;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	snprintf(port, sizeof port, "%d", cn->n->spec->ready_tcp_port);
+	if (getaddrinfo(cluster_io_probe_host(cn->c->plan), port, &hints,
+	    &ai) != 0) {
+		cluster_io_probe_retry(cn);
+		return;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd != -1 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+		close(fd);
+		freeaddrinfo(ai);
+		cn->tcp_ok = 1;
+		cluster_io_ready_check(cn);
+		return;
+	}
+	freeaddrinfo(ai);
+	cn->probe_fd = fd;
+	if (fd == -1 || errno != EINPROGRESS) {
+		cluster_io_probe_retry(cn);
+		return;
+	}
+	loop_add_fd(loop, fd, POLLOUT, cluster_io_probe_cb, cn);
+}
+
+/* ready.timeout_ms passed: say what the node is still waiting for. */
+static void
+cluster_io_ready_timeout(struct loop *loop, void *arg)
+{
+	struct cnode		*cn = arg;
+	const struct plan_node	*pn = cn->n->spec;
+	struct strbuf		 sb = STRBUF_INIT;
+
+	cn->ready_timer = 0;
+	cn->ready_late = 1;
+	if (!cn->tcp_ok)
+		strbuf_addf(&sb, "port %d to accept connections",
+		    pn->ready_tcp_port);
+	if (!cn->log_ok)
+		strbuf_addf(&sb, "%sa line matching \"%s\"",
+		    sb.len ? " and " : "", pn->ready_log);
+	cluster_msg(cn->c, cn->n, "%s not ready after %d ms: still waiting "
+	    "for %s", cluster_node_label(cn->n), pn->ready_timeout_ms, sb.buf);
+	strbuf_free(&sb);
+}
+
+/*
+ * Arm the node's readiness probes at spawn.  A node with none is
+ * running at once; the caller sets the state from cn->tcp_ok/log_ok.
+ */
+void
+cluster_io_ready_start(struct cnode *cn)
+{
+	const struct plan_node	*pn = cn->n->spec;
+	char			*err = NULL;
+
+	cn->ready_late = 0;
+	cn->tcp_ok = pn->ready_tcp_port <= 0;
+	cn->log_ok = pn->ready_log == NULL || *pn->ready_log == '\0';
+	search_free(cn->ready_re);
+	cn->ready_re = NULL;
+	if (!cn->log_ok &&
+	    (cn->ready_re = search_compile(pn->ready_log, 0, &err)) == NULL) {
+		cluster_msg(cn->c, cn->n, "%s: ready.log: %s",
+		    cluster_node_label(cn->n), err);
+		free(err);
+	}
+	if (!cn->tcp_ok)
+		cn->probe_timer = loop_add_timer(cn->c->loop, now_ms(),
+		    cluster_io_probe_timer, cn);
+	if ((!cn->tcp_ok || !cn->log_ok) && pn->ready_timeout_ms > 0)
+		cn->ready_timer = loop_add_timer(cn->c->loop,
+		    now_ms() + pn->ready_timeout_ms, cluster_io_ready_timeout,
+		    cn);
+}
+
+/* Cancel the node's probes (it is ready, or it ended). */
+void
+cluster_io_ready_stop(struct cnode *cn)
+{
+	loop_cancel_timer(cn->c->loop, cn->probe_timer);
+	loop_cancel_timer(cn->c->loop, cn->ready_timer);
+	cn->probe_timer = cn->ready_timer = 0;
+	cluster_io_probe_close(cn);
+}
+
+/* Does a node other than i hold port in the plan? */
+static int
+cluster_io_port_taken(const struct plan *plan, int i, int port)
+{
+	int	 j;
+
+	for (j = 0; j < plan->size; j++) {
+		if (j != i && (plan->nodes[j].http_port == port ||
+		    plan->nodes[j].dist_port == port))
+			return 1;
+	}
+	return 0;
+}
+
+/* next-free: the first port after from that is free and nobody's. */
+static int
+cluster_io_next_free(struct cnode *cn, int from, int other, char **cause)
+{
+	const struct plan	*plan = cn->c->plan;
+	int			 p, r;
+
+	for (p = from + 1; p <= 65535 && p <= from + 1000; p++) {
+		if (p == other || cluster_io_port_taken(plan, cn->idx, p))
+			continue;
+		if ((r = port_probe(plan->bind_addr, p, cause)) == -1)
+			return -1;
+		if (r == 1)
+			return p;
+	}
+	*cause = xasprintf("no free port in %d-%d for node %s", from + 1,
+	    p - 1, cn->n->spec->name);
+	return -1;
+}
+
+/* Probe one of the node's ports; move it under next-free. */
+static int
+cluster_io_port_check(struct cnode *cn, const char *role, int *port,
+    int other, char **cause)
+{
+	const struct plan	*plan = cn->c->plan;
+	int			 r, np;
+
+	if (*port <= 0)
+		return 0;
+	if ((r = port_probe(plan->bind_addr, *port, cause)) != 0)
+		return r == 1 ? 0 : -1;
+	if (plan->port_policy == PLAN_PORTS_STRICT) {
+		*cause = port_busy_message(*port, role, cn->n->spec->name);
+		return -1;
+	}
+	if ((np = cluster_io_next_free(cn, *port, other, cause)) == -1)
+		return -1;
+	cluster_msg(cn->c, cn->n, "%s %s port %d is busy: using %d",
+	    cluster_node_label(cn->n), role, *port, np);
+	*port = np;
+	return 0;
+}
+
+/*
+ * Before a spawn, probe the node's http and dist ports on the plan's
+ * bind address: strict fails on a busy one (-1 and *cause naming port,
+ * role, node and holder); next-free moves the node in the plan.
+ */
+int
+cluster_io_ports(struct cnode *cn, char **cause)
+{
+	struct plan		*plan = cn->c->plan;
+	const struct plan_node	*pn = &plan->nodes[cn->idx];
+	int			 http = pn->http_port, dist = pn->dist_port;
+
+	if (cluster_io_port_check(cn, "http", &http, dist, cause) == -1 ||
+	    cluster_io_port_check(cn, "dist", &dist, http, cause) == -1)
+		return -1;
+	if ((http != pn->http_port || dist != pn->dist_port) &&
+	    plan_node_set_ports(plan, cn->idx, http, dist, cause) == -1)
+		return -1;
+	cn->n->http_port = pn->http_port;
+	cn->n->dist_port = pn->dist_port;
+	return 0;
+}

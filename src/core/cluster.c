@@ -1,0 +1,439 @@
+/*
+ * The supervisor: one small state machine per node (start, stop with
+ * escalation, restart policy with backoff), children reaped on SIGCHLD,
+ * and the calls front ends drive the cluster with.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nodemux/proc.h"
+#include "nodemux/util.h"
+
+#include "cluster-int.h"
+
+static void	cluster_sigchld(struct loop *, int, void *);
+
+/* Send a message event (printf format). */
+void
+cluster_msg(struct cluster *c, struct node *n, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	if (c->ev.message == NULL)
+		return;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	c->ev.message(c->arg, n, s);
+	free(s);
+}
+
+/* The name messages use for a node: its short name. */
+const char *
+cluster_node_label(const struct node *n)
+{
+	if (n->spec->sname != NULL)
+		return n->spec->sname;
+	return n->spec->name;
+}
+
+/* Has the node a process or a pty still open? */
+int
+cluster_active(const struct cnode *cn)
+{
+	return cn->n->pid != 0 || cn->master != -1;
+}
+
+/* Is state one of the ended ones (nothing runs, nothing is due)? */
+int
+cluster_state_ended(enum node_state s)
+{
+	return s == NODE_STOPPED || s == NODE_EXITED || s == NODE_KILLED ||
+	    s == NODE_FAILED;
+}
+
+/* Fire done if every node has ended and none will restart. */
+static void
+cluster_done_timer(struct loop *loop, void *arg)
+{
+	struct cluster	*c = arg;
+
+	c->done_timer = 0;
+	if (c->done_fired || !cluster_all_ended(c))
+		return;
+	c->done_fired = 1;
+	if (c->ev.done != NULL)
+		c->ev.done(c->arg);
+}
+
+/* Tell the front end (n may be NULL), then see in a later turn whether
+   all is done. */
+void
+cluster_state_changed(struct cluster *c, struct node *n)
+{
+	if (n != NULL && c->ev.state != NULL)
+		c->ev.state(c->arg, n);
+	if (c->done_timer == 0 && !c->done_fired && cluster_all_ended(c))
+		c->done_timer = loop_add_timer(c->loop, now_ms(),
+		    cluster_done_timer, c);
+}
+
+struct cluster *
+cluster_new(struct plan *plan, struct loop *loop,
+    const struct cluster_events *ev, void *arg)
+{
+	struct cluster	*c = xcalloc(1, sizeof *c);
+	struct cnode	*cn;
+	int		 i;
+
+	c->plan = plan;
+	c->loop = loop;
+	if (ev != NULL)
+		c->ev = *ev;
+	c->arg = arg;
+	c->size = plan->size;
+	c->nodes = xcalloc(c->size, sizeof *c->nodes);
+	c->cn = xcalloc(c->size, sizeof *c->cn);
+	c->buf = xmalloc(CLUSTER_READ_MAX);
+	for (i = 0; i < c->size; i++) {
+		cn = &c->cn[i];
+		cn->c = c;
+		cn->n = &c->nodes[i];
+		cn->idx = i;
+		cn->master = cn->probe_fd = -1;
+		cn->rows = 24;
+		cn->cols = 80;
+		cn->n->spec = &plan->nodes[i];
+		cn->n->state = NODE_STOPPED;
+		cn->n->http_port = plan->nodes[i].http_port;
+		cn->n->dist_port = plan->nodes[i].dist_port;
+		cn->n->sb = scrollback_new(plan->scrollback_lines,
+		    CLUSTER_SB_BYTES);
+		cn->n->vt = vt_new(0);
+		cn->n->priv = cn;
+	}
+	c->guard = guard_start(&c->guard_cause);
+	loop_add_signal(loop, SIGCHLD, cluster_sigchld, c);
+	return c;
+}
+
+/* Kill what a node still runs and wait for it (no loop needed). */
+static void
+cluster_free_node(struct cnode *cn)
+{
+	struct loop	*loop = cn->c->loop;
+
+	if (cn->n->pid != 0) {
+		proc_kill_group(cn->n->pid, SIGKILL);
+		if (!cn->reaped)
+			waitpid(cn->n->pid, NULL, 0);
+		guard_del(cn->c->guard, cn->n->pid);
+	}
+	if (cn->master != -1) {
+		loop_del_fd(loop, cn->master);
+		close(cn->master);
+	}
+	cluster_io_ready_stop(cn);
+	loop_cancel_timer(loop, cn->kill_timer);
+	loop_cancel_timer(loop, cn->linger_timer);
+	loop_cancel_timer(loop, cn->backoff_timer);
+	search_free(cn->ready_re);
+	logfile_close(cn->log);
+	scrollback_free(cn->n->sb);
+	vt_free(cn->n->vt);
+	free(cn->n->reason);
+}
+
+void
+cluster_free(struct cluster *c)
+{
+	int	 i;
+
+	if (c == NULL)
+		return;
+	loop_del_signal(c->loop, SIGCHLD, cluster_sigchld, c);
+	loop_cancel_timer(c->loop, c->done_timer);
+	for (i = 0; i < c->size; i++)
+		cluster_free_node(&c->cn[i]);
+	guard_free(c->guard);
+	free(c->guard_cause);
+	free(c->nodes);
+	free(c->cn);
+	free(c->buf);
+	free(c);
+}
+
+int
+cluster_size(const struct cluster *c)
+{
+	return c->size;
+}
+
+struct node *
+cluster_node(struct cluster *c, int i)
+{
+	if (i < 0 || i >= c->size)
+		return NULL;
+	return &c->nodes[i];
+}
+
+/* The node could not start: say why and mark it failed. */
+static void
+cluster_fail(struct cnode *cn, char *reason)
+{
+	free(cn->n->reason);
+	cn->n->reason = reason;
+	cn->n->state = NODE_FAILED;
+	cn->n->pid = 0;
+	cluster_msg(cn->c, cn->n, "%s failed: %s", cluster_node_label(cn->n),
+	    reason);
+	cluster_state_changed(cn->c, cn->n);
+}
+
+/* Open the node's log file once; a failure is said, the node still runs. */
+static void
+cluster_open_log(struct cnode *cn)
+{
+	char	*cause = NULL;
+
+	if (cn->log != NULL || cn->log_failed || cn->n->spec->log_path == NULL)
+		return;
+	if ((cn->log = logfile_open(cn->n->spec->log_path, &cause)) == NULL) {
+		cn->log_failed = 1;
+		cluster_msg(cn->c, cn->n, "%s: no log file: %s",
+		    cluster_node_label(cn->n), cause);
+		free(cause);
+	}
+}
+
+/* Spawn the node's process now (ports probed first). */
+void
+cluster_spawn(struct cnode *cn)
+{
+	struct cluster		*c = cn->c;
+	const struct plan_node	*pn;
+	struct proc_spec	 spec;
+	char			*cause = NULL;
+
+	if (c->guard_cause != NULL) {
+		cluster_msg(c, NULL, "no guard: %s", c->guard_cause);
+		free(c->guard_cause);
+		c->guard_cause = NULL;
+	}
+	c->done_fired = 0;
+	if (cluster_io_ports(cn, &cause) == -1) {
+		cluster_fail(cn, cause);
+		return;
+	}
+	pn = cn->n->spec;	/* expanded again if next-free moved it */
+	cluster_open_log(cn);
+	memset(&spec, 0, sizeof spec);
+	spec.argv = pn->argv;
+	spec.cwd = pn->cwd;
+	spec.env = pn->env;
+	spec.rows = cn->rows;
+	spec.cols = cn->cols;
+	spec.guard = c->guard;
+	if (proc_spawn(&spec, &cn->n->pid, &cn->master, &cause) == -1) {
+		cluster_fail(cn, cause);
+		return;
+	}
+	guard_add(c->guard, cn->n->pid);
+	cn->reaped = cn->stop_requested = cn->killed_hard = 0;
+	cn->n->exit_status = cn->n->term_sig = 0;
+	free(cn->n->reason);
+	cn->n->reason = NULL;
+	cn->n->started_ms = now_ms();
+	cluster_io_attach(cn);
+	cluster_io_ready_start(cn);
+	cn->n->state = cn->tcp_ok && cn->log_ok ? NODE_RUNNING : NODE_STARTING;
+	cluster_state_changed(c, cn->n);
+}
+
+/* The backoff delay is over: start again. */
+static void
+cluster_backoff_timer(struct loop *loop, void *arg)
+{
+	struct cnode	*cn = arg;
+
+	cn->backoff_timer = 0;
+	cn->n->restarts++;
+	cluster_spawn(cn);
+}
+
+/* "1s", "0.5s", "30s": a delay for messages. */
+static void
+cluster_fmt_delay(char *buf, size_t len, int ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%ds", ms / 1000);
+	else
+		snprintf(buf, len, "%.1fs", ms / 1000.0);
+}
+
+/* The restart policy after a natural end; 1 when a restart is due. */
+static int
+cluster_policy(struct cnode *cn)
+{
+	struct cluster	*c = cn->c;
+	struct node	*n = cn->n;
+	char		 d[32];
+	int		 failed, delay, k;
+
+	failed = n->state != NODE_EXITED || n->exit_status != 0;
+	if (c->plan->restart == PLAN_RESTART_NO ||
+	    (c->plan->restart == PLAN_RESTART_ON_FAILURE && !failed))
+		return 0;
+	if (now_ms() - n->started_ms >= CLUSTER_STABLE_MS)
+		cn->policy_restarts = 0;	/* it was up long enough */
+	if (cn->policy_restarts >= c->plan->max_restarts) {
+		cluster_msg(c, n, "%s not restarted: %d restarts already",
+		    cluster_node_label(n), cn->policy_restarts);
+		return 0;
+	}
+	delay = c->plan->backoff_ms;
+	for (k = 0; k < cn->policy_restarts && delay < CLUSTER_BACKOFF_CAP_MS;
+	    k++)
+		delay *= 2;
+	if (delay > CLUSTER_BACKOFF_CAP_MS)
+		delay = CLUSTER_BACKOFF_CAP_MS;
+	cn->policy_restarts++;
+	n->state = NODE_BACKOFF;
+	n->backoff_until_ms = now_ms() + delay;
+	cn->backoff_timer = loop_add_timer(c->loop, n->backoff_until_ms,
+	    cluster_backoff_timer, cn);
+	cluster_fmt_delay(d, sizeof d, delay);
+	cluster_msg(c, n, "%s restarting in %s (%d/%d)", cluster_node_label(n),
+	    d, cn->policy_restarts, c->plan->max_restarts);
+	return 1;
+}
+
+/* Record how the node ended and say so. */
+static void
+cluster_end_state(struct cnode *cn)
+{
+	struct node	*n = cn->n;
+	char		 b[16];
+	const char	*sig;
+
+	if (WIFSIGNALED(cn->status)) {
+		n->state = NODE_KILLED;
+		n->term_sig = WTERMSIG(cn->status);
+	} else {
+		n->state = NODE_EXITED;
+		n->exit_status = WEXITSTATUS(cn->status);
+	}
+	sig = proc_signame(n->term_sig, b, sizeof b);
+	if (cn->stop_requested || cn->c->shutting_down) {
+		if (n->state == NODE_KILLED)
+			cluster_msg(cn->c, n, "%s stopped (killed by SIG%s)",
+			    cluster_node_label(n), sig);
+		else
+			cluster_msg(cn->c, n, "%s stopped (exit status %d)",
+			    cluster_node_label(n), n->exit_status);
+		n->state = NODE_STOPPED;
+	} else if (n->state == NODE_KILLED)
+		cluster_msg(cn->c, n, "%s killed by SIG%s",
+		    cluster_node_label(n), sig);
+	else
+		cluster_msg(cn->c, n, "%s exited with status %d",
+		    cluster_node_label(n), n->exit_status);
+}
+
+/*
+ * Both the pty's EOF and the wait status are in: the node has ended.
+ * Decide what comes next: nothing, a requested restart, or the policy.
+ */
+void
+cluster_node_finish(struct cnode *cn)
+{
+	struct cluster	*c = cn->c;
+
+	cluster_io_ready_stop(cn);
+	loop_cancel_timer(c->loop, cn->kill_timer);
+	loop_cancel_timer(c->loop, cn->linger_timer);
+	cn->kill_timer = cn->linger_timer = 0;
+	/* Nothing of a node outlives it: what its leader left behind in
+	   the group goes too (as systemd does with a unit's cgroup). */
+	proc_kill_group(cn->n->pid, SIGKILL);
+	guard_del(c->guard, cn->n->pid);
+	cn->n->pid = 0;
+	cluster_end_state(cn);
+	if (cn->restart_requested && !c->shutting_down) {
+		cn->restart_requested = 0;
+		cn->policy_restarts = 0;
+		cn->n->restarts++;
+		cluster_spawn(cn);
+		return;
+	}
+	cn->restart_requested = 0;
+	if (!cn->stop_requested && !c->shutting_down)
+		cluster_policy(cn);
+	cluster_state_changed(c, cn->n);
+}
+
+/* The leader is gone but its pty is still held: end it now. */
+static void
+cluster_linger_timer(struct loop *loop, void *arg)
+{
+	struct cnode	*cn = arg;
+
+	cn->linger_timer = 0;
+	proc_kill_group(cn->n->pid, SIGKILL);
+	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 0) {
+		/* Held by something outside the group: stop reading. */
+		cluster_io_close(cn);
+		cluster_node_finish(cn);
+	}
+}
+
+/*
+ * The leader's wait status is in.  Drain its pty so output written just
+ * before the exit is kept; if children in its group still hold the pty,
+ * give them a moment, then SIGKILL the group.
+ */
+void
+cluster_node_exited(struct cnode *cn)
+{
+	if (cn->master == -1) {
+		cluster_node_finish(cn);
+		return;
+	}
+	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 1)
+		return;
+	cn->linger_timer = loop_add_timer(cn->c->loop,
+	    now_ms() + CLUSTER_LINGER_MS, cluster_linger_timer, cn);
+}
+
+/* SIGCHLD: reap our own children only (a front end may have others). */
+static void
+cluster_sigchld(struct loop *loop, int signo, void *arg)
+{
+	struct cluster	*c = arg;
+	struct cnode	*cn;
+	pid_t		 r;
+	int		 i, st;
+
+	for (i = 0; i < c->size; i++) {
+		cn = &c->cn[i];
+		if (cn->n->pid == 0 || cn->reaped)
+			continue;
+		r = waitpid(cn->n->pid, &st, WNOHANG);
+		if (r != cn->n->pid)
+			continue;
+		cn->reaped = 1;
+		cn->status = st;
+		cluster_node_exited(cn);
+	}
+}

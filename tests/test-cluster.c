@@ -1,0 +1,798 @@
+/*
+ * The launcher with real processes in real ptys: output kept intact
+ * under load, stop escalation, process groups, the guard, restart
+ * policy, readiness, exec failures and idleness.  Every test checks that
+ * no process it started survives.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nodemux/cluster.h"
+#include "nodemux/util.h"
+
+#define MAXPIDS	256
+
+struct th {
+	struct plan	*plan;
+	struct loop	*loop;
+	struct cluster	*c;
+	struct strbuf	 msgs;		/* every message, one a line */
+	int		 done;
+	int		 lines;
+	pid_t		 pids[MAXPIDS];	/* every pid seen */
+	int		 npids;
+	int64_t		 spawned[16];	/* started_ms of node 1's runs */
+	int		 nspawned;
+	int		 (*until)(struct th *);
+	char		 dir[64];
+};
+
+/* Is pid gone (no such process, or a zombie)? */
+static int
+gone(pid_t pid)
+{
+	char	 path[64], buf[512], *p;
+	FILE	*f;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	p = fgets(buf, sizeof buf, f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+		return 1;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
+/* Wait up to ms for pid to be gone. */
+static int
+gone_within(pid_t pid, int ms)
+{
+	int64_t	 end = now_ms() + ms;
+
+	while (!gone(pid) && now_ms() < end)
+		usleep(5000);
+	return gone(pid);
+}
+
+static void
+ev_line(void *arg, struct node *n, const struct line *l)
+{
+	struct th	*th = arg;
+
+	th->lines++;
+}
+
+static void
+ev_state(void *arg, struct node *n)
+{
+	struct th	*th = arg;
+	int		 i;
+
+	if (n->pid == 0)
+		return;
+	for (i = 0; i < th->npids; i++) {
+		if (th->pids[i] == n->pid)
+			return;
+	}
+	if (th->npids < MAXPIDS)
+		th->pids[th->npids++] = n->pid;
+	if (n->spec->index == 1 && th->nspawned < 16)
+		th->spawned[th->nspawned++] = n->started_ms;
+}
+
+static void
+ev_message(void *arg, struct node *n, const char *msg)
+{
+	struct th	*th = arg;
+
+	strbuf_addf(&th->msgs, "%s\n", msg);
+}
+
+static void
+ev_done(void *arg)
+{
+	struct th	*th = arg;
+
+	th->done++;
+}
+
+static const struct cluster_events th_events = {
+	.line = ev_line,
+	.state = ev_state,
+	.message = ev_message,
+	.done = ev_done,
+};
+
+/* A plan of size nodes running argv (NULL-terminated, copied). */
+static struct plan *
+tplan(int size, char *const *argv, const char *logdir)
+{
+	struct plan	*p = xcalloc(1, sizeof *p);
+	struct plan_node *pn;
+	int		 i, j;
+
+	p->size = size;
+	p->host = xstrdup("127.0.0.1");
+	p->bind_addr = xstrdup("127.0.0.1");
+	p->log_dir = xstrdup(logdir ? logdir : "");
+	p->stop_signal = SIGTERM;
+	p->stop_timeout_ms = 5000;
+	p->scrollback_lines = 1000;
+	p->restart = PLAN_RESTART_NO;
+	p->max_restarts = 5;
+	p->backoff_ms = 100;
+	p->port_policy = PLAN_PORTS_STRICT;
+	p->nodes = xcalloc(size, sizeof *p->nodes);
+	for (i = 0; i < size; i++) {
+		pn = &p->nodes[i];
+		pn->index = i + 1;
+		pn->name = xasprintf("tnode%d@127.0.0.1", i + 1);
+		pn->sname = xasprintf("tnode%d", i + 1);
+		for (j = 0; argv[j] != NULL; j++)
+			continue;
+		pn->argv = xcalloc(j + 1, sizeof *pn->argv);
+		for (j = 0; argv[j] != NULL; j++)
+			pn->argv[j] = xstrdup(argv[j]);
+		pn->cwd = xstrdup("/tmp");
+		pn->env = xcalloc(2, sizeof *pn->env);
+		pn->env[0] = xasprintf("NODE_INDEX=%d", i + 1);
+		if (logdir != NULL)
+			pn->log_path = xasprintf("%s/%s.log", logdir, pn->name);
+	}
+	return p;
+}
+
+static void
+tplan_free(struct plan *p)
+{
+	int	 i;
+
+	for (i = 0; i < p->size; i++) {
+		free(p->nodes[i].name);
+		free(p->nodes[i].sname);
+		strv_free(p->nodes[i].argv);
+		strv_free(p->nodes[i].env);
+		free(p->nodes[i].cwd);
+		free(p->nodes[i].log_path);
+		free(p->nodes[i].ready_log);
+	}
+	free(p->nodes);
+	free(p->host);
+	free(p->bind_addr);
+	free(p->log_dir);
+	free(p);
+}
+
+/* A harness over a plan; the cluster starts nothing yet. */
+static void
+th_init(struct th *th, struct plan *p)
+{
+	memset(th, 0, sizeof *th);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	th->plan = p;
+	th->loop = loop_new();
+	th->c = cluster_new(p, th->loop, &th_events, th);
+	cr_assert_not_null(th->c);
+	strbuf_adds(&th->msgs, "");
+}
+
+/* Stop the loop once th->until says so. */
+static void
+th_hook(struct loop *loop, void *arg)
+{
+	struct th	*th = arg;
+
+	if (th->until != NULL && th->until(th))
+		loop_stop(loop);
+}
+
+static void
+th_timeout(struct loop *loop, void *arg)
+{
+	loop_stop(loop);
+}
+
+/* Run the loop until pred holds or ms pass; does pred hold? */
+static int
+th_run(struct th *th, int (*pred)(struct th *), int ms)
+{
+	uint64_t	 t;
+
+	th->until = pred;
+	loop_set_before_sleep(th->loop, th_hook, th);
+	t = loop_add_timer(th->loop, now_ms() + ms, th_timeout, th);
+	loop_run(th->loop);
+	loop_cancel_timer(th->loop, t);
+	return pred(th);
+}
+
+static int until_done(struct th *th) { return th->done > 0; }
+static int until_lines(struct th *th) { return th->lines > 0; }
+static int until_three_lines(struct th *th) { return th->lines >= 3; }
+static int never(struct th *th) { return 0; }
+
+/* Node i's state as shown. */
+static const char *
+th_state(struct th *th, int i)
+{
+	static char	 buf[256];
+
+	return node_state_str(cluster_node(th->c, i), buf, sizeof buf);
+}
+
+/* No pid seen may survive; free everything. */
+static void
+th_finish(struct th *th, int check)
+{
+	int	 i, alive = 0;
+
+	for (i = 0; check && i < th->npids; i++) {
+		if (!gone_within(th->pids[i], 1000)) {
+			cr_log_error("pid %ld survived", (long)th->pids[i]);
+			alive++;
+		}
+	}
+	cluster_free(th->c);
+	loop_free(th->loop);
+	tplan_free(th->plan);
+	strbuf_free(&th->msgs);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		continue;
+	cr_assert_eq(alive, 0, "%d processes outlived their cluster", alive);
+}
+
+/* Does the message log hold s? */
+static int
+th_said(struct th *th, const char *s)
+{
+	return strstr(th->msgs.buf, s) != NULL;
+}
+
+Test(cluster, sixteen_flooding_nodes_lose_nothing, .timeout = 60)
+{
+	char		 dir[] = "/tmp/nm-flood.XXXXXX", *argv[] = { NM_HELPER,
+			    "flood", "x", "20000", NULL };
+	char		 path[256], line[256], want[128];
+	struct th	 th;
+	int64_t		 t0;
+	long		 n;
+	FILE		*f;
+	int		 i;
+
+	cr_assert_not_null(mkdtemp(dir));
+	th_init(&th, tplan(16, argv, dir));
+	for (i = 0; i < 16; i++) {
+		free(th.plan->nodes[i].argv[2]);
+		th.plan->nodes[i].argv[2] = xasprintf("writer%02d", i + 1);
+	}
+	t0 = now_ms();
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 50000), "done fired");
+	cr_log_info("16 x 20000 lines of 64 bytes in %lld ms, %d loop turns",
+	    (long long)(now_ms() - t0), (int)loop_turns(th.loop));
+	cr_assert_eq(th.lines, 16 * 20000, "lines seen: %d", th.lines);
+	for (i = 0; i < 16; i++) {
+		cr_assert_str_eq(th_state(&th, i), "exited 0");
+		snprintf(path, sizeof path, "%s/tnode%d@127.0.0.1.log", dir,
+		    i + 1);
+		cr_assert_not_null(f = fopen(path, "r"), "%s", path);
+		for (n = 0; fgets(line, sizeof line, f) != NULL; n++) {
+			snprintf(want, sizeof want, "writer%02d     %09ld %s\n",
+			    i + 1, n, "abcdefghijklmnopqrstuvwxyz0123456789ABCD");
+			cr_assert_str_eq(line, want, "%s line %ld", path, n + 1);
+		}
+		fclose(f);
+		cr_assert_eq(n, 20000, "%s has %ld lines", path, n);
+		unlink(path);
+	}
+	rmdir(dir);
+	cr_assert(th_said(&th, "tnode16 exited with status 0\n"), "%s",
+	    th.msgs.buf);
+	th_finish(&th, 1);
+}
+
+Test(cluster, node_ignoring_sigterm_is_killed_after_the_timeout)
+{
+	char		*argv[] = { NM_HELPER, "ignore-term", NULL };
+	struct th	 th;
+	int64_t		 t0, took;
+	char		*cause = NULL;
+
+	th_init(&th, tplan(1, argv, NULL));
+	th.plan->stop_timeout_ms = 400;
+	cr_assert_eq(cluster_start(th.c, 0, &cause), 0);
+	cr_assert(th_run(&th, until_lines, 5000));
+	cr_assert_str_eq(th_state(&th, 0), "running");
+	cr_assert_eq(cluster_start(th.c, 0, &cause), -1);
+	cr_assert_str_eq(cause, "already running");
+	free(cause);
+	t0 = now_ms();
+	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
+	cr_assert_str_eq(th_state(&th, 0), "stopping");
+	cr_assert(th_run(&th, until_done, 5000));
+	took = now_ms() - t0;
+	cr_assert_geq(took, 400, "killed after %lld ms", (long long)took);
+	cr_assert_lt(took, 1400, "killed after %lld ms", (long long)took);
+	cr_assert_str_eq(th_state(&th, 0), "stopped");
+	cr_assert(th_said(&th, "tnode1 did not stop within 400 ms: SIGKILL\n"
+	    "tnode1 stopped (killed by SIGKILL)\n"), "%s", th.msgs.buf);
+	th_finish(&th, 1);
+}
+
+Test(cluster, second_stop_kills_at_once)
+{
+	char		*argv[] = { NM_HELPER, "ignore-term", NULL };
+	struct th	 th;
+	int64_t		 t0;
+	char		*cause = NULL;
+
+	th_init(&th, tplan(2, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_lines, 5000));
+	usleep(100000);
+	t0 = now_ms();
+	cluster_shutdown(th.c);
+	th_run(&th, never, 100);
+	cr_assert_str_eq(th_state(&th, 0), "stopping", "TERM is ignored");
+	cluster_shutdown(th.c);
+	cr_assert(th_run(&th, until_done, 3000));
+	cr_assert_lt(now_ms() - t0, 1000, "not the 5 s stop timeout");
+	cr_assert_str_eq(th_state(&th, 1), "stopped");
+	cr_assert_eq(cluster_start(th.c, 0, &cause), -1);
+	free(cause);
+	th_finish(&th, 1);
+}
+
+Test(cluster, stop_leaves_no_grandchild_behind)
+{
+	char		 file[] = "/tmp/nm-gc.XXXXXX";
+	char		*argv[] = { NM_HELPER, "grandchild", file, NULL };
+	struct th	 th;
+	char		*cause = NULL;
+	long		 gc = 0;
+	FILE		*f;
+	int		 fd;
+
+	cr_assert_neq(fd = mkstemp(file), -1);
+	close(fd);
+	th_init(&th, tplan(1, argv, NULL));
+	th.plan->stop_timeout_ms = 300;
+	cluster_start(th.c, 0, &cause);
+	cr_assert(th_run(&th, until_lines, 5000));
+	cr_assert_not_null(f = fopen(file, "r"));
+	cr_assert_eq(fscanf(f, "%ld", &gc), 1);
+	fclose(f);
+	unlink(file);
+	th.pids[th.npids++] = gc;
+	cr_assert(!gone(gc));
+	cluster_stop(th.c, 0, &cause);
+	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert_str_eq(th_state(&th, 0), "stopped");
+	/* The leader died of TERM; the grandchild, which ignores TERM and
+	   HUP, was killed with the rest of the group. */
+	cr_assert(th_said(&th, "tnode1 stopped (killed by SIGTERM)\n"), "%s",
+	    th.msgs.buf);
+	th_finish(&th, 1);
+}
+
+Test(cluster, node_exit_takes_its_leftover_children)
+{
+	char		*argv[] = { "/bin/sh", "-c", "sleep 30 & echo bg $!; "
+			    "exit 4", NULL };
+	struct th	 th;
+	const struct scrollback *sb;
+	long		 bg = 0;
+	int64_t		 t0 = now_ms();
+
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	sb = cluster_node(th.c, 0)->sb;
+	cr_assert_eq(sscanf(scrollback_get(sb, 0)->text, "bg %ld", &bg), 1);
+	th.pids[th.npids++] = bg;
+	cr_assert_str_eq(th_state(&th, 0), "exited 4");
+	cr_assert_lt(now_ms() - t0, 2500, "the pty was not held for ever");
+	th_finish(&th, 1);
+}
+
+/* A stand-in nodemux: a cluster of 3, its pids reported, then wait. */
+static void __attribute__((noreturn))
+guarded_nodemux(int out)
+{
+	char		 file[64];
+	char		*argv[] = { NM_HELPER, "grandchild", file, NULL };
+	struct th	 th;
+	FILE		*f;
+	pid_t		 pid;
+	int		 i;
+
+	th_init(&th, tplan(3, argv, NULL));
+	for (i = 0; i < 3; i++) {
+		snprintf(file, sizeof file, "/tmp/nm-guard-%ld-%d",
+		    (long)getpid(), i);
+		free(th.plan->nodes[i].argv[2]);
+		th.plan->nodes[i].argv[2] = xstrdup(file);
+	}
+	cluster_start_all(th.c);
+	if (!th_run(&th, until_three_lines, 5000))
+		_exit(11);
+	for (i = 0; i < 3; i++) {
+		pid = cluster_node(th.c, i)->pid;
+		(void)!write(out, &pid, sizeof pid);
+		snprintf(file, sizeof file, "/tmp/nm-guard-%ld-%d",
+		    (long)getpid(), i);
+		if ((f = fopen(file, "r")) == NULL || fscanf(f, "%d", &pid) != 1)
+			_exit(12);
+		fclose(f);
+		unlink(file);
+		(void)!write(out, &pid, sizeof pid);
+	}
+	for (;;)
+		pause();
+}
+
+Test(cluster, sigkill_of_nodemux_leaves_no_node_behind)
+{
+	pid_t	 parent, pids[6];
+	int	 p[2], i, survivors = 0;
+	int64_t	 t0, end;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cr_assert_eq(pipe(p), 0);
+	if ((parent = fork()) == 0) {
+		close(p[0]);
+		guarded_nodemux(p[1]);
+	}
+	close(p[1]);
+	for (i = 0; i < 6; i++)
+		cr_assert_eq(read(p[0], &pids[i], sizeof pids[i]),
+		    (ssize_t)sizeof pids[i]);
+	for (i = 0; i < 6; i++)
+		cr_assert(!gone(pids[i]));
+	t0 = now_ms();
+	kill(parent, SIGKILL);
+	waitpid(parent, NULL, 0);
+	end = t0 + 2000;
+	for (i = 0; i < 6; i++) {
+		while (!gone(pids[i]) && now_ms() < end)
+			usleep(10000);
+		if (!gone(pids[i])) {
+			cr_log_error("pid %ld survived", (long)pids[i]);
+			kill(pids[i], SIGKILL);
+			survivors++;
+		}
+	}
+	cr_log_info("nodes gone %lld ms after SIGKILL",
+	    (long long)(now_ms() - t0));
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		continue;
+	cr_assert_eq(survivors, 0);
+}
+
+Test(cluster, on_failure_restarts_with_doubling_backoff_up_to_max)
+{
+	char		*argv[] = { NM_HELPER, "exit", "1", "0", NULL };
+	struct th	 th;
+	int64_t		 gap;
+	int		 i;
+
+	th_init(&th, tplan(1, argv, NULL));
+	th.plan->restart = PLAN_RESTART_ON_FAILURE;
+	th.plan->max_restarts = 3;
+	th.plan->backoff_ms = 100;
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000), "%s", th.msgs.buf);
+	cr_assert_eq(th.nspawned, 4, "1 start + 3 restarts");
+	cr_assert_eq(cluster_node(th.c, 0)->restarts, 3);
+	for (i = 1; i < 4; i++) {
+		gap = th.spawned[i] - th.spawned[i - 1];
+		cr_assert_geq(gap, 100 << (i - 1), "gap %d: %lld", i,
+		    (long long)gap);
+		cr_assert_lt(gap, (100 << (i - 1)) + 250, "gap %d: %lld", i,
+		    (long long)gap);
+	}
+	cr_assert(th_said(&th, "tnode1 exited with status 1\n"
+	    "tnode1 restarting in 0.1s (1/3)\n"), "%s", th.msgs.buf);
+	cr_assert(th_said(&th, "restarting in 0.2s (2/3)\n"));
+	cr_assert(th_said(&th, "restarting in 0.4s (3/3)\n"));
+	cr_assert(th_said(&th, "tnode1 not restarted: 3 restarts already\n"));
+	cr_assert_str_eq(th_state(&th, 0), "exited 1");
+	th_finish(&th, 1);
+}
+
+Test(cluster, backoff_state_and_on_failure_leaves_clean_exits)
+{
+	char		*argv[] = { "/bin/sh", "-c", "exit $((NODE_INDEX - 1))",
+			    NULL };
+	struct th	 th;
+	char		*cause = NULL;
+
+	th_init(&th, tplan(2, argv, NULL));
+	th.plan->restart = PLAN_RESTART_ON_FAILURE;
+	th.plan->max_restarts = 2;
+	th.plan->backoff_ms = 1000;
+	cluster_start_all(th.c);
+	th_run(&th, never, 300);
+	cr_assert_str_eq(th_state(&th, 0), "exited 0", "clean exit: no restart");
+	cr_assert_str_eq(th_state(&th, 1), "backoff 1s (1/2)");
+	cr_assert_eq(th.done, 0, "a restart is due");
+	cr_assert_eq(cluster_stop(th.c, 1, &cause), 0);
+	cr_assert_str_eq(th_state(&th, 1), "stopped");
+	cr_assert(th_run(&th, until_done, 2000));
+	th_finish(&th, 1);
+}
+
+Test(cluster, restart_always_and_by_request)
+{
+	char		*argv[] = { NM_HELPER, "sleep", NULL };
+	struct th	 th;
+	char		*cause = NULL;
+	pid_t		 first;
+
+	th_init(&th, tplan(1, argv, NULL));
+	th.plan->restart = PLAN_RESTART_ALWAYS;
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_lines, 5000));
+	first = cluster_node(th.c, 0)->pid;
+	th.lines = 0;
+	cr_assert_eq(cluster_restart(th.c, 0, &cause), 0);
+	cr_assert(th_run(&th, until_lines, 5000));
+	cr_assert_neq(cluster_node(th.c, 0)->pid, first);
+	cr_assert(gone(first));
+	cr_assert_eq(cluster_node(th.c, 0)->restarts, 1);
+	cr_assert_str_eq(th_state(&th, 0), "running");
+	/* Killed from outside: "always" brings it back. */
+	kill(cluster_node(th.c, 0)->pid, SIGKILL);
+	th_run(&th, never, 50);
+	cr_assert_str_eq(th_state(&th, 0), "backoff 1s (1/5)");
+	cr_assert(th_said(&th, "tnode1 killed by SIGKILL\n"), "%s",
+	    th.msgs.buf);
+	th.lines = 0;
+	cr_assert(th_run(&th, until_lines, 5000));
+	cr_assert_eq(cluster_node(th.c, 0)->restarts, 2);
+	cluster_shutdown(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert_str_eq(th_state(&th, 0), "stopped");
+	th_finish(&th, 1);
+}
+
+/* A port nobody listens on right now. */
+static int
+free_port(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof sin;
+	int			 s = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
+	getsockname(s, (struct sockaddr *)&sin, &len);
+	port = ntohs(sin.sin_port);
+	close(s);
+	return port;
+}
+
+static int
+until_ready(struct th *th)
+{
+	return cluster_all_ready(th->c);
+}
+
+Test(cluster, ready_when_the_tcp_port_accepts)
+{
+	char		*argv[] = { NM_HELPER, "listen", "0", "400", NULL };
+	struct th	 th;
+	int64_t		 t0;
+	int		 port = free_port();
+
+	th_init(&th, tplan(1, argv, NULL));
+	free(th.plan->nodes[0].argv[2]);
+	th.plan->nodes[0].argv[2] = xasprintf("%d", port);
+	th.plan->nodes[0].ready_tcp_port = port;
+	t0 = now_ms();
+	cluster_start_all(th.c);
+	cr_assert_str_eq(th_state(&th, 0), "starting");
+	cr_assert(th_run(&th, until_ready, 5000), "%s", th.msgs.buf);
+	cr_assert_geq(now_ms() - t0, 400);
+	cr_assert_lt(now_ms() - t0, 1000);
+	cr_assert_str_eq(th_state(&th, 0), "ready");
+	cr_assert(th_said(&th, "tnode1 ready\n"));
+	cluster_shutdown(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	th_finish(&th, 1);
+}
+
+Test(cluster, ready_when_the_log_matches_and_timeout_is_said)
+{
+	char		*argv[] = { NM_HELPER, "log", "300", "Running web with "
+			    "Cowboy on port 4000", NULL };
+	struct th	 th;
+	int64_t		 t0;
+
+	th_init(&th, tplan(2, argv, NULL));
+	th.plan->nodes[0].ready_log = xstrdup("Running .* with Cowboy");
+	th.plan->nodes[1].ready_log = xstrdup("never (printed)");
+	th.plan->nodes[1].ready_timeout_ms = 500;
+	t0 = now_ms();
+	cluster_start_all(th.c);
+	th_run(&th, never, 900);
+	cr_assert_str_eq(th_state(&th, 0), "ready");
+	cr_assert_str_eq(th_state(&th, 1), "starting");
+	cr_assert_eq(cluster_all_ready(th.c), 0);
+	cr_assert(th_said(&th, "tnode1 ready\n"));
+	cr_assert(th_said(&th, "tnode2 not ready after 500 ms: still "
+	    "waiting for a line matching \"never (printed)\"\n"), "%s",
+	    th.msgs.buf);
+	cr_assert_gt(now_ms() - t0, 300);
+	cluster_shutdown(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	th_finish(&th, 1);
+}
+
+Test(cluster, exec_failure_shows_the_reason)
+{
+	char		*argv[] = { "/nonexistent/prog", "x", NULL };
+	struct th	 th;
+
+	th_init(&th, tplan(2, argv, NULL));
+	free(th.plan->nodes[1].argv[0]);
+	th.plan->nodes[1].argv[0] = xstrdup("/bin/true");
+	free(th.plan->nodes[1].cwd);
+	th.plan->nodes[1].cwd = xstrdup("/nonexistent/dir");
+	cluster_start_all(th.c);
+	cr_assert_str_eq(th_state(&th, 0),
+	    "failed: cannot run /nonexistent/prog: No such file or directory");
+	cr_assert_str_eq(th_state(&th, 1),
+	    "failed: cwd /nonexistent/dir: No such file or directory");
+	cr_assert(th_run(&th, until_done, 2000), "done: nothing will run");
+	cr_assert(th_said(&th, "tnode1 failed: cannot run /nonexistent/prog: "
+	    "No such file or directory\n"), "%s", th.msgs.buf);
+	th_finish(&th, 1);
+}
+
+Test(cluster, strict_port_busy_names_the_port_and_holder)
+{
+	char			*argv[] = { NM_HELPER, "sleep", NULL };
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof sin;
+	struct th		 th;
+	char			*want;
+	int			 s;
+
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
+	cr_assert_eq(listen(s, 1), 0);
+	getsockname(s, (struct sockaddr *)&sin, &len);
+	th_init(&th, tplan(1, argv, NULL));
+	th.plan->nodes[0].http_port = ntohs(sin.sin_port);
+	cluster_start_all(th.c);
+	want = xasprintf("failed: http port %d of node tnode1@127.0.0.1 is "
+	    "busy", ntohs(sin.sin_port));
+	cr_assert(strncmp(th_state(&th, 0), want, strlen(want)) == 0,
+	    "%s", th_state(&th, 0));
+	cr_assert_eq(cluster_node(th.c, 0)->pid, 0);
+	free(want);
+	close(s);
+	th_finish(&th, 1);
+}
+
+Test(cluster, output_written_just_before_exit_is_kept)
+{
+	char		 dir[] = "/tmp/nm-last.XXXXXX", path[256], buf[8192];
+	char		*argv[] = { NM_HELPER, "lastwords", NULL };
+	struct th	 th;
+	const struct scrollback *sb;
+	size_t		 n;
+	FILE		*f;
+	int		 i, round;
+
+	cr_assert_not_null(mkdtemp(dir));
+	for (round = 0; round < 5; round++) {
+		th_init(&th, tplan(8, argv, dir));
+		cluster_start_all(th.c);
+		cr_assert(th_run(&th, until_done, 5000));
+		for (i = 0; i < 8; i++) {
+			cr_assert_str_eq(th_state(&th, i), "exited 3");
+			sb = cluster_node(th.c, i)->sb;
+			cr_assert_eq(scrollback_count(sb), 101);
+			cr_assert_str_eq(scrollback_get(sb, 100)->text,
+			    "the very last words");
+			snprintf(path, sizeof path, "%s/tnode%d@127.0.0.1.log",
+			    dir, i + 1);
+			cr_assert_not_null(f = fopen(path, "r"));
+			n = fread(buf, 1, sizeof buf - 1, f);
+			buf[n] = '\0';
+			fclose(f);
+			unlink(path);
+			cr_assert(strstr(buf, "line 99 before exit\nthe very "
+			    "last words\n") != NULL, "%s", buf);
+		}
+		th_finish(&th, 1);
+	}
+	rmdir(dir);
+}
+
+Test(cluster, idle_nodes_do_not_wake_the_loop)
+{
+	char		*argv[] = { NM_HELPER, "sleep", NULL };
+	struct th	 th;
+	uint64_t	 t0;
+
+	th_init(&th, tplan(8, argv, NULL));
+	cluster_start_all(th.c);
+	th_run(&th, never, 300);
+	cr_assert_eq(th.lines, 8);
+	t0 = loop_turns(th.loop);
+	th_run(&th, never, 1000);
+	cr_log_info("%llu loop turns in 1 s with 8 idle nodes",
+	    (unsigned long long)(loop_turns(th.loop) - t0));
+	cr_assert_leq(loop_turns(th.loop) - t0, 3);
+	cluster_shutdown(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	th_finish(&th, 1);
+}
+
+static int
+until_size(struct th *th)
+{
+	const struct scrollback	*sb = cluster_node(th->c, 0)->sb;
+	size_t			 i;
+
+	for (i = 0; i < scrollback_count(sb); i++) {
+		if (strstr(scrollback_get(sb, i)->text, "size=") != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+Test(cluster, resize_and_write_reach_the_node)
+{
+	char		*argv[] = { NM_HELPER, "winch", NULL };
+	char		*argv2[] = { "/bin/sh", "-c", "read x; echo got $x", NULL };
+	struct th	 th;
+	const struct scrollback *sb;
+
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_lines, 5000));
+	cluster_resize(th.c, 0, 30, 100);
+	cr_assert(th_run(&th, until_size, 5000));
+	sb = cluster_node(th.c, 0)->sb;
+	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1)->text,
+	    "size=100x30");
+	cluster_shutdown(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	th_finish(&th, 1);
+
+	th_init(&th, tplan(1, argv2, NULL));
+	cluster_start_all(th.c);
+	cr_assert_eq(cluster_write(th.c, 0, "hello\r", 6), 6);
+	cr_assert(th_run(&th, until_done, 5000));
+	sb = cluster_node(th.c, 0)->sb;
+	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1)->text,
+	    "got hello");
+	cr_assert_eq(cluster_write(th.c, 0, "x", 1), -1, "no pty any more");
+	th_finish(&th, 1);
+}
