@@ -24,11 +24,19 @@
 #include <unistd.h>
 
 #include "nodemux/cluster.h"
+#include "nodemux/plan.h"
 #include "nodemux/util.h"
+
+/* A hung test must not spin for ever: Criterion kills it, the guard
+   kills its nodes. */
+TestSuite(cluster, .timeout = 60);
 
 #define MAXPIDS	256
 
 struct th {
+	int		 marker_at;	/* node 1 lines when node 2 said
+					   "marker" */
+	int		 node1_lines;
 	struct plan	*plan;
 	struct loop	*loop;
 	struct cluster	*c;
@@ -77,6 +85,10 @@ ev_line(void *arg, struct node *n, const struct line *l)
 	struct th	*th = arg;
 
 	th->lines++;
+	if (n->spec->index == 1)
+		th->node1_lines++;
+	else if (strcmp(l->text, "marker") == 0)
+		th->marker_at = th->node1_lines;
 }
 
 static void
@@ -265,7 +277,7 @@ th_said(struct th *th, const char *s)
 	return strstr(th->msgs.buf, s) != NULL;
 }
 
-Test(cluster, sixteen_flooding_nodes_lose_nothing, .timeout = 60)
+Test(cluster, sixteen_flooding_nodes_lose_nothing)
 {
 	char		 dir[] = "/tmp/nm-flood.XXXXXX", *argv[] = { NM_HELPER,
 			    "flood", "x", "20000", NULL };
@@ -795,4 +807,119 @@ Test(cluster, resize_and_write_reach_the_node)
 	    "got hello");
 	cr_assert_eq(cluster_write(th.c, 0, "x", 1), -1, "no pty any more");
 	th_finish(&th, 1);
+}
+
+/* Has node 2 said "marker" and node 1 ended? */
+static int
+until_marker_and_flood_over(struct th *th)
+{
+	return th->marker_at != 0 &&
+	    cluster_node(th->c, 0)->state == NODE_EXITED;
+}
+
+Test(cluster, a_flooding_node_does_not_starve_a_quiet_one)
+{
+	char		*argv[] = { NM_HELPER, "flood", "chatty", "400000", NULL };
+	struct th	 th;
+	char		*cause = NULL;
+
+	th_init(&th, tplan(2, argv, NULL));
+	strv_free(th.plan->nodes[1].argv);
+	th.plan->nodes[1].argv = xcalloc(5, sizeof (char *));
+	th.plan->nodes[1].argv[0] = xstrdup(NM_HELPER);
+	th.plan->nodes[1].argv[1] = xstrdup("log");
+	th.plan->nodes[1].argv[2] = xstrdup("100");
+	th.plan->nodes[1].argv[3] = xstrdup("marker");
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_marker_and_flood_over, 30000));
+	cr_log_info("node 2's marker came after %d of node 1's 400000 lines",
+	    th.marker_at);
+	cr_assert_gt(th.marker_at, 0, "the marker arrived");
+	cr_assert_lt(th.marker_at, 400000, "the marker arrived during the "
+	    "flood, not after it");
+	cr_assert_eq(th.node1_lines, 400000);
+	cr_assert_eq(cluster_stop(th.c, 1, &cause), 0);
+	cr_assert(th_run(&th, until_done, 5000));
+	th_finish(&th, 1);
+}
+
+Test(cluster, other_children_of_the_process_are_left_to_their_parent)
+{
+	char		*argv[] = { "/bin/sh", "-c", "sleep 0.3", NULL };
+	struct th	 th;
+	pid_t		 mine;
+	int		 st = 0;
+
+	th_init(&th, tplan(2, argv, NULL));
+	if ((mine = fork()) == 0)
+		_exit(42);
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	/* The cluster reaped its nodes, not this child (exec's CMD). */
+	cr_assert_eq(waitpid(mine, &st, 0), mine);
+	cr_assert_eq(WEXITSTATUS(st), 42);
+	th_finish(&th, 1);
+}
+
+Test(cluster, next_free_moves_a_node_off_a_busy_port)
+{
+	char			 dir[] = "/tmp/nm-nf.XXXXXX", cfg[256], *cause = NULL;
+	struct plan_opts	 po = { .size = -1, .config = cfg };
+	struct sockaddr_in	 sin;
+	const struct scrollback	*sb;
+	struct plan		*plan;
+	struct loop		*loop;
+	struct th		 th;
+	FILE			*f;
+	int			 base = free_port(), s;
+	char			*want;
+
+	/* A config on ports free right now, then the first one taken. */
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cfg, sizeof cfg, "%s/nf.cfg", dir);
+	cr_assert_not_null(f = fopen(cfg, "w"));
+	fprintf(f, "cluster = { default_size = 2; name_prefix = \"nf\";\n"
+	    "  host = \"127.0.0.1\"; log_dir = \"\";\n"
+	    "  ports = { http_base = %d; dist_base = %d; stride = 2;\n"
+	    "    policy = \"next-free\"; }; };\n"
+	    "node = { command = \"echo http=${HTTP_PORT} dist=${DIST_PORT}\"; "
+	    "};\n", base, base + 100);
+	fclose(f);
+	unsetenv("CLUSTER_SIZE");
+	unsetenv("NODEMUX_PROFILE");
+	plan = plan_load(&po, &cause);
+	cr_assert_not_null(plan, "%s", cause);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(base);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
+	cr_assert_eq(listen(s, 1), 0);
+
+	memset(&th, 0, sizeof th);
+	strbuf_adds(&th.msgs, "");
+	th.plan = plan;
+	th.loop = loop = loop_new();
+	th.c = cluster_new(plan, loop, &th_events, &th);
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	/* base+1 is free, and no other node holds it (node 2: base+2). */
+	want = xasprintf("nf1 http port %d is busy: using %d\n", base,
+	    base + 1);
+	cr_assert(th_said(&th, want), "%s", th.msgs.buf);
+	free(want);
+	cr_assert_eq(cluster_node(th.c, 0)->http_port, base + 1);
+	sb = cluster_node(th.c, 0)->sb;
+	want = xasprintf("http=%d dist=%d", base + 1, base + 100);
+	cr_assert_str_eq(scrollback_get(sb, 0)->text, want,
+	    "the command was expanded again");
+	free(want);
+	cluster_free(th.c);
+	loop_free(loop);
+	plan_free(plan);
+	strbuf_free(&th.msgs);
+	close(s);
+	unlink(cfg);
+	rmdir(dir);
 }
