@@ -93,4 +93,23 @@ extern const char cfg_demo_text[];
 char		*cfg_error(const struct cfg *, int line, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 
+/* Between cfg.c and cfg-keys.c only (libconfig's setting type). */
+struct config_setting_t;
+
+/*
+ * Check every setting of group g against the keys of the top level
+ * (profile 0: cluster, node, profiles, the last left to the caller) or
+ * of a profile (1: cluster, node) and store them in cfg.  prefix is g's
+ * path ("" at the top).  0, or -1 and *cause naming file, line and key.
+ */
+int		 cfg_apply(struct cfg *, const struct config_setting_t *g,
+		    int profile, const char *prefix, char **cause);
+/* The line of setting s, or of its nearest parent that has one. */
+int		 cfg_line(const struct config_setting_t *);
+/* Set *cause to "FILE:LINE: key: expected WANT, not TYPE"; -1. */
+int		 cfg_type_error(struct cfg *, const struct config_setting_t *,
+		    const char *key, const char *want, char **cause);
+/* Replace the value of a string key. */
+void		 cfg_set_str(struct cfg_str *, const char *v, int line);
+
 #endif
