@@ -56,7 +56,7 @@ t_check "nothing on stdout after an error" test ! -s "$T_TMP/out"
 
 expect_status 2 "a config error" "$NODEMUX" plan -c "$data/cfg-unknown-key.cfg"
 same_text "it names file, line and key" "$T_TMP/err" \
-    "nodemux: $data/cfg-unknown-key.cfg:5: unknown key cluster.ports.strid"
+    "nodemux: $data/cfg-unknown-key.cfg:5: unknown key cluster.ports.strid (did you mean stride?)"
 expect_status 2 "a missing profile" "$NODEMUX" plan -c "$good" -p prod
 t_check "it names the profiles there are" \
     grep -q 'no profile "prod": the profiles are test, big' "$T_TMP/err"

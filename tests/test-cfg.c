@@ -161,7 +161,7 @@ Test(cfg, syntax_error)
 Test(cfg, unknown_key)
 {
 	load_fails(DATA("cfg-unknown-key.cfg"), NULL, "cfg-unknown-key.cfg:5: ",
-	    "unknown key cluster.ports.strid", NULL);
+	    "unknown key cluster.ports.strid (did you mean stride?)", NULL);
 }
 
 Test(cfg, unknown_key_in_an_unused_profile)
@@ -237,6 +237,11 @@ Test(cfg, more_bad_values)
 	text_fails("cluster = { log_dir = \"log/${NODE_INDEX}\"; };",
 	    "inline.cfg:1: cluster.log_dir: unknown variable ${NODE_INDEX}");
 	text_fails("x = 1;", "inline.cfg:1: unknown key x");
+	text_fails("nodes = { command = \"x\"; };", "inline.cfg:1: unknown key "
+	    "nodes (did you mean node?)");
+	text_fails("cluster = { ports = { http_base = 4000;\n  dist-base = 4000; "
+	    "}; };", "inline.cfg:2: unknown key cluster.ports.dist-base (did "
+	    "you mean dist_base?)");
 	text_fails("cluster = { default_size = 2; };",
 	    "inline.cfg: node.command is missing: say what each node runs");
 	text_fails("node = { command = \"x\"; env = { A = 1.5; }; };",

@@ -453,6 +453,55 @@ cfg_set_env(struct cfg *cfg, const config_setting_t *s, const char *key,
 	return 0;
 }
 
+/* The edit distance of a and b (insertions, deletions, substitutions);
+   3 stands for "3 or more": enough to tell a typo from another word. */
+static int
+cfg_distance(const char *a, const char *b)
+{
+	int	 row[65], prev, old, i, j, la = strlen(a), lb = strlen(b);
+
+	if (la > 64 || lb > 64)
+		return 3;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			old = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] > old + 1)
+				row[j] = old + 1;
+			if (row[j] > row[j - 1] + 1)
+				row[j] = row[j - 1] + 1;
+			prev = old;
+		}
+	}
+	return row[lb] > 3 ? 3 : row[lb];
+}
+
+/* The error for an unknown key, suggesting the nearest one of keys. */
+static int
+cfg_unknown(struct cfg *cfg, const config_setting_t *s, const char *key,
+    const struct cfg_key *keys, char **cause)
+{
+	const struct cfg_key	*k, *best = NULL;
+	int			 d, bestd = 3;
+
+	for (k = keys; k->name != NULL; k++) {
+		if ((d = cfg_distance(config_setting_name(s), k->name)) < bestd) {
+			best = k;
+			bestd = d;
+		}
+	}
+	if (best != NULL)
+		*cause = cfg_error(cfg, cfg_line(s), "unknown key %s (did you "
+		    "mean %s?)", key, best->name);
+	else
+		*cause = cfg_error(cfg, cfg_line(s), "unknown key %s", key);
+	return -1;
+}
+
 static int cfg_apply_group(struct cfg *, const config_setting_t *,
     const struct cfg_key *, const char *, char **);
 
@@ -507,11 +556,9 @@ cfg_apply_group(struct cfg *cfg, const config_setting_t *g,
 			if (strcmp(k->name, config_setting_name(s)) == 0)
 				break;
 		}
-		if (k->name == NULL) {
-			*cause = cfg_error(cfg, cfg_line(s), "unknown key %s",
-			    key);
-			rc = -1;
-		} else
+		if (k->name == NULL)
+			rc = cfg_unknown(cfg, s, key, keys, cause);
+		else
 			rc = cfg_apply_key(cfg, k, s, key, cause);
 		free(key);
 		if (rc != 0)
