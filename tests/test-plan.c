@@ -440,3 +440,17 @@ Test(plan, builtin_demo_runs_this_nodemux)
 	cr_assert_eq(chdir("/"), 0);
 	cr_expect_eq(rmdir(dir), 0);
 }
+
+Test(plan, short_names_keep_an_ip_whole)
+{
+	struct plan	*plan;
+
+	po.config = write_cfg("cluster = { name_mode = \"short\"; host = "
+	    "\"127.0.0.1\"; name_prefix = \"s\"; };\nnode = { command = "
+	    "[ \"erl\", \"-sname\", \"${NODE_NAME}\" ]; };");
+	plan = load();
+	cr_expect_eq(plan->name_mode, PLAN_NAME_SHORT);
+	cr_expect_str_eq(plan->nodes[1].name, "s2@127.0.0.1");
+	cr_expect_str_eq(plan->nodes[1].argv[2], "s2@127.0.0.1");
+	plan_free(plan);
+}
