@@ -278,7 +278,7 @@ guarded_parent(int out)
 		pause();
 }
 
-Test(guard, sigkill_of_the_parent_leaves_no_node_behind)
+Test(guard, sigkill_of_the_parents_group_leaves_no_node_behind)
 {
 	pid_t	 parent, pids[7];
 	int	 p[2], i, st, survivors = 0;
@@ -287,6 +287,7 @@ Test(guard, sigkill_of_the_parent_leaves_no_node_behind)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	cr_assert_eq(pipe(p), 0);
 	if ((parent = fork()) == 0) {
+		setpgid(0, 0);
 		close(p[0]);
 		guarded_parent(p[1]);
 	}
@@ -296,8 +297,9 @@ Test(guard, sigkill_of_the_parent_leaves_no_node_behind)
 		    (ssize_t)sizeof pids[i], "the parent reported its pids");
 	for (i = 0; i < 7; i++)
 		cr_assert(!gone(pids[i]), "pid %ld is running", (long)pids[i]);
+	/* kill -9 of the whole job, as a shell's kill %1 does. */
 	t0 = now_ms();
-	kill(parent, SIGKILL);
+	cr_assert_eq(kill(-parent, SIGKILL), 0);
 	waitpid(parent, &st, 0);
 	for (i = 0; i < 7; i++) {
 		if (gone_within(pids[i], 2000))

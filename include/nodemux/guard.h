@@ -12,12 +12,12 @@
 struct guard;
 
 /*
- * Fork the guard.  It keeps only the its end of the socket (stdin, stdout
- * and stderr become /dev/null), ignores SIGINT, SIGTERM, SIGHUP and
- * SIGTSTP so that a Ctrl-C to the terminal's group does not stop it
- * before its work, and exits as soon as the socket reaches EOF, after
- * sending SIGKILL to every group it still knows.  NULL and *cause on
- * failure.
+ * Fork the guard.  It keeps only its end of the socket (stdin, stdout
+ * and stderr become /dev/null), runs in a session of its own and
+ * ignores SIGINT, SIGTERM, SIGHUP and SIGTSTP, so that neither a Ctrl-C
+ * nor a kill of nodemux's process group stops it before its work.  It
+ * exits as soon as the socket reaches EOF, after sending SIGKILL to
+ * every group it still knows.  NULL and *cause on failure.
  */
 struct guard	*guard_start(char **cause);
 

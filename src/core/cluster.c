@@ -430,7 +430,9 @@ cluster_sigchld(struct loop *loop, int signo, void *arg)
 		if (cn->n->pid == 0 || cn->reaped)
 			continue;
 		r = waitpid(cn->n->pid, &st, WNOHANG);
-		if (r != cn->n->pid)
+		if (r == -1 && errno == ECHILD)
+			st = 0;		/* reaped by someone else: gone */
+		else if (r != cn->n->pid)
 			continue;
 		cn->reaped = 1;
 		cn->status = st;

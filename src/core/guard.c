@@ -78,6 +78,9 @@ guard_child_setup(int rfd)
 	sigaction(SIGPIPE, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Out of nodemux's process group and session, so that a kill of
+	   the job (kill -9 %1, a Ctrl-C) does not take the guard along. */
+	setsid();
 
 	if ((null = open("/dev/null", O_RDWR)) != -1) {
 		dup2(null, 0);

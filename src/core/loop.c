@@ -301,6 +301,10 @@ loop_add_signal(struct loop *l, int signo, loop_signal_cb cb, void *arg)
 	if (cb == NULL || signo <= 0 || signo >= NSIG || signo == SIGKILL ||
 	    signo == SIGSTOP)
 		return -1;
+	/* An ignored SIGCHLD is never queued and makes the kernel reap
+	   children itself: take back the default. */
+	if (signo == SIGCHLD)
+		signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&one);
 	sigaddset(&one, signo);
 	if (l->sigfd == -1)
