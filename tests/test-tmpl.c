@@ -124,3 +124,30 @@ Test(tmpl, check_knows_names_only)
 	cr_assert_str_eq(cause, "unknown variable ${ODD}");
 	free(cause);
 }
+
+/* Random templates over a hostile alphabet: each expands or explains
+   itself, and one without a $ comes back unchanged. */
+Test(tmpl, random_templates_expand_or_explain)
+{
+	static const char	 abc[] = "${}$$_AZ 1ODD\n";
+	char			 s[40], *out, *cause;
+	int			 i, j, len;
+
+	srand(4242);
+	for (i = 0; i < 20000; i++) {
+		len = rand() % (int)(sizeof s - 1);
+		for (j = 0; j < len; j++)
+			s[j] = abc[rand() % (int)(sizeof abc - 1)];
+		s[len] = '\0';
+		cause = NULL;
+		out = tmpl_expand(s, vars, 3, i % 2 ? TMPL_SHELL : 0, &cause);
+		cr_assert((out == NULL) != (cause == NULL), "\"%s\"", s);
+		if (out != NULL && strchr(s, '$') == NULL)
+			cr_assert_str_eq(out, s);
+		free(out);
+		free(cause);
+		cause = NULL;
+		cr_assert(tmpl_check(s, names, 0, &cause) == 0 || cause != NULL);
+		free(cause);
+	}
+}
