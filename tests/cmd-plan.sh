@@ -57,6 +57,10 @@ t_check "nothing on stdout after an error" test ! -s "$T_TMP/out"
 expect_status 2 "a config error" "$NODEMUX" plan -c "$data/cfg-unknown-key.cfg"
 same_text "it names file, line and key" "$T_TMP/err" \
     "nodemux: $data/cfg-unknown-key.cfg:5: unknown key cluster.ports.strid (did you mean stride?)"
+printf 'x "abc";\n' >"$T_TMP/strtok.cfg"
+expect_status 2 "a syntax error at a string" "$NODEMUX" plan -c "$T_TMP/strtok.cfg"
+same_text "it names file and line, and nothing else" "$T_TMP/err" \
+    "nodemux: $T_TMP/strtok.cfg:1: syntax error"
 expect_status 2 "a missing profile" "$NODEMUX" plan -c "$good" -p prod
 t_check "it names the profiles there are" \
     grep -q 'no profile "prod": the profiles are test, big' "$T_TMP/err"

@@ -331,3 +331,35 @@ Test(cfg, lookup_order)
 	snprintf(buf, sizeof buf, "rm -rf '%s'", dir);
 	cr_assert_eq(system(buf), 0);
 }
+
+/* Mutated copies of a good config: each loads or says why, with a file
+   name in the message. */
+Test(cfg, mutated_configs_load_or_explain)
+{
+	static const char	 junk[] = "{}[]();=\"$#\\@ \n0x_a-9L.,";
+	FILE			*f = fopen(DATA("cfg-good.cfg"), "r");
+	struct cfg		*cfg;
+	char			 good[4096], text[4096], *cause;
+	size_t			 len;
+	int			 i, k, pos;
+
+	cr_assert_not_null(f);
+	len = fread(good, 1, sizeof good - 1, f);
+	fclose(f);
+	good[len] = '\0';
+	srand(77);
+	for (i = 0; i < 3000; i++) {
+		memcpy(text, good, len + 1);
+		for (k = 0; k < 1 + i % 4; k++) {
+			pos = rand() % (int)len;
+			text[pos] = junk[rand() % (int)(sizeof junk - 1)];
+		}
+		cause = NULL;
+		cfg = cfg_load_string(text, "m.cfg", i % 3 ? NULL : "test", &cause);
+		cr_assert((cfg == NULL) != (cause == NULL));
+		if (cfg == NULL)
+			cr_assert(strncmp(cause, "m.cfg", 5) == 0, "%s", cause);
+		cfg_free(cfg);
+		free(cause);
+	}
+}
