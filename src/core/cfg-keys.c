@@ -39,7 +39,8 @@ struct cfg_key {
 	enum cfg_type		 type;
 	size_t			 off;
 	long			 min, max;
-	const char *const	*words;
+	const char *const	*words;	/* CFG_WORD: the words; CFG_TMPL:
+					   the variables (NULL: all) */
 	const struct cfg_key	*sub;
 };
 
@@ -50,64 +51,77 @@ static const char *const cfg_policies[] = { "strict", "next-free", NULL };
 static const char *const cfg_restarts[] = { "no", "on-failure", "always", NULL };
 
 static const struct cfg_key cfg_ports_keys[] = {
-	{ "http_base", CFG_INT, CFG_OFF(http_base), 1024, 65535, NULL, NULL },
-	{ "dist_base", CFG_INT, CFG_OFF(dist_base), 1024, 65535, NULL, NULL },
-	{ "stride", CFG_INT, CFG_OFF(stride), 1, 10000, NULL, NULL },
-	{ "policy", CFG_WORD, CFG_OFF(policy), 0, 0, cfg_policies, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
+	{ .name = "http_base", .type = CFG_INT, .off = CFG_OFF(http_base),
+	  .min = 1024, .max = 65535 },
+	{ .name = "dist_base", .type = CFG_INT, .off = CFG_OFF(dist_base),
+	  .min = 1024, .max = 65535 },
+	{ .name = "stride", .type = CFG_INT, .off = CFG_OFF(stride),
+	  .min = 1, .max = 10000 },
+	{ .name = "policy", .type = CFG_WORD, .off = CFG_OFF(policy),
+	  .words = cfg_policies },
+	{ .name = NULL }
 };
 
 static const struct cfg_key cfg_cluster_keys[] = {
-	{ "default_size", CFG_INT, CFG_OFF(default_size), 1, 1000, NULL, NULL },
-	{ "min_size", CFG_INT, CFG_OFF(min_size), 1, 1000, NULL, NULL },
-	{ "max_size", CFG_INT, CFG_OFF(max_size), 1, 1000, NULL, NULL },
-	{ "name_prefix", CFG_NAME, CFG_OFF(name_prefix), 0, 0, NULL, NULL },
-	{ "host", CFG_STR, CFG_OFF(host), 0, 0, NULL, NULL },
-	{ "name_mode", CFG_WORD, CFG_OFF(name_mode), 0, 0, cfg_name_modes, NULL },
-	{ "cookie", CFG_STR, CFG_OFF(cookie), 0, 0, NULL, NULL },
-	{ "ports", CFG_GROUP, 0, 0, 0, NULL, cfg_ports_keys },
-	{ "stop_signal", CFG_SIGNAL, CFG_OFF(stop_signal), 0, 0, NULL, NULL },
-	{ "stop_timeout_ms", CFG_INT, CFG_OFF(stop_timeout_ms), 0, 3600000,
-	  NULL, NULL },
-	{ "log_dir", CFG_TMPL, CFG_OFF(log_dir), 0, 0, cfg_cluster_vars,
-	  NULL },
-	{ "scrollback_lines", CFG_INT, CFG_OFF(scrollback_lines), 10, 10000000,
-	  NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
+	{ .name = "default_size", .type = CFG_INT,
+	  .off = CFG_OFF(default_size), .min = 1, .max = 1000 },
+	{ .name = "min_size", .type = CFG_INT, .off = CFG_OFF(min_size),
+	  .min = 1, .max = 1000 },
+	{ .name = "max_size", .type = CFG_INT, .off = CFG_OFF(max_size),
+	  .min = 1, .max = 1000 },
+	{ .name = "name_prefix", .type = CFG_NAME,
+	  .off = CFG_OFF(name_prefix) },
+	{ .name = "host", .type = CFG_STR, .off = CFG_OFF(host) },
+	{ .name = "name_mode", .type = CFG_WORD, .off = CFG_OFF(name_mode),
+	  .words = cfg_name_modes },
+	{ .name = "cookie", .type = CFG_STR, .off = CFG_OFF(cookie) },
+	{ .name = "ports", .type = CFG_GROUP, .sub = cfg_ports_keys },
+	{ .name = "stop_signal", .type = CFG_SIGNAL,
+	  .off = CFG_OFF(stop_signal) },
+	{ .name = "stop_timeout_ms", .type = CFG_INT,
+	  .off = CFG_OFF(stop_timeout_ms), .min = 0, .max = 3600000 },
+	{ .name = "log_dir", .type = CFG_TMPL, .off = CFG_OFF(log_dir),
+	  .words = cfg_cluster_vars },
+	{ .name = "scrollback_lines", .type = CFG_INT,
+	  .off = CFG_OFF(scrollback_lines), .min = 10, .max = 10000000 },
+	{ .name = NULL }
 };
 
 static const struct cfg_key cfg_ready_keys[] = {
-	{ "tcp", CFG_PORT, CFG_OFF(ready_tcp), 1, 65535, NULL, NULL },
-	{ "log", CFG_TMPL, CFG_OFF(ready_log), 0, 0, NULL, NULL },
-	{ "timeout_ms", CFG_INT, CFG_OFF(ready_timeout_ms), 1, 86400000,
-	  NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
+	{ .name = "tcp", .type = CFG_PORT, .off = CFG_OFF(ready_tcp),
+	  .min = 1, .max = 65535 },
+	{ .name = "log", .type = CFG_TMPL, .off = CFG_OFF(ready_log) },
+	{ .name = "timeout_ms", .type = CFG_INT,
+	  .off = CFG_OFF(ready_timeout_ms), .min = 1, .max = 86400000 },
+	{ .name = NULL }
 };
 
 static const struct cfg_key cfg_node_keys[] = {
-	{ "command", CFG_COMMAND, 0, 0, 0, NULL, NULL },
-	{ "cwd", CFG_TMPL, CFG_OFF(cwd), 0, 0, NULL, NULL },
-	{ "env", CFG_ENV, 0, 0, 0, NULL, NULL },
-	{ "ready", CFG_GROUP, 0, 0, 0, NULL, cfg_ready_keys },
-	{ "restart", CFG_WORD, CFG_OFF(restart), 0, 0, cfg_restarts, NULL },
-	{ "max_restarts", CFG_INT, CFG_OFF(max_restarts), 0, 1000000,
-	  NULL, NULL },
-	{ "backoff_ms", CFG_INT, CFG_OFF(backoff_ms), 0, 30000, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
+	{ .name = "command", .type = CFG_COMMAND },
+	{ .name = "cwd", .type = CFG_TMPL, .off = CFG_OFF(cwd) },
+	{ .name = "env", .type = CFG_ENV },
+	{ .name = "ready", .type = CFG_GROUP, .sub = cfg_ready_keys },
+	{ .name = "restart", .type = CFG_WORD, .off = CFG_OFF(restart),
+	  .words = cfg_restarts },
+	{ .name = "max_restarts", .type = CFG_INT,
+	  .off = CFG_OFF(max_restarts), .min = 0, .max = 1000000 },
+	{ .name = "backoff_ms", .type = CFG_INT, .off = CFG_OFF(backoff_ms),
+	  .min = 0, .max = 30000 },
+	{ .name = NULL }
 };
 
 /* The keys of a profile, and of the top level. */
 static const struct cfg_key cfg_profile_keys[] = {
-	{ "cluster", CFG_GROUP, 0, 0, 0, NULL, cfg_cluster_keys },
-	{ "node", CFG_GROUP, 0, 0, 0, NULL, cfg_node_keys },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
+	{ .name = "cluster", .type = CFG_GROUP, .sub = cfg_cluster_keys },
+	{ .name = "node", .type = CFG_GROUP, .sub = cfg_node_keys },
+	{ .name = NULL }
 };
 
 static const struct cfg_key cfg_top_keys[] = {
-	{ "cluster", CFG_GROUP, 0, 0, 0, NULL, cfg_cluster_keys },
-	{ "node", CFG_GROUP, 0, 0, 0, NULL, cfg_node_keys },
-	{ "profiles", CFG_LATER, 0, 0, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
+	{ .name = "cluster", .type = CFG_GROUP, .sub = cfg_cluster_keys },
+	{ .name = "node", .type = CFG_GROUP, .sub = cfg_node_keys },
+	{ .name = "profiles", .type = CFG_LATER },
+	{ .name = NULL }
 };
 
 static const struct {
