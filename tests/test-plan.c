@@ -454,3 +454,11 @@ Test(plan, short_names_keep_an_ip_whole)
 	cr_expect_str_eq(plan->nodes[1].argv[2], "s2@127.0.0.1");
 	plan_free(plan);
 }
+
+Test(plan, bad_host_names_the_key)
+{
+	po.config = write_cfg("cluster = {\n host = \"no such host!\"; };\n"
+	    "node = { command = \"x\"; };");
+	load_fails("t.cfg:2: cluster.host: ", 0);
+	load_fails("no such host!", 0);
+}
