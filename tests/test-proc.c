@@ -323,8 +323,9 @@ Test(guard, sigkill_of_the_parents_group_leaves_no_node_behind)
 Test(guard, guard_ignores_ctrl_c_and_exits_with_its_parent)
 {
 	struct guard	*g;
-	char		*cause = NULL;
+	char		*cause = NULL, path[64], comm[32];
 	pid_t		 gp;
+	FILE		*f;
 
 	cr_assert_not_null(g = guard_start(&cause));
 	gp = guard_pid(g);
@@ -333,6 +334,12 @@ Test(guard, guard_ignores_ctrl_c_and_exits_with_its_parent)
 	kill(gp, SIGHUP);
 	usleep(50000);
 	cr_assert(!gone(gp), "the guard survives INT, TERM and HUP");
+	snprintf(path, sizeof path, "/proc/%ld/comm", (long)gp);
+	cr_assert_not_null(f = fopen(path, "r"));
+	cr_assert_not_null(fgets(comm, sizeof comm, f));
+	fclose(f);
+	cr_assert_str_eq(comm, "nodemux-guard\n", "ps names it");
+	cr_assert_neq(getsid(gp), getsid(0), "a session of its own");
 	guard_free(g);
 	cr_assert(gone(gp), "the guard is reaped at guard_free");
 }

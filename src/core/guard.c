@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -81,6 +82,7 @@ guard_child_setup(int rfd)
 	/* Out of nodemux's process group and session, so that a kill of
 	   the job (kill -9 %1, a Ctrl-C) does not take the guard along. */
 	setsid();
+	prctl(PR_SET_NAME, "nodemux-guard");	/* what ps and top show */
 
 	if ((null = open("/dev/null", O_RDWR)) != -1) {
 		dup2(null, 0);
