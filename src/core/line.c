@@ -10,30 +10,32 @@
 #include "nodemux/line.h"
 #include "nodemux/util.h"
 
+/* One allocation holds the line, its runs and its text: a scrollback of
+   many short lines costs a third of the mallocs and their overhead. */
 struct line *
 line_new(const char *text, size_t len, const struct attr_run *runs,
     size_t nruns)
 {
 	struct line	*l;
+	size_t		 rsize = nruns * sizeof *runs;
 
-	l = xcalloc(1, sizeof *l);
+	l = xmalloc(sizeof *l + rsize + len + 1);
+	memset(l, 0, sizeof *l);
 	l->len = (uint32_t)len;
-	l->text = xstrndup(text != NULL ? text : "", len);
-	if (nruns > 0) {
-		l->runs = xreallocarray(NULL, nruns, sizeof *l->runs);
-		memcpy(l->runs, runs, nruns * sizeof *l->runs);
-		l->nruns = (uint32_t)nruns;
-	}
+	l->nruns = (uint32_t)nruns;
+	l->runs = nruns > 0 ? (struct attr_run *)(l + 1) : NULL;
+	if (nruns > 0)
+		memcpy(l->runs, runs, rsize);
+	l->text = (char *)(l + 1) + rsize;
+	if (len > 0)
+		memcpy(l->text, text, len);
+	l->text[len] = '\0';
 	return l;
 }
 
 void
 line_free(struct line *l)
 {
-	if (l == NULL)
-		return;
-	free(l->text);
-	free(l->runs);
 	free(l);
 }
 
