@@ -1,7 +1,8 @@
 #!/bin/sh
 # Search benchmark: build bench/search in a build directory (default
 # ./build) and run it: 16 scrollbacks x 10,000 log lines, the time to
-# count every match of a few regexes and to jump to the next match.
+# count every match of a few regexes and to jump to the next match
+# (CPU milliseconds, best of 5 for counts).
 #   bench/search.sh [BUILD_DIR]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
