@@ -144,6 +144,8 @@ t_check "slow stdout: the drop is said" \
     grep -q '^nodemux | dropped [0-9]* lines (stdout too slow)$' "$T_TMP/slow.out"
 t_check "slow stdout: the newest lines arrive" \
     grep -q '^fr[123]     | [123] line 19999 ' "$T_TMP/slow.out"
+t_check "slow stdout: nodemux's own events are never dropped" \
+    sh -c "grep -c '^nodemux | fr[123] exited with status 0\$' '$T_TMP/slow.out' | grep -qx 3"
 t_check "slow stdout: the log files hold every line" \
     sh -c "grep -c ' line ' '$logs/fr2@127.0.0.1.log' | grep -qx 20000"
 shown=$(grep -c '^fr[123]     | [123] line ' "$T_TMP/slow.out")

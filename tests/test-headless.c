@@ -179,7 +179,7 @@ static void
 test_check_dropped(const char *out, int total, uint64_t dropped)
 {
 	const char	*s, *e;
-	int		 n, last = -1, seen = 0, notes = 0;
+	int		 n, last = -1, seen = 0, notes = 0, events = 0;
 	unsigned long long note = 0;
 
 	for (s = out; *s != '\0'; s = e + 1) {
@@ -191,6 +191,10 @@ test_check_dropped(const char *out, int total, uint64_t dropped)
 			cr_assert_eq(note, dropped);
 			continue;
 		}
+		if (strncmp(s, "nodemux | an event\n", 19) == 0) {
+			events++;
+			continue;
+		}
 		cr_assert_eq(sscanf(s, "a1      | line %d ", &n), 1,
 		    "bad line %.*s", (int)(e - s), s);
 		cr_assert_gt(n, last, "line %d came after line %d", n, last);
@@ -198,11 +202,12 @@ test_check_dropped(const char *out, int total, uint64_t dropped)
 		seen++;
 	}
 	cr_assert_eq(notes, 1, "the drop was said %d times", notes);
+	cr_assert_eq(events, 1, "nodemux's event was dropped");
 	cr_assert_eq(last, total - 1, "the newest line is missing");
 	cr_assert_eq((uint64_t)seen + dropped, (uint64_t)total);
 }
 
-Test(headless, slow_reader_drops_the_oldest_lines_and_says_so)
+Test(headless, slow_reader_drops_the_oldest_lines_and_says_so_keeps_events)
 {
 	struct headless_opts	 o = { .node_lines = 1, .max_queued = 256 * 1024 };
 	struct strbuf		 sb = STRBUF_INIT;
@@ -219,6 +224,8 @@ Test(headless, slow_reader_drops_the_oldest_lines_and_says_so)
 		snprintf(text, sizeof text, "line %d %040d", i, i);
 		l = test_line(text);
 		headless_line(h, &test_nodes[0], &l);
+		if (i == 1000)
+			headless_message(h, "an event");
 		headless_flush(h);
 	}
 	cr_assert_gt(headless_dropped(h), 0u, "nothing was dropped");

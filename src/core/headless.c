@@ -37,6 +37,7 @@ struct headless_chunk {
 	size_t			 cap;
 	size_t			 nlines;
 	uint64_t		 note;		/* a "dropped" note: its count */
+	int			 events;	/* nodemux's own lines only */
 };
 
 struct headless {
@@ -190,13 +191,13 @@ headless_chunk_free(struct headless_chunk *c)
 	free(c);
 }
 
-/* A chunk first in the queue (notes) or last (lines). */
+/* A chunk of cap bytes first in the queue (notes) or last (lines). */
 static struct headless_chunk *
-headless_chunk_new(struct headless *h, size_t need, int first)
+headless_chunk_new(struct headless *h, size_t cap, int first)
 {
 	struct headless_chunk	*c = xcalloc(1, sizeof *c);
 
-	c->cap = need > HEADLESS_CHUNK ? need : HEADLESS_CHUNK;
+	c->cap = cap;
 	c->buf = xmalloc(c->cap);
 	if (first) {
 		c->next = h->head;
@@ -214,8 +215,9 @@ headless_chunk_new(struct headless *h, size_t need, int first)
 }
 
 /*
- * Over the bound: drop whole chunks of the oldest lines, but never the
- * one being written (its line is half out) nor the one being filled.
+ * Over the bound: drop whole chunks of the oldest node lines, but never
+ * the one being written (its line is half out), the one being filled,
+ * nodemux's own events (unless twice over the bound) or the note.
  */
 static void
 headless_trim(struct headless *h)
@@ -227,7 +229,13 @@ headless_trim(struct headless *h)
 		cp = &(*cp)->next;
 	while (h->queued > h->max_queued && (c = *cp) != NULL &&
 	    c != h->tail) {
+		if (c->events && h->queued <= 2 * h->max_queued) {
+			cp = &c->next;
+			continue;
+		}
 		*cp = c->next;
+		if (h->tail == c)
+			h->tail = NULL;
 		h->queued -= c->len - c->off;
 		h->dropped += c->nlines;
 		h->dropped_total += c->nlines;
@@ -235,16 +243,27 @@ headless_trim(struct headless *h)
 	}
 }
 
-/* Queue one whole line (with its \n). */
+/* Queue one whole line (with its \n); events are nodemux's own. */
 static void
-headless_queue(struct headless *h, const char *s, size_t len)
+headless_queue(struct headless *h, const char *s, size_t len, int events)
 {
 	struct headless_chunk	*c = h->tail;
 
 	if (h->broken)
 		return;
-	if (c == NULL || c->len + len > c->cap)
-		c = headless_chunk_new(h, len, 0);
+	/* Chunks start small and grow to HEADLESS_CHUNK, so that memory
+	   stays near the bytes held however lines and events mix. */
+	if (c != NULL && c->events == events && c->len + len > c->cap &&
+	    c->len + len <= HEADLESS_CHUNK) {
+		c->cap = c->len + len > 2 * c->cap ? c->len + len : 2 * c->cap;
+		if (c->cap > HEADLESS_CHUNK)
+			c->cap = HEADLESS_CHUNK;
+		c->buf = xrealloc(c->buf, c->cap);
+	}
+	if (c == NULL || c->len + len > c->cap || c->events != events) {
+		c = headless_chunk_new(h, len > 1024 ? len : 1024, 0);
+		c->events = events;
+	}
 	memcpy(c->buf + c->len, s, len);
 	c->len += len;
 	c->nlines++;
@@ -421,7 +440,7 @@ headless_line(struct headless *h, const struct node *n,
 	else
 		headless_runs(sb, l);
 	strbuf_addc(sb, '\n');
-	headless_queue(h, sb->buf, sb->len);
+	headless_queue(h, sb->buf, sb->len, 0);
 }
 
 void
@@ -440,7 +459,7 @@ headless_message(struct headless *h, const char *fmt, ...)
 	strbuf_adds(sb, msg);
 	strbuf_addc(sb, '\n');
 	free(msg);
-	headless_queue(h, sb->buf, sb->len);
+	headless_queue(h, sb->buf, sb->len, 1);
 }
 
 /* At the end: write what is left, waiting for the fd until deadline. */
