@@ -296,6 +296,7 @@ int
 loop_add_signal(struct loop *l, int signo, loop_signal_cb cb, void *arg)
 {
 	sigset_t	 one;
+	size_t		 i;
 	int		 fd;
 
 	if (cb == NULL || signo <= 0 || signo >= NSIG || signo == SIGKILL ||
@@ -316,12 +317,18 @@ loop_add_signal(struct loop *l, int signo, loop_signal_cb cb, void *arg)
 	if (fd == -1)
 		return -1;
 	l->sigfd = fd;
-	/* Several watchers may share a signal (SIGCHLD above all). */
-	l->sigs = xreallocarray(l->sigs, l->nsigs + 1, sizeof *l->sigs);
-	l->sigs[l->nsigs].signo = signo;
-	l->sigs[l->nsigs].cb = cb;
-	l->sigs[l->nsigs].arg = arg;
-	l->nsigs++;
+	/* Several watchers may share a signal (SIGCHLD above all); a slot
+	   freed by loop_del_signal is used again. */
+	for (i = 0; i < l->nsigs && l->sigs[i].cb != NULL; i++)
+		continue;
+	if (i == l->nsigs) {
+		l->sigs = xreallocarray(l->sigs, l->nsigs + 1,
+		    sizeof *l->sigs);
+		l->nsigs++;
+	}
+	l->sigs[i].signo = signo;
+	l->sigs[i].cb = cb;
+	l->sigs[i].arg = arg;
 	return 0;
 }
 
