@@ -16,12 +16,16 @@
 #include "nodemux/cluster.h"
 #include "nodemux/opts.h"
 #include "nodemux/plan.h"
+#include "nodemux/search.h"
+#include "nodemux/util.h"
 
 /* The smallest pane worth drawing, border included (30x5: 3 lines). */
 #define UI_PANE_MIN_W	30
 #define UI_PANE_MIN_H	5
 /* Frames are at least this far apart (about 60 per second). */
 #define UI_FRAME_MS	16
+/* Search patterns remembered for the prompt's history. */
+#define UI_HISTORY	32
 /* How long a message stays in the status bar. */
 #define UI_MESSAGE_MS	5000
 
@@ -41,7 +45,10 @@ enum ui_mode {
 	UI_INTERACTIVE,
 };
 
+struct ui;
+
 struct ui_pane {
+	struct ui	*ui;
 	struct node	*node;
 	int		 index;		/* 0-based */
 	WINDOW		*win;		/* NULL when not on screen */
@@ -49,6 +56,8 @@ struct ui_pane {
 	int		 dirty;
 	size_t		 scroll;	/* lines above the bottom; 0 follows */
 	int		 rows, cols;	/* pty size last given */
+	uint64_t	 matches;	/* of the search, in the scrollback */
+	size_t		 matching;	/* lines with a match */
 };
 
 struct ui {
@@ -80,7 +89,14 @@ struct ui {
 	uint64_t		 tick_timer;
 	int64_t			 tick_at;
 	int			 colour;
-	int			 prefix_ctrl;	/* raw Ctrl-C count, to force */
+	struct search		*search;	/* NULL: none */
+	int			 filter;	/* f: only matching lines */
+	uint64_t		 mark_seq;	/* line n / N went to */
+	int			 prompt;	/* the / prompt is open */
+	struct strbuf		 pbuf;		/* what it holds */
+	char			*hist[UI_HISTORY];
+	int			 nhist;
+	int			 hpos;
 };
 
 /* ui.c */
@@ -118,6 +134,15 @@ void	 ui_keys_mouse(struct ui *);
 
 /* ui-encode.c */
 size_t	 ui_encode_key(int is_key, wint_t wc, char *buf, size_t len);
+
+/* ui-search.c */
+void	 ui_search_open(struct ui *);
+void	 ui_search_key(struct ui *, int is_key, wint_t wc);
+void	 ui_search_line(struct ui *, struct ui_pane *, const struct line *);
+void	 ui_search_jump(struct ui *, int backward);
+void	 ui_search_filter(struct ui *);
+char	*ui_search_status(struct ui *);
+void	 ui_search_free(struct ui *);
 
 /* ui-help.c */
 void	 ui_help_draw(struct ui *);

@@ -50,6 +50,7 @@ static void	ui_keys_clear(struct ui *, int);
 static void	ui_keys_help(struct ui *, int);
 static void	ui_keys_quit(struct ui *, int);
 static void	ui_keys_refresh(struct ui *, int);
+static void	ui_keys_search(struct ui *, int);
 
 /* Directions for ui_keys_move: left, right, up, down. */
 static const int ui_keys_dirs[4][2] = { { 0, -1 }, { 0, 1 }, { -1, 0 },
@@ -108,6 +109,10 @@ static const struct ui_key ui_keys_normal[] = {
 	{ .key = 'Q', .fn = ui_keys_quit, .arg = 1 },
 	{ .key = UI_CTRL('c'), .fn = ui_keys_quit, .arg = 0 },
 	{ .key = UI_CTRL('l'), .fn = ui_keys_refresh },
+	{ .key = '/', .fn = ui_keys_search, .arg = '/' },
+	{ .key = 'n', .fn = ui_keys_search, .arg = 'n' },
+	{ .key = 'N', .fn = ui_keys_search, .arg = 'N' },
+	{ .key = 'f', .fn = ui_keys_search, .arg = 'f' },
 };
 
 /* Move the focus to the neighbouring pane in a direction. */
@@ -292,6 +297,18 @@ ui_keys_refresh(struct ui *ui, int arg)
 	clearok(curscr, TRUE);
 }
 
+/* / opens the search prompt, n and N jump, f filters. */
+static void
+ui_keys_search(struct ui *ui, int key)
+{
+	if (key == '/')
+		ui_search_open(ui);
+	else if (key == 'f')
+		ui_search_filter(ui);
+	else
+		ui_search_jump(ui, key == 'N');
+}
+
 /* A key in interactive mode: to the node, except Ctrl-] and the mouse. */
 static void
 ui_keys_send(struct ui *ui, int is_key, wint_t wc)
@@ -355,6 +372,10 @@ ui_keys_handle(struct ui *ui, int is_key, wint_t wc)
 	}
 	if (ui->mode == UI_INTERACTIVE) {
 		ui_keys_send(ui, is_key, wc);
+		return;
+	}
+	if (ui->prompt) {
+		ui_search_key(ui, is_key, wc);
 		return;
 	}
 	if (is_key && wc == KEY_MOUSE) {

@@ -18,7 +18,13 @@ struct ui_pane_cursor {
 	int	 rows, cols;	/* the inside's size */
 	int	 row;		/* row of the current line's start */
 	int	 skip;		/* rows of the first line cut off above */
+	struct search *search;	/* highlight its matches, or NULL */
+	int	 filter;	/* show only lines that match it */
+	uint64_t mark_seq;	/* the line n / N went to */
 };
+
+/* Matches highlighted in one line at most. */
+#define UI_PANE_RANGES	64
 
 /* The lines being shown, bottom first; one buffer for every pane. */
 static const struct line	**ui_pane_shown;
@@ -118,10 +124,11 @@ ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
 	wattr_set(p->win, A_NORMAL, 0, NULL);
 }
 
-/* Draw one character cell (with combining marks) in attribute a. */
+/* Draw one character cell (with combining marks) in attribute a, with
+   extra (the search highlight) toggled on. */
 static void
 ui_pane_cell(struct ui_pane_cursor *c, int row, int col, const wchar_t *wc,
-    const struct attr *a)
+    const struct attr *a, attr_t extra)
 {
 	cchar_t	 cc;
 	int	 y, pair;
@@ -130,7 +137,7 @@ ui_pane_cell(struct ui_pane_cursor *c, int row, int col, const wchar_t *wc,
 	if (y < 0 || y >= c->rows)
 		return;
 	pair = ui_colour_pair(a->fg, a->bg);
-	setcchar(&cc, wc, ui_colour_attrs(a->flags), 0, &pair);
+	setcchar(&cc, wc, ui_colour_attrs(a->flags) ^ extra, 0, &pair);
 	mvwadd_wch(c->win, c->y0 + y, c->x0 + col, &cc);
 }
 
@@ -158,13 +165,25 @@ static int
 ui_pane_walk(struct ui_pane_cursor *c, const struct line *l, int draw)
 {
 	static const struct attr plain;
+	struct search_range hl[UI_PANE_RANGES];
 	wchar_t		 wc[CCHARW_MAX + 1], next;
-	size_t		 off = 0, n, r = 0;
+	size_t		 off = 0, n, r = 0, nhl = 0, h = 0, start;
 	int		 row = 0, col = 0, w, nw;
+	attr_t		 extra, mark;
 
+	if (draw && c->search != NULL) {
+		nhl = search_ranges(c->search, l->text, l->len, hl, nitems(hl));
+		if (nhl > nitems(hl))
+			nhl = nitems(hl);
+	}
+	mark = l->seq == c->mark_seq ? A_REVERSE | A_UNDERLINE : A_REVERSE;
 	while (off < l->len) {
 		while (r + 1 < l->nruns && l->runs[r + 1].off <= off)
 			r++;
+		while (h < nhl && hl[h].end <= off)
+			h++;
+		start = off;
+		extra = h < nhl && hl[h].start <= start ? mark : 0;
 		off += ui_pane_char(l, off, &wc[0]);
 		if ((w = wcwidth(wc[0])) == 0)
 			continue;
@@ -186,7 +205,7 @@ ui_pane_walk(struct ui_pane_cursor *c, const struct line *l, int draw)
 		}
 		if (draw)
 			ui_pane_cell(c, row, col, wc, l->nruns > 0 ?
-			    &l->runs[r].attr : &plain);
+			    &l->runs[r].attr : &plain, extra);
 		col += w;
 	}
 	return row + 1;
@@ -204,17 +223,35 @@ ui_pane_show(size_t i, const struct line *l)
 	ui_pane_shown[i] = l;
 }
 
-/* The largest useful scroll: the oldest line at the top of the pane. */
+/* Is l shown (filter mode shows only lines that match)? */
+static int
+ui_pane_shows(struct ui_pane_cursor *c, const struct line *l)
+{
+	return !c->filter || search_line(c->search, l);
+}
+
+/*
+ * The largest useful scroll: the oldest line (shown) at the top of the
+ * pane.  Scrolling counts the lines shown.
+ */
 static size_t
 ui_pane_max_scroll(struct ui_pane *p, struct ui_pane_cursor *c)
 {
-	size_t	 count = scrollback_count(p->node->sb), i;
-	int	 rows = 0;
+	size_t			 count = scrollback_count(p->node->sb), i;
+	size_t			 shown;
+	const struct line	*l;
+	int			 rows = 0;
 
+	shown = c->filter ? p->matching : count;
 	for (i = 0; i < count; i++) {
-		rows += ui_pane_walk(c, scrollback_get(p->node->sb, i), 0);
+		l = scrollback_get(p->node->sb, i);
+		if (!ui_pane_shows(c, l))
+			continue;
+		rows += ui_pane_walk(c, l, 0);
 		if (rows >= c->rows)
-			return count - i - 1;
+			return shown > 0 ? shown - 1 : 0;
+		if (shown > 0)
+			shown--;
 	}
 	return 0;
 }
@@ -224,19 +261,27 @@ static void
 ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 {
 	const struct line	*l;
-	size_t			 count, shown = 0, i, max;
+	size_t			 count, shown = 0, i, max, skip;
 	int			 rows = 0;
 
 	count = scrollback_count(p->node->sb);
 	max = ui_pane_max_scroll(p, c);
 	if (p->scroll > max)
 		p->scroll = max;
-	if (p->scroll == 0 && (l = vt_current(p->node->vt)) != NULL) {
+	if (p->scroll == 0 && (l = vt_current(p->node->vt)) != NULL &&
+	    ui_pane_shows(c, l)) {
 		ui_pane_show(shown++, l);
 		rows += ui_pane_walk(c, l, 0);
 	}
-	for (i = count - p->scroll; i > 0 && rows < c->rows; i--) {
+	skip = p->scroll;
+	for (i = count; i > 0 && rows < c->rows; i--) {
 		l = scrollback_get(p->node->sb, i - 1);
+		if (!ui_pane_shows(c, l))
+			continue;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
 		ui_pane_show(shown++, l);
 		rows += ui_pane_walk(c, l, 0);
 	}
@@ -247,6 +292,24 @@ ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 		if (c->row - c->skip >= c->rows)
 			break;
 	}
+}
+
+/* In filter mode, how many lines the filter hides, bottom left. */
+static void
+ui_pane_hidden(struct ui *ui, struct ui_pane *p)
+{
+	char	 buf[64];
+	int	 len;
+
+	if (!ui->filter)
+		return;
+	len = snprintf(buf, sizeof buf, " filter: %zu hidden ",
+	    scrollback_count(p->node->sb) - p->matching);
+	if (len + 2 > p->rect.w / 2)
+		return;
+	wattr_set(p->win, A_BOLD, 0, NULL);
+	mvwaddstr(p->win, p->rect.h - 1, 1, buf);
+	wattr_set(p->win, A_NORMAL, 0, NULL);
 }
 
 /* The "scrolled -N" marker on the bottom border while not following. */
@@ -281,9 +344,13 @@ ui_pane_draw(struct ui *ui, struct ui_pane *p)
 	c.win = p->win;
 	c.y0 = 1;
 	c.x0 = 1;
+	c.search = ui->search;
+	c.filter = ui->filter && ui->search != NULL;
+	c.mark_seq = ui->mark_seq;
 	if (ui_pane_inner(p, &c.rows, &c.cols) == 0)
 		ui_pane_content(p, &c);
 	ui_pane_marker(p);
+	ui_pane_hidden(ui, p);
 	wnoutrefresh(p->win);
 }
 

@@ -85,6 +85,8 @@ ui_status_note(struct ui *ui)
 		return xasprintf("stopping %d node%s\xe2\x80\xa6 (q again or Q: "
 		    "force)", alive, alive == 1 ? "" : "s");
 	}
+	if (ui->prompt)
+		return xasprintf("/%s", ui->pbuf.len > 0 ? ui->pbuf.buf : "");
 	if (ui->msg != NULL && now_ms() < ui->msg_until)
 		return xstrdup(ui->msg);
 	if (ui->mode == UI_INTERACTIVE)
@@ -142,9 +144,19 @@ ui_status_draw(struct ui *ui)
 		ui_status_add(w, ui->width, s);
 		free(s);
 	}
+	if (!ui->prompt && (s = ui_search_status(ui)) != NULL) {
+		ui_status_add(w, ui->width, "  ");
+		ui_status_add(w, ui->width, s);
+		free(s);
+	}
 	s = ui_status_note(ui);
 	ui_status_add(w, ui->width, "  ");
 	ui_status_add(w, ui->width, s);
 	free(s);
+	if (ui->prompt) {
+		/* The prompt's cursor. */
+		wattr_set(w, A_NORMAL, 0, NULL);
+		ui_status_add(w, ui->width, " ");
+	}
 	wnoutrefresh(w);
 }

@@ -84,11 +84,15 @@ ui_pane_of(struct ui *ui, struct node *n)
 static void
 ui_event_line(void *arg, struct node *n, const struct line *l)
 {
-	struct ui_pane	*p = ui_pane_of(arg, n);
+	struct ui	*ui = arg;
+	struct ui_pane	*p = ui_pane_of(ui, n);
 
-	if (p->scroll > 0)
+	ui_search_line(ui, p, l);
+	if (p->scroll > 0 && (!ui->filter || search_line(ui->search, l)))
 		p->scroll++;
 	p->dirty = 1;
+	if (ui->search != NULL)
+		ui->status_dirty = 1;
 }
 
 /* Output arrived: the partial line may have changed. */
@@ -411,6 +415,7 @@ ui_panes_new(struct ui *ui)
 	ui->n = cluster_size(ui->cl);
 	ui->panes = xcalloc(ui->n, sizeof *ui->panes);
 	for (i = 0; i < ui->n; i++) {
+		ui->panes[i].ui = ui;
 		ui->panes[i].node = cluster_node(ui->cl, i);
 		ui->panes[i].index = i;
 	}
@@ -470,6 +475,7 @@ ui_run(struct plan *plan, const struct opts *opts)
 	rc = ui_main(&ui);
 	cluster_free(ui.cl);
 	loop_free(ui.loop);
+	ui_search_free(&ui);
 	free(ui.panes);
 	free(ui.msg);
 	return rc;

@@ -1,0 +1,268 @@
+/*
+ * Search across every node: the / prompt (line editing, history), the
+ * compiled pattern and its running match count per node, n / N jumping
+ * to the next match in arrival order, and f, the filter.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui-int.h"
+#include "nodemux/search.h"
+#include "nodemux/util.h"
+
+#define UI_CTRL(c)	((c) & 0x1f)
+
+/* A dropped line no longer counts (scrollback_on_drop). */
+static void
+ui_search_dropped(void *arg, const struct line *l)
+{
+	struct ui_pane	*p = arg;
+	struct ui	*ui = p->ui;
+	size_t		 n;
+
+	if (ui->search == NULL)
+		return;
+	n = search_count_line(ui->search, l);
+	p->matches = p->matches > n ? p->matches - n : 0;
+	if (search_line(ui->search, l) && p->matching > 0)
+		p->matching--;
+}
+
+/* Use s (owned from now on) as the search, or none; count the matches. */
+static void
+ui_search_set(struct ui *ui, struct search *s)
+{
+	struct ui_pane	*p;
+	int		 i;
+
+	if (ui->search != NULL)
+		search_free(ui->search);
+	ui->search = s;
+	ui->mark_seq = 0;
+	for (i = 0; i < ui->n; i++) {
+		p = &ui->panes[i];
+		p->matches = s != NULL ?
+		    search_count_scrollback(s, p->node->sb) : 0;
+		p->matching = s != NULL ?
+		    search_lines_scrollback(s, p->node->sb) : 0;
+		scrollback_on_drop(p->node->sb, ui_search_dropped, p);
+	}
+	if (s == NULL)
+		ui->filter = 0;
+	ui_redraw(ui);
+}
+
+/* A new line of node i: count its matches. */
+void
+ui_search_line(struct ui *ui, struct ui_pane *p, const struct line *l)
+{
+	if (ui->search == NULL)
+		return;
+	p->matches += search_count_line(ui->search, l);
+	if (search_line(ui->search, l))
+		p->matching++;
+}
+
+/* Keep the pattern in the history (newest last, no repeats). */
+static void
+ui_search_remember(struct ui *ui, const char *pattern)
+{
+	int	 i;
+
+	for (i = 0; i < ui->nhist; i++) {
+		if (strcmp(ui->hist[i], pattern) == 0) {
+			free(ui->hist[i]);
+			memmove(&ui->hist[i], &ui->hist[i + 1],
+			    (ui->nhist - i - 1) * sizeof *ui->hist);
+			ui->nhist--;
+			break;
+		}
+	}
+	if (ui->nhist == UI_HISTORY) {
+		free(ui->hist[0]);
+		memmove(&ui->hist[0], &ui->hist[1],
+		    (UI_HISTORY - 1) * sizeof *ui->hist);
+		ui->nhist--;
+	}
+	ui->hist[ui->nhist++] = xstrdup(pattern);
+}
+
+/* Enter: compile the prompt; an invalid pattern changes nothing. */
+static void
+ui_search_apply(struct ui *ui)
+{
+	struct search	*s;
+	char		*err = NULL;
+
+	ui->prompt = 0;
+	if (ui->pbuf.len == 0) {
+		ui_search_set(ui, NULL);
+		return;
+	}
+	ui_search_remember(ui, ui->pbuf.buf);
+	s = search_compile(ui->pbuf.buf, SEARCH_SMARTCASE, &err);
+	if (s == NULL) {
+		ui_set_message(ui, "/%s: %s", ui->pbuf.buf, err);
+		free(err);
+		return;
+	}
+	ui_search_set(ui, s);
+}
+
+/* Cut the prompt back by one character, or by a word (Ctrl-W). */
+static void
+ui_search_erase(struct strbuf *sb, int word)
+{
+	size_t	 n = sb->len;
+
+	if (!word) {
+		while (n > 0 && (sb->buf[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0)
+			n--;
+	} else {
+		while (n > 0 && sb->buf[n - 1] == ' ')
+			n--;
+		while (n > 0 && sb->buf[n - 1] != ' ')
+			n--;
+	}
+	sb->len = n;
+	if (sb->buf != NULL)
+		sb->buf[n] = '\0';
+}
+
+/* Up and down in the prompt: older and newer patterns. */
+static void
+ui_search_history(struct ui *ui, int step)
+{
+	int	 h = ui->hpos + step;
+
+	if (h < 0 || h > ui->nhist)
+		return;
+	ui->hpos = h;
+	strbuf_reset(&ui->pbuf);
+	if (h < ui->nhist)
+		strbuf_adds(&ui->pbuf, ui->hist[h]);
+}
+
+/* /: open the prompt. */
+void
+ui_search_open(struct ui *ui)
+{
+	ui->prompt = 1;
+	ui->hpos = ui->nhist;
+	strbuf_reset(&ui->pbuf);
+	ui->status_dirty = 1;
+}
+
+/* A key while the prompt is open. */
+void
+ui_search_key(struct ui *ui, int is_key, wint_t wc)
+{
+	char	 buf[MB_LEN_MAX];
+	size_t	 n;
+
+	ui->status_dirty = 1;
+	if (is_key && wc == KEY_UP)
+		ui_search_history(ui, -1);
+	else if (is_key && wc == KEY_DOWN)
+		ui_search_history(ui, 1);
+	else if ((is_key && wc == KEY_BACKSPACE) || (!is_key && (wc == 0x7f ||
+	    wc == UI_CTRL('h'))))
+		ui_search_erase(&ui->pbuf, 0);
+	else if (!is_key && wc == UI_CTRL('w'))
+		ui_search_erase(&ui->pbuf, 1);
+	else if (!is_key && wc == UI_CTRL('u'))
+		strbuf_reset(&ui->pbuf);
+	else if (!is_key && (wc == 0x1b || wc == UI_CTRL('c')))
+		ui->prompt = 0;
+	else if ((is_key && wc == KEY_ENTER) || (!is_key && (wc == '\r' ||
+	    wc == '\n')))
+		ui_search_apply(ui);
+	else if (!is_key && wc >= 0x20 && ui->pbuf.len < 1024 &&
+	    (n = ui_encode_key(0, wc, buf, sizeof buf)) > 0)
+		strbuf_add(&ui->pbuf, buf, n);
+}
+
+/* n / N: focus the next (previous) matching line across the nodes. */
+void
+ui_search_jump(struct ui *ui, int backward)
+{
+	struct scrollback	**sbs;
+	struct search_hit	  hit;
+	struct ui_pane		 *p;
+	int			  i, rc, rows, cols;
+
+	if (ui->search == NULL) {
+		ui_set_message(ui, "no search: / sets one");
+		return;
+	}
+	sbs = xcalloc(ui->n, sizeof *sbs);
+	for (i = 0; i < ui->n; i++)
+		sbs[i] = ui->panes[i].node->sb;
+	rc = search_next(ui->search, sbs, ui->n, ui->mark_seq,
+	    backward ? SEARCH_BACKWARD : SEARCH_FORWARD, &hit);
+	free(sbs);
+	if (rc == 0) {
+		ui_set_message(ui, "/%s: no match", search_pattern(ui->search));
+		return;
+	}
+	if (rc == 2 && ui->mark_seq != 0)
+		ui_set_message(ui, "search wrapped");
+	ui->mark_seq = hit.seq;
+	ui_layout_focus(ui, (int)hit.which);
+	p = &ui->panes[hit.which];
+	if (ui_pane_inner(p, &rows, &cols) != 0)
+		rows = 1;
+	/* Put the line in the middle of the pane where there is room. */
+	p->scroll = scrollback_count(p->node->sb) - 1 - hit.index;
+	p->scroll = p->scroll > (size_t)rows / 2 ? p->scroll - rows / 2 : 0;
+	ui_redraw(ui);
+}
+
+/* f: show only matching lines, or everything again. */
+void
+ui_search_filter(struct ui *ui)
+{
+	if (ui->search == NULL) {
+		ui_set_message(ui, "no search: / sets one, then f filters");
+		return;
+	}
+	ui->filter = !ui->filter;
+	ui_redraw(ui);
+}
+
+/* "/timeout  n1:3 n2:0" for the status bar; NULL without a search. */
+char *
+ui_search_status(struct ui *ui)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	int		 i;
+
+	if (ui->search == NULL)
+		return NULL;
+	strbuf_addf(&sb, "/%s%s ", search_pattern(ui->search),
+	    ui->filter ? " [filter]" : "");
+	for (i = 0; i < ui->n; i++)
+		strbuf_addf(&sb, " n%d:%llu", i + 1,
+		    (unsigned long long)ui->panes[i].matches);
+	return strbuf_detach(&sb);
+}
+
+/* Free the search, the prompt and the history. */
+void
+ui_search_free(struct ui *ui)
+{
+	int	 i;
+
+	if (ui->search != NULL)
+		search_free(ui->search);
+	ui->search = NULL;
+	for (i = 0; i < ui->nhist; i++)
+		free(ui->hist[i]);
+	ui->nhist = 0;
+	strbuf_free(&ui->pbuf);
+}

@@ -1,0 +1,101 @@
+#!/bin/sh
+# Search across every node: / sets a PCRE2 pattern, matches are
+# highlighted in every pane and counted per node in the status bar, n
+# and N move across nodes, f filters, an invalid pattern shows PCRE2's
+# message and changes nothing, Up in the prompt recalls older patterns.
+. "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
+esc=$(printf '\033')
+
+# highlighted N TEXT: TEXT is shown reversed (a match) N times.
+highlighted() {
+	[ "$(ui_screen_e | grep -oE "${esc}\\[[0-9;]*7m(${esc}\\[[0-9;]*m)*$2" |
+	    wc -l)" -eq "$1" ]
+}
+
+# zoomed_on I: zoom shows node I alone (then zoom back).
+zoomed_on() {
+	ui_keys z
+	ui_wait 5 " ZOOM " && ui_count_is 1 "┌ $1 uish$1@" &&
+	    ui_count_is 1 '┌ [0-9] uish'
+	rc=$?
+	ui_keys z
+	ui_wait 5 " NORMAL "
+	return $rc
+}
+
+cfg=$(ui_config ui-shell 24400 24500)
+ui_start 160 48 -c "$cfg"
+t_check "node 4 printed its lines" ui_wait 10 "line 300 of 300"
+ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
+
+# A pattern that nodes 2 and 3 match once, in lines that stay in view.
+ui_keys /
+ui_keys -l 'hello from uish[23]'
+t_check "/ opens a prompt in the status bar" ui_wait 5 "/hello from uish[23]"
+ui_keys Enter
+t_check "counts per node in the status bar" \
+    ui_wait 5 "/hello from uish[23]  n1:0 n2:1 n3:1 n4:0"
+t_check "the match is highlighted in panes 2 and 3" \
+    highlighted 2 "hello from uish[23]"
+
+ui_keys n
+t_check "n: the first match is node 2's" zoomed_on 2
+ui_keys n
+t_check "n again: node 3's" zoomed_on 3
+ui_keys N
+t_check "N: back to node 2's" zoomed_on 2
+ui_keys N
+t_check "N before the first: wraps to node 3's" zoomed_on 3
+t_check "wrapping says so" ui_has "search wrapped"
+
+# A regex with many matches in one node; smart case: lower case is
+# case-insensitive.
+ui_keys /
+ui_keys -l 'LINE 29[0-9]'
+ui_keys Enter
+t_check "upper case: case-sensitive, no match" ui_wait 5 "n1:0 n2:0 n3:0 n4:0"
+ui_keys /
+ui_keys -l 'line 29[0-9]'
+ui_keys Enter
+t_check "a regex counts 10 matches in node 4" ui_wait 5 "n1:0 n2:0 n3:0 n4:10"
+t_check "node 4's matches are highlighted" highlighted 10 "line 29[0-9]"
+
+ui_keys f
+t_check "f: node 4's pane says how many lines are hidden" \
+    ui_wait 5 "filter: 291 hidden"
+t_check "f: a line that does not match is hidden" ui_lacks "line 288 of 300"
+t_check "f: the matching ones stay" ui_has "line 290 of 300"
+t_check "f: node 1's pane shows none of its lines" ui_lacks "hello from uish1"
+ui_keys f
+t_check "f again: everything is back" ui_wait 5 "line 288 of 300"
+
+# An invalid pattern: PCRE2's message, the search unchanged.
+ui_keys /
+ui_keys -l 'line ('
+ui_keys Enter
+t_check "invalid pattern: PCRE2's message with the offset" \
+    ui_wait 5 "missing closing parenthesis at offset 6"
+t_check "invalid pattern: the previous search stays" \
+    ui_has "/line 29[0-9]  n1:0 n2:0 n3:0 n4:10"
+
+# History: Up recalls older patterns, Esc cancels.
+ui_keys / Up Up
+t_check "Up Up in the prompt: the pattern before last" \
+    ui_wait_re 5 ' /line 29\[0-9\]$'
+ui_keys Escape
+t_check "Esc closes the prompt, the search stays" \
+    ui_wait 5 "/line 29[0-9]  n1:0"
+
+# New output is counted as it arrives: node 4 echoes what it reads.
+ui_keys 4 i
+ui_keys -l 'line 299 again'
+ui_keys Enter C-]
+t_check "node 4 got the line" ui_wait 5 "got: line 299 again"
+# Two new lines match: the pty's echo of what was typed, and the reply.
+t_check "new matching lines are counted (10 + 2)" ui_wait 5 "n4:12"
+t_diag "$(ui_screen | tail -1)"
+
+ui_keys q
+t_check "q: nodemux exits" t_wait_for 15 ui_exited
+t_check "q: exit status 0" [ "$(ui_status)" = 0 ]
+ui_finish
