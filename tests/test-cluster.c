@@ -923,3 +923,44 @@ Test(cluster, next_free_moves_a_node_off_a_busy_port)
 	unlink(cfg);
 	rmdir(dir);
 }
+
+/* Has node 1 been restarted twice by policy? */
+static int
+until_second_backoff(struct th *th)
+{
+	return th->nspawned >= 3;
+}
+
+Test(cluster, a_node_up_for_ten_seconds_starts_its_backoff_afresh,
+    .timeout = 40)
+{
+	char		 dir[] = "/tmp/nm-stable.XXXXXX", *script;
+	char		*argv[] = { "/bin/sh", "-c", "", NULL };
+	struct th	 th;
+	char		*cause = NULL;
+
+	/* Run 1 fails at once, run 2 after 10.2 s of uptime. */
+	cr_assert_not_null(mkdtemp(dir));
+	script = xasprintf("n=$(cat %s/runs 2>/dev/null || echo 0); "
+	    "echo $((n + 1)) >%s/runs; [ $n -ge 1 ] && sleep 10.2; exit 1",
+	    dir, dir);
+	th_init(&th, tplan(1, argv, NULL));
+	free(th.plan->nodes[0].argv[2]);
+	th.plan->nodes[0].argv[2] = script;
+	th.plan->restart = PLAN_RESTART_ON_FAILURE;
+	th.plan->max_restarts = 2;
+	th.plan->backoff_ms = 100;
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_second_backoff, 15000), "%s",
+	    th.msgs.buf);
+	cr_assert(th_said(&th, "tnode1 restarting in 0.1s (1/2)\n"
+	    "tnode1 exited with status 1\ntnode1 restarting in 0.1s (1/2)\n"),
+	    "not 0.2s (2/2): %s", th.msgs.buf);
+	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
+	cr_assert(th_run(&th, until_done, 5000));
+	th_finish(&th, 1);
+	script = xasprintf("%s/runs", dir);
+	unlink(script);
+	free(script);
+	rmdir(dir);
+}
