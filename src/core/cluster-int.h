@@ -69,7 +69,6 @@ void	cluster_msg(struct cluster *, struct node *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 const char *cluster_node_label(const struct node *);
 void	cluster_state_changed(struct cluster *, struct node *);
-void	cluster_node_exited(struct cnode *);
 void	cluster_node_finish(struct cnode *);
 void	cluster_spawn(struct cnode *);
 int	cluster_active(const struct cnode *);

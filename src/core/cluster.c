@@ -403,7 +403,7 @@ cluster_linger_timer(struct loop *loop, void *arg)
  * before the exit is kept; if children in its group still hold the pty,
  * give them a moment, then SIGKILL the group.
  */
-void
+static void
 cluster_node_exited(struct cnode *cn)
 {
 	if (cn->master == -1) {
