@@ -1,6 +1,7 @@
 #!/bin/sh
 # Under a flood of output (two nodes running yes) keys still take effect
-# promptly; once every node is stopped the console does not wake up.
+# promptly; once every node is stopped the console does not wake up;
+# SIGHUP (the terminal went away) stops the nodes and ends nodemux.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 
 # wakeups: context switches nodemux has made so far.
@@ -44,7 +45,12 @@ t_diag "context switches over 3 idle seconds: $((after - before))"
 t_check "idle: at most 3 wake-ups in 3 s ($((after - before)))" \
     [ $((after - before)) -le 3 ]
 
-ui_keys q
-t_check "q: nodemux exits" t_wait_for 15 ui_exited
-t_check "q: exit status 0" [ "$(ui_status)" = 0 ]
+ui_keys S
+t_check "S: both nodes flood again" ui_wait 10 "2 nodes · 2 running"
+ui_remember "$(ui_pid 1)" "$(ui_pid 2)"
+kill -HUP "$UI_PID"
+t_check "SIGHUP: nodemux exits" t_wait_for 15 ui_exited
+t_check "SIGHUP: exit status 0" [ "$(ui_status)" = 0 ]
+t_check "SIGHUP: the alternate screen is left" \
+    [ "$(ui_tmux display -p -t t '#{alternate_on}')" = 0 ]
 ui_finish
