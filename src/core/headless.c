@@ -54,6 +54,8 @@ struct headless {
 	void			(*drained)(void *);
 	void			*cb_arg;
 	int			 width;		/* of the name column */
+	char			**prefix;	/* per node: "name   | " */
+	char			*event_prefix;	/* "nodemux | " */
 	size_t			 max_queued;
 	size_t			 queued;	/* bytes not yet written */
 	uint64_t		 dropped;	/* lines, not yet reported */
@@ -152,6 +154,15 @@ headless_before_sleep(struct loop *loop, void *arg)
 	headless_flush(arg);
 }
 
+/* The padded, maybe coloured, name that starts each line. */
+static char *
+headless_prefix(struct headless *h, const char *name, const char *sgr)
+{
+	if (h->colour)
+		return xasprintf("\033[%sm%-*s\033[0m | ", sgr, h->width, name);
+	return xasprintf("%-*s | ", h->width, name);
+}
+
 struct headless *
 headless_new(struct loop *loop, const struct plan *plan,
     const struct headless_opts *o)
@@ -175,6 +186,11 @@ headless_new(struct loop *loop, const struct plan *plan,
 		if (len > h->width)
 			h->width = len;
 	}
+	h->prefix = xcalloc(plan->size ? plan->size : 1, sizeof *h->prefix);
+	for (i = 0; i < plan->size; i++)
+		h->prefix[i] = headless_prefix(h, plan->nodes[i].sname,
+		    headless_colours[i % nitems(headless_colours)]);
+	h->event_prefix = headless_prefix(h, HEADLESS_NAME, "1");
 	headless_open_fd(h, o->fd);
 	if (loop != NULL) {
 		loop_add_fd(loop, h->fd, 0, headless_writable, h);
@@ -293,11 +309,7 @@ headless_note_dropped(struct headless *h)
 		headless_chunk_free(c);
 	}
 	strbuf_reset(sb);
-	if (h->colour)
-		strbuf_addf(sb, "\033[1m%-*s\033[0m | ", h->width,
-		    HEADLESS_NAME);
-	else
-		strbuf_addf(sb, "%-*s | ", h->width, HEADLESS_NAME);
+	strbuf_adds(sb, h->event_prefix);
 	strbuf_addf(sb, "dropped %llu lines (stdout too slow)\n",
 	    (unsigned long long)h->dropped);
 	c = headless_chunk_new(h, sb->len, 1);
@@ -385,19 +397,6 @@ headless_queued(const struct headless *h)
 	return h->queued;
 }
 
-/* Start a line in h->line with the padded, maybe coloured, name. */
-static void
-headless_prefix(struct headless *h, const char *name, const char *sgr)
-{
-	struct strbuf	*sb = &h->line;
-
-	strbuf_reset(sb);
-	if (h->colour)
-		strbuf_addf(sb, "\033[%sm%-*s\033[0m | ", sgr, h->width, name);
-	else
-		strbuf_addf(sb, "%-*s | ", h->width, name);
-}
-
 /* Append l's text with its attributes; plain text stays plain. */
 static void
 headless_runs(struct strbuf *sb, const struct line *l)
@@ -428,13 +427,12 @@ headless_line(struct headless *h, const struct node *n,
     const struct line *l)
 {
 	struct strbuf	*sb = &h->line;
-	const char	*sgr;
 	int		 idx = n->spec->index - 1;
 
-	if (!h->node_lines || h->broken)
+	if (!h->node_lines || h->broken || idx < 0 || idx >= h->plan->size)
 		return;
-	sgr = headless_colours[idx % nitems(headless_colours)];
-	headless_prefix(h, n->spec->sname, sgr);
+	strbuf_reset(sb);
+	strbuf_adds(sb, h->prefix[idx]);
 	if (!h->colour || l->nruns == 0)
 		strbuf_add(sb, l->text, l->len);
 	else
@@ -455,7 +453,8 @@ headless_message(struct headless *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	headless_prefix(h, HEADLESS_NAME, "1");
+	strbuf_reset(sb);
+	strbuf_adds(sb, h->event_prefix);
 	strbuf_adds(sb, msg);
 	strbuf_addc(sb, '\n');
 	free(msg);
@@ -486,6 +485,7 @@ void
 headless_free(struct headless *h, int timeout_ms)
 {
 	struct headless_chunk	*c;
+	int			 i;
 
 	if (h == NULL)
 		return;
@@ -502,6 +502,10 @@ headless_free(struct headless *h, int timeout_ms)
 		close(h->fd);
 	if (h->restore_fl != -1)
 		fcntl(h->fd, F_SETFL, h->restore_fl);
+	for (i = 0; i < h->plan->size; i++)
+		free(h->prefix[i]);
+	free(h->prefix);
+	free(h->event_prefix);
 	strbuf_free(&h->line);
 	free(h);
 }
