@@ -72,6 +72,16 @@ ui_count_is() {
 	[ "$(ui_screen | grep -oE -- "$2" | wc -l)" -eq "$1" ]
 }
 
+# ui_first_re RE: the screen's first line matches RE.
+ui_first_re() {
+	ui_screen | head -1 | grep -qE -- "$1"
+}
+
+# ui_last_re RE: the last line with text above the status bar matches RE.
+ui_last_re() {
+	ui_screen | sed '$d' | grep . | tail -1 | grep -qE -- "$1"
+}
+
 # ui_wait SECONDS TEXT: wait until TEXT is on the screen.
 ui_wait() {
 	t_wait_for "$1" ui_has "$2"

@@ -26,6 +26,7 @@ static const struct {
 	{ .keys = "/", .what = "search every node (PCRE2; lower case: any case)" },
 	{ .keys = "n  N", .what = "next / previous match, across nodes" },
 	{ .keys = "f", .what = "filter: only lines that match the search" },
+	{ .keys = "a", .what = "all nodes: one merged tail (toggle)" },
 	{ .keys = "PgUp PgDn", .what = "scroll the focused pane a page" },
 	{ .keys = "Ctrl-U Ctrl-D", .what = "scroll half a page; also the wheel" },
 	{ .keys = "Home, g", .what = "scroll to the top" },

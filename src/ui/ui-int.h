@@ -45,6 +45,18 @@ enum ui_mode {
 	UI_INTERACTIVE,
 };
 
+/* Where the lines of a pane (or the all-nodes view) go as they are drawn. */
+struct ui_pane_cursor {
+	WINDOW	*win;
+	int	 y0, x0;	/* the inside's top left */
+	int	 rows, cols;	/* the inside's size */
+	int	 row;		/* row of the current line's start */
+	int	 skip;		/* rows of the first line cut off above */
+	struct search *search;	/* highlight its matches, or NULL */
+	int	 filter;	/* show only lines that match it */
+	uint64_t mark_seq;	/* the line n / N went to */
+};
+
 struct ui;
 
 struct ui_pane {
@@ -97,6 +109,10 @@ struct ui {
 	char			*hist[UI_HISTORY];
 	int			 nhist;
 	int			 hpos;
+	int			 all;		/* a: the all-nodes view */
+	WINDOW			*allwin;
+	int			 all_dirty;
+	size_t			 all_scroll;	/* lines below the view */
 };
 
 /* ui.c */
@@ -119,6 +135,7 @@ int	 ui_layout_hit(const struct ui *, int y, int x);
 
 /* ui-pane.c */
 void	 ui_pane_draw(struct ui *, struct ui_pane *);
+int	 ui_pane_walk(struct ui_pane_cursor *, const struct line *, int draw);
 int	 ui_pane_inner(const struct ui_pane *, int *rows, int *cols);
 void	 ui_pane_scroll(struct ui *, struct ui_pane *, long delta);
 char	*ui_pane_title(const struct node *, int64_t now);
@@ -143,6 +160,14 @@ void	 ui_search_jump(struct ui *, int backward);
 void	 ui_search_filter(struct ui *);
 char	*ui_search_status(struct ui *);
 void	 ui_search_free(struct ui *);
+
+/* ui-all.c */
+void	 ui_all_toggle(struct ui *);
+void	 ui_all_draw(struct ui *);
+void	 ui_all_scroll(struct ui *, long delta);
+void	 ui_all_follow(struct ui *, int top);
+void	 ui_all_line(struct ui *, const struct line *);
+void	 ui_all_show(struct ui *, uint64_t seq);
 
 /* ui-help.c */
 void	 ui_help_draw(struct ui *);

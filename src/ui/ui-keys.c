@@ -51,6 +51,7 @@ static void	ui_keys_help(struct ui *, int);
 static void	ui_keys_quit(struct ui *, int);
 static void	ui_keys_refresh(struct ui *, int);
 static void	ui_keys_search(struct ui *, int);
+static void	ui_keys_all_view(struct ui *, int);
 
 /* Directions for ui_keys_move: left, right, up, down. */
 static const int ui_keys_dirs[4][2] = { { 0, -1 }, { 0, 1 }, { -1, 0 },
@@ -113,6 +114,7 @@ static const struct ui_key ui_keys_normal[] = {
 	{ .key = 'n', .fn = ui_keys_search, .arg = 'n' },
 	{ .key = 'N', .fn = ui_keys_search, .arg = 'N' },
 	{ .key = 'f', .fn = ui_keys_search, .arg = 'f' },
+	{ .key = 'a', .fn = ui_keys_all_view },
 };
 
 /* Move the focus to the neighbouring pane in a direction. */
@@ -121,7 +123,7 @@ ui_keys_move(struct ui *ui, int dir)
 {
 	int	 i;
 
-	if (ui->zoom || ui->too_small)
+	if (ui->zoom || ui->too_small || ui->all)
 		return;
 	i = ui_layout_neighbour(ui, ui_keys_dirs[dir][0], ui_keys_dirs[dir][1]);
 	if (i != -1)
@@ -203,13 +205,40 @@ ui_keys_all(struct ui *ui, int act)
 	ui->status_dirty = 1;
 }
 
-/* Scroll the focused pane. */
+/* Scroll the all-nodes view. */
+static void
+ui_keys_scroll_all(struct ui *ui, int how)
+{
+	int	 rows = ui->height > 2 ? ui->height - 2 : 1;
+
+	switch (how) {
+	case UI_SCROLL_PAGE_UP:
+	case UI_SCROLL_PAGE_DOWN:
+		ui_all_scroll(ui, how == UI_SCROLL_PAGE_UP ? rows : -rows);
+		break;
+	case UI_SCROLL_HALF_UP:
+	case UI_SCROLL_HALF_DOWN:
+		ui_all_scroll(ui, how == UI_SCROLL_HALF_UP ? rows / 2 :
+		    -(rows / 2));
+		break;
+	case UI_SCROLL_TOP:
+	case UI_SCROLL_FOLLOW:
+		ui_all_follow(ui, how == UI_SCROLL_TOP);
+		break;
+	}
+}
+
+/* Scroll the focused pane (or the all-nodes view). */
 static void
 ui_keys_scroll(struct ui *ui, int how)
 {
 	struct ui_pane	*p = &ui->panes[ui->focus];
 	int		 rows, cols;
 
+	if (ui->all) {
+		ui_keys_scroll_all(ui, how);
+		return;
+	}
 	if (ui_pane_inner(p, &rows, &cols) != 0)
 		rows = 2;
 	switch (how) {
@@ -307,6 +336,13 @@ ui_keys_search(struct ui *ui, int key)
 		ui_search_filter(ui);
 	else
 		ui_search_jump(ui, key == 'N');
+}
+
+/* a: the all-nodes view, or back to the grid. */
+static void
+ui_keys_all_view(struct ui *ui, int arg)
+{
+	ui_all_toggle(ui);
 }
 
 /* A key in interactive mode: to the node, except Ctrl-] and the mouse. */

@@ -69,7 +69,7 @@ ui_layout_resize_nodes(struct ui *ui)
 static int
 ui_layout_visible(const struct ui *ui, int i)
 {
-	if (ui->too_small)
+	if (ui->too_small || ui->all)
 		return 0;
 	if (ui->zoom)
 		return i == ui->focus;
@@ -101,6 +101,12 @@ ui_layout_apply(struct ui *ui)
 			    p->rect.x);
 		p->dirty = 1;
 	}
+	if (ui->allwin != NULL)
+		delwin(ui->allwin);
+	ui->allwin = NULL;
+	if (ui->all && !ui->too_small)
+		ui->allwin = newwin(ui->height - 1, ui->width, 0, 0);
+	ui->all_dirty = 1;
 	if (ui->status != NULL)
 		delwin(ui->status);
 	ui->status = newwin(1, ui->width, ui->height - 1, 0);
@@ -125,6 +131,7 @@ ui_layout_focus(struct ui *ui, int i)
 	ui->status_dirty = 1;
 	if (ui->zoom || ui_layout_page_of(ui, i) != ui->page)
 		ui->relayout = 1;
+	ui->all_dirty = 1;
 }
 
 /* How far apart two ranges are on one axis, 0 when they overlap. */

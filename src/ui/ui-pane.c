@@ -11,18 +11,6 @@
 #include "ui-int.h"
 #include "nodemux/util.h"
 
-/* Where the lines of a pane go while they are drawn. */
-struct ui_pane_cursor {
-	WINDOW	*win;
-	int	 y0, x0;	/* the inside's top left */
-	int	 rows, cols;	/* the inside's size */
-	int	 row;		/* row of the current line's start */
-	int	 skip;		/* rows of the first line cut off above */
-	struct search *search;	/* highlight its matches, or NULL */
-	int	 filter;	/* show only lines that match it */
-	uint64_t mark_seq;	/* the line n / N went to */
-};
-
 /* Matches highlighted in one line at most. */
 #define UI_PANE_RANGES	64
 
@@ -161,7 +149,7 @@ ui_pane_char(const struct line *l, size_t off, wchar_t *wc)
  * Walk line l wrapped to the cursor's width, drawing it when draw is
  * set; the number of rows it takes.
  */
-static int
+int
 ui_pane_walk(struct ui_pane_cursor *c, const struct line *l, int draw)
 {
 	static const struct attr plain;

@@ -214,6 +214,8 @@ ui_search_jump(struct ui *ui, int backward)
 		ui_set_message(ui, "search wrapped");
 	ui->mark_seq = hit.seq;
 	ui_layout_focus(ui, (int)hit.which);
+	if (ui->all)
+		ui_all_show(ui, hit.seq);
 	p = &ui->panes[hit.which];
 	if (ui_pane_inner(p, &rows, &cols) != 0)
 		rows = 1;

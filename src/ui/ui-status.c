@@ -56,6 +56,8 @@ ui_status_mode(const struct ui *ui)
 		return "QUIT";
 	if (ui->mode == UI_INTERACTIVE)
 		return "INTERACTIVE";
+	if (ui->all)
+		return "ALL";
 	if (ui->zoom)
 		return "ZOOM";
 	return "NORMAL";

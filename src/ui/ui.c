@@ -88,6 +88,7 @@ ui_event_line(void *arg, struct node *n, const struct line *l)
 	struct ui_pane	*p = ui_pane_of(ui, n);
 
 	ui_search_line(ui, p, l);
+	ui_all_line(ui, l);
 	if (p->scroll > 0 && (!ui->filter || search_line(ui->search, l)))
 		p->scroll++;
 	p->dirty = 1;
@@ -273,8 +274,11 @@ ui_frame(struct ui *ui, int64_t now)
 		for (i = 0; i < ui->n; i++)
 			ui->panes[i].dirty = 1;
 		ui->status_dirty = 1;
+		ui->all_dirty = 1;
 		ui->full = 0;
 	}
+	if (ui->all && ui->all_dirty && !ui->too_small)
+		ui_all_draw(ui);
 	if (ui->too_small)
 		ui_help_too_small(ui);
 	for (i = 0; i < ui->n; i++) {
@@ -297,6 +301,8 @@ ui_wants_frame(const struct ui *ui)
 	int	 i;
 
 	if (ui->relayout || ui->full || ui->status_dirty)
+		return 1;
+	if (ui->all && ui->all_dirty)
 		return 1;
 	for (i = 0; i < ui->n; i++) {
 		if (ui->panes[i].dirty && ui->panes[i].win != NULL)
@@ -384,7 +390,9 @@ ui_screen_end(struct ui *ui, SCREEN *sp)
 		delwin(ui->status);
 	if (ui->overlay != NULL)
 		delwin(ui->overlay);
-	ui->status = ui->overlay = NULL;
+	if (ui->allwin != NULL)
+		delwin(ui->allwin);
+	ui->status = ui->overlay = ui->allwin = NULL;
 	endwin();
 	delscreen(sp);
 }
