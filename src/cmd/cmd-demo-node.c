@@ -477,8 +477,7 @@ demo_shutdown(struct demo *d, int signo)
 {
 	demo_log(d, DEMO_NOTICE, "SIG%s received - shutting down",
 	    signo == SIGTERM ? "TERM" : signo == SIGINT ? "INT" : "HUP");
-	demo_log(d, DEMO_INFO, "Stopped DemoWeb.Endpoint after %u requests",
-	    d->requests);
+	demo_log(d, DEMO_INFO, "Stopped DemoWeb.Endpoint");
 	exit(0);
 }
 
