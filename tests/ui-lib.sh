@@ -25,7 +25,8 @@ ui_config() {
 	echo "$T_TMP/$1.cfg"
 }
 
-# ui_start WIDTH HEIGHT ARGS...: nodemux ARGS in a WIDTHxHEIGHT terminal.
+# ui_start WIDTH HEIGHT ARGS...: nodemux ARGS in a WIDTHxHEIGHT terminal
+# (TERM=$UI_TERM, tmux-256color by default).
 ui_start() {
 	w=$1 h=$2; shift 2
 	cat >"$T_TMP/tmux.conf" <<-EOF
@@ -36,7 +37,7 @@ ui_start() {
 	printf '%s ' "$@" >"$T_TMP/args"
 	rm -f "$T_TMP/rc"
 	ui_tmux new-session -d -s t -x "$w" -y "$h" \
-	    "env TERM=tmux-256color $NODEMUX $(cat "$T_TMP/args") 2>>$T_TMP/stderr; echo \$? >$T_TMP/rc"
+	    "env TERM=${UI_TERM:-tmux-256color} $NODEMUX $(cat "$T_TMP/args") 2>>$T_TMP/stderr; echo \$? >$T_TMP/rc"
 	sh_pid=$(ui_tmux display -p -t t '#{pane_pid}')
 	t_wait_for 5 pgrep -P "$sh_pid" >/dev/null
 	UI_PID=$(pgrep -P "$sh_pid" | head -1)
