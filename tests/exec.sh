@@ -62,6 +62,15 @@ t_check "the events go to stderr" \
     grep -q '^nodemux | all 4 nodes ready in [0-9.]*s: running sh$' "$T_TMP/err"
 t_check "nothing survives exec" t_wait_for 1 none_alive
 
+# CMD inherits the descriptors nodemux was given, nothing of its own
+# (ptys, signalfd, log files).
+sh -c 'ls /proc/$$/fd' >"$T_TMP/fds0" 2>/dev/null
+FRONT_MODE=stay "$NODEMUX" exec -n 2 --log-dir "$T_TMP/logs" -c "$cfg" -- \
+    sh -c 'ls /proc/$$/fd' >"$T_TMP/fds" 2>/dev/null
+t_check "CMD gets the descriptors nodemux got, none of its own" \
+    cmp -s "$T_TMP/fds0" "$T_TMP/fds"
+t_diag "CMD's fds: $(tr '\n' ' ' <"$T_TMP/fds"), without nodemux: $(tr '\n' ' ' <"$T_TMP/fds0")"
+
 # 2. CMD killed by a signal: 128 + the signal.
 FRONT_MODE=stay "$NODEMUX" exec -n 2 -c "$cfg" -- sh -c 'kill -TERM $$' \
     >/dev/null 2>&1
