@@ -93,6 +93,7 @@ struct ui {
 	int			 ended;		/* every node has ended */
 	char			*msg;
 	int64_t			 msg_until;
+	uint64_t		 msg_timer;
 	int			 relayout;	/* windows must be rebuilt */
 	int			 status_dirty;
 	int			 full;		/* everything must be drawn */

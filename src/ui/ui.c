@@ -32,6 +32,7 @@ ui_message_timer(struct loop *loop, void *arg)
 {
 	struct ui	*ui = arg;
 
+	ui->msg_timer = 0;
 	ui->status_dirty = 1;
 }
 
@@ -47,7 +48,10 @@ ui_set_message(struct ui *ui, const char *fmt, ...)
 	va_end(ap);
 	ui->msg_until = now_ms() + UI_MESSAGE_MS;
 	ui->status_dirty = 1;
-	loop_add_timer(ui->loop, ui->msg_until + 1, ui_message_timer, ui);
+	if (ui->msg_timer != 0)
+		loop_cancel_timer(ui->loop, ui->msg_timer);
+	ui->msg_timer = loop_add_timer(ui->loop, ui->msg_until + 1,
+	    ui_message_timer, ui);
 }
 
 /*
