@@ -129,6 +129,57 @@ Test(proc, child_leads_its_own_session_on_the_pty)
 	finish(pid, master);
 }
 
+Test(proc, works_when_started_with_stdio_closed)
+{
+	char	*argv[] = { NM_HELPER, "info", NULL };
+	char	*out, *missing[] = { "/nonexistent/prog", NULL };
+	char	 got[512] = "";
+	pid_t	 child, pid;
+	size_t	 len;
+	ssize_t	 n;
+	int	 p[2], master, st;
+
+	cr_assert_eq(pipe(p), 0);
+	if ((child = fork()) == 0) {
+		struct proc_spec	 spec = { .argv = argv };
+		char			*cause = NULL;
+
+		int			 rfd;
+
+		/* Keep the report pipe above 2, then close 0-2. */
+		rfd = fcntl(p[1], F_DUPFD, 3);
+		close(p[0]);
+		close(0);
+		close(1);
+		close(2);
+		spec.argv = missing;
+		if (proc_spawn(&spec, &pid, &master, &cause) == 0)
+			_exit(3);
+		(void)!write(rfd, cause, strlen(cause));
+		(void)!write(rfd, "|", 1);
+		spec.argv = argv;
+		if (proc_spawn(&spec, &pid, &master, &cause) == -1)
+			_exit(4);
+		out = read_until(master, "cwd=", 5000);
+		(void)!write(rfd, out, strlen(out));
+		proc_kill_group(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		_exit(0);
+	}
+	close(p[1]);
+	for (len = 0; len < sizeof got - 1; len += n) {
+		if ((n = read(p[0], got + len, sizeof got - 1 - len)) <= 0)
+			break;
+	}
+	close(p[0]);
+	waitpid(child, &st, 0);
+	cr_assert_eq(st, 0, "status %x: %s", st, got);
+	cr_assert(strncmp(got, "cannot run /nonexistent/prog: No such file "
+	    "or directory|", 50) == 0, "%s", got);
+	cr_assert(strstr(got, "tty=1 fg=1 size=80x24 fds=3") != NULL, "%s",
+	    got);
+}
+
 Test(proc, environment_and_cwd_are_the_plans)
 {
 	char	*argv[] = { "/bin/sh", "-c", "echo \"[$NM_A|$NM_B|$(pwd)]\"",

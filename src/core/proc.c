@@ -94,6 +94,8 @@ proc_child(const struct proc_spec *spec, int master, int slave, int errfd)
 	size_t		 i;
 
 	proc_child_signals();
+	if (errfd <= 2)
+		errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3);
 	if (setsid() == -1 || ioctl(slave, TIOCSCTTY, 0) == -1)
 		proc_child_fail(errfd, PROC_STAGE_TTY);
 	if (spec->guard != NULL)
@@ -101,11 +103,14 @@ proc_child(const struct proc_spec *spec, int master, int slave, int errfd)
 	/* Should nodemux die before the guard acts, the leader goes too. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close(master);
+	/* Started with 0-2 closed, the slave may be one of them: move it
+	   out of the way so each dup2 below really copies it. */
+	if (slave <= 2 && (slave = fcntl(slave, F_DUPFD, 3)) == -1)
+		proc_child_fail(errfd, PROC_STAGE_TTY);
 	if (dup2(slave, 0) == -1 || dup2(slave, 1) == -1 ||
 	    dup2(slave, 2) == -1)
 		proc_child_fail(errfd, PROC_STAGE_TTY);
-	if (slave > 2)
-		close(slave);
+	close(slave);
 	proc_child_cloexec();
 	if (spec->cwd != NULL && chdir(spec->cwd) == -1)
 		proc_child_fail(errfd, PROC_STAGE_CWD);
