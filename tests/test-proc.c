@@ -311,6 +311,11 @@ guarded_parent(int out)
 	int		 i, master;
 	FILE		*f;
 
+	/* As if started with stdio closed: the guard's socket and the
+	   ptys land on fds 0-2. */
+	close(0);
+	close(1);
+	close(2);
 	if ((g = guard_start(&cause)) == NULL)
 		_exit(10);
 	spec.guard = g;

@@ -84,10 +84,15 @@ guard_child_setup(int rfd)
 	setsid();
 	prctl(PR_SET_NAME, "nodemux-guard");	/* what ps and top show */
 
+	/* nodemux may have been started with 0-2 closed. */
+	if (rfd <= 2)
+		rfd = fcntl(rfd, F_DUPFD, 3);
 	if ((null = open("/dev/null", O_RDWR)) != -1) {
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
+		if (null > 2)
+			close(null);
 	}
 	if (rfd != 3) {
 		dup2(rfd, 3);
