@@ -78,6 +78,17 @@ t_check "invalid pattern: PCRE2's message with the offset" \
 t_check "invalid pattern: the previous search stays" \
     ui_has "/line 29[0-9]  n1:0 n2:0 n3:0 n4:10"
 
+# Line editing: backspace, Ctrl-W (a word), Ctrl-U (everything).
+ui_keys /
+ui_keys -l 'abc def'
+ui_keys C-w Z
+t_check "Ctrl-W erases the last word" ui_wait_re 5 ' /abc Z$'
+ui_keys BSpace BSpace Q
+t_check "backspace erases a character" ui_wait_re 5 ' /abcQ$'
+ui_keys C-u R
+t_check "Ctrl-U erases everything" ui_wait_re 5 ' /R$'
+ui_keys Escape
+
 # History: Up recalls older patterns, Esc cancels.
 ui_keys / Up Up
 t_check "Up Up in the prompt: the pattern before last" \
