@@ -59,6 +59,7 @@ t_check "G: the last line is back" ui_has "line 300 of 300"
 # Interactive: keys go to node 4, which echoes lines.
 ui_keys i
 t_check "i: INTERACTIVE in the status bar" ui_wait 5 " INTERACTIVE "
+t_check "i: the pane says keys go to it" ui_has "typing to this node: Ctrl-]"
 ui_keys -l 'hello node x'
 ui_keys Enter
 t_check "typed line reaches the node" ui_wait 5 "got: hello node x"
@@ -66,6 +67,7 @@ t_check "x typed in interactive mode does not stop the node" \
     ui_has_re '4 uish4@127.0.0.1  running  pid'
 ui_keys C-]
 t_check "Ctrl-]: NORMAL again" ui_wait 5 " NORMAL "
+t_check "Ctrl-]: the pane no longer says so" ui_lacks "typing to this node"
 
 # A click focuses the pane under it: x then stops that node.
 mouse_at 32 10 30

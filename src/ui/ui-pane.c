@@ -84,7 +84,10 @@ ui_pane_puts(WINDOW *win, int y, int x, const char *s, int width)
 	free(ws);
 }
 
-/* The border and the title; the focused pane's are bold and reversed. */
+/*
+ * The border and the title; the focused pane's are bold and reversed,
+ * and say so when keys go to its node.
+ */
 static void
 ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
 {
@@ -92,7 +95,9 @@ ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
 	int	 pair;
 	char	*title, *text;
 
-	if (focused)
+	if (focused && ui->mode == UI_INTERACTIVE)
+		a = ui_colour_role(UI_ROLE_WAIT, &pair) | A_BOLD;
+	else if (focused)
 		a = ui_colour_role(UI_ROLE_FOCUS, &pair);
 	else {
 		a = A_DIM;
@@ -109,6 +114,10 @@ ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
 	ui_pane_puts(p->win, 0, 1, text, p->rect.w - 2);
 	free(text);
 	free(title);
+	if (focused && ui->mode == UI_INTERACTIVE && p->rect.w > 40) {
+		wattr_set(p->win, A_REVERSE | A_BOLD, 0, NULL);
+		mvwaddstr(p->win, p->rect.h - 1, 2, " typing to this node: Ctrl-] ");
+	}
 	wattr_set(p->win, A_NORMAL, 0, NULL);
 }
 
