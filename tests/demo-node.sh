@@ -78,6 +78,25 @@ HTTP_PORT=$port DEMO_CRASH_AFTER_MS=300 timeout 10 "$NODEMUX" demo-node \
 t_check "DEMO_CRASH_AFTER_MS: exit status 1" test $? -eq 1
 t_check "DEMO_CRASH_AFTER_MS: says it crashed" grep -q 'simulated crash' "$T_TMP/crash"
 
+# Console commands typed into the node (nodemux's interactive mode).
+{ printf 'status\npeers\nbogus\n'; sleep 3; } |
+    NODE_NAME=demo1@localhost HTTP_PORT=$port CLUSTER_PEERS=demo2@localhost \
+    "$NODEMUX" demo-node >"$T_TMP/console" 2>&1 &
+pid=$!
+t_check "console: status answers with the node and its port" \
+    t_wait_for 3 grep -q "demo1@localhost: up [0-9]*s, http port $port" "$T_TMP/console"
+t_check "console: peers lists CLUSTER_PEERS" \
+    grep -q '\[info\] peer demo2@localhost$' "$T_TMP/console"
+t_check "console: an unknown command is an error line" \
+    grep -q 'unknown command "bogus": try help' "$T_TMP/console"
+kill -TERM $pid
+wait $pid
+rc=$?
+wait	# the writer of the pipe too: nothing outlives the test
+t_check "console: still stops cleanly on SIGTERM" test $rc -eq 0
+printf 'crash\n' | HTTP_PORT=$port timeout 10 "$NODEMUX" demo-node >/dev/null 2>&1
+t_check "console: crash exits 1" test $? -eq 1
+
 # Bad settings are a message, not a crash.
 HTTP_PORT=http "$NODEMUX" demo-node >"$T_TMP/bad" 2>&1
 t_check "a bad HTTP_PORT exits 1" test $? -eq 1

@@ -87,6 +87,10 @@ struct demo {
 	int64_t		 start_ms;
 	uint32_t	 rng;
 	unsigned	 requests;
+	int		 in_open;	/* reading console commands */
+	size_t		 in_len;
+	int		 in_skip;	/* in an overlong line: drop it */
+	char		 in[256];
 	struct demo_client clients[DEMO_MAX_CLIENTS];
 };
 
@@ -221,6 +225,7 @@ demo_setup(struct demo *d)
 	for (i = 0; i < DEMO_MAX_CLIENTS; i++)
 		d->clients[i].fd = -1;
 	d->listen_fd = d->sig_fd = -1;
+	d->in_open = 1;
 	d->name = getenv("NODE_NAME");
 	if (d->name == NULL || *d->name == '\0')
 		d->name = "demo@localhost";
@@ -500,15 +505,77 @@ demo_signal(struct demo *d)
 		demo_shutdown(d, (int)si.ssi_signo);
 }
 
-/* One poll over the signals, the listener and the clients. */
+/* A console command typed into the node (nodemux's interactive mode). */
+static void
+demo_command(struct demo *d, const char *cmd)
+{
+	int	 i;
+
+	if (*cmd == '\0')
+		return;
+	if (strcmp(cmd, "help") == 0)
+		demo_log(d, DEMO_INFO, "console commands: status, peers, "
+		    "crash, help");
+	else if (strcmp(cmd, "status") == 0)
+		demo_log(d, DEMO_INFO, "%s: up %llds, http port %d, %u "
+		    "requests served", d->name, (long long)(now_ms() -
+		    d->start_ms) / 1000, d->http_port, d->requests);
+	else if (strcmp(cmd, "peers") == 0) {
+		for (i = 0; i < d->npeers; i++)
+			demo_log(d, DEMO_INFO, "peer %s", d->peers[i]);
+		if (d->npeers == 0)
+			demo_log(d, DEMO_INFO, "no peers");
+	} else if (strcmp(cmd, "crash") == 0)
+		demo_crash(d);
+	else
+		demo_log(d, DEMO_ERROR, "unknown command \"%s\": try help",
+		    cmd);
+}
+
+/* Read console input (one read: poll said there is some); act per line. */
+static void
+demo_stdin(struct demo *d)
+{
+	ssize_t	 n;
+	char	*nl;
+
+	n = read(STDIN_FILENO, d->in + d->in_len, sizeof d->in - 1 - d->in_len);
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			d->in_open = 0;
+		return;
+	}
+	d->in_len += n;
+	d->in[d->in_len] = '\0';
+	while ((nl = memchr(d->in, '\n', d->in_len)) != NULL) {
+		*nl = '\0';
+		if (nl > d->in && nl[-1] == '\r')
+			nl[-1] = '\0';
+		if (!d->in_skip)
+			demo_command(d, d->in);
+		d->in_skip = 0;
+		d->in_len -= nl + 1 - d->in;
+		memmove(d->in, nl + 1, d->in_len);
+	}
+	if (d->in_len == sizeof d->in - 1) {
+		d->in_skip = 1;		/* overlong: drop up to its newline */
+		d->in_len = 0;
+	}
+}
+
+/* One poll over the signals, console, listener and clients. */
 static void
 demo_poll(struct demo *d)
 {
-	struct pollfd	 pfd[2 + DEMO_MAX_CLIENTS];
-	int		 slot[2 + DEMO_MAX_CLIENTS], n = 0, i;
+	struct pollfd	 pfd[3 + DEMO_MAX_CLIENTS];
+	int		 slot[3 + DEMO_MAX_CLIENTS], n = 0, i;
 
 	pfd[n].fd = d->sig_fd;
 	pfd[n++].events = POLLIN;
+	if (d->in_open) {
+		pfd[n].fd = STDIN_FILENO;
+		pfd[n++].events = POLLIN;
+	}
 	if (d->listening) {
 		pfd[n].fd = d->listen_fd;
 		pfd[n++].events = POLLIN;
@@ -527,7 +594,9 @@ demo_poll(struct demo *d)
 	for (i = 1; i < n; i++) {
 		if (pfd[i].revents == 0)
 			continue;
-		if (pfd[i].fd == d->listen_fd)
+		if (pfd[i].fd == STDIN_FILENO)
+			demo_stdin(d);
+		else if (pfd[i].fd == d->listen_fd)
 			demo_accept(d);
 		else
 			demo_client_read(d, &d->clients[slot[i]]);
