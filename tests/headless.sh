@@ -121,6 +121,28 @@ t_check "SIGKILL: every node and grandchild gone within 2 s" \
     t_wait_for 2 none_alive
 t_diag "survivors: $(survivors)"
 
+# 6b. SIGHUP stops like SIGTERM; with nodes that ignore SIGTERM, a
+# second signal kills them at once instead of after stop_timeout_ms.
+rm -f "$FRONT_PIDS"/*
+FRONT_MODE=deaf "$NODEMUX" up --headless -c "$cfg" >"$T_TMP/deaf.out" 2>&1 &
+nm_pid=$!
+t_check "deaf: three nodes started" t_wait_for 10 sh -c \
+    "[ \$(grep -c '| ready\$' '$T_TMP/deaf.out') -eq 3 ]"
+kill -HUP $nm_pid
+t_check "SIGHUP: the stop is said" t_wait_for 2 \
+    grep -q '^nodemux | SIGHUP: stopping all nodes' "$T_TMP/deaf.out"
+t0=$(date +%s%N)
+kill -INT $nm_pid
+wait $nm_pid
+t1=$(date +%s%N)
+nm_pid=
+t_check "a second signal: killing is said" \
+    grep -q '^nodemux | SIGINT again: killing all nodes' "$T_TMP/deaf.out"
+t_check "a second signal kills at once (well before stop_timeout_ms)" \
+    test $(((t1 - t0) / 1000000)) -lt 1000
+t_diag "second signal to exit: $(((t1 - t0) / 1000000)) ms"
+t_check "deaf: nothing survives" t_wait_for 1 none_alive
+
 # 7. stdout that nobody reads for a while: nodes still run to the end
 # (their log files fill up meanwhile), the oldest lines are dropped with
 # a note, and the newest arrive.

@@ -17,6 +17,11 @@ stay)
 	echo $! >"$FRONT_PIDS/$NODE_INDEX.child"
 	say "ready"
 	wait ;;
+deaf)
+	# Ignores SIGTERM: only SIGKILL stops it.
+	trap '' TERM
+	say "ready"
+	while :; do sleep 1; done ;;
 chatty)
 	# 20000 lines of 100 bytes, as fast as sh can.
 	i=0
