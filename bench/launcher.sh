@@ -4,7 +4,9 @@
 #      they can) in ptys drained by a minimal poll reader (bench/floor.c):
 #      the floor;
 #   2. the same writers as nodes of `nodemux up --headless >/dev/null`,
-#      with log files and without: wall time, CPU (user+sys), peak RSS;
+#      with log files and without: wall time, CPU (user+sys) of the reader
+#      alone and with its nodes, peak RSS; and N nodes of `true`, the cost
+#      of starting and stopping N nodes;
 #   3. IDLE nodes running `sleep 1000` for SECS s: nodemux's CPU over
 #      those seconds (/proc/PID/schedstat, ns) and its wakeups.
 # Goals: headless wall time within 1.3x the floor; idle CPU under 5 ms
@@ -52,7 +54,8 @@ mb=$(awk -v n="$N" -v l="$LINES" 'BEGIN { printf "%.1f", n * l * 64 / 1e6 }')
 echo "nodemux launcher benchmark: $N writers x $LINES lines of 64 bytes ($mb MB)"
 
 # measure NAME CMD...: run CMD, keep the best (lowest wall) of the runs
-# in $tmp/NAME as "wall_ms user_ms sys_ms maxrss_kb".
+# in $tmp/NAME as "wall_ms user_ms sys_ms maxrss_kb self_user_ms
+# self_sys_ms" (user and sys with the nodes, self_* the reader alone).
 measure() {
 	name=$1; shift
 	"$tmp/floor" time "$tmp/run" "$@" >/dev/null 2>&1 || true
@@ -65,8 +68,9 @@ measure() {
 # report NAME LABEL: one line of results, against the floor.
 report() {
 	set -- $(cat "$tmp/$1") "$2"
-	printf '  %-34s %6s ms wall  %5sx  cpu %s+%s ms  rss %s KB\n' "$5" "$1" \
-	    "$(ratio "$1" "$(cut -d' ' -f1 "$tmp/floor.res")")" "$2" "$3" "$4"
+	printf '  %-34s %6s ms wall %5sx  cpu %5s+%-5s ms (with nodes %s+%s)  rss %s KB\n' \
+	    "$7" "$1" "$(ratio "$1" "$(cut -d' ' -f1 "$tmp/floor.res")")" \
+	    "$5" "$6" "$2" "$3" "$4"
 }
 
 # Side by side, three rounds; the best run of each counts.
