@@ -65,7 +65,6 @@ cluster_ctl_kill_timer(struct loop *loop, void *arg)
 	struct cnode	*cn = arg;
 
 	cn->kill_timer = 0;
-	cn->killed_hard = 1;
 	cluster_msg(cn->c, cn->n, "%s did not stop within %d ms: SIGKILL",
 	    cluster_node_label(cn->n), cn->c->plan->stop_timeout_ms);
 	proc_kill_group(cn->n->pid, SIGKILL);
@@ -80,7 +79,6 @@ cluster_ctl_stop_node(struct cnode *cn)
 	if (cn->stop_requested) {
 		loop_cancel_timer(c->loop, cn->kill_timer);
 		cn->kill_timer = 0;
-		cn->killed_hard = 1;
 		proc_kill_group(cn->n->pid, SIGKILL);
 		return;
 	}

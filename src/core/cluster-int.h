@@ -1,6 +1,7 @@
 /*
  * The launcher's private state, shared by cluster.c (the supervisor
- * state machine) and cluster-io.c (reading ptys, readiness, ports).
+ * state machine), cluster-ctl.c (the calls front ends make) and
+ * cluster-io.c (reading ptys, readiness, ports).
  */
 #ifndef NODEMUX_CLUSTER_INT_H
 #define NODEMUX_CLUSTER_INT_H
@@ -29,7 +30,6 @@ struct cnode {
 	int		 status;	/* that wait status */
 	int		 stop_requested; /* end means "stopped" */
 	int		 restart_requested; /* start again at the end */
-	int		 killed_hard;	/* SIGKILL was sent by a stop */
 	int		 policy_restarts; /* k of "backoff (k/max)" */
 	int		 rows;
 	int		 cols;

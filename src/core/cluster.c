@@ -250,7 +250,7 @@ cluster_spawn(struct cnode *cn)
 		return;
 	}
 	guard_add(c->guard, cn->n->pid);
-	cn->reaped = cn->stop_requested = cn->killed_hard = 0;
+	cn->reaped = cn->stop_requested = 0;
 	cn->n->exit_status = cn->n->term_sig = 0;
 	free(cn->n->reason);
 	cn->n->reason = NULL;
