@@ -784,6 +784,37 @@ until_size(struct th *th)
 	return 0;
 }
 
+static int
+until_counted(struct th *th)
+{
+	const struct scrollback	*sb = cluster_node(th->c, 0)->sb;
+
+	return scrollback_count(sb) >= 2;
+}
+
+Test(cluster, a_paste_larger_than_the_pty_buffer_arrives_whole)
+{
+	char		*argv[] = { "/bin/sh", "-c", "stty raw -echo; echo go; "
+			    "head -c 300000 | wc -c", NULL };
+	struct th	 th;
+	const struct scrollback *sb;
+	char		*big = xmalloc(300000);
+
+	memset(big, 'x', 300000);
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_lines, 5000));
+	/* Far more than the pty takes at once: queued, not cut short. */
+	cr_assert_eq(cluster_write(th.c, 0, big, 100000), 100000);
+	cr_assert_eq(cluster_write(th.c, 0, big, 200000), 200000);
+	cr_assert(th_run(&th, until_counted, 10000));
+	sb = cluster_node(th.c, 0)->sb;
+	cr_assert_str_eq(scrollback_get(sb, 1)->text, "300000");
+	cr_assert(th_run(&th, until_done, 5000));
+	free(big);
+	th_finish(&th, 1);
+}
+
 Test(cluster, resize_and_write_reach_the_node)
 {
 	char		*argv[] = { NM_HELPER, "winch", NULL };

@@ -104,7 +104,9 @@ int		 cluster_all_ended(const struct cluster *);
 
 /* Set node i's pty window size (TIOCSWINSZ, SIGWINCH to the node). */
 void		 cluster_resize(struct cluster *, int i, int rows, int cols);
-/* Write to node i's pty (interactive mode); bytes or -1. */
+/* Write to node i's pty (interactive mode); bytes or -1.  What the pty
+   cannot take yet is queued (up to 1 MiB, then -1 and EAGAIN); -1 and
+   EIO when the node has no pty. */
 ssize_t		 cluster_write(struct cluster *, int i, const void *, size_t);
 
 /* "ready", "exited 1", "killed TERM", "failed: REASON",

@@ -256,11 +256,11 @@ cluster_resize(struct cluster *c, int i, int rows, int cols)
 ssize_t
 cluster_write(struct cluster *c, int i, const void *buf, size_t len)
 {
-	if (i < 0 || i >= c->size || c->cn[i].master == -1) {
+	if (i < 0 || i >= c->size) {
 		errno = EIO;
 		return -1;
 	}
-	return write(c->cn[i].master, buf, len);
+	return cluster_io_write(&c->cn[i], buf, len);
 }
 
 const char *

@@ -10,6 +10,7 @@
 #include "nodemux/guard.h"
 #include "nodemux/logfile.h"
 #include "nodemux/search.h"
+#include "nodemux/util.h"
 
 #define CLUSTER_READ_MAX	(64 * 1024)	/* per node per loop turn */
 #define CLUSTER_DRAIN_MAX	(4 * 1024 * 1024) /* at the leader's exit */
@@ -19,6 +20,7 @@
 #define CLUSTER_STABLE_MS	10000	/* up this long: backoff resets */
 #define CLUSTER_PROBE_MS	150	/* tcp readiness retry */
 #define CLUSTER_PROBE_SLOW_MS	1000	/* ... after the timeout */
+#define CLUSTER_INPUT_MAX	(1024 * 1024) /* keys queued for a node */
 
 /* The launcher's side of a node (struct node's priv). */
 struct cnode {
@@ -26,6 +28,9 @@ struct cnode {
 	struct node	*n;
 	int		 idx;		/* 0-based */
 	int		 master;	/* pty master, -1 when closed */
+	struct strbuf	 input;		/* written to the pty when it can
+					   take it (POLLOUT) */
+	size_t		 input_off;	/* bytes of input already written */
 	int		 reaped;	/* wait status collected */
 	int		 status;	/* that wait status */
 	int		 stop_requested; /* end means "stopped" */
@@ -79,6 +84,7 @@ int	cluster_io_ports(struct cnode *, char **cause);
 void	cluster_io_attach(struct cnode *);
 int	cluster_io_drain(struct cnode *, size_t max);
 void	cluster_io_close(struct cnode *);
+ssize_t	cluster_io_write(struct cnode *, const void *, size_t);
 void	cluster_io_ready_start(struct cnode *);
 void	cluster_io_ready_check(struct cnode *);
 void	cluster_io_ready_stop(struct cnode *);

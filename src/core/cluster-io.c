@@ -72,6 +72,53 @@ cluster_io_close(struct cnode *cn)
 	cluster_io_flush_log(cn);
 	close(cn->master);
 	cn->master = -1;
+	strbuf_reset(&cn->input);
+	cn->input_off = 0;
+}
+
+/* Write queued input while the pty takes it; watch POLLOUT meanwhile. */
+static void
+cluster_io_flush_input(struct cnode *cn)
+{
+	ssize_t	 n;
+
+	while (cn->input_off < cn->input.len) {
+		n = write(cn->master, cn->input.buf + cn->input_off,
+		    cn->input.len - cn->input_off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		cn->input_off += n;
+	}
+	if (cn->input_off == cn->input.len || errno != EAGAIN) {
+		/* Done, or the pty is gone (its EOF comes by POLLIN). */
+		strbuf_free(&cn->input);
+		cn->input_off = 0;
+		loop_set_events(cn->c->loop, cn->master, POLLIN);
+	} else
+		loop_set_events(cn->c->loop, cn->master, POLLIN | POLLOUT);
+}
+
+/*
+ * Input for the node (interactive mode, a paste): queued behind what is
+ * still waiting, written as the pty takes it.  All of len, or -1 with
+ * EIO (no pty) or EAGAIN (CLUSTER_INPUT_MAX already waiting).
+ */
+ssize_t
+cluster_io_write(struct cnode *cn, const void *buf, size_t len)
+{
+	if (cn->master == -1) {
+		errno = EIO;
+		return -1;
+	}
+	if (cn->input.len - cn->input_off + len > CLUSTER_INPUT_MAX) {
+		errno = EAGAIN;
+		return -1;
+	}
+	strbuf_add(&cn->input, buf, len);
+	cluster_io_flush_input(cn);
+	return len;
 }
 
 /*
@@ -113,11 +160,17 @@ cluster_io_drain(struct cnode *cn, size_t max)
 	return 1;
 }
 
-/* The pty is readable (or hung up): one bounded batch per turn. */
+/* The pty is readable (or hung up): one bounded batch per turn; or it
+   can take more input. */
 static void
 cluster_io_read_cb(struct loop *loop, int fd, int revents, void *arg)
 {
-	cluster_io_drain(arg, CLUSTER_READ_MAX);
+	struct cnode	*cn = arg;
+
+	if (revents & POLLOUT)
+		cluster_io_flush_input(cn);
+	if (revents & ~POLLOUT)
+		cluster_io_drain(cn, CLUSTER_READ_MAX);
 }
 
 /* Watch the node's fresh pty. */

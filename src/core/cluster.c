@@ -149,6 +149,7 @@ cluster_free_node(struct cnode *cn)
 	loop_cancel_timer(loop, cn->linger_timer);
 	loop_cancel_timer(loop, cn->backoff_timer);
 	search_free(cn->ready_re);
+	strbuf_free(&cn->input);
 	logfile_close(cn->log);
 	scrollback_free(cn->n->sb);
 	vt_free(cn->n->vt);
