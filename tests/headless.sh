@@ -143,6 +143,17 @@ t_check "a second signal kills at once (well before stop_timeout_ms)" \
 t_diag "second signal to exit: $(((t1 - t0) / 1000000)) ms"
 t_check "deaf: nothing survives" t_wait_for 1 none_alive
 
+# 6c. The reader goes away while the nodes are quiet (| head -1):
+# nodemux notices, stops them all and exits.
+rm -f "$FRONT_PIDS"/*
+t0=$(date +%s%N)
+FRONT_MODE=stay timeout 10 "$NODEMUX" up --headless -c "$cfg" 2>/dev/null |
+    head -1 >"$T_TMP/head.out"
+t1=$(date +%s%N)
+t_check "a reader that goes away ends nodemux at once (not after 10 s)" \
+    test -s "$T_TMP/head.out" -a $(((t1 - t0) / 1000000)) -lt 5000
+t_check "reader gone: nothing survives" t_wait_for 2 none_alive
+
 # 7. stdout that nobody reads for a while: nodes still run to the end
 # (their log files fill up meanwhile), the oldest lines are dropped with
 # a note, and the newest arrive.

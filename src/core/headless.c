@@ -23,6 +23,8 @@
 #define HEADLESS_MAX_QUEUED	(1024 * 1024)
 #define HEADLESS_NAME		"nodemux"
 
+static void	 headless_broken(struct headless *);
+
 /* Node name colours, in node order, as docker compose and mprocs do. */
 static const char *headless_colours[] = {
 	"36", "33", "32", "35", "34", "96", "93", "92", "95", "94",
@@ -47,6 +49,10 @@ struct headless {
 	int			 own_fd;	/* reopened: close it */
 	int			 restore_fl;	/* -1, or flags to put back */
 	int			 watching;	/* POLLOUT asked for */
+	int			 events;	/* asked of the loop now */
+	int			 idle_events;	/* when nothing waits: POLLERR
+						   for pipes, so a reader that
+						   goes is seen while idle */
 	int			 broken;	/* the reader has gone */
 	int			 colour;
 	int			 node_lines;
@@ -140,11 +146,16 @@ headless_open_fd(struct headless *h, int fd)
 		h->restore_fl = fl;
 }
 
-/* The fd is writable again: write what is queued. */
+/* The fd is writable again (write what is queued) or its reader gone. */
 static void
 headless_writable(struct loop *loop, int fd, int revents, void *arg)
 {
-	headless_flush(arg);
+	struct headless	*h = arg;
+
+	if ((revents & POLLOUT) || h->head != NULL)
+		headless_flush(h);
+	if (!h->broken && (revents & (POLLERR | POLLHUP)))
+		headless_broken(h);
 }
 
 /* Before the loop sleeps: write what this turn queued. */
@@ -168,6 +179,7 @@ headless_new(struct loop *loop, const struct plan *plan,
     const struct headless_opts *o)
 {
 	struct headless	*h = xcalloc(1, sizeof *h);
+	struct stat	 st;
 	int		 i, len;
 
 	h->loop = loop;
@@ -192,8 +204,12 @@ headless_new(struct loop *loop, const struct plan *plan,
 		    headless_colours[i % nitems(headless_colours)]);
 	h->event_prefix = headless_prefix(h, HEADLESS_NAME, "1");
 	headless_open_fd(h, o->fd);
+	if (fstat(h->fd, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode)))
+		h->idle_events = POLLERR;
+	h->events = h->idle_events;
 	if (loop != NULL) {
-		loop_add_fd(loop, h->fd, 0, headless_writable, h);
+		loop_add_fd(loop, h->fd, h->events, headless_writable, h);
 		loop_set_before_sleep(loop, headless_before_sleep, h);
 	}
 	return h;
@@ -325,8 +341,11 @@ headless_note_dropped(struct headless *h)
 static void
 headless_watch(struct headless *h, int on)
 {
-	if (h->loop != NULL && h->watching != on)
-		loop_set_events(h->loop, h->fd, on ? POLLOUT : 0);
+	int	 events = h->broken ? 0 : on ? POLLOUT : h->idle_events;
+
+	if (h->loop != NULL && h->events != events)
+		loop_set_events(h->loop, h->fd, events);
+	h->events = events;
 	h->watching = on;
 }
 
