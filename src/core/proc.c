@@ -225,6 +225,10 @@ proc_spawn(const struct proc_spec *spec, pid_t *pidp, int *masterp,
 		return -1;
 	}
 	if (proc_wait_exec(spec, pid, errp[0], cause) == -1) {
+		/* The child told the guard of its group before failing; the
+		   pid is free again and must not be killed later. */
+		if (spec->guard != NULL)
+			guard_del(spec->guard, pid);
 		close(master);
 		return -1;
 	}
