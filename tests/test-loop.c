@@ -9,6 +9,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -246,5 +247,66 @@ Test(loop, set_events_zero_stops_watching)
 	loop_add_fd(l, p[1], POLLOUT, fd_writer, &r);
 	loop_run(l);
 	cr_assert_eq(r.count, 3, "called %d times", r.count);
+	loop_free(l);
+}
+
+struct heapcheck {
+	int64_t		 deadline[1000];
+	int		 fired[1000];
+	int		 cancelled[1000];
+	int64_t		 last;
+	int		 order_ok;
+	int		 nfired;
+};
+
+struct heaparg {
+	struct heapcheck *h;
+	int		  i;
+};
+
+/* Record that timer i fired, and whether deadlines came in order. */
+static void
+t_heap(struct loop *l, void *arg)
+{
+	struct heaparg		*a = arg;
+	struct heapcheck	*h = a->h;
+
+	if (h->deadline[a->i] < h->last)
+		h->order_ok = 0;
+	h->last = h->deadline[a->i];
+	h->fired[a->i]++;
+	h->nfired++;
+}
+
+Test(loop, a_thousand_random_timers_fire_in_order_and_cancelled_never)
+{
+	static struct heapcheck	 h;
+	static struct heaparg	 args[1000];
+	uint64_t		 ids[1000];
+	struct loop		*l = loop_new();
+	int64_t			 now = now_ms();
+	int			 i, want = 0;
+
+	srand(42);
+	h.order_ok = 1;
+	for (i = 0; i < 1000; i++) {
+		h.deadline[i] = now + rand() % 200;
+		args[i].h = &h;
+		args[i].i = i;
+		ids[i] = loop_add_timer(l, h.deadline[i], t_heap, &args[i]);
+	}
+	for (i = 0; i < 1000; i += 3) {
+		loop_cancel_timer(l, ids[i]);
+		h.cancelled[i] = 1;
+	}
+	loop_add_timer(l, now + 300, t_stop, NULL);
+	loop_run(l);
+	for (i = 0; i < 1000; i++) {
+		cr_assert_eq(h.fired[i], !h.cancelled[i], "timer %d fired %d "
+		    "times", i, h.fired[i]);
+		want += !h.cancelled[i];
+	}
+	cr_assert_eq(h.nfired, want);
+	cr_assert(h.order_ok, "deadlines out of order");
 	loop_free(l);
 }
