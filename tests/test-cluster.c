@@ -571,6 +571,8 @@ Test(cluster, restart_always_and_by_request)
 	th.lines = 0;
 	cr_assert_eq(cluster_restart(th.c, 0, &cause), 0);
 	cr_assert(th_run(&th, until_lines, 5000));
+	cr_assert(th_said(&th, "tnode1 stopped (killed by SIGTERM)\n"
+	    "tnode1 restarting\n"), "%s", th.msgs.buf);
 	cr_assert_neq(cluster_node(th.c, 0)->pid, first);
 	cr_assert(gone(first));
 	cr_assert_eq(cluster_node(th.c, 0)->restarts, 1);

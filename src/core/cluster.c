@@ -375,6 +375,8 @@ cluster_node_finish(struct cnode *cn)
 		cn->restart_requested = 0;
 		cn->policy_restarts = 0;
 		cn->n->restarts++;
+		cluster_msg(c, cn->n, "%s restarting",
+		    cluster_node_label(cn->n));
 		cluster_spawn(cn);
 		return;
 	}
