@@ -40,7 +40,8 @@ void		 ctl_close(struct ctl *);
 int		 ctl_request(const char *path, const char *request,
 		    int (*out)(void *, const char *), void *arg, char **cause);
 
-/* Internal to the ctl module: fill sun for path, connect to path. */
+/* Fill sun for path; connect to path (the fd, or -1 and errno): a live
+   console answers, a stale socket refuses. */
 struct sockaddr_un;
 int		 ctl_addr(const char *path, struct sockaddr_un *, char **cause);
 int		 ctl_connect(const char *path);

@@ -24,6 +24,8 @@ struct headless_opts {
 	/* Called whenever a flush leaves nothing held. */
 	void		(*drained)(void *arg);
 	void		*cb_arg;
+	/* headless_run: the control socket to answer on; NULL for none. */
+	const char	*socket;
 };
 
 struct headless;

@@ -8,13 +8,40 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "nodemux/ctl.h"
 #include "nodemux/headless.h"
 #include "nodemux/opts.h"
 #include "nodemux/plan.h"
 #include "nodemux/ui.h"
+#include "nodemux/util.h"
 
 /* The console may be missing from a partial build; say so then. */
 #pragma weak ui_run
+
+/*
+ * The control socket this console answers on: --socket, else the one
+ * named after the config.  NULL, after saying so, when a console already
+ * answers there (SPEC §8: up refuses, exit 2).
+ */
+static char *
+up_socket(const struct opts *o, const struct plan *plan)
+{
+	char	*path;
+	int	 fd;
+
+	if (o->socket != NULL)
+		path = xstrdup(o->socket);
+	else
+		path = ctl_default_path(plan->config_name);
+	if ((fd = ctl_connect(path)) != -1) {
+		close(fd);
+		nm_warn("a console is already running on %s (use --socket "
+		    "to start another)", path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
 
 int
 cmd_up(struct opts *o)
@@ -29,6 +56,10 @@ cmd_up(struct opts *o)
 	}
 	if ((plan = opts_plan(o)) == NULL)
 		return 2;
+	if ((ho.socket = up_socket(o, plan)) == NULL) {
+		plan_free(plan);
+		return 2;
+	}
 	if (!o->headless && isatty(STDOUT_FILENO) && ui_run != NULL)
 		rc = ui_run(plan, o);
 	else if (!o->headless && isatty(STDOUT_FILENO)) {
@@ -41,6 +72,7 @@ cmd_up(struct opts *o)
 		ho.colour = isatty(STDOUT_FILENO) && !o->no_color;
 		rc = headless_run(plan, &ho);
 	}
+	free((char *)ho.socket);
 	plan_free(plan);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nodemux/cluster.h"
+#include "nodemux/ctl.h"
 #include "nodemux/headless.h"
 #include "nodemux/util.h"
 
@@ -18,6 +19,7 @@ struct headless_run {
 	struct loop		*loop;
 	struct cluster		*cluster;
 	struct headless		*out;
+	struct ctl		*ctl;		/* control socket, or NULL */
 	enum node_state		*last;		/* per node: the state before */
 	int			 shutting;	/* stop requested */
 	int			 failed;	/* a node ended badly by itself */
@@ -31,6 +33,7 @@ headless_run_line(void *arg, struct node *n, const struct line *l)
 	struct headless_run	*r = arg;
 
 	headless_line(r->out, n, l);
+	ctl_line(r->ctl, n, l);
 }
 
 /* Event: nodemux's own message. */
@@ -107,6 +110,33 @@ headless_run_shutdown(struct headless_run *r, const char *why)
 	cluster_shutdown(r->cluster);
 }
 
+/* `nodemux ctl quit`: as if a signal asked. */
+static void
+headless_run_quit(void *arg)
+{
+	headless_run_shutdown(arg, "ctl quit");
+}
+
+/*
+ * Answer on the control socket; a console already answering there is a
+ * usage error (2), any other failure only a message.
+ */
+static int
+headless_run_ctl(struct headless_run *r, const char *path)
+{
+	char	*cause = NULL;
+	int	 running;
+
+	r->ctl = ctl_open(path, r->loop, r->cluster, headless_run_quit, r,
+	    &running, &cause);
+	if (r->ctl == NULL) {
+		headless_message(r->out, "control socket: %s", cause);
+		free(cause);
+		return running ? -1 : 0;
+	}
+	return 0;
+}
+
 /* SIGINT, SIGTERM, SIGHUP: stop everything. */
 static void
 headless_run_signal(struct loop *loop, int signo, void *arg)
@@ -164,13 +194,19 @@ headless_run(struct plan *plan, const struct headless_opts *o)
 	for (i = 0; i < nitems(sigs); i++)
 		loop_add_signal(r.loop, sigs[i], headless_run_signal, &r);
 	r.cluster = cluster_new(plan, r.loop, &headless_run_events, &r);
+	if (o->socket != NULL && headless_run_ctl(&r, o->socket) == -1) {
+		r.failed = 2;
+		goto out;
+	}
 	cluster_start_all(r.cluster);
 	if (!cluster_all_ended(r.cluster))
 		loop_run(r.loop);
+out:
 	r.shutting = 1;
+	ctl_close(r.ctl);
 	cluster_free(r.cluster);
 	headless_free(r.out, 2000);
 	loop_free(r.loop);
 	free(r.last);
-	return r.failed ? 1 : 0;
+	return r.failed == 2 ? 2 : r.failed ? 1 : 0;
 }

@@ -1,0 +1,135 @@
+#!/bin/sh
+# The control socket (SPEC §8): nodemux ctl against a headless console:
+# status, stop/start/restart, logs with grep and follow, quit; one console
+# per socket, stale sockets replaced, no console means exit 1.
+. "${TOP_SRCDIR:-.}/tests/lib.sh"
+
+cfg=$TOP_SRCDIR/tests/data/ctl.cfg
+sock=$XDG_RUNTIME_DIR/nodemux/ctl.sock
+nm_pid=
+pids=$T_TMP/pids
+: >"$pids"
+
+cleanup() {
+	[ -n "$nm_pid" ] && kill -KILL "$nm_pid" 2>/dev/null
+	for p in $(cat "$pids" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+}
+trap cleanup EXIT
+
+ctl() {
+	"$NODEMUX" ctl -c "$cfg" "$@"
+}
+
+# pid_of N: node N's pid from ctl status --json (recorded for cleanup).
+pid_of() {
+	p=$(ctl status --json | sed -n "s/^{\"index\":$1,.*\"pid\":\([0-9]*\),.*/\1/p")
+	[ -n "$p" ] && [ "$p" != 0 ] && echo "$p" >>"$pids"
+	echo "$p"
+}
+
+state_of() {
+	ctl status --json | sed -n "s/^{\"index\":$1,.*\"state\":\"\([^\"]*\)\".*/\1/p"
+}
+
+all_running() {
+	[ "$(ctl status --json | grep -c '"state":"running"')" = 3 ]
+}
+
+start_console() {
+	"$NODEMUX" up --headless -c "$cfg" >"$T_TMP/up.out" 2>"$T_TMP/up.err" &
+	nm_pid=$!
+	t_wait_for 10 all_running
+}
+
+# 1. No console: exit 1 naming the socket.
+ctl status >"$T_TMP/none.out" 2>"$T_TMP/none.err"
+t_check "ctl without a console exits 1" test $? -eq 1
+t_check "and names the socket it tried" grep -qF "$sock" "$T_TMP/none.err"
+
+# 2. A console answers status.
+start_console
+t_check "a headless console answers status" all_running
+ctl status >"$T_TMP/status.out"
+t_check "status is a table with a header and a row per node" \
+    sh -c "grep -c '^[123]   ct[123]@127.0.0.1 *running' '$T_TMP/status.out' | grep -qx 3 &&
+	   head -1 '$T_TMP/status.out' | grep -q '^#   NAME *STATE *PID *HTTP *DIST'"
+t_check "status rows show each node's ports" \
+    grep -q '^2   ct2@127.0.0.1 *running *[0-9]* *27401 *27501 ' "$T_TMP/status.out"
+mode=$(stat -c %a "$sock" 2>/dev/null)
+t_check "the socket is 0600 (is $mode)" test "$mode" = 600
+mode=$(stat -c %a "$(dirname "$sock")")
+t_check "its directory is 0700 (is $mode)" test "$mode" = 700
+
+# 3. A second console on the same socket is refused with 2.
+"$NODEMUX" up --headless -c "$cfg" >/dev/null 2>"$T_TMP/second.err"
+t_check "a second console on the same socket exits 2" test $? -eq 2
+t_check "saying one is already running" grep -q "already running" "$T_TMP/second.err"
+
+# 4. stop N: the node stops and its process is gone; start N: a new pid.
+p2=$(pid_of 2)
+ctl stop 2
+t_check "ctl stop 2 stops node 2" t_wait_for 5 sh -c "[ \"\$(\"$NODEMUX\" ctl -c '$cfg' status --json | grep -c '\"index\":2,.*\"state\":\"stopped\"')\" = 1 ]"
+t_check "node 2's process is gone" sh -c "! kill -0 $p2 2>/dev/null"
+t_check "the other nodes still run" test "$(state_of 1)" = running
+ctl start 2
+t_wait_for 5 sh -c "[ \"\$(\"$NODEMUX\" ctl -c '$cfg' status --json | grep -c '\"state\":\"running\"')\" = 3 ]"
+n2=$(pid_of 2)
+t_check "ctl start 2 runs it again with a new pid ($p2 -> $n2)" \
+    sh -c "[ -n '$n2' ] && [ '$n2' != '$p2' ]"
+
+# 5. restart all: every node gets a new pid.
+o1=$(pid_of 1) o3=$(pid_of 3)
+ctl restart all
+t_wait_for 5 sh -c "[ \"\$(\"$NODEMUX\" ctl -c '$cfg' status --json | grep '\"state\":\"running\"' | grep -vc '\"pid\":\\($o1\\|$n2\\|$o3\\),')\" = 3 ]"
+t_check "restart all gives every node a new pid" \
+    sh -c "[ '$(pid_of 1)' != '$o1' ] && [ '$(pid_of 3)' != '$o3' ]"
+
+# 6. Errors are reported with exit 1.
+ctl start 7 2>"$T_TMP/bad.err"
+t_check "an invalid node number exits 1" test $? -eq 1
+t_check "naming the valid range" grep -q "use 1-3 or all" "$T_TMP/bad.err"
+ctl logs 1 --grep '(' 2>"$T_TMP/re.err"
+t_check "an invalid --grep exits 1 with PCRE2's message" \
+    sh -c "[ $? -eq 1 ] && grep -q 'missing closing parenthesis at offset 1' '$T_TMP/re.err'"
+
+# 7. logs: the scrollback, filtered; follow gets new lines.
+ctl logs 3 >"$T_TMP/logs.out"
+t_check "logs 3 prints node 3's scrollback" grep -qx "hello from ct3@127.0.0.1" "$T_TMP/logs.out"
+ctl logs 3 --grep '^hello' >"$T_TMP/grep.out"
+only_matching() {
+	[ -s "$1" ] && ! grep -qvx 'hello from ct3@127.0.0.1' "$1"
+}
+t_check "logs --grep keeps only matching lines" only_matching "$T_TMP/grep.out"
+ctl logs 1 -f >"$T_TMP/follow.out" &
+fpid=$!
+sleep 1.5
+kill "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
+before=$(ctl logs 1 | grep -c '^tick')
+t_check "logs -f keeps printing new lines" \
+    sh -c "[ \$(grep -c '^tick' '$T_TMP/follow.out') -ge 3 ]"
+
+# 8. quit: every node stops, nodemux exits, the socket is gone.
+all=$(ctl status --json | sed -n 's/.*"pid":\([0-9]*\),.*/\1/p')
+ctl quit
+t_check "ctl quit ends the console" t_wait_for 10 sh -c "! kill -0 $nm_pid 2>/dev/null"
+wait "$nm_pid" 2>/dev/null
+nm_pid=
+alive=
+for p in $all; do t_alive "$p" && alive="$alive $p"; done
+t_check "no node survives quit ($alive)" test -z "$alive"
+t_check "the socket is removed" test ! -e "$sock"
+
+# 9. A stale socket (its console was SIGKILLed) is replaced.
+start_console
+kill -KILL "$nm_pid"
+wait "$nm_pid" 2>/dev/null
+nm_pid=
+t_check "a killed console leaves its socket behind" test -S "$sock"
+sleep 2	# the guard kills the nodes
+start_console
+t_check "a new console replaces the stale socket and answers" all_running
+ctl quit >/dev/null
+t_wait_for 10 sh -c "! kill -0 $nm_pid 2>/dev/null"
+t_check "no stderr from nodemux" test ! -s "$T_TMP/up.err"
+t_done
