@@ -13,9 +13,6 @@
 #include "nodemux/opts.h"
 #include "nodemux/util.h"
 
-/* Until the plan library lands. */
-#pragma weak plan_free
-
 struct ctl_out {
 	int	 json;
 	int	 status;	/* a status request: print a table */

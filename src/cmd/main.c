@@ -20,10 +20,6 @@ main(int argc, char **argv)
 	cmd = opts_parse(argc, argv, &o, &exit_now);
 	if (cmd == NULL)
 		return exit_now == 0 ? 0 : 2;
-	if (cmd->run == NULL) {
-		nm_warn("%s: not built yet", cmd->name);
-		return 1;
-	}
 	rc = cmd->run(&o);
 	free(o.argv);
 	return rc;

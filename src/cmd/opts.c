@@ -13,18 +13,6 @@
 #include "nodemux/opts.h"
 #include "nodemux/util.h"
 
-/* Until every subcommand exists the table tolerates missing ones. */
-#pragma weak cmd_up
-#pragma weak cmd_exec
-#pragma weak cmd_plan
-#pragma weak cmd_env
-#pragma weak cmd_run_node
-#pragma weak cmd_doctor
-
-#pragma weak cmd_demo_node
-#pragma weak plan_load
-#pragma weak plan_free
-
 static const struct cmd opts_cmds[] = {
 	{ .name = "up", .run = cmd_up,
 	  .allowed = OPT_PLAN | OPT_HEADLESS | OPT_SOCKET,
