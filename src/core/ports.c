@@ -1,6 +1,7 @@
 /*
  * Port probing: is a TCP port free on the address a node will bind, and
- * if not, which process holds it (/proc/net/tcp{,6} and /proc/<pid>/fd).
+ * if not, which process holds it (/proc/net/tcp{,6} and /proc/<pid>/fd);
+ * binding the wildcard addresses first spares the /proc scan when free.
  */
 #include "config.h"
 
@@ -104,38 +105,77 @@ ports_sockaddr(const char *addr, int port, struct sockaddr_storage *ss,
 }
 
 /*
- * Bind a socket on addr:port as a server would and close it again;
- * 1 free, 0 busy, -1 another failure with *cause.
+ * Bind a socket on ss as a server would and close it again; 1 free,
+ * 0 busy, -1 when socket(2) fails and -2 when bind(2) fails otherwise,
+ * with errno set.  v6only keeps a [::] probe to IPv6, so that it answers
+ * for IPv6 listeners alone.
  */
+static int
+ports_bind_sa(const struct sockaddr_storage *ss, socklen_t len, int v6only)
+{
+	int	 fd, one = 1, saved;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (v6only)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof one);
+	if (bind(fd, (const struct sockaddr *)ss, len) == 0) {
+		close(fd);
+		return 1;
+	}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return saved == EADDRINUSE || saved == EACCES ? 0 : -2;
+}
+
+/* Bind addr:port and close it again; 1 free, 0 busy, -1 with *cause. */
 static int
 ports_bind(const char *addr, int port, char **cause)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
-	int			 fd, one = 1, saved;
+	int			 rc;
 
 	if (ports_sockaddr(addr, port, &ss, &len) != 0) {
 		*cause = xasprintf("invalid address \"%s\": not an IPv4 or "
 		    "IPv6 address", addr);
 		return -1;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
+	if ((rc = ports_bind_sa(&ss, len, 0)) >= 0)
+		return rc;
+	if (rc == -1)
 		*cause = xasprintf("socket: %s", strerror(errno));
-		return -1;
-	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&ss, len) == 0) {
-		close(fd);
-		return 1;
-	}
-	saved = errno;
-	close(fd);
-	if (saved == EADDRINUSE || saved == EACCES)
-		return 0;
-	*cause = xasprintf("cannot bind %s port %d: %s", addr, port,
-	    strerror(saved));
+	else
+		*cause = xasprintf("cannot bind %s port %d: %s", addr, port,
+		    strerror(errno));
 	return -1;
+}
+
+/*
+ * Can both wildcard addresses (0.0.0.0, and [::] for IPv6 alone) be bound
+ * on port?  Then no socket listens on port anywhere, and the scan of
+ * /proc/net/tcp{,6} (tens of ms on a busy host) can be skipped.  A host
+ * without IPv6 has no [::] listener to find.
+ */
+static int
+ports_wildcards_free(int port)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	int			 rc;
+
+	if (ports_sockaddr("0.0.0.0", port, &ss, &len) != 0 ||
+	    ports_bind_sa(&ss, len, 0) != 1)
+		return 0;
+	if (ports_sockaddr("::", port, &ss, &len) != 0)
+		return 0;
+	rc = ports_bind_sa(&ss, len, 1);
+	return rc == 1 || (rc == -1 && errno == EAFNOSUPPORT) ||
+	    (rc == -2 && errno == EADDRNOTAVAIL);
 }
 
 int
@@ -152,7 +192,10 @@ port_probe(const char *addr, int port, char **cause)
 		addr = "127.0.0.1";
 	if ((rc = ports_bind(addr, port, cause)) != 1)
 		return rc;
-	/* A listener on the wildcard address would take the node's
+	if (ports_wildcards_free(port))
+		return 1;
+	/* Something holds the port on some address: free for us unless it
+	   listens on the wildcard address, which would take the node's
 	   connections (or its bind) even where our bind succeeded. */
 	ports_scan(port, &found);
 	return found.wildcard ? 0 : 1;
