@@ -19,8 +19,8 @@ t_check "a: ALL in the status bar" ui_wait 5 " ALL "
 t_check "a: no pane borders, one merged view" ui_count_is 0 '┌ [0-9] uish'
 t_check "a: node 4's last line, prefixed with its name" \
     ui_has_re '^uish4 +\| line 300 of 300'
-t_check "a: node 1's lines are there too, prefixed" \
-    ui_has_re '^uish1 +\| size [0-9]+ [0-9]+'
+t_check "a: node 1's lines come in too, prefixed" \
+    ui_wait_re 5 '^uish1 +\| size [0-9]+ [0-9]+'
 t_check "a: it follows node 1's new lines" t_wait_for 5 ui_last_re '^uish1 '
 
 ui_keys g

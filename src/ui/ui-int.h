@@ -14,6 +14,7 @@
 #include <wchar.h>
 
 #include "nodemux/cluster.h"
+#include "nodemux/ctl.h"
 #include "nodemux/opts.h"
 #include "nodemux/plan.h"
 #include "nodemux/search.h"
@@ -77,6 +78,7 @@ struct ui {
 	const struct opts	*opts;
 	struct loop		*loop;
 	struct cluster		*cl;
+	struct ctl		*ctl;		/* the control socket, or NULL */
 	int			 n;
 	struct ui_pane		*panes;
 	WINDOW			*status;

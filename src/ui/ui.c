@@ -93,6 +93,7 @@ ui_event_line(void *arg, struct node *n, const struct line *l)
 
 	ui_search_line(ui, p, l);
 	ui_all_line(ui, l);
+	ctl_line(ui->ctl, n, l);
 	if (p->scroll > 0 && (!ui->filter || search_line(ui->search, l)))
 		p->scroll++;
 	p->dirty = 1;
@@ -433,18 +434,56 @@ ui_panes_new(struct ui *ui)
 	}
 }
 
+/* The control socket's quit request. */
+static void
+ui_ctl_quit(void *arg)
+{
+	ui_quit(arg, 0);
+}
+
+/*
+ * Listen on the control socket (--socket, else the config's default).
+ * -1 when another console already answers there; any other failure only
+ * costs the socket, and *cause says why.
+ */
+static int
+ui_ctl_open(struct ui *ui, char **cause)
+{
+	char	*path;
+	int	 running;
+
+	if (ui->opts->socket != NULL)
+		path = xstrdup(ui->opts->socket);
+	else
+		path = ctl_default_path(ui->plan->config_name);
+	ui->ctl = ctl_open(path, ui->loop, ui->cl, ui_ctl_quit, ui, &running,
+	    cause);
+	free(path);
+	return ui->ctl == NULL && running ? -1 : 0;
+}
+
 /* Run the console until quit; the terminal is restored before returning. */
 static int
 ui_main(struct ui *ui)
 {
 	SCREEN	*sp;
-	char	*cause = NULL;
+	char	*cause = NULL, *ctl_cause = NULL;
 	int	 rc;
 
+	if (ui_ctl_open(ui, &ctl_cause) != 0) {
+		nm_warn("%s (use --socket for another)", ctl_cause);
+		free(ctl_cause);
+		return 2;
+	}
 	if (ui_screen_start(ui, &sp, &cause) != 0) {
 		nm_warn("%s", cause);
 		free(cause);
+		free(ctl_cause);
 		return 1;
+	}
+	if (ctl_cause != NULL) {
+		ui_set_message(ui, "no control socket: %s", ctl_cause);
+		free(ctl_cause);
 	}
 	if (ui_watch(ui) != 0) {
 		ui_screen_end(ui, sp);
@@ -485,6 +524,7 @@ ui_run(struct plan *plan, const struct opts *opts)
 	}
 	ui_panes_new(&ui);
 	rc = ui_main(&ui);
+	ctl_close(ui.ctl);
 	cluster_free(ui.cl);
 	loop_free(ui.loop);
 	ui_search_free(&ui);
