@@ -36,7 +36,7 @@ static const struct {
 	{ .keys = "c", .what = "clear the pane (the log file keeps all)" },
 	{ .keys = "Ctrl-L", .what = "redraw the screen" },
 	{ .keys = "?", .what = "this help; any key closes it" },
-	{ .keys = "q", .what = "quit: stop every node and exit" },
+	{ .keys = "q, Ctrl-C", .what = "quit: stop every node and exit" },
 	{ .keys = "q again, Q", .what = "quit now: kill every node" },
 };
 
