@@ -15,9 +15,6 @@
 #include "nodemux/ui.h"
 #include "nodemux/util.h"
 
-/* The console may be missing from a partial build; say so then. */
-#pragma weak ui_run
-
 /*
  * The control socket this console answers on: --socket, else the one
  * named after the config.  NULL, after saying so, when a console already
@@ -60,13 +57,9 @@ cmd_up(struct opts *o)
 		plan_free(plan);
 		return 2;
 	}
-	if (!o->headless && isatty(STDOUT_FILENO) && ui_run != NULL)
+	if (!o->headless && isatty(STDOUT_FILENO))
 		rc = ui_run(plan, o);
-	else if (!o->headless && isatty(STDOUT_FILENO)) {
-		nm_warn("the console is not built into this nodemux: use "
-		    "--headless");
-		rc = 1;
-	} else {
+	else {
 		/* A reader that goes away is noticed by write, not a signal. */
 		signal(SIGPIPE, SIG_IGN);
 		ho.colour = isatty(STDOUT_FILENO) && !o->no_color;
