@@ -44,7 +44,9 @@ void	 strbuf_free(struct strbuf *);
  * else in single quotes with ' written as '\''.  eval gives back s exactly.
  */
 void	 shell_quote(struct strbuf *, const char *s);
-/* Same, returning a fresh string. */
+/* Always in single quotes: 'it'\''s'. */
+void	 shell_quote_single(struct strbuf *, const char *s);
+/* shell_quote, returning a fresh string. */
 char	*shell_quote_str(const char *s);
 
 /* Append s to sb as a JSON string literal (with the quotes). */

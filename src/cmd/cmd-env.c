@@ -12,20 +12,6 @@
 #include "nodemux/plan.h"
 #include "nodemux/util.h"
 
-/* Append s in single quotes, ' as '\'': eval gives s back exactly. */
-static void
-cmd_env_quote(struct strbuf *sb, const char *s)
-{
-	strbuf_addc(sb, '\'');
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			strbuf_adds(sb, "'\\''");
-		else
-			strbuf_addc(sb, *s);
-	}
-	strbuf_addc(sb, '\'');
-}
-
 int
 cmd_env(struct opts *o)
 {
@@ -49,7 +35,7 @@ cmd_env(struct opts *o)
 		eq = strchr(*e, '=');
 		strbuf_adds(&sb, "export ");
 		strbuf_add(&sb, *e, eq - *e + 1);
-		cmd_env_quote(&sb, eq + 1);
+		shell_quote_single(&sb, eq + 1);
 		strbuf_addc(&sb, '\n');
 	}
 	plan_free(plan);

@@ -16,10 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "nodemux/ctl.h"
+#include "nodemux/search.h"
 #include "nodemux/util.h"
 
 #define CTL_MAX_REQUEST	4096
@@ -33,8 +31,7 @@ struct ctl_client {
 	struct strbuf		 out;
 	size_t			 outoff;
 	int			 follow;	/* node index followed, 0 none */
-	pcre2_code		*grep;
-	pcre2_match_data	*md;
+	struct search		*grep;		/* logs --grep, or NULL */
 	int			 closing;	/* close once out is written */
 	struct ctl_client	*next;
 };
@@ -148,10 +145,7 @@ ctl_client_free(struct ctl_client *cl)
 	loop_del_fd(cl->ctl->loop, cl->fd);
 	close(cl->fd);
 	strbuf_free(&cl->out);
-	if (cl->md != NULL)
-		pcre2_match_data_free(cl->md);
-	if (cl->grep != NULL)
-		pcre2_code_free(cl->grep);
+	search_free(cl->grep);
 	free(cl);
 }
 
@@ -267,10 +261,7 @@ ctl_do_quit(struct ctl_client *cl, int i, char *rest)
 static int
 ctl_wants(struct ctl_client *cl, const struct line *l)
 {
-	if (cl->grep == NULL)
-		return 1;
-	return pcre2_match(cl->grep, (PCRE2_SPTR)l->text, l->len, 0, 0,
-	    cl->md, NULL) >= 0;
+	return cl->grep == NULL || search_line(cl->grep, l);
 }
 
 /* Send one log line as {"node":N,"seq":S,"time_ms":T,"text":...}. */
@@ -292,23 +283,15 @@ ctl_send_line(struct ctl_client *cl, const struct line *l, int node)
 static int
 ctl_compile_grep(struct ctl_client *cl, const char *re)
 {
-	PCRE2_UCHAR	 msg[256];
-	PCRE2_SIZE	 off;
-	int		 err;
-	char		*cause;
+	char	*err = NULL, *cause;
 
-	cl->grep = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
-	if (cl->grep == NULL) {
-		pcre2_get_error_message(err, msg, sizeof msg);
-		cause = xasprintf("invalid regex: %s at offset %zu",
-		    (char *)msg, (size_t)off);
-		ctl_finish(cl, cause);
-		free(cause);
-		return -1;
-	}
-	cl->md = pcre2_match_data_create_from_pattern(cl->grep, NULL);
-	return 0;
+	if ((cl->grep = search_compile(re, 0, &err)) != NULL)
+		return 0;
+	cause = xasprintf("invalid regex: %s", err);
+	ctl_finish(cl, cause);
+	free(cause);
+	free(err);
+	return -1;
 }
 
 /* logs N [follow] [grep RE]: scrollback, then new lines if following. */

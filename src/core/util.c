@@ -194,10 +194,15 @@ util_shell_safe(const char *s)
 void
 shell_quote(struct strbuf *sb, const char *s)
 {
-	if (util_shell_safe(s)) {
+	if (util_shell_safe(s))
 		strbuf_adds(sb, s);
-		return;
-	}
+	else
+		shell_quote_single(sb, s);
+}
+
+void
+shell_quote_single(struct strbuf *sb, const char *s)
+{
 	strbuf_addc(sb, '\'');
 	for (; *s != '\0'; s++) {
 		if (*s == '\'')
