@@ -27,6 +27,8 @@
 #include "nodemux/plan.h"
 #include "nodemux/util.h"
 
+#include "testlib.h"
+
 /* A hung test must not spin for ever: SIGALRM ends it, the guard kills
    its nodes.  (Not Criterion's .timeout, which leaks in Criterion.) */
 #define TEST_ALARM_S	60
@@ -50,34 +52,6 @@ struct th {
 	int		 (*until)(struct th *);
 	char		 dir[64];
 };
-
-/* Is pid gone (no such process, or a zombie)? */
-static int
-gone(pid_t pid)
-{
-	char	 path[64], buf[512], *p;
-	FILE	*f;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 1;
-	p = fgets(buf, sizeof buf, f);
-	fclose(f);
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
-		return 1;
-	return p[2] == 'Z' || p[2] == 'X';
-}
-
-/* Wait up to ms for pid to be gone. */
-static int
-gone_within(pid_t pid, int ms)
-{
-	int64_t	 end = now_ms() + ms;
-
-	while (!gone(pid) && now_ms() < end)
-		usleep(5000);
-	return gone(pid);
-}
 
 static void
 ev_line(void *arg, struct node *n, const struct line *l)

@@ -24,36 +24,7 @@
 #include "nodemux/proc.h"
 #include "nodemux/util.h"
 
-/* Is pid gone (no such process, or a zombie)? */
-static int
-gone(pid_t pid)
-{
-	char	 path[64], buf[512], *p;
-	FILE	*f;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 1;
-	p = fgets(buf, sizeof buf, f);
-	fclose(f);
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
-		return 1;
-	return p[2] == 'Z' || p[2] == 'X';
-}
-
-/* Wait up to ms for pid to be gone. */
-static int
-gone_within(pid_t pid, int ms)
-{
-	int64_t	 end = now_ms() + ms;
-
-	while (!gone(pid)) {
-		if (now_ms() > end)
-			return 0;
-		usleep(10000);
-	}
-	return 1;
-}
+#include "testlib.h"
 
 /* Read from master until needle shows up or ms pass; the text read. */
 static char *
