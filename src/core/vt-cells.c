@@ -150,12 +150,14 @@ vt_print(struct vt *vt, uint32_t cp)
 
 /*
  * Write n printable ASCII characters at the cursor: vt_print's work for
- * the common case, done once for the whole run.
+ * the common case, done once for the whole run.  The template cell is a
+ * local so that the stores into cells cannot make the compiler reload
+ * vt->attr for every character.
  */
 void
 vt_print_ascii(struct vt *vt, const unsigned char *p, size_t n)
 {
-	struct vt_cell	*c;
+	struct vt_cell	*c, t;
 	size_t		 i, room = vt->max_cols - vt->x;
 
 	if (vt->x >= vt->max_cols)
@@ -170,12 +172,13 @@ vt_print_ascii(struct vt *vt, const unsigned char *p, size_t n)
 		vt->cells[vt->x - 1] = vt_blank();
 	vt_reserve(vt, vt->x + n);
 	vt_extend(vt, vt->x);		/* blanks up to the cursor only */
+	memset(&t, 0, sizeof t);
+	t.attr = vt->attr;
+	t.width = 1;
 	c = &vt->cells[vt->x];
 	for (i = 0; i < n; i++) {
+		c[i] = t;
 		c[i].cp = p[i];
-		c[i].comb = 0;
-		c[i].attr = vt->attr;
-		c[i].width = 1;
 	}
 	vt->x += n;
 	if (vt->ncells < vt->x)
@@ -213,6 +216,39 @@ vt_add_run(struct vt *vt, size_t off, const struct attr *a)
 }
 
 /*
+ * Copy cells [*i, n) that are plain ASCII with attributes a to tb;
+ * stops at the first other cell.  The common case of vt_build: locals
+ * only, as stores through char pointers may alias anything.
+ */
+static size_t
+vt_build_plain(const struct vt_cell *cells, size_t *i, size_t n,
+    const struct attr *a, char *tb)
+{
+	uint32_t	 fg = a->fg, bg = a->bg;
+	uint16_t	 flags = a->flags;
+	size_t		 j = *i, len = 0;
+
+	for (; j < n; j++) {
+		if (cells[j].cp >= 0x80 || cells[j].comb != 0 ||
+		    cells[j].width != 1 || cells[j].attr.fg != fg ||
+		    cells[j].attr.bg != bg || cells[j].attr.flags != flags)
+			break;
+		tb[len++] = (char)cells[j].cp;
+	}
+	*i = j;
+	return len;
+}
+
+/* The wall clock for lines completed by this vt_feed: read once. */
+static int64_t
+vt_now(struct vt *vt)
+{
+	if (vt->now_ms == 0)
+		vt->now_ms = wall_ms();
+	return vt->now_ms;
+}
+
+/*
  * The line as it stands: cells up to the last non-blank as UTF-8 with
  * attribute runs (equal neighbours merged).  A line that hit max_cols
  * ends with " …[cut N bytes]": its first max_cols columns are kept and
@@ -234,8 +270,8 @@ vt_build(struct vt *vt)
 		vt->tb = xrealloc(vt->tb, vt->tbcap);
 	}
 	vt->nruns = 0;
-	for (i = 0; i < n; i++) {
-		c = &vt->cells[i];
+	for (i = 0; i < n;) {
+		c = &vt->cells[i++];
 		if (c->width == 0)
 			continue;
 		if (last == NULL || !vt_attr_eq(last, &c->attr))
@@ -246,6 +282,7 @@ vt_build(struct vt *vt)
 			len += vt_utf8_put(vt->tb + len, c->cp);
 		if (c->comb != 0)
 			len += vt_utf8_put(vt->tb + len, c->comb);
+		len += vt_build_plain(vt->cells, &i, n, last, vt->tb + len);
 	}
 	if (vt->cut != 0) {
 		if (last == NULL || !vt_attr_eq(last, &vt_attr_default))
@@ -256,10 +293,34 @@ vt_build(struct vt *vt)
 	l = line_new(vt->tb, len, vt->runs, vt->nruns);
 	if (vt->cut != 0)
 		l->flags |= LINE_TRUNCATED;
-	l->time_ms = wall_ms();
+	l->time_ms = vt_now(vt);
 	return l;
 }
 
+/*
+ * What vt_build makes of an empty line on which n printable ASCII bytes
+ * were written with the current attributes: the same text, trimmed the
+ * same way, and one run.
+ */
+struct line *
+vt_build_ascii(struct vt *vt, const char *text, size_t n)
+{
+	struct vt_cell	 c;
+	struct attr_run	 run;
+	struct line	*l;
+
+	c = vt_blank();
+	c.attr = vt->attr;
+	if (vt_trimmable(&c)) {
+		while (n > 0 && text[n - 1] == ' ')
+			n--;
+	}
+	run.off = 0;
+	run.attr = vt->attr;
+	l = line_new(text, n, &run, n > 0 ? 1 : 0);
+	l->time_ms = vt_now(vt);
+	return l;
+}
 
 /* EL (CSI K): erase to the end, from the start, or all of the line. */
 void

@@ -71,6 +71,8 @@ struct vt {
 	size_t		 saved_x;	/* DECSC, CSI s */
 	uint64_t	 cut;		/* bytes dropped past max_cols */
 
+	int64_t		 now_ms;	/* wall clock of this vt_feed, 0
+					   until a line needs it */
 	struct line	*cur;		/* vt_current()'s answer */
 	int		 cur_dirty;
 	char		*tb;		/* building a line's text */
@@ -86,6 +88,7 @@ extern const struct attr vt_attr_default;
 void		 vt_print(struct vt *, uint32_t cp);
 void		 vt_print_ascii(struct vt *, const unsigned char *, size_t);
 struct line	*vt_build(struct vt *);
+struct line	*vt_build_ascii(struct vt *, const char *, size_t);
 void		 vt_erase_line(struct vt *, int how);
 void		 vt_edit(struct vt *, int final, size_t n);
 void		 vt_move(struct vt *, size_t col);

@@ -369,23 +369,59 @@ vt_byte(struct vt *vt, unsigned char ch, vt_line_cb cb, void *arg)
 	}
 }
 
+/* Is ch printable ASCII (a space to a tilde)? */
+static inline int
+vt_is_ascii(unsigned char ch)
+{
+	return (unsigned char)(ch - 0x20) < 0x5f;
+}
+
+/*
+ * The common case of whole lines: at the start of an empty line, printable
+ * ASCII p[i..j) ended by \n (or \r\n) becomes a line at once, with none
+ * of the cell editing that would give the same result.  Returns the offset
+ * after the line end, or 0 when the slow path must take the bytes.
+ */
+static size_t
+vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
+    size_t len, vt_line_cb cb, void *arg)
+{
+	size_t	 end = j;
+
+	if (vt->ncells != 0 || vt->x != 0 || vt->cut != 0 ||
+	    j - i > vt->max_cols || end >= len)
+		return 0;
+	if (p[end] == '\r' && end + 1 < len)
+		end++;
+	if (p[end] != '\n' && p[end] != '\v' && p[end] != '\f')
+		return 0;
+	if (end != j && p[j] != '\r')
+		return 0;
+	vt->cur_dirty = 1;
+	cb(arg, vt_build_ascii(vt, (const char *)p + i, j - i));
+	return end + 1;
+}
+
 void
 vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 {
 	const unsigned char	*p = buf;
-	size_t			 i;
+	size_t			 i, j, next;
 
 	vt->cur_dirty = 1;
+	vt->now_ms = 0;
 	for (i = 0; i < len; i++) {
 		/* Plain printable ASCII is the common case: skip the machine. */
 		if (vt->state == VT_GROUND && vt->u_need == 0 &&
-		    p[i] >= 0x20 && p[i] < 0x7f) {
-			size_t	 j = i + 1;
-
-			while (j < len && p[j] >= 0x20 && p[j] < 0x7f)
-				j++;
-			vt_print_ascii(vt, p + i, j - i);
-			i = j - 1;
+		    vt_is_ascii(p[i])) {
+			for (j = i + 1; j < len && vt_is_ascii(p[j]); j++)
+				continue;
+			if ((next = vt_fast_line(vt, p, i, j, len, cb, arg)) != 0)
+				i = next - 1;
+			else {
+				vt_print_ascii(vt, p + i, j - i);
+				i = j - 1;
+			}
 		} else
 			vt_byte(vt, p[i], cb, arg);
 	}
@@ -400,6 +436,7 @@ vt_flush(struct vt *vt, vt_line_cb cb, void *arg)
 	}
 	vt->state = VT_GROUND;
 	vt->cur_dirty = 1;
+	vt->now_ms = 0;
 	if (vt->ncells != 0 || vt->cut != 0)
 		vt_complete(vt, cb, arg);
 	/* What comes next is a new process's output: start it uncoloured. */
