@@ -203,9 +203,34 @@ opts_apply(struct opts *o, int ch, const char *arg)
 	return 0;
 }
 
+/* Keep an operand for the command. */
+static void
+opts_operand(struct opts *o, int argc, char *arg)
+{
+	if (o->argv == NULL)
+		o->argv = xcalloc(argc + 1, sizeof *o->argv);
+	o->argv[o->argc++] = arg;
+}
+
+/* An option getopt did not take: unknown, or missing its value. */
+static const struct cmd *
+opts_bad(const struct cmd *cmd, int ch, char **argv)
+{
+	const char	*what = argv[optind - 1];
+	char		 shortopt[3] = { '-', (char)optopt, '\0' };
+
+	if (optopt != 0 && optopt < 256 && strncmp(what, "--", 2) != 0)
+		what = shortopt;
+	if (ch == ':')
+		return opts_usage(cmd, "option %s needs a value", what);
+	return opts_usage(cmd, "unknown option %s", what);
+}
+
 /*
  * The command is the first operand that names one; options may come
- * before or after it.  Options are checked against it once it is known.
+ * before or after it ("env 2 -n 4": operands are kept by hand, getopt
+ * stops at each).  Options are checked against the command once known;
+ * for exec, everything after "--" is CMD.
  */
 const struct cmd *
 opts_parse(int argc, char **argv, struct opts *o, int *exit_now)
@@ -223,56 +248,36 @@ opts_parse(int argc, char **argv, struct opts *o, int *exit_now)
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+n:c:p:fhV", opts_long,
+	while ((ch = getopt_long(argc, argv, "+:n:c:p:fhV", opts_long,
 	    NULL)) != -1 || optind < argc) {
-		if (ch == -1) {
-			/* An operand: the command, or the first of its
-			   operands (permute by hand so "env 2 -n 4" works). */
-			if (strcmp(argv[optind - 1], "--") == 0 &&
-			    optind > 1 && cmd != NULL)
-				break;
-			if (cmd == NULL && (cmd = opts_find(argv[optind])) != NULL) {
-				optind++;
-				continue;
-			}
-			if (cmd == NULL)
+		if (ch == -1 && cmd != NULL && optind > 1 &&
+		    strcmp(argv[optind - 1], "--") == 0)
+			break;
+		if (ch == -1 && cmd == NULL) {
+			if ((cmd = opts_find(argv[optind])) == NULL)
 				return opts_usage(NULL, "unknown command: %s",
 				    argv[optind]);
-			if (o->argc == 0)
-				o->argv = xcalloc(argc + 1, sizeof *o->argv);
-			o->argv[o->argc++] = argv[optind++];
-			continue;
-		}
-		if (ch == 'h') {
-			opts_help(stdout);
-			*exit_now = 0;
-			return NULL;
-		}
-		if (ch == 'V') {
-			printf("nodemux %s\n", PACKAGE_VERSION);
-			*exit_now = 0;
-			return NULL;
-		}
-		if (ch == '?' || ch == ':') {
-			if (optopt != 0 && optopt < 256)
-				fprintf(stderr, "nodemux: bad option -%c\n", optopt);
+			optind++;
+		} else if (ch == -1)
+			opts_operand(o, argc, argv[optind++]);
+		else if (ch == 'h' || ch == 'V') {
+			if (ch == 'h')
+				opts_help(stdout);
 			else
-				fprintf(stderr, "nodemux: bad option %s\n",
-				    argv[optind - 1]);
-			return opts_usage(cmd, "%s", "missing or unknown option");
-		}
-		if (nseen == (int)nitems(seen))
+				printf("nodemux %s\n", PACKAGE_VERSION);
+			*exit_now = 0;
+			return NULL;
+		} else if (ch == '?' || ch == ':')
+			return opts_bad(cmd, ch, argv);
+		else if (nseen == (int)nitems(seen))
 			return opts_usage(cmd, "%s", "too many options");
-		seen[nseen] = ch;
-		args[nseen++] = optarg;
+		else {
+			seen[nseen] = ch;
+			args[nseen++] = optarg;
+		}
 	}
-	/* exec: everything after "--" is CMD. */
-	if (optind < argc) {
-		if (o->argc == 0)
-			o->argv = xcalloc(argc + 1, sizeof *o->argv);
-		while (optind < argc)
-			o->argv[o->argc++] = argv[optind++];
-	}
+	while (optind < argc)
+		opts_operand(o, argc, argv[optind++]);
 	if (cmd == NULL)
 		cmd = opts_find("up");
 	for (i = 0; i < nseen; i++) {
