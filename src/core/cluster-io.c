@@ -124,7 +124,12 @@ cluster_io_write(struct cnode *cn, const void *buf, size_t len)
 /*
  * Read up to max bytes from the pty; at EOF (EIO once every slave is
  * closed) close it and, if the wait status is in, finish the node.
- * Returns 1 after EOF (cn may have been restarted since), else 0.
+ * A loop turn's read (max CLUSTER_READ_MAX) ends at a short read: the
+ * line discipline's buffer is empty then, and reading again would make
+ * the kernel wait for its worker to refill it (n_tty_read flushes the
+ * pending work), stalling every other node.  Draining at the leader's
+ * exit reads on to EAGAIN.  Returns 1 after EOF (cn may have been
+ * restarted since), else 0.
  */
 int
 cluster_io_drain(struct cnode *cn, size_t max)
@@ -148,6 +153,8 @@ cluster_io_drain(struct cnode *cn, size_t max)
 		}
 		vt_feed(cn->n->vt, c->buf, r, cluster_io_line, cn);
 		total += r;
+		if ((size_t)r < want && max <= CLUSTER_READ_MAX)
+			break;
 	}
 	cluster_io_flush_log(cn);
 	if (total > 0 && c->ev.output != NULL)
