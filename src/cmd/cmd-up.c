@@ -4,6 +4,9 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,17 +21,25 @@
 /*
  * The control socket this console answers on: --socket, else the one
  * named after the config.  NULL, after saying so, when a console already
- * answers there (SPEC §8: up refuses, exit 2).
+ * answers there (SPEC §8: up refuses, exit 2) or --socket names a path
+ * no socket can have.
  */
 static char *
 up_socket(const struct opts *o, const struct plan *plan)
 {
-	char	*path;
-	int	 fd;
+	struct sockaddr_un	 sun;
+	char			*path, *cause = NULL;
+	int			 fd;
 
-	if (o->socket != NULL)
+	if (o->socket != NULL) {
+		/* One the user named must be usable: a usage error if not. */
+		if (ctl_addr(o->socket, &sun, &cause) == -1) {
+			nm_warn("--socket: %s", cause);
+			free(cause);
+			return NULL;
+		}
 		path = xstrdup(o->socket);
-	else
+	} else
 		path = ctl_default_path(plan->config_name);
 	if ((fd = ctl_connect(path)) != -1) {
 		close(fd);

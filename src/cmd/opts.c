@@ -163,13 +163,53 @@ opts_usage(const struct cmd *cmd, const char *fmt, ...)
 	return NULL;
 }
 
-/* Apply one parsed option to o. */
+/* The name of option ch as a user types it: "-n", "--log-dir". */
+static const char *
+opts_name(int ch, char *buf, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; opts_long[i].name != NULL; i++) {
+		if (opts_long[i].val == ch)
+			break;
+	}
+	if (ch < 256 || opts_long[i].name == NULL)
+		snprintf(buf, len, "-%c", ch < 256 ? ch : '?');
+	else
+		snprintf(buf, len, "--%s", opts_long[i].name);
+	return buf;
+}
+
+/*
+ * Parse the cluster size, or say why it is none (the config's own range
+ * is checked once the config is read): 0, or -1 and *why.
+ */
 static int
-opts_apply(struct opts *o, int ch, const char *arg)
+opts_size(const char *arg, int *size, const char **why)
+{
+	const char	*p = arg;
+
+	/* 0 is left to the plan, which names the config's range. */
+	if (parse_int(arg, 0, 1000000, size) == 0)
+		return 0;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p == '\0' || p[strspn(p, "0123456789")] != '\0')
+		*why = "not a number";
+	else if (*arg == '-')
+		*why = "use 1 or more";
+	else
+		*why = "too large";
+	return -1;
+}
+
+/* Apply one parsed option to o: 0, or -1 and *why (a bad -n). */
+static int
+opts_apply(struct opts *o, int ch, const char *arg, const char **why)
 {
 	switch (ch) {
 	case 'n':
-		if (parse_int(arg, 0, 1000000, &o->plan.size) != 0)
+		if (opts_size(arg, &o->plan.size, why) != 0)
 			return -1;
 		break;
 	case 'c':
@@ -237,8 +277,8 @@ opts_parse(int argc, char **argv, struct opts *o, int *exit_now)
 {
 	const struct cmd	*cmd = NULL;
 	int			 ch, i, seen[32], nseen = 0;
-	char			*args[32];
-	const char		*nc;
+	char			*args[32], name[32];
+	const char		*nc, *why = NULL;
 
 	memset(o, 0, sizeof *o);
 	o->plan.size = -1;
@@ -282,11 +322,11 @@ opts_parse(int argc, char **argv, struct opts *o, int *exit_now)
 		cmd = opts_find("up");
 	for (i = 0; i < nseen; i++) {
 		if (!opts_allowed(cmd, seen[i]))
-			return opts_usage(cmd, "option not valid for %s",
-			    cmd->name);
-		if (opts_apply(o, seen[i], args[i]) != 0)
-			return opts_usage(cmd, "invalid cluster size %s: not a "
-			    "number", args[i]);
+			return opts_usage(cmd, "option %s is not valid for %s",
+			    opts_name(seen[i], name, sizeof name), cmd->name);
+		if (opts_apply(o, seen[i], args[i], &why) != 0)
+			return opts_usage(cmd, "invalid cluster size '%s': %s",
+			    args[i], why);
 	}
 	return cmd;
 }

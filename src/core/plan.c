@@ -300,6 +300,15 @@ plan_node_set_ports(struct plan *plan, int i, int http_port, int dist_port,
 	return plan_expand(plan, i, cause);
 }
 
+/* Is s an optional sign and digits (a number out of an int's range)? */
+static int
+plan_is_integer(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	return *s != '\0' && s[strspn(s, "0123456789")] == '\0';
+}
+
 /* The cluster size: --size, else CLUSTER_SIZE, else the config. */
 static int
 plan_size(struct plan *plan, const struct plan_opts *po, char **cause)
@@ -314,8 +323,9 @@ plan_size(struct plan *plan, const struct plan_opts *po, char **cause)
 		from = xstrdup("--size");
 	} else if (env != NULL && *env != '\0') {
 		if (parse_int(env, INT_MIN, INT_MAX, &n) != 0) {
-			*cause = xasprintf("invalid cluster size %s: not a "
-			    "number (from CLUSTER_SIZE)", env);
+			*cause = xasprintf("invalid cluster size %s: %s (from "
+			    "CLUSTER_SIZE)", env, plan_is_integer(env) ?
+			    "out of range" : "not a number");
 			return -1;
 		}
 		from = xstrdup("CLUSTER_SIZE");
