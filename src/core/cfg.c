@@ -307,6 +307,33 @@ cfg_load_string(const char *text, const char *path, const char *profile,
 	    profile, cause);
 }
 
+/*
+ * A NUL byte would silently end the string it is in (libconfig reads C
+ * strings), so "echo a<NUL>b" would run "echo a": refuse the file,
+ * naming the line.  The file is rewound for the parser.
+ */
+static int
+cfg_check_nul(FILE *f, const char *path, char **cause)
+{
+	int	 ch, line = 1;
+
+	while ((ch = getc(f)) != EOF) {
+		if (ch == '\n')
+			line++;
+		else if (ch == '\0') {
+			*cause = xasprintf("%s:%d: a NUL byte: a config is "
+			    "text", path, line);
+			return -1;
+		}
+	}
+	if (ferror(f) || fseek(f, 0, SEEK_SET) != 0) {
+		*cause = xasprintf("cannot read config %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct cfg *
 cfg_load(const char *path, const char *profile, char **cause)
 {
@@ -330,7 +357,8 @@ cfg_load(const char *path, const char *profile, char **cause)
 		fclose(f);
 		return NULL;
 	}
-	if ((cfg = cfg_new(path, cause)) == NULL) {
+	if (cfg_check_nul(f, path, cause) != 0 ||
+	    (cfg = cfg_new(path, cause)) == NULL) {
 		fclose(f);
 		return NULL;
 	}
