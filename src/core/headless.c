@@ -61,6 +61,7 @@ struct headless {
 	void			*cb_arg;
 	int			 width;		/* of the name column */
 	char			**prefix;	/* per node: "name   | " */
+	size_t			*prefix_len;
 	char			*event_prefix;	/* "nodemux | " */
 	size_t			 max_queued;
 	size_t			 queued;	/* bytes not yet written */
@@ -199,9 +200,13 @@ headless_new(struct loop *loop, const struct plan *plan,
 			h->width = len;
 	}
 	h->prefix = xcalloc(plan->size ? plan->size : 1, sizeof *h->prefix);
-	for (i = 0; i < plan->size; i++)
+	h->prefix_len = xcalloc(plan->size ? plan->size : 1,
+	    sizeof *h->prefix_len);
+	for (i = 0; i < plan->size; i++) {
 		h->prefix[i] = headless_prefix(h, plan->nodes[i].sname,
 		    headless_colours[i % nitems(headless_colours)]);
+		h->prefix_len[i] = strlen(h->prefix[i]);
+	}
 	h->event_prefix = headless_prefix(h, HEADLESS_NAME, "1");
 	headless_open_fd(h, o->fd);
 	if (fstat(h->fd, &st) == 0 && (S_ISFIFO(st.st_mode) ||
@@ -275,14 +280,16 @@ headless_trim(struct headless *h)
 	}
 }
 
-/* Queue one whole line (with its \n); events are nodemux's own. */
-static void
-headless_queue(struct headless *h, const char *s, size_t len, int events)
+/*
+ * Room for a whole line of len bytes (with its \n) at the end of the
+ * queue; headless_commit() queues what was written there.  Events are
+ * nodemux's own lines.
+ */
+static char *
+headless_room(struct headless *h, size_t len, int events)
 {
 	struct headless_chunk	*c = h->tail;
 
-	if (h->broken)
-		return;
 	/* Chunks start small and grow to HEADLESS_CHUNK, so that memory
 	   stays near the bytes held however lines and events mix. */
 	if (c != NULL && c->events == events && c->len + len > c->cap &&
@@ -296,7 +303,15 @@ headless_queue(struct headless *h, const char *s, size_t len, int events)
 		c = headless_chunk_new(h, len > 1024 ? len : 1024, 0);
 		c->events = events;
 	}
-	memcpy(c->buf + c->len, s, len);
+	return c->buf + c->len;
+}
+
+/* Queue the line of len bytes just written at headless_room(). */
+static void
+headless_commit(struct headless *h, size_t len)
+{
+	struct headless_chunk	*c = h->tail;
+
 	c->len += len;
 	c->nlines++;
 	h->queued += len;
@@ -304,6 +319,16 @@ headless_queue(struct headless *h, const char *s, size_t len, int events)
 		headless_trim(h);
 	if (h->queued >= HEADLESS_CHUNK)
 		headless_flush(h);
+}
+
+/* Queue one whole line (with its \n); events are nodemux's own. */
+static void
+headless_queue(struct headless *h, const char *s, size_t len, int events)
+{
+	if (h->broken)
+		return;
+	memcpy(headless_room(h, len, events), s, len);
+	headless_commit(h, len);
 }
 
 /*
@@ -447,15 +472,24 @@ headless_line(struct headless *h, const struct node *n,
 {
 	struct strbuf	*sb = &h->line;
 	int		 idx = n->spec->index - 1;
+	size_t		 plen;
+	char		*p;
 
 	if (!h->node_lines || h->broken || idx < 0 || idx >= h->plan->size)
 		return;
+	if (!h->colour || l->nruns == 0) {
+		/* Plain text, the common case: straight into the queue. */
+		plen = h->prefix_len[idx];
+		p = headless_room(h, plen + l->len + 1, 0);
+		memcpy(p, h->prefix[idx], plen);
+		memcpy(p + plen, l->text, l->len);
+		p[plen + l->len] = '\n';
+		headless_commit(h, plen + l->len + 1);
+		return;
+	}
 	strbuf_reset(sb);
-	strbuf_adds(sb, h->prefix[idx]);
-	if (!h->colour || l->nruns == 0)
-		strbuf_add(sb, l->text, l->len);
-	else
-		headless_runs(sb, l);
+	strbuf_add(sb, h->prefix[idx], h->prefix_len[idx]);
+	headless_runs(sb, l);
 	strbuf_addc(sb, '\n');
 	headless_queue(h, sb->buf, sb->len, 0);
 }
@@ -524,6 +558,7 @@ headless_free(struct headless *h, int timeout_ms)
 	for (i = 0; i < h->plan->size; i++)
 		free(h->prefix[i]);
 	free(h->prefix);
+	free(h->prefix_len);
 	free(h->event_prefix);
 	strbuf_free(&h->line);
 	free(h);

@@ -11,6 +11,7 @@
 #include "nodemux/util.h"
 
 #define SCROLLBACK_DEFAULT_LINES	10000
+#define SCROLLBACK_PREFETCH		8	/* lines ahead of the next drop */
 
 struct scrollback {
 	struct line	**ring;
@@ -61,6 +62,14 @@ scrollback_drop(struct scrollback *sb)
 	sb->head = (sb->head + 1) % sb->cap;
 	sb->count--;
 	sb->dropped++;
+	/* A full ring drops a line per push, and the oldest lines are long
+	   out of the cache: fetch one a few drops ahead (and its malloc
+	   header) now, so that the miss overlaps the work until then. */
+	if (sb->count > SCROLLBACK_PREFETCH) {
+		l = sb->ring[(sb->head + SCROLLBACK_PREFETCH) % sb->cap];
+		__builtin_prefetch(l);
+		__builtin_prefetch((char *)l - sizeof (size_t));
+	}
 }
 
 /* Double the ring (up to max_lines), unrolling it to start at slot 0. */

@@ -5,7 +5,9 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nodemux/line.h"
 #include "nodemux/util.h"
@@ -377,6 +379,29 @@ vt_is_ascii(unsigned char ch)
 }
 
 /*
+ * The end of the run of printable ASCII that starts at p[i], eight bytes
+ * at a time while no byte of a word is below a space or above a tilde
+ * (the classic "has less" and "has more" bit tricks, exact for "any").
+ */
+static size_t
+vt_ascii_end(const unsigned char *p, size_t i, size_t len)
+{
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	const uint64_t	 highs = 0x8080808080808080ULL;
+	uint64_t	 x;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&x, p + i, sizeof x);
+		if (((x - 0x20 * ones) & ~x & highs) != 0 ||
+		    (((x + ones) | x) & highs) != 0)
+			break;
+	}
+	while (i < len && vt_is_ascii(p[i]))
+		i++;
+	return i;
+}
+
+/*
  * The common case of whole lines: at the start of an empty line, printable
  * ASCII p[i..j) ended by \n (or \r\n) becomes a line at once, with none
  * of the cell editing that would give the same result.  Returns the offset
@@ -414,8 +439,7 @@ vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 		/* Plain printable ASCII is the common case: skip the machine. */
 		if (vt->state == VT_GROUND && vt->u_need == 0 &&
 		    vt_is_ascii(p[i])) {
-			for (j = i + 1; j < len && vt_is_ascii(p[j]); j++)
-				continue;
+			j = vt_ascii_end(p, i + 1, len);
 			if ((next = vt_fast_line(vt, p, i, j, len, cb, arg)) != 0)
 				i = next - 1;
 			else {
