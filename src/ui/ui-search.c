@@ -98,6 +98,7 @@ ui_search_apply(struct ui *ui)
 	char		*err = NULL;
 
 	ui->prompt = 0;
+	ui->msg_until = 0;	/* an earlier pattern's error is stale now */
 	if (ui->pbuf.len == 0) {
 		ui_search_set(ui, NULL);
 		return;
