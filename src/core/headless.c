@@ -69,6 +69,7 @@ struct headless {
 	uint64_t		 dropped_total;
 	struct headless_chunk	*head;
 	struct headless_chunk	*tail;
+	char			*spare;		/* a HEADLESS_CHUNK buffer */
 	struct strbuf		 line;		/* scratch */
 };
 
@@ -228,14 +229,36 @@ headless_chunk_free(struct headless_chunk *c)
 	free(c);
 }
 
-/* A chunk of cap bytes first in the queue (notes) or last (lines). */
+/*
+ * A chunk written out: a full-sized buffer is kept as the spare, so that
+ * a steady stream of lines fills one buffer after another instead of
+ * growing each from 1 KB again (a copy of every byte on the way).
+ */
+static void
+headless_chunk_done(struct headless *h, struct headless_chunk *c)
+{
+	if (c->cap == HEADLESS_CHUNK && h->spare == NULL) {
+		h->spare = c->buf;
+		c->buf = NULL;
+	}
+	headless_chunk_free(c);
+}
+
+/* A chunk of cap bytes (or the spare) first in the queue (notes) or
+   last (lines). */
 static struct headless_chunk *
 headless_chunk_new(struct headless *h, size_t cap, int first)
 {
 	struct headless_chunk	*c = xcalloc(1, sizeof *c);
 
-	c->cap = cap;
-	c->buf = xmalloc(c->cap);
+	if (!first && cap <= HEADLESS_CHUNK && h->spare != NULL) {
+		c->cap = HEADLESS_CHUNK;
+		c->buf = h->spare;
+		h->spare = NULL;
+	} else {
+		c->cap = cap;
+		c->buf = xmalloc(c->cap);
+	}
 	if (first) {
 		c->next = h->head;
 		h->head = c;
@@ -421,7 +444,7 @@ headless_flush(struct headless *h)
 		h->head = c->next;
 		if (h->tail == c)
 			h->tail = NULL;
-		headless_chunk_free(c);
+		headless_chunk_done(h, c);
 	}
 	headless_watch(h, 0);
 	if (!h->broken && h->drained != NULL)
@@ -559,6 +582,7 @@ headless_free(struct headless *h, int timeout_ms)
 		free(h->prefix[i]);
 	free(h->prefix);
 	free(h->prefix_len);
+	free(h->spare);
 	free(h->event_prefix);
 	strbuf_free(&h->line);
 	free(h);

@@ -48,6 +48,16 @@ scrollback_free(struct scrollback *sb)
 	free(sb);
 }
 
+/* The ring slot of the i-th oldest line (i <= count < cap or i < cap):
+   no division, which costs more than the rest of a push. */
+static inline size_t
+scrollback_slot(const struct scrollback *sb, size_t i)
+{
+	size_t	 slot = sb->head + i;
+
+	return slot >= sb->cap ? slot - sb->cap : slot;
+}
+
 /* Drop the oldest line. */
 static void
 scrollback_drop(struct scrollback *sb)
@@ -59,14 +69,14 @@ scrollback_drop(struct scrollback *sb)
 	sb->bytes -= line_size(l);
 	line_free(l);
 	sb->ring[sb->head] = NULL;
-	sb->head = (sb->head + 1) % sb->cap;
+	sb->head = sb->head + 1 == sb->cap ? 0 : sb->head + 1;
 	sb->count--;
 	sb->dropped++;
 	/* A full ring drops a line per push, and the oldest lines are long
 	   out of the cache: fetch one a few drops ahead (and its malloc
 	   header) now, so that the miss overlaps the work until then. */
 	if (sb->count > SCROLLBACK_PREFETCH) {
-		l = sb->ring[(sb->head + SCROLLBACK_PREFETCH) % sb->cap];
+		l = sb->ring[scrollback_slot(sb, SCROLLBACK_PREFETCH)];
 		__builtin_prefetch(l);
 		__builtin_prefetch((char *)l - sizeof (size_t));
 	}
@@ -104,7 +114,7 @@ scrollback_push(struct scrollback *sb, struct line *l)
 		scrollback_drop(sb);
 	if (sb->count == sb->cap)
 		scrollback_grow(sb);
-	sb->ring[(sb->head + sb->count) % sb->cap] = l;
+	sb->ring[scrollback_slot(sb, sb->count)] = l;
 	sb->count++;
 	sb->bytes += size;
 }
@@ -120,7 +130,7 @@ scrollback_get(const struct scrollback *sb, size_t i)
 {
 	if (i >= sb->count)
 		return NULL;
-	return sb->ring[(sb->head + i) % sb->cap];
+	return sb->ring[scrollback_slot(sb, i)];
 }
 
 uint64_t
