@@ -75,7 +75,7 @@ long=$T_TMP/$(head -c 150 /dev/zero | tr '\0' s).sock
 t_check "up --socket too long for a socket: exit 2 before any node starts" \
     fails 2 "--socket: socket path too long" up --headless -c "$cfg" \
     --socket "$long"
-t_check "... and no node was started" [ -z "$(ls "$ABUSE_PIDS")" ]
+t_check "... and no node was started" [ -z "$(ls -A "$ABUSE_PIDS")" ]
 
 # --- the environment ----------------------------------------------------
 # size_env SIZE ARGS...: fails ARGS with CLUSTER_SIZE=SIZE.
