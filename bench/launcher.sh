@@ -13,11 +13,12 @@
 # per 10 s.
 #
 # usage: bench/launcher.sh [NODEMUX]   (default: ./build/nodemux)
-#   env: N=16 LINES=100000 IDLE=64 SECS=10
+#   env: N=16 LINES=100000 IDLE=64 SECS=10 ROUNDS=3
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 nodemux=${1:-${NODEMUX:-$top/build/nodemux}}
 N=${N:-16} LINES=${LINES:-100000} IDLE=${IDLE:-64} SECS=${SECS:-10}
+ROUNDS=${ROUNDS:-3}
 [ -x "$nodemux" ] || { echo "launcher.sh: no nodemux at $nodemux" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nodemux-bench.XXXXXX")
@@ -52,42 +53,60 @@ cfg "$tmp/idle.cfg" "$IDLE" sleep 1000
 cfg "$tmp/true.cfg" "$N" true
 mb=$(awk -v n="$N" -v l="$LINES" 'BEGIN { printf "%.1f", n * l * 64 / 1e6 }')
 echo "nodemux launcher benchmark: $N writers x $LINES lines of 64 bytes ($mb MB)"
+echo "  $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cpus," \
+    "$(uname -sr), $(date -u '+%Y-%m-%d %H:%M') UTC"
 
-# measure NAME CMD...: run CMD, keep the best (lowest wall) of the runs
-# in $tmp/NAME as "wall_ms user_ms sys_ms maxrss_kb self_user_ms
-# self_sys_ms" (user and sys with the nodes, self_* the reader alone).
+# measure NAME CMD...: run CMD once; append "wall_ms user_ms sys_ms
+# maxrss_kb self_user_ms self_sys_ms" to $tmp/NAME.runs (user and sys
+# with the nodes, self_* the reader alone).
 measure() {
 	name=$1; shift
 	"$tmp/floor" time "$tmp/run" "$@" >/dev/null 2>&1 || true
-	if [ ! -f "$tmp/$name" ] ||
-	    [ "$(cut -d' ' -f1 "$tmp/run")" -lt "$(cut -d' ' -f1 "$tmp/$name")" ]; then
-		cp "$tmp/run" "$tmp/$name"
-	fi
+	cat "$tmp/run" >>"$tmp/$name.runs"
 }
 
-# report NAME LABEL: one line of results, against the floor.
-report() {
-	set -- $(cat "$tmp/$1") "$2"
-	printf '  %-34s %6s ms wall %5sx  cpu %5s+%-5s ms (with nodes %s+%s)  rss %s KB\n' \
-	    "$7" "$1" "$(ratio "$1" "$(cut -d' ' -f1 "$tmp/floor.res")")" \
-	    "$5" "$6" "$2" "$3" "$4"
+# best NAME: the run of NAME with the lowest wall time.
+best() {
+	sort -n "$tmp/$1.runs" | head -n 1
 }
 
-# Side by side, three rounds; the best run of each counts.
-for round in 1 2 3; do
-	measure floor.res "$tmp/floor" "$N" "$tmp/writer" "$LINES"
+# median NAME: the median wall time of NAME's runs.
+median() {
+	cut -d' ' -f1 "$tmp/$1.runs" | sort -n |
+	    awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }'
+}
+
+# Side by side, ROUNDS rounds; the best run of each is shown.
+for round in $(seq "$ROUNDS"); do
+	measure floor "$tmp/floor" "$N" "$tmp/writer" "$LINES"
 	rm -rf "$tmp/log"
-	measure logs.res "$nodemux" up --headless -c "$tmp/busy.cfg"
-	measure nologs.res "$nodemux" up --headless --log-dir "" -c "$tmp/busy.cfg"
-	measure true.res "$nodemux" up --headless --log-dir "" -c "$tmp/true.cfg"
+	measure logs "$nodemux" up --headless -c "$tmp/busy.cfg"
+	measure nologs "$nodemux" up --headless --log-dir "" -c "$tmp/busy.cfg"
+	measure true "$nodemux" up --headless --log-dir "" -c "$tmp/true.cfg"
 done
 lines=$(cat "$tmp"/log/*.log | wc -l)
-report floor.res "floor (C poll reader)"
-report logs.res "nodemux up --headless (log files)"
-report nologs.res "nodemux up --headless (no logs)"
-report true.res "nodemux: $N nodes of true (overhead)"
+set -- $(best floor) $(best logs) $(best nologs)
+fw=$1
+# row LABEL FLOOR LOGS NOLOGS: one row of the table.
+row() {
+	printf '  %-30s %12s %12s %12s\n' "$@"
+}
+echo
+row "" "floor" "nodemux" "nodemux"
+row "" "(C reader)" "(log files)" "(no logs)"
+row "wall, best of $ROUNDS (ms)" "$1" "$7" "${13}"
+row "wall / floor" "1.00x" "$(ratio "$7" "$fw")x" "$(ratio "${13}" "$fw")x"
+row "wall, median (ms)" "$(median floor)" "$(median logs)" "$(median nologs)"
+row "reader CPU user+sys (ms)" "$5+$6" "${11}+${12}" "${17}+${18}"
+row "all CPU user+sys (ms)" "$2+$3" "$8+$9" "${14}+${15}"
+row "peak RSS (KB)" "$4" "${10}" "${16}"
 [ "$lines" -eq $((N * LINES)) ] ||
     echo "  WARNING: the log files hold $lines lines, not $((N * LINES))"
+goal_wall=$(awk -v a="$7" -v b="$fw" 'BEGIN { print a <= 1.3 * b ? "met" : "not met" }')
+echo
+set -- $(best true)
+printf '  %-30s %6s ms wall, reader CPU %s+%s ms\n' \
+    "start and stop $N nodes of true" "$1" "$5" "$6"
 
 # children PID: how many processes PID has started (nodes, the guard).
 children() {
@@ -100,7 +119,7 @@ t0=$(date +%s%N)
 nm_pid=$!
 while [ "$(children $nm_pid)" -lt "$IDLE" ]; do sleep 0.05; done
 t1=$(date +%s%N)
-printf '  %-34s %6s ms\n' "start $IDLE idle nodes" $(((t1 - t0) / 1000000))
+printf '  %-30s %6s ms\n' "start $IDLE idle nodes" $(((t1 - t0) / 1000000))
 sleep 1
 cpu0=$(cut -d' ' -f1 "/proc/$nm_pid/schedstat")
 sw0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$nm_pid/status")
@@ -110,6 +129,12 @@ sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$nm_pid/status")
 kill -TERM $nm_pid
 wait $nm_pid || true
 nm_pid=
-printf '  %-34s %6s ms cpu over %s s, %s wakeups\n' "$IDLE idle nodes" \
+printf '  %-30s %6s ms CPU over %s s, %s wakeups\n' "$IDLE idle nodes" \
     "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", (b - a) / 1e6 }')" \
     "$SECS" $((sw1 - sw0))
+idle_ms=$(awk -v a="$cpu0" -v b="$cpu1" -v s="$SECS" \
+    'BEGIN { printf "%.3f", (b - a) / 1e6 * 10 / s }')
+echo
+echo "  goal: headless wall (log files) within 1.3x the floor: $goal_wall"
+echo "  goal: idle CPU under 5 ms per 10 s ($idle_ms ms):" \
+    "$(awk -v c="$idle_ms" 'BEGIN { print c < 5 ? "met" : "not met" }')"
