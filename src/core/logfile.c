@@ -120,7 +120,12 @@ logfile_add_text(struct logfile *lf, const char *text, size_t len)
 void
 logfile_add(struct logfile *lf, const struct line *l)
 {
-	logfile_add_text(lf, l->text, l->len);
+	/* A line's text ends in a NUL: copy it too and make it the \n,
+	   one append instead of two for every line of every node. */
+	strbuf_add(&lf->queue, l->text, l->len + 1);
+	lf->queue.buf[lf->queue.len - 1] = '\n';
+	if (lf->queue.len >= LOGFILE_QUEUE_MAX)
+		logfile_write(lf);
 }
 
 int
