@@ -74,7 +74,11 @@ scrollback_drop(struct scrollback *sb)
 	sb->dropped++;
 	/* A full ring drops a line per push, and the oldest lines are long
 	   out of the cache: fetch one a few drops ahead (and its malloc
-	   header) now, so that the miss overlaps the work until then. */
+	   header) now, so that the miss overlaps the work until then; and
+	   the ring slot that will name the one after, twice as far ahead. */
+	if (sb->count > 2 * SCROLLBACK_PREFETCH)
+		__builtin_prefetch(&sb->ring[scrollback_slot(sb,
+		    2 * SCROLLBACK_PREFETCH)]);
 	if (sb->count > SCROLLBACK_PREFETCH) {
 		l = sb->ring[scrollback_slot(sb, SCROLLBACK_PREFETCH)];
 		__builtin_prefetch(l);
