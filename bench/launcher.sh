@@ -53,8 +53,8 @@ cfg "$tmp/idle.cfg" "$IDLE" sleep 1000
 cfg "$tmp/true.cfg" "$N" true
 mb=$(awk -v n="$N" -v l="$LINES" 'BEGIN { printf "%.1f", n * l * 64 / 1e6 }')
 echo "nodemux launcher benchmark: $N writers x $LINES lines of 64 bytes ($mb MB)"
-echo "  $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cpus," \
-    "$(uname -sr), $(date -u '+%Y-%m-%d %H:%M') UTC"
+cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+echo "  $cpu, $(nproc) cpus, $(uname -sr), $(date -u '+%Y-%m-%d %H:%M') UTC"
 
 # measure NAME CMD...: run CMD once; append "wall_ms user_ms sys_ms
 # maxrss_kb self_user_ms self_sys_ms" to $tmp/NAME.runs (user and sys
@@ -102,7 +102,8 @@ row "all CPU user+sys (ms)" "$2+$3" "$8+$9" "${14}+${15}"
 row "peak RSS (KB)" "$4" "${10}" "${16}"
 [ "$lines" -eq $((N * LINES)) ] ||
     echo "  WARNING: the log files hold $lines lines, not $((N * LINES))"
-goal_wall=$(awk -v a="$7" -v b="$fw" 'BEGIN { print a <= 1.3 * b ? "met" : "not met" }')
+goal_wall=$(awk -v a="$7" -v b="$fw" \
+    'BEGIN { print a <= 1.3 * b ? "met" : "not met" }')
 echo
 set -- $(best true)
 printf '  %-30s %6s ms wall, reader CPU %s+%s ms\n' \
