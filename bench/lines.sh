@@ -13,7 +13,11 @@ build=${1:-$top/build}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nodemux-lines.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -I"$top/include" -I"$build" -o "$tmp/lines" "$top/bench/lines.c" \
-    "$build/libnm_term.a" "$build/libnm_util.a"
+    "$build/libnm_term.a" "$build/libnm_util.a" || {
+	echo "lines.sh: cannot link against $build" \
+	    "(a build without --enable-sanitizers is needed)" >&2
+	exit 1
+}
 echo "bench/lines: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cpus"
 for logs in "" "$tmp"; do
 	for i in 1 2 3 4 5; do
