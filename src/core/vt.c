@@ -420,8 +420,6 @@ vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
 		end++;
 	if (p[end] != '\n' && p[end] != '\v' && p[end] != '\f')
 		return 0;
-	if (end != j && p[j] != '\r')
-		return 0;
 	vt->cur_dirty = 1;
 	cb(arg, vt_build_ascii(vt, (const char *)p + i, j - i));
 	return end + 1;
