@@ -92,6 +92,11 @@ ctl logs 1 --grep '(' 2>"$T_TMP/re.err"
 t_check "an invalid --grep exits 1 with PCRE2's message" \
     sh -c "[ $? -eq 1 ] && grep -q 'missing closing parenthesis at offset 1' '$T_TMP/re.err'"
 
+big=$(head -c 10000 /dev/zero | tr '\0' a)
+ctl logs 1 --grep "$big" >/dev/null 2>"$T_TMP/big.err"
+t_check "a 10 KB request exits 1, not by SIGPIPE" test $? -eq 1
+t_check "saying the request is too long" grep -q "request too long" "$T_TMP/big.err"
+
 # 7. logs: the scrollback, filtered; follow gets new lines.
 ctl logs 3 >"$T_TMP/logs.out"
 t_check "logs 3 prints node 3's scrollback" grep -qx "hello from ct3@127.0.0.1" "$T_TMP/logs.out"

@@ -70,7 +70,7 @@ ctl_request(const char *path, const char *request,
     int (*out)(void *, const char *), void *arg, char **cause)
 {
 	FILE	*f;
-	char	*line = NULL;
+	char	*line = NULL, *req;
 	size_t	 cap = 0;
 	ssize_t	 n;
 	int	 fd;
@@ -80,7 +80,12 @@ ctl_request(const char *path, const char *request,
 		    strerror(errno));
 		return -1;
 	}
-	if (dprintf(fd, "%s\n", request) < 0 || (f = fdopen(fd, "r")) == NULL) {
+	/* A server that refuses a request closes early: no SIGPIPE, read
+	   what it said instead. */
+	req = xasprintf("%s\n", request);
+	(void)send(fd, req, strlen(req), MSG_NOSIGNAL);
+	free(req);
+	if ((f = fdopen(fd, "r")) == NULL) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;

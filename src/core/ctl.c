@@ -22,6 +22,9 @@
 
 #define CTL_MAX_REQUEST	4096
 #define CTL_MAX_OUT	(16 * 1024 * 1024)
+#define CTL_MAX_CLIENTS	64
+#define CTL_REQUEST_MS	10000	/* to send the request line */
+#define CTL_RETRY_MS	250	/* to accept again after running out of fds */
 
 struct ctl_client {
 	struct ctl		*ctl;
@@ -33,6 +36,7 @@ struct ctl_client {
 	int			 follow;	/* node index followed, 0 none */
 	struct search		*grep;		/* logs --grep, or NULL */
 	int			 closing;	/* close once out is written */
+	uint64_t		 timer;		/* request deadline, 0 once in */
 	struct ctl_client	*next;
 };
 
@@ -44,6 +48,9 @@ struct ctl {
 	void			(*quit)(void *);
 	void			*arg;
 	struct ctl_client	*clients;
+	int			 nclients;
+	int			 paused;	/* not accepting for now */
+	uint64_t		 retry;		/* timer to accept again */
 };
 
 struct ctl_verb {
@@ -53,6 +60,35 @@ struct ctl_verb {
 };
 
 static void	ctl_client_io(struct loop *, int, int, void *);
+static void	ctl_accept(struct loop *, int, int, void *);
+
+/* Stop accepting (out of fds, or too many clients). */
+static void
+ctl_pause(struct ctl *ctl)
+{
+	ctl->paused = 1;
+	loop_set_events(ctl->loop, ctl->fd, 0);
+}
+
+/* Accept again, if there is room. */
+static void
+ctl_resume(struct ctl *ctl)
+{
+	if (ctl->paused && ctl->nclients < CTL_MAX_CLIENTS) {
+		ctl->paused = 0;
+		loop_set_events(ctl->loop, ctl->fd, POLLIN);
+	}
+}
+
+/* Timer: try accepting again after running out of descriptors. */
+static void
+ctl_retry(struct loop *loop, void *arg)
+{
+	struct ctl	*ctl = arg;
+
+	ctl->retry = 0;
+	ctl_resume(ctl);
+}
 
 
 /* Make the socket's directory when it is ours to make (0700). */
@@ -143,7 +179,11 @@ ctl_client_free(struct ctl_client *cl)
 		}
 	}
 	loop_del_fd(cl->ctl->loop, cl->fd);
+	loop_cancel_timer(cl->ctl->loop, cl->timer);
 	close(cl->fd);
+	cl->ctl->nclients--;
+	if (cl->ctl->retry == 0)
+		ctl_resume(cl->ctl);
 	strbuf_free(&cl->out);
 	search_free(cl->grep);
 	free(cl);
@@ -408,6 +448,8 @@ ctl_client_read(struct ctl_client *cl)
 	cl->inlen += n;
 	cl->in[cl->inlen] = '\0';
 	if ((nl = memchr(cl->in, '\n', cl->inlen)) != NULL) {
+		loop_cancel_timer(cl->ctl->loop, cl->timer);
+		cl->timer = 0;
 		*nl = '\0';
 		if (nl > cl->in && nl[-1] == '\r')
 			nl[-1] = '\0';
@@ -457,6 +499,16 @@ ctl_client_io(struct loop *loop, int fd, int revents, void *arg)
 		ctl_client_read(cl);
 }
 
+/* Timer: a client that never sent its request line is dropped. */
+static void
+ctl_client_timeout(struct loop *loop, void *arg)
+{
+	struct ctl_client	*cl = arg;
+
+	cl->timer = 0;
+	ctl_client_free(cl);
+}
+
 /* A new connection. */
 static void
 ctl_accept(struct loop *loop, int fd, int revents, void *arg)
@@ -466,13 +518,26 @@ ctl_accept(struct loop *loop, int fd, int revents, void *arg)
 	int			 cfd;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (cfd == -1)
+	if (cfd == -1) {
+		/* Out of descriptors, the listener stays readable: wait a
+		   little instead of spinning on it. */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			ctl_pause(ctl);
+			ctl->retry = loop_add_timer(loop, now_ms() +
+			    CTL_RETRY_MS, ctl_retry, ctl);
+		}
 		return;
+	}
 	cl = xcalloc(1, sizeof *cl);
 	cl->ctl = ctl;
 	cl->fd = cfd;
 	cl->next = ctl->clients;
 	ctl->clients = cl;
+	if (++ctl->nclients >= CTL_MAX_CLIENTS)
+		ctl_pause(ctl);
+	cl->timer = loop_add_timer(loop, now_ms() + CTL_REQUEST_MS,
+	    ctl_client_timeout, cl);
 	loop_add_fd(loop, cfd, POLLIN, ctl_client_io, cl);
 }
 
@@ -526,6 +591,7 @@ ctl_close(struct ctl *ctl)
 		return;
 	while (ctl->clients != NULL)
 		ctl_client_free(ctl->clients);
+	loop_cancel_timer(ctl->loop, ctl->retry);
 	loop_del_fd(ctl->loop, ctl->fd);
 	close(ctl->fd);
 	unlink(ctl->path);
