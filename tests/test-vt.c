@@ -603,3 +603,74 @@ Test(vt, real_git_clone_progress)
 	same_lines(&g, want, nitems(want));
 	got_free(&g);
 }
+
+/* A random chunk of lifelike output: text, \r\n, SGR, UTF-8, controls. */
+static size_t
+random_output(char *buf, size_t cap, unsigned int *seed)
+{
+	static const char *const bits[] = {
+		"\r\n", "\n", "\r", "\033[31m", "\033[0m", "\033[1;38;5;42m",
+		"\033[38;2;1;2;3m", "\033[K", "\b", "\t", "\xe2\x82\xac",
+		"\xf0\x9f\x98\x80", "\033]0;title\007", "\033[2J", "\xff",
+	};
+	size_t	 len = 0, n, k;
+
+	while (len + 64 < cap) {
+		if (rand_r(seed) % 4 == 0) {
+			const char *b = bits[rand_r(seed) % nitems(bits)];
+
+			memcpy(buf + len, b, strlen(b));
+			len += strlen(b);
+			continue;
+		}
+		n = 1 + rand_r(seed) % 40;
+		for (k = 0; k < n; k++)
+			buf[len++] = ' ' + rand_r(seed) % 95;
+	}
+	return len;
+}
+
+/*
+ * Whole lines of plain ASCII take a fast path; output fed whole and fed
+ * in 1-8 byte pieces must give the same lines, colours and flags.
+ */
+Test(vt, pieces_and_whole_agree, .timeout = 60)
+{
+	unsigned int	 seed = 42;
+	char		 buf[4096];
+	size_t		 len, off, step, i, j;
+	int		 round;
+
+	for (round = 0; round < 2000; round++) {
+		struct vt	*vt = vt_new(0);
+		struct got	 g = { NULL, 0, 0 }, ref;
+
+		len = random_output(buf, sizeof buf, &seed);
+		ref = parse(buf, len);
+		for (off = 0; off < len; off += step) {
+			step = 1 + rand_r(&seed) % 8;
+			if (step > len - off)
+				step = len - off;
+			vt_feed(vt, buf + off, step, got_cb, &g);
+		}
+		vt_flush(vt, got_cb, &g);
+		cr_assert_eq(g.n, ref.n, "round %d: %zu lines, whole %zu",
+		    round, g.n, ref.n);
+		for (i = 0; i < g.n; i++) {
+			cr_assert_str_eq(g.l[i]->text, ref.l[i]->text,
+			    "round %d line %zu", round, i);
+			cr_assert_eq(g.l[i]->flags, ref.l[i]->flags);
+			cr_assert_eq(g.l[i]->nruns, ref.l[i]->nruns,
+			    "round %d line %zu runs", round, i);
+			for (j = 0; j < g.l[i]->nruns; j++) {
+				cr_assert_eq(g.l[i]->runs[j].off,
+				    ref.l[i]->runs[j].off);
+				cr_assert(line_attr_equal(&g.l[i]->runs[j].attr,
+				    &ref.l[i]->runs[j].attr));
+			}
+		}
+		got_free(&g);
+		got_free(&ref);
+		vt_free(vt);
+	}
+}
