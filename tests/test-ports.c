@@ -230,3 +230,41 @@ Test(ports, busy_message_names_port_role_node_and_holder)
 	free(want);
 	free(comm);
 }
+
+/* A listener on another loopback address leaves 127.0.0.1 free: the
+   quick wildcard binds see it, the /proc scan must clear it. */
+Test(ports, listener_on_other_address_leaves_loopback_free)
+{
+	char	*cause = NULL;
+	int	 fd, port;
+
+	fd = listen_on("127.0.0.2", &port, 1);
+	cr_assert_eq(port_probe("127.0.0.1", port, &cause), 1, "%s",
+	    cause ? cause : "busy");
+	cr_assert_eq(port_probe("127.0.0.2", port, &cause), 0);
+	close(fd);
+}
+
+/* A dual-stack [::] listener (v6only off) serves 127.0.0.1 too. */
+Test(ports, dual_stack_listener_makes_loopback_busy)
+{
+	struct sockaddr_in6	 sin6;
+	socklen_t		 len = sizeof sin6;
+	char			*cause = NULL;
+	int			 fd, port, off = 0;
+
+	if ((fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		cr_skip_test("no IPv6");
+	cr_assert_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+	    sizeof off), 0);
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_any;
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin6, sizeof sin6), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
+	port = ntohs(sin6.sin6_port);
+	cr_assert_eq(port_probe("127.0.0.1", port, &cause), 0,
+	    "127.0.0.1 port %d free beside a dual-stack [::] listener", port);
+	close(fd);
+}
