@@ -209,6 +209,20 @@ t_check "stubborn: nodemux says it used SIGKILL" \
     grep -q 'did not stop within 1000 ms: SIGKILL' "$T_TMP/stubborn.out"
 t_check "stubborn: nothing left behind" none_alive
 
+# A child that setsid()s leaves the node's group and session: as the
+# manual says, it is no node and is left alone (like epmd -daemon); it
+# holds the node's terminal, yet the stop must not hang on it.
+up_mode setsid 1
+t_wait_for 5 test -s "$ABUSE_PIDS/escaped"
+kill -TERM "$nm_pid"
+t_check "setsid: the node stops within 5 s although its terminal is held" \
+    eval 'ended setsid 5 && [ "$rc" -eq 0 ]'
+esc=$(cat "$ABUSE_PIDS/escaped" 2>/dev/null)
+t_alive "$esc" && t_diag "setsid: the escaped pid $esc is left alone (documented)"
+[ -n "$esc" ] && kill -KILL "$esc" 2>/dev/null
+rm -f "$ABUSE_PIDS/escaped"
+t_check "setsid: nothing of the node's own group left behind" none_alive
+
 # stdout closed: nothing must take fd 1 (a log file, the guard's socket)
 # and receive the node lines; the console runs on, the logs get it all.
 (ABUSE_MODE=tick; export ABUSE_MODE

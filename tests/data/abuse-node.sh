@@ -41,6 +41,11 @@ stubborn)	# ignores SIGTERM
 	echo ignoring SIGTERM
 	while :; do sleep 0.2; done
 	;;
+setsid)		# a child leaves the node's session and group
+	setsid sh -c 'echo "$$" >"$ABUSE_PIDS/escaped"; exec sleep 300' &
+	echo left a session of its own
+	exec sleep 300
+	;;
 tick)
 	while :; do echo "tick $NODE_INDEX"; sleep 0.2; done
 	;;
