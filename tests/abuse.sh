@@ -71,6 +71,14 @@ t_check "an unknown command of 100 KB: exit 2" fails 2 "unknown command" \
     "$(head -c 100000 /dev/zero | tr '\0' a)"
 t_check "a 100 KB config name: exit 2, says it cannot read it" \
     fails 2 "cannot read config" plan -c "$(head -c 100000 /dev/zero | tr '\0' b)"
+# full_help: --help into a full disk fails, saying so.
+full_help() {
+	! "$NODEMUX" --help >/dev/full 2>"$T_TMP/err" &&
+	    grep -q 'cannot write to stdout' "$T_TMP/err"
+}
+if [ -w /dev/full ]; then
+	t_check "--help to a full disk: exit 1 with a message" full_help
+fi
 long=$T_TMP/$(head -c 150 /dev/zero | tr '\0' s).sock
 t_check "up --socket too long for a socket: exit 2 before any node starts" \
     fails 2 "--socket: socket path too long" up --headless -c "$cfg" \

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "nodemux/opts.h"
@@ -41,8 +43,16 @@ main(int argc, char **argv)
 	main_std_fds();
 	setlocale(LC_ALL, "");
 	cmd = opts_parse(argc, argv, &o, &exit_now);
+	if (cmd == NULL && exit_now == 0) {
+		/* --help or --version: say so if it could not be written. */
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			nm_warn("cannot write to stdout: %s", strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
 	if (cmd == NULL)
-		return exit_now == 0 ? 0 : 2;
+		return 2;
 	rc = cmd->run(&o);
 	free(o.argv);
 	return rc;
