@@ -46,6 +46,11 @@ ctl status >"$T_TMP/none.out" 2>"$T_TMP/none.err"
 t_check "ctl without a console exits 1" test $? -eq 1
 t_check "and names the socket it tried" grep -qF "$sock" "$T_TMP/none.err"
 
+long=$T_TMP/$(head -c 120 /dev/zero | tr '\0' x).sock
+"$NODEMUX" ctl --socket "$long" status 2>"$T_TMP/long.err"
+t_check "a socket path too long exits 1" test $? -eq 1
+t_check "saying it is too long" grep -q "socket path too long" "$T_TMP/long.err"
+
 # 2. A console answers status.
 start_console
 t_check "a headless console answers status" all_running

@@ -69,6 +69,7 @@ int
 ctl_request(const char *path, const char *request,
     int (*out)(void *, const char *), void *arg, char **cause)
 {
+	struct sockaddr_un	 sun;
 	FILE	*f;
 	char	*line = NULL, *req;
 	size_t	 cap = 0;
@@ -76,8 +77,12 @@ ctl_request(const char *path, const char *request,
 	int	 fd;
 
 	if ((fd = ctl_connect(path)) == -1) {
-		*cause = xasprintf("no console answers on %s: %s", path,
-		    strerror(errno));
+		if (errno == ENAMETOOLONG)
+			*cause = xasprintf("socket path too long (at most %zu "
+			    "bytes): %s", sizeof sun.sun_path - 1, path);
+		else
+			*cause = xasprintf("no console answers on %s: %s", path,
+			    strerror(errno));
 		return -1;
 	}
 	/* A server that refuses a request closes early: no SIGPIPE, read
