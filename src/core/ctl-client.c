@@ -70,11 +70,11 @@ ctl_request(const char *path, const char *request,
     int (*out)(void *, const char *), void *arg, char **cause)
 {
 	struct sockaddr_un	 sun;
-	FILE	*f;
-	char	*line = NULL, *req;
-	size_t	 cap = 0;
-	ssize_t	 n;
-	int	 fd;
+	FILE			*f;
+	char			*line = NULL, *req;
+	size_t			 cap = 0;
+	ssize_t			 n;
+	int			 fd;
 
 	if ((fd = ctl_connect(path)) == -1) {
 		if (errno == ENAMETOOLONG)
