@@ -230,6 +230,9 @@ t_alive "$esc" && t_diag "setsid: the escaped pid $esc is left alone (documented
 [ -n "$esc" ] && kill -KILL "$esc" 2>/dev/null
 rm -f "$ABUSE_PIDS/escaped"
 t_check "setsid: nothing of the node's own group left behind" none_alive
+t_check "setsid: the stop is reported once, without a contradiction" \
+    eval '! grep -q "did not stop" "$T_TMP/setsid.out" &&
+	  grep -q "held by a process outside its group" "$T_TMP/setsid.out"'
 
 # stdout closed: nothing must take fd 1 (a log file, the guard's socket)
 # and receive the node lines; the console runs on, the logs get it all.

@@ -65,8 +65,12 @@ cluster_ctl_kill_timer(struct loop *loop, void *arg)
 	struct cnode	*cn = arg;
 
 	cn->kill_timer = 0;
-	cluster_msg(cn->c, cn->n, "%s did not stop within %d ms: SIGKILL",
-	    cluster_node_label(cn->n), cn->c->plan->stop_timeout_ms);
+	/* A leader already reaped did stop; what holds its terminal is
+	   left to the linger timer, which says so. */
+	if (!cn->reaped)
+		cluster_msg(cn->c, cn->n, "%s did not stop within %d ms: "
+		    "SIGKILL", cluster_node_label(cn->n),
+		    cn->c->plan->stop_timeout_ms);
 	proc_kill_group(cn->n->pid, SIGKILL);
 }
 

@@ -396,6 +396,9 @@ cluster_linger_timer(struct loop *loop, void *arg)
 	proc_kill_group(cn->n->pid, SIGKILL);
 	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 0) {
 		/* Held by something outside the group: stop reading. */
+		cluster_msg(cn->c, cn->n, "%s: its terminal is held by a "
+		    "process outside its group (setsid?): closed",
+		    cluster_node_label(cn->n));
 		cluster_io_close(cn);
 		cluster_node_finish(cn);
 	}
