@@ -17,17 +17,13 @@ TM="tmux -L nm-abuse-$$ -f /dev/null"
 cleanup() {
 	[ -n "$nm_pid" ] && kill -KILL "$nm_pid" 2>/dev/null
 	$TM kill-server 2>/dev/null
-	for f in "$ABUSE_PIDS"/*; do
-		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
-	done
+	t_pids_kill "$ABUSE_PIDS"
 }
 trap cleanup EXIT
 
 # survivors: the recorded node pids still alive.
 survivors() {
-	for f in "$ABUSE_PIDS"/*; do
-		[ -f "$f" ] && t_alive "$(cat "$f")" && echo "$(cat "$f")"
-	done
+	t_pids_alive "$ABUSE_PIDS"
 }
 
 # none_alive: no process any node started is alive; forget them.

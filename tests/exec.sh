@@ -14,18 +14,13 @@ nm_pid=
 # Kill whatever a failed test point may have left.
 cleanup() {
 	[ -n "$nm_pid" ] && kill -KILL "$nm_pid" 2>/dev/null
-	for f in "$FRONT_PIDS"/*; do
-		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
-	done
+	t_pids_kill "$FRONT_PIDS"
 }
 trap cleanup EXIT
 
 # none_alive: no node or grandchild of the last run is alive.
 none_alive() {
-	for f in "$FRONT_PIDS"/*; do
-		[ -f "$f" ] && t_alive "$(cat "$f")" && return 1
-	done
-	return 0
+	[ -z "$(t_pids_alive "$FRONT_PIDS")" ]
 }
 
 # 1. CMD's status, its environment, nodes ready before it runs.

@@ -14,19 +14,13 @@ nm_pid=
 # Kill whatever a failed test point may have left, then report it.
 cleanup() {
 	[ -n "$nm_pid" ] && kill -KILL "$nm_pid" 2>/dev/null
-	for f in "$FRONT_PIDS"/*; do
-		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
-	done
+	t_pids_kill "$FRONT_PIDS"
 }
 trap cleanup EXIT
 
 # survivors: print the pids of test nodes still alive.
 survivors() {
-	for f in "$FRONT_PIDS"/*; do
-		[ -f "$f" ] || continue
-		p=$(cat "$f")
-		t_alive "$p" && echo "$p"
-	done
+	t_pids_alive "$FRONT_PIDS"
 }
 
 # none_alive: no node or grandchild of the last run is alive.

@@ -51,6 +51,23 @@ t_wait_for() {
 	return 1
 }
 
+# Pid files: test nodes write their pid into a file of a directory the
+# test names.  t_pids_kill DIR kills every one; t_pids_alive DIR prints
+# those still alive.
+t_pids_kill() {
+	for tp_f in "$1"/*; do
+		[ -f "$tp_f" ] && kill -KILL "$(cat "$tp_f")" 2>/dev/null
+	done
+	return 0
+}
+
+t_pids_alive() {
+	for tp_f in "$1"/*; do
+		[ -f "$tp_f" ] && t_alive "$(cat "$tp_f")" && cat "$tp_f"
+	done
+	return 0
+}
+
 t_done() {
 	echo "1..$t_n"
 	rm -rf "$T_TMP"
