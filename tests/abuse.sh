@@ -178,7 +178,8 @@ ended() {
 for m in longline garbage escape; do
 	up_mode $m 1
 	t_check "$m: nodemux ends when the node does, status 0" \
-	    eval 'ended $m 20 && [ "$rc" -eq 0 ]'
+	    eval 'ended $m 20 && [ "$rc" -eq 0 ]' ||
+	    t_diag "status $rc; $(tail -c 600 "$T_TMP/$m.out")"
 	end=$(echo $m | tr a-z A-Z)
 	t_check "$m: the line after it is shown" \
 	    grep -qE "^ab1 +\| END-$end\$" "$T_TMP/$m.out"

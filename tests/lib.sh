@@ -23,10 +23,11 @@ t_fail() {
 	echo "not ok $t_n - $*"
 }
 
-# t_check DESCRIPTION COMMAND...: a test point for a command's success.
+# t_check DESCRIPTION COMMAND...: a test point for a command's success;
+# returns its outcome, so "t_check ... || t_diag ..." can explain a failure.
 t_check() {
 	desc=$1; shift
-	if "$@"; then t_ok "$desc"; else t_fail "$desc"; fi
+	if "$@"; then t_ok "$desc"; else t_fail "$desc"; return 1; fi
 }
 
 # t_diag TEXT: a comment in the TAP stream (shown in the test log).
