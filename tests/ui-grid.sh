@@ -38,7 +38,7 @@ ui_keys s
 t_check "s: node 3 is ready again" ui_wait_re 30 '3 uidemo3@127.0.0.1  ready  pid [0-9]+'
 new3=$(ui_pid 3)
 ui_remember "$new3"
-t_check "s: with a new pid ($old3 -> $new3)" [ -n "$new3" ] && [ "$new3" != "$old3" ]
+t_check "s: with a new pid ($old3 -> $new3)" eval '[ -n "$new3" ] && [ "$new3" != "$old3" ]'
 
 # Restart every node: all new pids, restart counts shown.
 before="$(ui_pid 1) $(ui_pid 2) $(ui_pid 3) $(ui_pid 4)"
