@@ -141,7 +141,7 @@ void	 ui_pane_draw(struct ui *, struct ui_pane *);
 int	 ui_pane_walk(struct ui_pane_cursor *, const struct line *, int draw);
 int	 ui_pane_inner(const struct ui_pane *, int *rows, int *cols);
 void	 ui_pane_scroll(struct ui *, struct ui_pane *, long delta);
-char	*ui_pane_title(const struct node *, int64_t now);
+char	*ui_pane_title(const struct node *, int64_t now, int width);
 char	*ui_pane_uptime(int64_t ms, char *buf, size_t len);
 
 /* ui-status.c */

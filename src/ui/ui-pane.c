@@ -47,23 +47,66 @@ ui_pane_uptime(int64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-/* The title of node n: "1 name  ready  pid 42  http 4000  dist 9100  ↻0  3s". */
-char *
-ui_pane_title(const struct node *n, int64_t now)
+/* Parts of a title, least wanted first: dropped in this order when the
+   title is wider than its pane. */
+#define UI_TITLE_UPTIME		0x01
+#define UI_TITLE_RESTARTS	0x02
+#define UI_TITLE_PID		0x04
+#define UI_TITLE_PORT_WORDS	0x08	/* "http 4000  dist 9100", else
+					   "4000/9100" */
+#define UI_TITLE_HOST		0x10	/* name@host, else the short name */
+#define UI_TITLE_ALL		0x1f
+
+/* The title of node n with the parts in show. */
+static char *
+ui_pane_title_parts(const struct node *n, int64_t now, int show)
 {
 	struct strbuf	 sb = STRBUF_INIT;
 	char		 buf[256], up[32];
 
-	strbuf_addf(&sb, "%d %s  %s", n->spec->index, n->spec->name,
-	    node_state_str(n, buf, sizeof buf));
-	if (n->pid != 0)
+	strbuf_addf(&sb, "%d %s  %s", n->spec->index, (show & UI_TITLE_HOST) ?
+	    n->spec->name : n->spec->sname, node_state_str(n, buf, sizeof buf));
+	if (n->pid != 0 && (show & UI_TITLE_PID))
 		strbuf_addf(&sb, "  pid %ld", (long)n->pid);
-	strbuf_addf(&sb, "  http %d  dist %d  \xe2\x86\xbb%d", n->http_port,
-	    n->dist_port, n->restarts);
-	if (n->pid != 0 && n->state != NODE_STOPPING)
+	if (show & UI_TITLE_PORT_WORDS)
+		strbuf_addf(&sb, "  http %d  dist %d", n->http_port,
+		    n->dist_port);
+	else
+		strbuf_addf(&sb, "  %d/%d", n->http_port, n->dist_port);
+	if (show & UI_TITLE_RESTARTS)
+		strbuf_addf(&sb, "  \xe2\x86\xbb%d", n->restarts);
+	if (n->pid != 0 && n->state != NODE_STOPPING &&
+	    (show & UI_TITLE_UPTIME))
 		strbuf_addf(&sb, "  %s", ui_pane_uptime(now - n->started_ms, up,
 		    sizeof up));
 	return strbuf_detach(&sb);
+}
+
+/*
+ * The title of node n: "1 name  ready  pid 42  http 4000  dist 9100  ↻0
+ * 3s", giving up uptime, restarts, pid, the port words and the host, in
+ * that order, until it fits in width columns (index, name, state and
+ * ports always stay).
+ */
+char *
+ui_pane_title(const struct node *n, int64_t now, int width)
+{
+	static const int	 steps[] = { UI_TITLE_ALL,
+				    UI_TITLE_ALL & ~UI_TITLE_UPTIME,
+				    UI_TITLE_HOST | UI_TITLE_PID |
+				    UI_TITLE_PORT_WORDS,
+				    UI_TITLE_HOST | UI_TITLE_PORT_WORDS,
+				    UI_TITLE_HOST, 0 };
+	char			*title = NULL;
+	size_t			 i;
+
+	for (i = 0; i < nitems(steps); i++) {
+		free(title);
+		title = ui_pane_title_parts(n, now, steps[i]);
+		if ((int)mbstowcs(NULL, title, 0) <= width)
+			break;
+	}
+	return title;
 }
 
 /* Write s at (y, x) in win, at most width columns. */
@@ -109,7 +152,7 @@ ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
 	if (focused)
 		a |= A_REVERSE | A_BOLD;
 	wattr_set(p->win, a, (short)pair, &pair);
-	title = ui_pane_title(p->node, now_ms());
+	title = ui_pane_title(p->node, now_ms(), p->rect.w - 4);
 	text = xasprintf(" %s ", title);
 	ui_pane_puts(p->win, 0, 1, text, p->rect.w - 2);
 	free(text);
