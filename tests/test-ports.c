@@ -50,6 +50,29 @@ listen_on(const char *addr, int *port, int do_listen)
 	return fd;
 }
 
+/* Listen on [::] with IPV6_V6ONLY set to v6only, port chosen by the
+   kernel; -1 when the machine has no IPv6. */
+static int
+listen_v6_any(int v6only, int *port)
+{
+	struct sockaddr_in6	 sin6;
+	socklen_t		 len = sizeof sin6;
+	int			 fd;
+
+	if ((fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	cr_assert_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+	    sizeof v6only), 0);
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_any;
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin6, sizeof sin6), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
+	*port = ntohs(sin6.sin6_port);
+	return fd;
+}
+
 /* This process's /proc comm, as port_holder should report it. */
 static char *
 own_comm(void)
@@ -144,24 +167,13 @@ Test(ports, wildcard_listener_makes_loopback_busy)
 
 Test(ports, ipv6_only_wildcard_listener_makes_ipv4_busy)
 {
-	struct sockaddr_in6	 sin6;
-	socklen_t		 len = sizeof sin6;
-	char			*cause = NULL;
-	int			 fd, one = 1, port;
+	char	*cause = NULL;
+	int	 fd, port;
 
 	/* The kernel lets 127.0.0.1 bind beside a v6-only [::] listener,
 	   but clients of "localhost" may reach that listener instead. */
-	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+	if ((fd = listen_v6_any(1, &port)) == -1)
 		cr_skip_test("no IPv6");
-	cr_assert_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-	    sizeof one), 0);
-	memset(&sin6, 0, sizeof sin6);
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = in6addr_any;
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin6, sizeof sin6), 0);
-	cr_assert_eq(listen(fd, 4), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
-	port = ntohs(sin6.sin6_port);
 	cr_assert_eq(port_probe("127.0.0.1", port, &cause), 0,
 	    "127.0.0.1 port %d free beside a [::] listener", port);
 	close(fd);
@@ -248,22 +260,11 @@ Test(ports, listener_on_other_address_leaves_loopback_free)
 /* A dual-stack [::] listener (v6only off) serves 127.0.0.1 too. */
 Test(ports, dual_stack_listener_makes_loopback_busy)
 {
-	struct sockaddr_in6	 sin6;
-	socklen_t		 len = sizeof sin6;
-	char			*cause = NULL;
-	int			 fd, port, off = 0;
+	char	*cause = NULL;
+	int	 fd, port;
 
-	if ((fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = listen_v6_any(0, &port)) == -1)
 		cr_skip_test("no IPv6");
-	cr_assert_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
-	    sizeof off), 0);
-	memset(&sin6, 0, sizeof sin6);
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = in6addr_any;
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin6, sizeof sin6), 0);
-	cr_assert_eq(listen(fd, 4), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
-	port = ntohs(sin6.sin6_port);
 	cr_assert_eq(port_probe("127.0.0.1", port, &cause), 0,
 	    "127.0.0.1 port %d free beside a dual-stack [::] listener", port);
 	close(fd);
