@@ -35,7 +35,8 @@ struct headless;
  * names.  A terminal or pipe is written through a non-blocking
  * descriptor of its own, so the loop never waits for a slow reader: up
  * to max_queued bytes are held, then the oldest lines are dropped and
- * "nodemux | dropped N lines (stdout too slow)" says so.
+ * "nodemux | dropped N lines (stdout too slow)" says so.  When o->fd is
+ * /dev/null nothing is formatted or written at all.
  */
 struct headless	*headless_new(struct loop *, const struct plan *,
 		    const struct headless_opts *);
