@@ -1,8 +1,16 @@
 /*
  * Tests of node log files: directories made, lines appended as plain
- * text, flush semantics, and errors reported once with a clear cause.
+ * text, flush semantics, errors reported once with a clear cause, and
+ * the rescue of a shared queue after its writer died.
  */
+#include "config.h"
+
 #include <criterion/criterion.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,4 +188,188 @@ Test(logfile, write_error_reported_once)
 	cr_assert_eq(logfile_lost(lf), 2 * 2 + 100000 * 33);
 	cr_assert_eq(logfile_written(lf), 0);
 	logfile_close(lf);
+}
+
+/* The rescuer's copies of a shared log's descriptors. */
+struct rescuer {
+	int	 fd;
+	int	 stage_fd;
+	int	 refuse;
+};
+
+/* logfile_share's give: keep copies, as the guard does. */
+static int
+take(void *arg, int fd, int stage_fd)
+{
+	struct rescuer	*r = arg;
+
+	if (r->refuse)
+		return -1;
+	r->fd = dup(fd);
+	r->stage_fd = dup(stage_fd);
+	return r->fd == -1 || r->stage_fd == -1 ? -1 : 0;
+}
+
+/* give() in a child: send both fds to the parent over socket *arg. */
+static int
+send_fds(void *arg, int fd, int stage_fd)
+{
+	union {
+		struct cmsghdr	 h;
+		char		 buf[CMSG_SPACE(2 * sizeof (int))];
+	}		 cbuf;
+	struct iovec	 iov = { "L", 1 };
+	struct msghdr	 msg;
+	struct cmsghdr	*c;
+	int		 fds[2] = { fd, stage_fd };
+
+	memset(&msg, 0, sizeof msg);
+	memset(&cbuf, 0, sizeof cbuf);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof fds);
+	memcpy(CMSG_DATA(c), fds, sizeof fds);
+	return sendmsg(*(int *)arg, &msg, 0) == 1 ? 0 : -1;
+}
+
+/* The parent's end: the two fds a child sent. */
+static void
+recv_fds(int sock, int *fd, int *stage_fd)
+{
+	union {
+		struct cmsghdr	 h;
+		char		 buf[CMSG_SPACE(2 * sizeof (int))];
+	}		 cbuf;
+	char		 byte;
+	struct iovec	 iov = { &byte, 1 };
+	struct msghdr	 msg;
+	int		 fds[2];
+
+	memset(&msg, 0, sizeof msg);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	cr_assert_eq(recvmsg(sock, &msg, 0), 1);
+	cr_assert_not_null(CMSG_FIRSTHDR(&msg));
+	memcpy(fds, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof fds);
+	*fd = fds[0];
+	*stage_fd = fds[1];
+}
+
+/* A shared log in a child that adds lines, writes some, adds more and
+   is SIGKILLed: the rescue appends exactly what was never written. */
+Test(logfile, rescue_after_sigkill)
+{
+	char		*path = xasprintf("%s/r.log", tmpdir), *cause = NULL;
+	char		*text;
+	struct logfile	*lf;
+	struct stat	 st;
+	int		 sv[2], fd, stage_fd, status;
+	pid_t		 pid;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	if ((pid = fork()) == 0) {
+		lf = logfile_open(path, &cause);
+		logfile_add_text(lf, "before", 6);
+		if (lf == NULL || logfile_share(lf, send_fds, &sv[1]) != 0 ||
+		    !logfile_shared(lf))
+			_exit(1);
+		logfile_add_text(lf, "one", 3);
+		logfile_flush(lf, &cause);
+		logfile_add_text(lf, "two", 3);
+		logfile_add_text(lf, "three", 5);
+		kill(getpid(), SIGKILL);
+		_exit(0);
+	}
+	recv_fds(sv[0], &fd, &stage_fd);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status), "the child failed: %d", status);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_size, 11, "before the rescue: before, one");
+	cr_assert_eq(logfile_rescue(fd, stage_fd), 0);
+	text = slurp(path);
+	cr_assert_str_eq(text, "before\none\ntwo\nthree\n");
+	free(text);
+	close(fd);
+	close(stage_fd);
+	close(sv[0]);
+	close(sv[1]);
+	free(path);
+}
+
+/* After a clean close, a rescue finds nothing to add. */
+Test(logfile, rescue_after_close_adds_nothing)
+{
+	char		*path = xasprintf("%s/c.log", tmpdir), *cause = NULL;
+	char		*text;
+	struct rescuer	 r = { -1, -1, 0 };
+	struct logfile	*lf = logfile_open(path, &cause);
+
+	cr_assert_not_null(lf, "%s", cause);
+	cr_assert_eq(logfile_share(lf, take, &r), 0);
+	for (int i = 0; i < 3000; i++)
+		logfile_add_text(lf, "a line of forty bytes, give or take it", 38);
+	logfile_close(lf);
+	cr_assert_eq(logfile_rescue(r.fd, r.stage_fd), 0);
+	text = slurp(path);
+	cr_assert_eq(strlen(text), 3000 * 39);
+	free(text);
+	close(r.fd);
+	close(r.stage_fd);
+	free(path);
+}
+
+/* A rescuer that refuses leaves the queue private; lines still reach
+   the file on flush, and a line longer than the queue arrives whole. */
+Test(logfile, refused_share_and_long_line)
+{
+	char		*path = xasprintf("%s/p.log", tmpdir), *cause = NULL;
+	char		*text, *big = xmalloc(200000);
+	struct rescuer	 r = { -1, -1, 1 };
+	struct logfile	*lf = logfile_open(path, &cause);
+
+	cr_assert_not_null(lf, "%s", cause);
+	cr_assert_eq(logfile_share(lf, take, &r), -1);
+	cr_assert(!logfile_shared(lf));
+	memset(big, 'x', 200000);
+	logfile_add_text(lf, "short", 5);
+	logfile_add_text(lf, big, 200000);
+	logfile_add_text(lf, "after", 5);
+	cr_assert_eq(logfile_queued(lf), 6);
+	cr_assert_eq(logfile_flush(lf, &cause), 0);
+	cr_assert_eq(logfile_queued(lf), 0);
+	logfile_close(lf);
+	text = slurp(path);
+	cr_assert_eq(strlen(text), 6 + 200001 + 6);
+	cr_assert_eq(strncmp(text, "short\nxxx", 9), 0);
+	cr_assert_eq(text[6 + 200000], '\n');
+	cr_assert_str_eq(text + 6 + 200001, "after\n");
+	free(text);
+	free(big);
+	free(path);
+}
+
+/* A bad stage (not a logfile's memfd) is refused, and nothing written. */
+Test(logfile, rescue_rejects_bad_stage)
+{
+	char	*path = xasprintf("%s/b.log", tmpdir);
+	int	 fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	int	 junk = memfd_create("junk", 0);
+	struct stat st;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_geq(junk, 0);
+	cr_assert_eq(write(junk, "not a stage at all, just bytes\n", 31), 31);
+	cr_assert_eq(logfile_rescue(fd, junk), -1);
+	cr_assert_eq(fstat(fd, &st), 0);
+	cr_assert_eq(st.st_size, 0);
+	close(junk);
+	close(fd);
+	free(path);
 }

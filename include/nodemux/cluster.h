@@ -102,6 +102,13 @@ void		 cluster_shutdown(struct cluster *);
 int		 cluster_all_ready(const struct cluster *);
 int		 cluster_all_ended(const struct cluster *);
 
+/*
+ * Write every node's queued log lines now.  Lines otherwise reach the
+ * log file within 50 ms, or when 64 KiB are queued (at once after every
+ * read when there is no guard to write them out should nodemux die).
+ */
+void		 cluster_flush_logs(struct cluster *);
+
 /* Set node i's pty window size (TIOCSWINSZ, SIGWINCH to the node). */
 void		 cluster_resize(struct cluster *, int i, int rows, int cols);
 /* Write to node i's pty (interactive mode); bytes or -1.  What the pty

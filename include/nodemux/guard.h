@@ -2,7 +2,8 @@
  * The guard: a small process forked at cluster start that outlives
  * nodemux only long enough to SIGKILL every process group nodemux told
  * it about, should nodemux die without stopping its nodes (even by
- * SIGKILL).  It learns of groups over a socket and acts at EOF on it.
+ * SIGKILL), and to write out what nodemux had queued for its log files.
+ * It learns of groups and logs over a socket and acts at EOF on it.
  */
 #ifndef NODEMUX_GUARD_H
 #define NODEMUX_GUARD_H
@@ -17,7 +18,8 @@ struct guard;
  * ignores SIGINT, SIGTERM, SIGHUP and SIGTSTP, so that neither a Ctrl-C
  * nor a kill of nodemux's process group stops it before its work.  It
  * exits as soon as the socket reaches EOF, after sending SIGKILL to
- * every group it still knows.  NULL and *cause on failure.
+ * every group it still knows and rescuing every log it holds.  NULL and
+ * *cause on failure.
  */
 struct guard	*guard_start(char **cause);
 
@@ -28,6 +30,14 @@ struct guard	*guard_start(char **cause);
  */
 void		 guard_add(struct guard *, pid_t pgid);
 void		 guard_del(struct guard *, pid_t pgid);
+
+/*
+ * Hand the guard a log file and the memfd of its queue (logfile_share's
+ * give): at EOF it calls logfile_rescue on them.  Waits for the guard's
+ * answer (at most 2 s); 0 when it holds them, -1 when it could not take
+ * them (no guard, its fd table full).
+ */
+int		 guard_add_log(struct guard *, int fd, int stage_fd);
 
 /* The guard's pid (it is a child of this process). */
 pid_t		 guard_pid(const struct guard *);

@@ -1,7 +1,10 @@
 /*
  * Node log files: every completed line of a node, escape sequences
- * removed, appended to <log_dir>/<node name>.log and flushed per read
- * batch so that a crash of nodemux loses nothing already read.
+ * removed, appended to <log_dir>/<node name>.log.  A crash of nodemux
+ * loses nothing already read: either the caller flushes after every read,
+ * or the queue is shared with a rescuer (logfile_share) that writes out
+ * what is left should nodemux die, even by SIGKILL, and the caller
+ * flushes when it likes (64 KiB writes instead of 4 KiB ones).
  */
 #ifndef NODEMUX_LOGFILE_H
 #define NODEMUX_LOGFILE_H
@@ -21,8 +24,8 @@ struct logfile	*logfile_open(const char *path, char **cause);
 /* Flush, close and free; NULL is a no-op. */
 void		 logfile_close(struct logfile *);
 
-/* Queue a line's text and a newline (flushed at once when the queue
-   passes 64 KiB). */
+/* Queue a line's text and a newline (what is queued is written first
+   when the queue's 64 KiB would not hold it). */
 void		 logfile_add(struct logfile *, const struct line *);
 /* Queue len bytes of text and a newline. */
 void		 logfile_add_text(struct logfile *, const char *text, size_t len);
@@ -35,6 +38,35 @@ void		 logfile_add_text(struct logfile *, const char *text, size_t len);
  * is reported again.  Nothing here stops a node.
  */
 int		 logfile_flush(struct logfile *, char **cause);
+
+/* Bytes queued and not yet written. */
+size_t		 logfile_queued(const struct logfile *);
+
+/*
+ * Give a rescuer the log's descriptors: fd, the file, and stage_fd, a
+ * memfd now holding the queue.  It keeps its own copies (they are closed
+ * here after the call) and returns 0, or -1 when it cannot take them.
+ */
+typedef int	(*logfile_give_cb)(void *arg, int fd, int stage_fd);
+
+/*
+ * Move the queue into a memfd and offer it to give().  0 once a rescuer
+ * holds it (or already did); -1 when the queue stays private (no memfd,
+ * or give() refused).
+ */
+int		 logfile_share(struct logfile *, logfile_give_cb give,
+		    void *arg);
+/* Is the queue held by a rescuer too? */
+int		 logfile_shared(const struct logfile *);
+
+/*
+ * In the rescuer, after the process that queued has died: append to fd
+ * what the queue in stage_fd still holds.  A write cut short by the death
+ * is finished from where the file's size says it stopped, so no byte is
+ * written twice (unless something else appended to or truncated the file
+ * during that last write).  0, or -1 on a bad stage or a write error.
+ */
+int		 logfile_rescue(int fd, int stage_fd);
 
 const char	*logfile_path(const struct logfile *);
 /* Bytes written to the file by this logfile, and bytes dropped on errors. */

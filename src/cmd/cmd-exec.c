@@ -206,6 +206,7 @@ exec_run_cmd(struct exec *e)
 	    cluster_size(e->cluster), (now_ms() - e->start_ms) / 1000.0,
 	    e->opts->argv[0]);
 	headless_flush(e->out);
+	cluster_flush_logs(e->cluster);	/* CMD may read them */
 	pid = fork();
 	if (pid == 0)
 		exec_child(e, vars);

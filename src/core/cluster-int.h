@@ -21,6 +21,8 @@
 #define CLUSTER_PROBE_MS	150	/* tcp readiness retry */
 #define CLUSTER_PROBE_SLOW_MS	1000	/* ... after the timeout */
 #define CLUSTER_INPUT_MAX	(1024 * 1024) /* keys queued for a node */
+#define CLUSTER_LOG_FLUSH_MS	50	/* a rescued log's lines wait at most
+					   this long for their write */
 
 /* The launcher's side of a node (struct node's priv). */
 struct cnode {
@@ -66,6 +68,7 @@ struct cluster {
 	int			 shutting_down;
 	int			 done_fired;
 	uint64_t		 done_timer;
+	uint64_t		 log_timer;	/* flush the rescued logs */
 	char			*buf;		/* CLUSTER_READ_MAX bytes */
 };
 

@@ -61,6 +61,48 @@ cluster_io_flush_log(struct cnode *cn)
 	}
 }
 
+/* Write every node's log queue now. */
+void
+cluster_flush_logs(struct cluster *c)
+{
+	int	 i;
+
+	loop_cancel_timer(c->loop, c->log_timer);
+	c->log_timer = 0;
+	for (i = 0; i < c->size; i++)
+		cluster_io_flush_log(&c->cn[i]);
+}
+
+/* The rescued logs' lines have waited long enough. */
+static void
+cluster_io_log_timer(struct loop *loop, void *arg)
+{
+	struct cluster	*c = arg;
+
+	c->log_timer = 0;
+	cluster_flush_logs(c);
+}
+
+/*
+ * After a read: a log the guard would rescue is written when its 64 KiB
+ * queue fills or CLUSTER_LOG_FLUSH_MS after its oldest line, so a flood
+ * costs one write per 64 KiB, not one per 4 KiB read; any other log is
+ * written at once, or a crash of nodemux would lose what it had read.
+ */
+static void
+cluster_io_after_read(struct cnode *cn)
+{
+	struct cluster	*c = cn->c;
+
+	if (cn->log == NULL || logfile_queued(cn->log) == 0)
+		return;
+	if (!logfile_shared(cn->log))
+		cluster_io_flush_log(cn);
+	else if (c->log_timer == 0)
+		c->log_timer = loop_add_timer(c->loop, now_ms() +
+		    CLUSTER_LOG_FLUSH_MS, cluster_io_log_timer, c);
+}
+
 /* Stop reading the pty: flush the partial line and close the master. */
 void
 cluster_io_close(struct cnode *cn)
@@ -156,7 +198,7 @@ cluster_io_drain(struct cnode *cn, size_t max)
 		if ((size_t)r < want && max <= CLUSTER_READ_MAX)
 			break;
 	}
-	cluster_io_flush_log(cn);
+	cluster_io_after_read(cn);
 	if (total > 0 && c->ev.output != NULL)
 		c->ev.output(c->arg, cn->n);
 	if (!eof)

@@ -165,6 +165,7 @@ cluster_free(struct cluster *c)
 		return;
 	loop_del_signal(c->loop, SIGCHLD, cluster_sigchld, c);
 	loop_cancel_timer(c->loop, c->done_timer);
+	loop_cancel_timer(c->loop, c->log_timer);
 	for (i = 0; i < c->size; i++)
 		cluster_free_node(&c->cn[i]);
 	guard_free(c->guard);
@@ -202,6 +203,15 @@ cluster_fail(struct cnode *cn, char *reason)
 	cluster_state_changed(cn->c, cn->n);
 }
 
+/* Hand a log and its queue to the guard (logfile_share's give). */
+static int
+cluster_give_log(void *arg, int fd, int stage_fd)
+{
+	struct cluster	*c = arg;
+
+	return guard_add_log(c->guard, fd, stage_fd);
+}
+
 /* Open the node's log file once; a failure is said, the node still runs. */
 static void
 cluster_open_log(struct cnode *cn)
@@ -215,7 +225,11 @@ cluster_open_log(struct cnode *cn)
 		cluster_msg(cn->c, cn->n, "%s: no log file: %s",
 		    cluster_node_label(cn->n), cause);
 		free(cause);
+		return;
 	}
+	/* Held by the guard too, the queue may wait for a 64 KiB write;
+	   if not, it is written after every read (cluster_io_after_read). */
+	logfile_share(cn->log, cluster_give_log, cn->c);
 }
 
 /* Spawn the node's process now (ports probed first). */

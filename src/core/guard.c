@@ -2,16 +2,20 @@
  * The guard process: PR_SET_PDEATHSIG only reaches a node's leader, not
  * the children it forks, so a forked helper keeps the list of process
  * groups and SIGKILLs them all when its socket from nodemux reaches EOF.
+ * It also holds each log file with the memfd of its queue, and writes out
+ * what nodemux had queued and not yet written (logfile_rescue).
  */
 #include "config.h"
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,24 +23,31 @@
 #include <unistd.h>
 
 #include "nodemux/guard.h"
+#include "nodemux/logfile.h"
 #include "nodemux/util.h"
+
+#define GUARD_ACK_MS	2000	/* for the guard to take a log */
 
 struct guard {
 	pid_t	 pid;
 	int	 fd;		/* write end of the socket */
 };
 
-/* One message on the socket: '+' or '-' and a group. */
+/* One message on the socket: '+' or '-' and a group; or 'L' with a log
+   file and its queue's memfd as SCM_RIGHTS, answered by 'y' or 'n'. */
 struct guard_msg {
 	int32_t	 op;
 	int32_t	 pgid;
 };
 
-/* The guard's groups: a small array, as nodes are few. */
+/* The guard's groups (a small array, as nodes are few) and logs. */
 struct guard_set {
 	pid_t	*v;
 	size_t	 n;
 	size_t	 cap;
+	int	*logs;		/* pairs: log file, queue memfd */
+	size_t	 nlogs;
+	size_t	 logcap;
 };
 
 /* Apply one message to the set. */
@@ -65,6 +76,7 @@ static void
 guard_child_setup(int rfd)
 {
 	struct sigaction	 sa;
+	struct rlimit		 rl;
 	sigset_t		 none;
 	int			 null;
 
@@ -83,6 +95,11 @@ guard_child_setup(int rfd)
 	   the job (kill -9 %1, a Ctrl-C) does not take the guard along. */
 	setsid();
 	prctl(PR_SET_NAME, "nodemux-guard");	/* what ps and top show */
+	/* Two fds per log: take what the hard limit allows. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 
 	/* nodemux may have been started with 0-2 closed. */
 	if (rfd <= 2)
@@ -102,26 +119,99 @@ guard_child_setup(int rfd)
 	close_range(4, ~0U, 0);
 }
 
-/* The guard: collect groups until EOF, then kill them all and leave. */
+/* Keep a log and its queue (two fds received, or n closed); answer. */
+static void
+guard_set_log(struct guard_set *s, const int *fds, size_t n)
+{
+	char	 ack = 'n';
+	size_t	 i;
+
+	if (n == 2) {
+		if (s->nlogs + 2 > s->logcap) {
+			s->logcap = s->logcap ? s->logcap * 2 : 32;
+			s->logs = xreallocarray(s->logs, s->logcap,
+			    sizeof *s->logs);
+		}
+		s->logs[s->nlogs++] = fds[0];
+		s->logs[s->nlogs++] = fds[1];
+		ack = 'y';
+	} else {
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+	}
+	while (send(3, &ack, 1, MSG_NOSIGNAL) == -1 && errno == EINTR)
+		continue;
+}
+
+/* Read one message and its fds; the message's size, 0 at EOF, -1. */
+static ssize_t
+guard_recv(struct guard_msg *m, int *fds, size_t *nfds)
+{
+	union {
+		struct cmsghdr	 h;
+		char		 buf[CMSG_SPACE(2 * sizeof (int))];
+	}			 cbuf;
+	struct iovec		 iov = { m, sizeof *m };
+	struct msghdr		 msg;
+	struct cmsghdr		*c;
+	ssize_t			 n;
+
+	memset(&msg, 0, sizeof msg);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	*nfds = 0;
+	while ((n = recvmsg(3, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
+	    errno == EINTR)
+		continue;
+	for (c = CMSG_FIRSTHDR(&msg); n > 0 && c != NULL;
+	    c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		*nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof (int);
+		if (*nfds > 2)
+			*nfds = 2;
+		memcpy(fds, CMSG_DATA(c), *nfds * sizeof (int));
+	}
+	/* Fds cut off (no room in our table) make the log unusable. */
+	if (msg.msg_flags & MSG_CTRUNC) {
+		while (*nfds > 0)
+			close(fds[--*nfds]);
+	}
+	return n;
+}
+
+/* The guard: collect groups and logs until EOF, then kill every group,
+   write out every log's queue and leave. */
 static void __attribute__((noreturn))
 guard_child(int rfd)
 {
-	struct guard_set	 set = { NULL, 0, 0 };
+	struct guard_set	 set;
 	struct guard_msg	 m;
+	int			 fds[2];
+	size_t			 i, nfds;
 	ssize_t			 n;
-	size_t			 i;
 
+	memset(&set, 0, sizeof set);
 	guard_child_setup(rfd);
 	for (;;) {
-		n = read(3, &m, sizeof m);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)sizeof m)
+		n = guard_recv(&m, fds, &nfds);
+		if (n <= 0)
 			break;	/* EOF: nodemux is gone */
-		guard_set_apply(&set, &m);
+		if (n == (ssize_t)sizeof m && m.op == 'L') {
+			guard_set_log(&set, fds, nfds);
+			continue;
+		}
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		if (n == (ssize_t)sizeof m)
+			guard_set_apply(&set, &m);
 	}
 	for (i = 0; i < set.n; i++)
 		kill(-set.v[i], SIGKILL);
+	for (i = 0; i + 1 < set.nlogs; i += 2)
+		logfile_rescue(set.logs[i], set.logs[i + 1]);
 	_exit(0);
 }
 
@@ -133,8 +223,9 @@ guard_start(char **cause)
 	int		 p[2];
 
 	/* A socket, not a pipe: send(MSG_NOSIGNAL) cannot raise SIGPIPE
-	   in nodemux (or a node child) should the guard be gone. */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1) {
+	   in nodemux (or a node child) should the guard be gone; and it
+	   carries fds.  Packets: a message and its fds arrive together. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) == -1) {
 		*cause = xasprintf("guard socket: %s", strerror(errno));
 		return NULL;
 	}
@@ -181,6 +272,50 @@ void
 guard_del(struct guard *g, pid_t pgid)
 {
 	guard_send(g, '-', pgid);
+}
+
+/* Send fd and stage_fd with an 'L'; wait for the guard's answer. */
+int
+guard_add_log(struct guard *g, int fd, int stage_fd)
+{
+	struct guard_msg	 m = { .op = 'L', .pgid = 0 };
+	union {
+		struct cmsghdr	 h;
+		char		 buf[CMSG_SPACE(2 * sizeof (int))];
+	}			 cbuf;
+	struct iovec		 iov = { &m, sizeof m };
+	struct msghdr		 msg;
+	struct cmsghdr		*c;
+	struct pollfd		 pfd;
+	int			 fds[2] = { fd, stage_fd };
+	char			 ack = 'n';
+
+	if (g == NULL || g->fd == -1)
+		return -1;
+	memset(&msg, 0, sizeof msg);
+	memset(&cbuf, 0, sizeof cbuf);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof fds);
+	memcpy(CMSG_DATA(c), fds, sizeof fds);
+	while (sendmsg(g->fd, &msg, MSG_NOSIGNAL) == -1) {
+		if (errno != EINTR)
+			return -1;
+	}
+	pfd.fd = g->fd;
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, GUARD_ACK_MS) == -1 && errno == EINTR)
+		continue;
+	if ((pfd.revents & POLLIN) == 0)
+		return -1;
+	while (recv(g->fd, &ack, 1, 0) == -1 && errno == EINTR)
+		continue;
+	return ack == 'y' ? 0 : -1;
 }
 
 pid_t

@@ -29,6 +29,10 @@ chatty)
 		printf '%s line %05d %080d\n' "$NODE_INDEX" $i 0
 		i=$((i + 1))
 	done ;;
+flood)
+	# Numbered lines as fast as awk writes them, until killed.
+	exec awk -v n="$NODE_INDEX" \
+	    'BEGIN { for (i = 0; ; i++) printf "%s flood %d\n", n, i }' ;;
 slow3)
 	# Node 3 never becomes ready.
 	if [ "$NODE_INDEX" = 3 ]; then
