@@ -57,6 +57,8 @@ struct line {
 /* A new line owning copies of text and runs. */
 struct line	*line_new(const char *text, size_t len,
 		    const struct attr_run *runs, size_t nruns);
+/* A new line owning a copy of l: text, runs, seq, time, node, flags. */
+struct line	*line_dup(const struct line *l);
 void		 line_free(struct line *);
 /* Attributes at byte offset off. */
 struct attr	 line_attr_at(const struct line *, size_t off);

@@ -33,6 +33,18 @@ line_new(const char *text, size_t len, const struct attr_run *runs,
 	return l;
 }
 
+struct line *
+line_dup(const struct line *l)
+{
+	struct line	*d = line_new(l->text, l->len, l->runs, l->nruns);
+
+	d->seq = l->seq;
+	d->time_ms = l->time_ms;
+	d->node = l->node;
+	d->flags = l->flags;
+	return d;
+}
+
 void
 line_free(struct line *l)
 {
