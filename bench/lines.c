@@ -41,7 +41,6 @@ lines_cb(void *arg, struct line *l)
 	if (n->log != NULL)
 		logfile_add(n->log, l);
 	scrollback_push(n->sb, l);
-	line_free(l);
 }
 
 /* CPU milliseconds of this process. */

@@ -59,7 +59,6 @@ bench_push(void *arg, struct line *l)
 {
 	l->seq = ++bench_seq;
 	scrollback_push(arg, l);
-	line_free(l);
 }
 
 /* Fill every scrollback through the parser with coloured log lines. */

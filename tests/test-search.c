@@ -40,7 +40,6 @@ static void
 to_sb(void *arg, struct line *l)
 {
 	scrollback_push(arg, l);
-	line_free(l);
 }
 
 static void

@@ -24,7 +24,7 @@ got_cb(void *arg, struct line *l)
 	struct got	*g = arg;
 
 	g->l = xreallocarray(g->l, g->n + 1, sizeof *g->l);
-	g->l[g->n++] = l;
+	g->l[g->n++] = line_dup(l);	/* l is lent for the call */
 	if (l->len > g->maxlen)
 		g->maxlen = l->len;
 }

@@ -39,9 +39,9 @@ cluster_io_line(void *arg, struct line *l)
 	if (cn->ready_re != NULL && !cn->log_ok &&
 	    cn->n->state == NODE_STARTING)
 		matched = search_line(cn->ready_re, l);
-	/* Front ends get the scrollback's copy: it outlives this call. */
+	/* l is the parser's, lent for this call: front ends get the
+	   scrollback's copy. */
 	kept = scrollback_push(cn->n->sb, l);
-	line_free(l);
 	if (c->ev.line != NULL)
 		c->ev.line(c->arg, cn->n, kept);
 	if (matched) {

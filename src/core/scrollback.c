@@ -202,7 +202,10 @@ scrollback_copy(struct line *s, const struct line *l)
 	s->runs = NULL;
 	if (rsize != 0) {
 		s->runs = (struct attr_run *)p;
-		memcpy(p, l->runs, rsize);
+		if (l->nruns == 1)	/* the common case: no call */
+			s->runs[0] = l->runs[0];
+		else
+			memcpy(p, l->runs, rsize);
 		p += rsize;
 	}
 	s->text = p;

@@ -202,6 +202,16 @@ vt_attr_eq(const struct attr *a, const struct attr *b)
 	return a->fg == b->fg && a->bg == b->bg && a->flags == b->flags;
 }
 
+/* Make room for n bytes of text (and the NUL) in tb. */
+static void
+vt_tb_reserve(struct vt *vt, size_t n)
+{
+	if (vt->tbcap < n) {
+		vt->tbcap = n;
+		vt->tb = xrealloc(vt->tb, vt->tbcap);
+	}
+}
+
 /* Start a run of attributes at text offset off. */
 static void
 vt_add_run(struct vt *vt, size_t off, const struct attr *a)
@@ -248,6 +258,24 @@ vt_now(struct vt *vt)
 	return vt->now_ms;
 }
 
+/* Lend vt->line: len bytes of tb (NUL added) and nruns of runs. */
+static struct line *
+vt_lend(struct vt *vt, size_t len, size_t nruns, uint16_t flags)
+{
+	struct line	*l = &vt->line;
+
+	vt->tb[len] = '\0';
+	l->seq = 0;
+	l->node = 0;
+	l->time_ms = vt_now(vt);
+	l->flags = flags;
+	l->len = (uint32_t)len;
+	l->nruns = (uint32_t)nruns;
+	l->text = vt->tb;
+	l->runs = nruns > 0 ? vt->runs : NULL;
+	return l;
+}
+
 /*
  * The line as it stands: cells up to the last non-blank as UTF-8 with
  * attribute runs (equal neighbours merged).  A line that hit max_cols
@@ -258,17 +286,13 @@ vt_now(struct vt *vt)
 struct line *
 vt_build(struct vt *vt)
 {
-	struct line		*l;
 	const struct vt_cell	*c;
 	const struct attr	*last = NULL;
 	size_t			 n = vt->ncells, i, len = 0;
 
 	while (n > 0 && vt_trimmable(&vt->cells[n - 1]))
 		n--;
-	if (vt->tbcap < n * 8 + 64) {
-		vt->tbcap = n * 8 + 64;
-		vt->tb = xrealloc(vt->tb, vt->tbcap);
-	}
+	vt_tb_reserve(vt, n * 8 + 64);
 	vt->nruns = 0;
 	for (i = 0; i < n;) {
 		c = &vt->cells[i++];
@@ -290,11 +314,7 @@ vt_build(struct vt *vt)
 		len += (size_t)snprintf(vt->tb + len, 64, " \xe2\x80\xa6[cut %llu bytes]",
 		    (unsigned long long)vt->cut);
 	}
-	l = line_new(vt->tb, len, vt->runs, vt->nruns);
-	if (vt->cut != 0)
-		l->flags |= LINE_TRUNCATED;
-	l->time_ms = vt_now(vt);
-	return l;
+	return vt_lend(vt, len, vt->nruns, vt->cut != 0 ? LINE_TRUNCATED : 0);
 }
 
 /*
@@ -306,8 +326,6 @@ struct line *
 vt_build_ascii(struct vt *vt, const char *text, size_t n)
 {
 	struct vt_cell	 c;
-	struct attr_run	 run;
-	struct line	*l;
 
 	c = vt_blank();
 	c.attr = vt->attr;
@@ -315,11 +333,12 @@ vt_build_ascii(struct vt *vt, const char *text, size_t n)
 		while (n > 0 && text[n - 1] == ' ')
 			n--;
 	}
-	run.off = 0;
-	run.attr = vt->attr;
-	l = line_new(text, n, &run, n > 0 ? 1 : 0);
-	l->time_ms = vt_now(vt);
-	return l;
+	vt_tb_reserve(vt, n + 1);
+	memcpy(vt->tb, text, n);
+	vt->runs[0].off = 0;		/* vt_new made room for one */
+	vt->runs[0].attr = vt->attr;
+	vt->nruns = n > 0 ? 1 : 0;
+	return vt_lend(vt, n, vt->nruns, 0);
 }
 
 /* EL (CSI K): erase to the end, from the start, or all of the line. */

@@ -75,6 +75,8 @@ struct vt {
 					   until a line needs it */
 	struct line	*cur;		/* vt_current()'s answer */
 	int		 cur_dirty;
+	struct line	 line;		/* what vt_build lends: text in tb,
+					   runs in runs */
 	char		*tb;		/* building a line's text */
 	size_t		 tbcap;
 	struct attr_run	*runs;
@@ -84,7 +86,8 @@ struct vt {
 
 extern const struct attr vt_attr_default;
 
-/* vt-cells.c: the line being written. */
+/* vt-cells.c: the line being written; vt_build and vt_build_ascii
+   return vt->line, valid until the next build. */
 void		 vt_print(struct vt *, uint32_t cp);
 void		 vt_print_ascii(struct vt *, const unsigned char *, size_t);
 struct line	*vt_build(struct vt *);

@@ -24,6 +24,8 @@ vt_new(size_t max_cols)
 	vt = xcalloc(1, sizeof *vt);
 	vt->max_cols = max_cols != 0 ? max_cols : VT_DEFAULT_COLS;
 	vt->attr = vt_attr_default;
+	vt->capruns = 16;
+	vt->runs = xreallocarray(NULL, vt->capruns, sizeof *vt->runs);
 	return vt;
 }
 
@@ -39,7 +41,8 @@ vt_free(struct vt *vt)
 	free(vt);
 }
 
-/* End the current line: hand it to cb and start an empty one. */
+/* End the current line: lend it to cb and start an empty one (so that
+   a vt_current() from cb says NULL and leaves the lent line alone). */
 static void
 vt_complete(struct vt *vt, vt_line_cb cb, void *arg)
 {
@@ -473,7 +476,7 @@ vt_current(struct vt *vt)
 		return NULL;
 	if (vt->cur_dirty || vt->cur == NULL) {
 		line_free(vt->cur);
-		vt->cur = vt_build(vt);
+		vt->cur = line_dup(vt_build(vt));
 		vt->cur_dirty = 0;
 	}
 	return vt->cur;
