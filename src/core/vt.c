@@ -382,22 +382,62 @@ vt_is_ascii(unsigned char ch)
 }
 
 /*
- * The end of the run of printable ASCII that starts at p[i], eight bytes
- * at a time while no byte of a word is below a space or above a tilde
- * (the classic "has less" and "has more" bit tricks, exact for "any").
+ * Per byte of the 8 bytes in x, the high bit set when the byte is not
+ * printable ASCII: b - 0x20 has it for b below a space and from 0xa0,
+ * b + 1 from a DEL to 0xfe (0xff is the first case).  Borrows and carries
+ * only run from such a byte up to later ones, so the first flagged byte
+ * is exact, which is all vt_ascii_end needs.
+ */
+static inline uint64_t
+vt_bad8(uint64_t x)
+{
+	const uint64_t	 ones = 0x0101010101010101ULL;
+
+	return ((x - 0x20 * ones) | (x + ones)) & 0x8080808080808080ULL;
+}
+
+/* The index of the first byte flagged in m (not 0) by vt_bad8, as the
+   bytes were in memory. */
+static inline size_t
+vt_first_bad(uint64_t m)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(m) / 8;
+#else
+	return (size_t)__builtin_ctzll(m) / 8;
+#endif
+}
+
+/* Sixteen bytes, for GCC's (and clang's) vector extensions: SSE2 or
+   NEON where there is one, word operations where not. */
+typedef unsigned char vt_v16 __attribute__((vector_size(16)));
+
+/*
+ * The end of the run of printable ASCII that starts at p[i]: sixteen
+ * bytes at a time while all are printable, then the first one that is
+ * not found by vt_bad8 on the half it is in, with no byte loop.
  */
 static size_t
 vt_ascii_end(const unsigned char *p, size_t i, size_t len)
 {
-	const uint64_t	 ones = 0x0101010101010101ULL;
-	const uint64_t	 highs = 0x8080808080808080ULL;
-	uint64_t	 x;
+	vt_v16		 v;
+	uint64_t	 x, m, h[2];
 
+	for (; i + 16 <= len; i += 16) {
+		memcpy(&v, p + i, sizeof v);
+		/* Unsigned: below a space wraps round to 0xe0 and up. */
+		v = (vt_v16)((vt_v16)(v - 0x20) > 0x5e);
+		memcpy(h, &v, sizeof h);
+		if ((h[0] | h[1]) != 0) {
+			if (h[0] != 0)
+				return i + vt_first_bad(h[0]);
+			return i + 8 + vt_first_bad(h[1]);
+		}
+	}
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&x, p + i, sizeof x);
-		if (((x - 0x20 * ones) & ~x & highs) != 0 ||
-		    (((x + ones) | x) & highs) != 0)
-			break;
+		if ((m = vt_bad8(x)) != 0)
+			return i + vt_first_bad(m);
 	}
 	while (i < len && vt_is_ascii(p[i]))
 		i++;
