@@ -71,13 +71,6 @@ line_attr_at(const struct line *l, size_t off)
 	return l->runs[lo].attr;
 }
 
-/* Heap bytes a line holds, for caps on memory (scrollback). */
-size_t
-line_size(const struct line *l)
-{
-	return sizeof *l + l->len + 1 + l->nruns * sizeof *l->runs;
-}
-
 /* Two attributes display the same. */
 int
 line_attr_equal(const struct attr *a, const struct attr *b)
