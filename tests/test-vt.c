@@ -732,3 +732,37 @@ Test(vt, ascii_scan_stops_at_every_offset)
 		}
 	}
 }
+
+/* Whole lines about max_cols long, in one read: the fast path keeps a
+   line of max_cols, and cuts one byte longer as the slow path does. */
+Test(vt, lines_at_the_column_cap)
+{
+	static const size_t lens[] = { 99, 100, 101, 102, 116, 117, 300 };
+	struct vt	*vt = vt_new(100);
+	struct got	 g = { NULL, 0, 0 };
+	char		 buf[2048], want[160];
+	size_t		 k, len = 0;
+
+	for (k = 0; k < nitems(lens); k++) {
+		memset(buf + len, 'a' + (int)k, lens[k]);
+		len += lens[k];
+		memcpy(buf + len, "\r\n", 2);
+		len += 2;
+	}
+	vt_feed(vt, buf, len, got_cb, &g);
+	cr_assert_eq(g.n, nitems(lens));
+	for (k = 0; k < nitems(lens); k++) {
+		memset(want, 'a' + (int)k, 100);
+		if (lens[k] <= 100) {
+			want[lens[k]] = '\0';
+			cr_assert_eq(g.l[k]->flags, 0);
+		} else {
+			snprintf(want + 100, sizeof want - 100,
+			    " \xe2\x80\xa6[cut %zu bytes]", lens[k] - 100);
+			cr_assert_eq(g.l[k]->flags, LINE_TRUNCATED);
+		}
+		cr_assert_str_eq(g.l[k]->text, want, "line of %zu", lens[k]);
+	}
+	got_free(&g);
+	vt_free(vt);
+}

@@ -191,8 +191,7 @@ vt_print_ascii(struct vt *vt, const unsigned char *p, size_t n)
 static int
 vt_trimmable(const struct vt_cell *c)
 {
-	return c->cp == ' ' && c->comb == 0 && c->attr.bg == COLOUR_DEFAULT &&
-	    (c->attr.flags & (ATTR_REVERSE | ATTR_UNDERLINE | ATTR_STRIKE)) == 0;
+	return c->cp == ' ' && c->comb == 0 && vt_attr_trimmable(&c->attr);
 }
 
 /* Do two attributes display the same?  (line_attr_equal, inlined.) */
@@ -249,33 +248,6 @@ vt_build_plain(const struct vt_cell *cells, size_t *i, size_t n,
 	return len;
 }
 
-/* The wall clock for lines completed by this vt_feed: read once. */
-static int64_t
-vt_now(struct vt *vt)
-{
-	if (vt->now_ms == 0)
-		vt->now_ms = wall_ms();
-	return vt->now_ms;
-}
-
-/* Lend vt->line: len bytes of tb (NUL added) and nruns of runs. */
-static struct line *
-vt_lend(struct vt *vt, size_t len, size_t nruns, uint16_t flags)
-{
-	struct line	*l = &vt->line;
-
-	vt->tb[len] = '\0';
-	l->seq = 0;
-	l->node = 0;
-	l->time_ms = vt_now(vt);
-	l->flags = flags;
-	l->len = (uint32_t)len;
-	l->nruns = (uint32_t)nruns;
-	l->text = vt->tb;
-	l->runs = nruns > 0 ? vt->runs : NULL;
-	return l;
-}
-
 /*
  * The line as it stands: cells up to the last non-blank as UTF-8 with
  * attribute runs (equal neighbours merged).  A line that hit max_cols
@@ -315,30 +287,6 @@ vt_build(struct vt *vt)
 		    (unsigned long long)vt->cut);
 	}
 	return vt_lend(vt, len, vt->nruns, vt->cut != 0 ? LINE_TRUNCATED : 0);
-}
-
-/*
- * What vt_build makes of an empty line on which n printable ASCII bytes
- * were written with the current attributes: the same text, trimmed the
- * same way, and one run.
- */
-struct line *
-vt_build_ascii(struct vt *vt, const char *text, size_t n)
-{
-	struct vt_cell	 c;
-
-	c = vt_blank();
-	c.attr = vt->attr;
-	if (vt_trimmable(&c)) {
-		while (n > 0 && text[n - 1] == ' ')
-			n--;
-	}
-	vt_tb_reserve(vt, n + 1);
-	memcpy(vt->tb, text, n);
-	vt->runs[0].off = 0;		/* vt_new made room for one */
-	vt->runs[0].attr = vt->attr;
-	vt->nruns = n > 0 ? 1 : 0;
-	return vt_lend(vt, n, vt->nruns, 0);
 }
 
 /* EL (CSI K): erase to the end, from the start, or all of the line. */

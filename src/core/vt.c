@@ -26,6 +26,8 @@ vt_new(size_t max_cols)
 	vt->attr = vt_attr_default;
 	vt->capruns = 16;
 	vt->runs = xreallocarray(NULL, vt->capruns, sizeof *vt->runs);
+	vt->tbcap = vt->max_cols + 64;	/* see vt_ascii_take */
+	vt->tb = xmalloc(vt->tbcap);
 	return vt;
 }
 
@@ -413,21 +415,28 @@ vt_first_bad(uint64_t m)
 typedef unsigned char vt_v16 __attribute__((vector_size(16)));
 
 /*
- * The end of the run of printable ASCII that starts at p[i]: sixteen
- * bytes at a time while all are printable, then the first one that is
- * not found by vt_bad8 on the half it is in, with no byte loop.
+ * The end of the run of printable ASCII that starts at p[i], copied to
+ * tb as it is read (should it be a whole line, its text is in place).
+ * Sixteen bytes at a time while all are printable, then the first one
+ * that is not found by vt_bad8 on the half it is in, with no byte loop.
+ * A run stops after max_cols + 1 bytes (tb's size): that is too long
+ * for a fast line, and the slow path takes it in pieces just the same.
  */
 static size_t
-vt_ascii_end(const unsigned char *p, size_t i, size_t len)
+vt_ascii_take(struct vt *vt, const unsigned char *p, size_t i, size_t len)
 {
-	vt_v16		 v;
+	char		*tb = vt->tb - i;
+	vt_v16		 v, bad;
 	uint64_t	 x, m, h[2];
 
+	if (len - i > vt->max_cols + 1)
+		len = i + vt->max_cols + 1;
 	for (; i + 16 <= len; i += 16) {
 		memcpy(&v, p + i, sizeof v);
+		memcpy(tb + i, &v, sizeof v);
 		/* Unsigned: below a space wraps round to 0xe0 and up. */
-		v = (vt_v16)((vt_v16)(v - 0x20) > 0x5e);
-		memcpy(h, &v, sizeof h);
+		bad = (vt_v16)((vt_v16)(v - 0x20) > 0x5e);
+		memcpy(h, &bad, sizeof h);
 		if ((h[0] | h[1]) != 0) {
 			if (h[0] != 0)
 				return i + vt_first_bad(h[0]);
@@ -436,19 +445,39 @@ vt_ascii_end(const unsigned char *p, size_t i, size_t len)
 	}
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&x, p + i, sizeof x);
+		memcpy(tb + i, &x, sizeof x);
 		if ((m = vt_bad8(x)) != 0)
 			return i + vt_first_bad(m);
 	}
-	while (i < len && vt_is_ascii(p[i]))
-		i++;
+	for (; i < len && vt_is_ascii(p[i]); i++)
+		tb[i] = (char)p[i];
 	return i;
 }
 
 /*
+ * What vt_build makes of an empty line on which the n printable ASCII
+ * bytes now in tb were written with the current attributes: the same
+ * text, trimmed the same way, and one run.
+ */
+static struct line *
+vt_ascii_line(struct vt *vt, size_t n)
+{
+	if (vt_attr_trimmable(&vt->attr)) {
+		while (n > 0 && vt->tb[n - 1] == ' ')
+			n--;
+	}
+	vt->runs[0].off = 0;		/* vt_new made room for one */
+	vt->runs[0].attr = vt->attr;
+	vt->nruns = n > 0 ? 1 : 0;
+	return vt_lend(vt, n, vt->nruns, 0);
+}
+
+/*
  * The common case of whole lines: at the start of an empty line, printable
- * ASCII p[i..j) ended by \n (or \r\n) becomes a line at once, with none
- * of the cell editing that would give the same result.  Returns the offset
- * after the line end, or 0 when the slow path must take the bytes.
+ * ASCII p[i..j) (in tb already) ended by \n (or \r\n) becomes a line at
+ * once, with none of the cell editing that would give the same result.
+ * Returns the offset after the line end, or 0 when the slow path must
+ * take the bytes.
  */
 static size_t
 vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
@@ -464,7 +493,7 @@ vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
 	if (p[end] != '\n' && p[end] != '\v' && p[end] != '\f')
 		return 0;
 	vt->cur_dirty = 1;
-	cb(arg, vt_build_ascii(vt, (const char *)p + i, j - i));
+	cb(arg, vt_ascii_line(vt, j - i));
 	return end + 1;
 }
 
@@ -480,7 +509,7 @@ vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 		/* Plain printable ASCII is the common case: skip the machine. */
 		if (vt->state == VT_GROUND && vt->u_need == 0 &&
 		    vt_is_ascii(p[i])) {
-			j = vt_ascii_end(p, i + 1, len);
+			j = vt_ascii_take(vt, p, i, len);
 			if ((next = vt_fast_line(vt, p, i, j, len, cb, arg)) != 0)
 				i = next - 1;
 			else {
