@@ -32,6 +32,29 @@ Test(line, new_copies_text_and_runs)
 	line_free(NULL);
 }
 
+Test(line, dup_copies_everything)
+{
+	struct attr_run	 runs[2] = {
+		{ 0, { COLOUR_PALETTE | 1, COLOUR_DEFAULT, ATTR_BOLD } },
+		{ 3, { COLOUR_DEFAULT, COLOUR_RGB | 0x102030, 0 } },
+	};
+	char		 text[] = "abcdef";
+	struct line	 lent = { 42, 1234567, 3, LINE_TRUNCATED, 6, 2, text, runs };
+	struct line	*d = line_dup(&lent);
+
+	text[0] = 'X';
+	runs[1].attr.bg = 0;
+	cr_assert_str_eq(d->text, "abcdef");
+	cr_assert_eq(d->seq, 42);
+	cr_assert_eq(d->time_ms, 1234567);
+	cr_assert_eq(d->node, 3);
+	cr_assert_eq(d->flags, LINE_TRUNCATED);
+	cr_assert_eq(d->nruns, 2);
+	cr_assert_eq(line_attr_at(d, 4).bg, COLOUR_RGB | 0x102030);
+	cr_assert_eq(line_size(d), line_size(&lent));
+	line_free(d);
+}
+
 Test(line, no_runs_means_default)
 {
 	struct line	*l = line_new("abc", 3, NULL, 0);

@@ -61,7 +61,6 @@ static void
 to_log(void *arg, struct line *l)
 {
 	logfile_add(arg, l);
-	line_free(l);
 }
 
 TestSuite(logfile, .init = setup, .fini = teardown);

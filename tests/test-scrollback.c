@@ -1,24 +1,42 @@
 /*
  * Tests of the scrollback ring: what stays when the line or byte cap is
- * hit, access by index and by seq, and clearing.
+ * hit, access by index and by seq, and clearing; and of the chunks the
+ * lines are stored in (lines across chunk ends, big lines, reuse).
  */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nodemux/line.h"
 #include "nodemux/scrollback.h"
 
-/* A line "line N" with seq N. */
-static struct line *
-mkline(unsigned n)
+/* A line "line N" with seq N, on the stack: the scrollback copies it. */
+static const struct line *
+push(struct scrollback *sb, unsigned n)
+{
+	char		 buf[32];
+	struct line	 l;
+
+	memset(&l, 0, sizeof l);
+	l.len = (uint32_t)snprintf(buf, sizeof buf, "line %u", n);
+	l.text = buf;
+	l.seq = n;
+	return scrollback_push(sb, &l);
+}
+
+/* line_size() of "line N". */
+static size_t
+size_of(unsigned n)
 {
 	char		 buf[32];
 	int		 len = snprintf(buf, sizeof buf, "line %u", n);
 	struct line	*l = line_new(buf, (size_t)len, NULL, 0);
+	size_t		 size = line_size(l);
 
-	l->seq = n;
-	return l;
+	line_free(l);
+	return size;
 }
 
 Test(scrollback, keeps_lines_in_order)
@@ -29,7 +47,7 @@ Test(scrollback, keeps_lines_in_order)
 	cr_assert_eq(scrollback_count(sb), 0);
 	cr_assert_null(scrollback_get(sb, 0));
 	for (i = 1; i <= 70; i++)
-		scrollback_push(sb, mkline(i));
+		push(sb, i);
 	cr_assert_eq(scrollback_count(sb), 70);
 	cr_assert_str_eq(scrollback_get(sb, 0)->text, "line 1");
 	cr_assert_str_eq(scrollback_get(sb, 69)->text, "line 70");
@@ -44,7 +62,7 @@ Test(scrollback, line_cap_drops_oldest)
 	unsigned		 i;
 
 	for (i = 1; i <= 25000; i++)
-		scrollback_push(sb, mkline(i));
+		push(sb, i);
 	cr_assert_eq(scrollback_count(sb), 1000);
 	cr_assert_eq(scrollback_dropped(sb), 24000);
 	cr_assert_str_eq(scrollback_get(sb, 0)->text, "line 24001");
@@ -56,14 +74,12 @@ Test(scrollback, line_cap_drops_oldest)
 
 Test(scrollback, byte_cap_drops_oldest)
 {
-	struct line		*probe = mkline(10000);
-	size_t			 one = line_size(probe);
+	size_t			 one = size_of(10000);
 	struct scrollback	*sb = scrollback_new(1000, one * 10);
 	unsigned		 i;
 
-	line_free(probe);
 	for (i = 10000; i < 10100; i++)
-		scrollback_push(sb, mkline(i));
+		push(sb, i);
 	cr_assert_eq(scrollback_count(sb), 10);
 	cr_assert_leq(scrollback_bytes(sb), one * 10);
 	cr_assert_eq(scrollback_get(sb, 0)->seq, 10090);
@@ -74,14 +90,17 @@ Test(scrollback, byte_cap_drops_oldest)
 Test(scrollback, huge_line_alone)
 {
 	struct scrollback	*sb = scrollback_new(10, 100);
+	struct line		*l;
 	char			 big[1000];
 
 	memset(big, 'b', sizeof big);
-	scrollback_push(sb, mkline(1));
-	scrollback_push(sb, line_new(big, sizeof big, NULL, 0));
+	push(sb, 1);
+	l = line_new(big, sizeof big, NULL, 0);
+	scrollback_push(sb, l);
+	line_free(l);
 	cr_assert_eq(scrollback_count(sb), 1);
 	cr_assert_eq(scrollback_get(sb, 0)->len, 1000);
-	scrollback_push(sb, mkline(2));
+	push(sb, 2);
 	cr_assert_eq(scrollback_count(sb), 1);
 	cr_assert_str_eq(scrollback_get(sb, 0)->text, "line 2");
 	scrollback_free(sb);
@@ -93,13 +112,13 @@ Test(scrollback, clear_and_reuse)
 	unsigned		 i;
 
 	for (i = 1; i <= 8; i++)
-		scrollback_push(sb, mkline(i));
+		push(sb, i);
 	cr_assert_eq(scrollback_dropped(sb), 3);
 	scrollback_clear(sb);
 	cr_assert_eq(scrollback_count(sb), 0);
 	cr_assert_eq(scrollback_bytes(sb), 0);
 	cr_assert_eq(scrollback_dropped(sb), 0);
-	scrollback_push(sb, mkline(9));
+	push(sb, 9);
 	cr_assert_eq(scrollback_count(sb), 1);
 	cr_assert_str_eq(scrollback_get(sb, 0)->text, "line 9");
 	scrollback_free(sb);
@@ -111,7 +130,7 @@ Test(scrollback, find_by_seq)
 	unsigned		 i;
 
 	for (i = 1; i <= 150; i++)
-		scrollback_push(sb, mkline(i * 2));	/* seq 2..300, keeps 102.. */
+		push(sb, i * 2);	/* seq 2..300, keeps 102.. */
 	cr_assert_eq(scrollback_find_seq(sb, 0), 0);
 	cr_assert_eq(scrollback_find_seq(sb, 102), 0);
 	cr_assert_eq(scrollback_find_seq(sb, 103), 1);
@@ -127,7 +146,7 @@ Test(scrollback, default_cap)
 	unsigned		 i;
 
 	for (i = 0; i < 10005; i++)
-		scrollback_push(sb, mkline(i));
+		push(sb, i);
 	cr_assert_eq(scrollback_count(sb), 10000);
 	scrollback_free(sb);
 }
@@ -147,17 +166,276 @@ Test(scrollback, drop_hook_sees_every_freed_line)
 
 	scrollback_on_drop(sb, drop_sum, &sum);
 	for (i = 1; i <= 5; i++)
-		scrollback_push(sb, mkline(i));
+		push(sb, i);
 	cr_assert_eq(sum, 1 + 2);		/* the two oldest */
 	scrollback_clear(sb);
 	cr_assert_eq(sum, 1 + 2 + 3 + 4 + 5);
 	scrollback_on_drop(sb, NULL, NULL);
-	scrollback_push(sb, mkline(6));
-	scrollback_push(sb, mkline(7));
-	scrollback_push(sb, mkline(8));
-	scrollback_push(sb, mkline(9));
+	push(sb, 6);
+	push(sb, 7);
+	push(sb, 8);
+	push(sb, 9);
 	cr_assert_eq(sum, 15);		/* no hook: 6 dropped unseen */
 	scrollback_on_drop(sb, drop_sum, &sum);
 	scrollback_free(sb);
 	cr_assert_eq(sum, 15);		/* free does not call the hook */
+}
+
+/*
+ * The chunks.  A line of seq n has text of (n * 37) % 300 bytes, each
+ * 'a' + (n + i) % 26, and n % 4 runs, so that lines of every size and
+ * alignment meet the end of a chunk.
+ */
+static size_t
+var_len(uint64_t n)
+{
+	return (size_t)(n * 37 % 300);
+}
+
+/* Push the varied line n: the caller's copy is on the stack. */
+static const struct line *
+push_var(struct scrollback *sb, uint64_t n)
+{
+	char		 buf[300];
+	struct attr_run	 runs[3];
+	struct line	 l;
+	size_t		 i;
+
+	memset(&l, 0, sizeof l);
+	memset(runs, 0, sizeof runs);
+	l.len = (uint32_t)var_len(n);
+	for (i = 0; i < l.len; i++)
+		buf[i] = (char)('a' + (n + i) % 26);
+	l.text = buf;
+	l.nruns = (uint32_t)(n % 4);
+	for (i = 0; i < l.nruns; i++) {
+		runs[i].off = (uint32_t)i;
+		runs[i].attr.fg = COLOUR_PALETTE | (uint32_t)((n + i) % 256);
+		runs[i].attr.flags = (uint16_t)n;
+	}
+	l.runs = l.nruns > 0 ? runs : NULL;
+	l.seq = n;
+	l.node = (int)(n % 7);
+	l.time_ms = (int64_t)n * 1000;
+	l.flags = n % 5 == 0 ? LINE_TRUNCATED : 0;
+	memset(buf + l.len, 'X', sizeof buf - l.len);	/* not copied */
+	return scrollback_push(sb, &l);
+}
+
+/* line_size() of the varied line n. */
+static size_t
+size_of_var(uint64_t n)
+{
+	return sizeof (struct line) + var_len(n) + 1 +
+	    (size_t)(n % 4) * sizeof (struct attr_run);
+}
+
+/* Is l exactly the varied line n? */
+static void
+check_var(const struct line *l, uint64_t n)
+{
+	size_t	 i;
+
+	cr_assert_not_null(l);
+	cr_assert_eq(l->seq, n);
+	cr_assert_eq(l->node, (int)(n % 7));
+	cr_assert_eq(l->time_ms, (int64_t)n * 1000);
+	cr_assert_eq(l->flags, n % 5 == 0 ? LINE_TRUNCATED : 0);
+	cr_assert_eq(l->len, var_len(n), "line %llu", (unsigned long long)n);
+	for (i = 0; i < l->len; i++)
+		cr_assert_eq(l->text[i], (char)('a' + (n + i) % 26));
+	cr_assert_eq(l->text[l->len], '\0');
+	cr_assert_eq(l->nruns, n % 4);
+	if (l->nruns == 0)
+		cr_assert_null(l->runs);
+	for (i = 0; i < l->nruns; i++) {
+		cr_assert_eq(l->runs[i].off, i);
+		cr_assert_eq(l->runs[i].attr.fg,
+		    COLOUR_PALETTE | (uint32_t)((n + i) % 256));
+		cr_assert_eq(l->runs[i].attr.flags, (uint16_t)n);
+	}
+	cr_assert_eq((uintptr_t)l % 8, 0, "line %llu not aligned",
+	    (unsigned long long)n);
+}
+
+Test(scrollback, lines_across_chunk_ends)
+{
+	struct scrollback	*sb = scrollback_new(3000, 0);
+	const struct line	*kept[3000];
+	uint64_t		 n;
+
+	/* About 500 KB: many chunks, every one of them full. */
+	for (n = 1; n <= 3000; n++) {
+		kept[n - 1] = push_var(sb, n);
+		check_var(kept[n - 1], n);
+	}
+	for (n = 1; n <= 3000; n++) {
+		cr_assert_eq(scrollback_get(sb, n - 1), kept[n - 1]);
+		check_var(kept[n - 1], n);
+	}
+	scrollback_free(sb);
+}
+
+Test(scrollback, kept_lines_stay_while_others_drop)
+{
+	struct scrollback	*sb = scrollback_new(1000, 0);
+	const struct line	*l;
+	uint64_t		 n;
+	size_t			 i;
+
+	for (n = 1; n <= 1000; n++)
+		push_var(sb, n);
+	l = scrollback_get(sb, 999);		/* seq 1000 */
+	/* Lines 1..999 go, and their chunks are reused: 1000 stays. */
+	for (n = 1001; n <= 1999; n++)
+		push_var(sb, n);
+	check_var(l, 1000);
+	cr_assert_eq(scrollback_get(sb, 0), l);
+	for (n = 2000; n <= 20000; n++)
+		push_var(sb, n);
+	cr_assert_eq(scrollback_count(sb), 1000);
+	cr_assert_eq(scrollback_dropped(sb), 19000);
+	for (i = 0; i < 1000; i++)
+		check_var(scrollback_get(sb, i), 19001 + i);
+	scrollback_free(sb);
+}
+
+Test(scrollback, line_bigger_than_a_chunk)
+{
+	struct scrollback	*sb = scrollback_new(10, 0);
+	size_t			 big = 200 * 1024, i;
+	char			*text = malloc(big);
+	struct attr_run		*runs = calloc(5000, sizeof *runs);
+	struct line		*l;
+	const struct line	*k;
+
+	for (i = 0; i < big; i++)
+		text[i] = (char)('0' + i % 10);
+	for (i = 0; i < 5000; i++)
+		runs[i].off = (uint32_t)(i * 40);
+	l = line_new(text, big, runs, 5000);
+	l->seq = 3;
+	push_var(sb, 1);
+	push_var(sb, 2);
+	k = scrollback_push(sb, l);
+	line_free(l);
+	free(text);
+	free(runs);
+	push_var(sb, 4);
+	cr_assert_eq(k->len, big);
+	cr_assert_eq(k->nruns, 5000);
+	for (i = 0; i < big; i++)
+		cr_assert_eq(k->text[i], (char)('0' + i % 10));
+	cr_assert_eq(k->text[big], '\0');
+	cr_assert_eq(k->runs[4999].off, 4999 * 40);
+	check_var(scrollback_get(sb, 0), 1);
+	check_var(scrollback_get(sb, 1), 2);
+	cr_assert_eq(scrollback_get(sb, 2), k);
+	check_var(scrollback_get(sb, 3), 4);
+	cr_assert_eq(scrollback_bytes(sb), size_of_var(1) + size_of_var(2) +
+	    sizeof (struct line) + big + 1 + 5000 * sizeof (struct attr_run) +
+	    size_of_var(4));
+	/* The big line goes in its turn; its neighbours stay whole. */
+	for (i = 5; i <= 13; i++)
+		push_var(sb, i);
+	check_var(scrollback_get(sb, 0), 4);
+	check_var(scrollback_get(sb, 9), 13);
+	scrollback_free(sb);
+}
+
+Test(scrollback, byte_cap_with_lines_of_every_size)
+{
+	size_t			 cap = 100 * 1024, sum, i;
+	struct scrollback	*sb = scrollback_new(100000, cap);
+	uint64_t		 n, first;
+
+	for (n = 1; n <= 30000; n++)
+		push_var(sb, n);
+	cr_assert_leq(scrollback_bytes(sb), cap);
+	sum = 0;
+	for (i = 0; i < scrollback_count(sb); i++) {
+		sum += line_size(scrollback_get(sb, i));
+		check_var(scrollback_get(sb, i), 30000 - scrollback_count(sb) +
+		    1 + i);
+	}
+	cr_assert_eq(scrollback_bytes(sb), sum);
+	/* Not one line more would fit under the cap. */
+	first = scrollback_get(sb, 0)->seq;
+	cr_assert_gt(sum + size_of_var(first - 1), cap);
+	cr_assert_eq(scrollback_dropped(sb) + scrollback_count(sb), 30000);
+	scrollback_free(sb);
+}
+
+/* Count dropped lines and sum their seqs; check each is intact. */
+struct drops {
+	uint64_t	 n;
+	uint64_t	 sum;
+	uint64_t	 next;		/* the seq the next drop must have */
+};
+
+static void
+drop_check(void *arg, const struct line *l)
+{
+	struct drops	*d = arg;
+
+	check_var(l, d->next);
+	d->next++;
+	d->n++;
+	d->sum += l->seq;
+}
+
+Test(scrollback, drop_hook_sees_every_line_across_chunks)
+{
+	struct scrollback	*sb = scrollback_new(700, 64 * 1024);
+	struct drops		 d = { 0, 0, 1 };
+	uint64_t		 n, held = 0;
+	size_t			 i;
+
+	scrollback_on_drop(sb, drop_check, &d);
+	for (n = 1; n <= 20000; n++)
+		push_var(sb, n);
+	for (i = 0; i < scrollback_count(sb); i++)
+		held += scrollback_get(sb, i)->seq;
+	cr_assert_eq(d.n, scrollback_dropped(sb));
+	cr_assert_eq(d.n + scrollback_count(sb), 20000);
+	cr_assert_eq(d.sum + held, (uint64_t)20000 * 20001 / 2);
+	scrollback_clear(sb);
+	cr_assert_eq(d.n, 20000);
+	cr_assert_eq(d.sum, (uint64_t)20000 * 20001 / 2);
+	scrollback_free(sb);
+}
+
+Test(scrollback, clear_then_push_again)
+{
+	struct scrollback	*sb = scrollback_new(500, 0);
+	const struct line	*k;
+	struct line		*l;
+	char			*big = malloc(40000);
+	uint64_t		 n;
+	size_t			 i;
+	int			 round;
+
+	for (round = 0; round < 3; round++) {
+		for (n = 1; n <= 2000; n++)
+			push_var(sb, n);
+		scrollback_clear(sb);
+		cr_assert_eq(scrollback_count(sb), 0);
+		cr_assert_eq(scrollback_bytes(sb), 0);
+		cr_assert_null(scrollback_get(sb, 0));
+	}
+	/* After a clear: a line too big for the (empty) chunk left. */
+	memset(big, 'z', 40000);
+	l = line_new(big, 40000, NULL, 0);
+	k = scrollback_push(sb, l);
+	line_free(l);
+	free(big);
+	for (i = 0; i < 300; i++)
+		push_var(sb, 300 + i);
+	cr_assert_eq(scrollback_get(sb, 0), k);
+	cr_assert_eq(k->len, 40000);
+	cr_assert_eq(k->text[39999], 'z');
+	cr_assert_eq(k->text[40000], '\0');
+	for (i = 0; i < 300; i++)
+		check_var(scrollback_get(sb, i + 1), 300 + i);
+	scrollback_free(sb);
 }

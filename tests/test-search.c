@@ -229,6 +229,7 @@ three_nodes(struct scrollback *sb[3])
 		l->seq = seq;
 		l->node = (int)(seq % 3) + 1;
 		scrollback_push(sb[seq % 3], l);
+		line_free(l);
 	}
 }
 
@@ -302,6 +303,7 @@ Test(search, next_skips_missing_and_empty_scrollbacks)
 	sb[2] = scrollback_new(10, 0);
 	l->seq = 7;
 	scrollback_push(sb[2], l);
+	line_free(l);
 	cr_assert_eq(search_next(s, sb, 4, 0, SEARCH_FORWARD, &h), 1);
 	cr_assert_eq(h.which, 2);
 	cr_assert_eq(h.index, 0);

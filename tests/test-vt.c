@@ -24,7 +24,7 @@ got_cb(void *arg, struct line *l)
 	struct got	*g = arg;
 
 	g->l = xreallocarray(g->l, g->n + 1, sizeof *g->l);
-	g->l[g->n++] = l;
+	g->l[g->n++] = line_dup(l);	/* l is lent for the call */
 	if (l->len > g->maxlen)
 		g->maxlen = l->len;
 }
@@ -673,4 +673,96 @@ Test(vt, pieces_and_whole_agree, .timeout = 60)
 		got_free(&ref);
 		vt_free(vt);
 	}
+}
+
+/* The lines of s fed one byte at a time: no scan of more than a byte. */
+static struct got
+parse_bytes(const char *s, size_t len)
+{
+	struct vt	*vt = vt_new(0);
+	struct got	 g = { NULL, 0, 0 };
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		vt_feed(vt, s + i, 1, got_cb, &g);
+	vt_flush(vt, got_cb, &g);
+	vt_free(vt);
+	return g;
+}
+
+/*
+ * Printable ASCII is scanned 16 and 8 bytes at a time: a byte that ends
+ * the run (controls, DEL, C1 and UTF-8 bytes, the edges of the printable
+ * range) at every offset of a word must stop it exactly where a byte
+ * loop does.
+ */
+Test(vt, ascii_scan_stops_at_every_offset)
+{
+	static const unsigned char stops[] = {
+		0x00, 0x08, 0x0a, 0x0d, 0x1b, 0x1f, 0x7f, 0x80, 0x9f, 0xa0,
+		0xc3, 0xe2, 0xfe, 0xff,
+	};
+	char		 buf[128];
+	size_t		 pos, k, i, len;
+
+	for (k = 0; k < nitems(stops); k++) {
+		for (pos = 0; pos < 70; pos++) {
+			struct got	 whole, bytes;
+
+			for (i = 0; i < 100; i++)
+				buf[i] = (char)(0x20 + (i * 7 + pos) % 95);
+			buf[pos] = (char)stops[k];
+			if (stops[k] == 0xc3)		/* a whole character */
+				buf[pos + 1] = (char)0xa9;
+			memcpy(buf + 100, "\r\n~ \n", 5);
+			/* Long: the 16-byte scan finds the stop; short (the
+			   stop ends the input): the 8-byte and byte scans do. */
+			for (len = 105; len > 0; len = len == 105 ? pos + 1 : 0) {
+				whole = parse(buf, len);
+				bytes = parse_bytes(buf, len);
+				cr_assert_eq(whole.n, bytes.n, "0x%02x at %zu",
+				    stops[k], pos);
+				for (i = 0; i < whole.n; i++)
+					cr_assert_str_eq(whole.l[i]->text,
+					    bytes.l[i]->text, "0x%02x at %zu, "
+					    "line %zu", stops[k], pos, i);
+				got_free(&whole);
+				got_free(&bytes);
+			}
+		}
+	}
+}
+
+/* Whole lines about max_cols long, in one read: the fast path keeps a
+   line of max_cols, and cuts one byte longer as the slow path does. */
+Test(vt, lines_at_the_column_cap)
+{
+	static const size_t lens[] = { 99, 100, 101, 102, 116, 117, 300 };
+	struct vt	*vt = vt_new(100);
+	struct got	 g = { NULL, 0, 0 };
+	char		 buf[2048], want[160];
+	size_t		 k, len = 0;
+
+	for (k = 0; k < nitems(lens); k++) {
+		memset(buf + len, 'a' + (int)k, lens[k]);
+		len += lens[k];
+		memcpy(buf + len, "\r\n", 2);
+		len += 2;
+	}
+	vt_feed(vt, buf, len, got_cb, &g);
+	cr_assert_eq(g.n, nitems(lens));
+	for (k = 0; k < nitems(lens); k++) {
+		memset(want, 'a' + (int)k, 100);
+		if (lens[k] <= 100) {
+			want[lens[k]] = '\0';
+			cr_assert_eq(g.l[k]->flags, 0);
+		} else {
+			snprintf(want + 100, sizeof want - 100,
+			    " \xe2\x80\xa6[cut %zu bytes]", lens[k] - 100);
+			cr_assert_eq(g.l[k]->flags, LINE_TRUNCATED);
+		}
+		cr_assert_str_eq(g.l[k]->text, want, "line of %zu", lens[k]);
+	}
+	got_free(&g);
+	vt_free(vt);
 }

@@ -57,13 +57,20 @@ struct line {
 /* A new line owning copies of text and runs. */
 struct line	*line_new(const char *text, size_t len,
 		    const struct attr_run *runs, size_t nruns);
+/* A new line owning a copy of l: text, runs, seq, time, node, flags. */
+struct line	*line_dup(const struct line *l);
 void		 line_free(struct line *);
 /* Attributes at byte offset off. */
 struct attr	 line_attr_at(const struct line *, size_t off);
 
 /* Added by the output model. */
-/* Heap bytes held by a line (the scrollback's byte cap counts these). */
-size_t		 line_size(const struct line *);
+/* Heap bytes held by a line (the scrollback's byte cap counts these);
+   inline, as the scrollback asks it twice for every line. */
+static inline size_t
+line_size(const struct line *l)
+{
+	return sizeof *l + l->len + 1 + l->nruns * sizeof *l->runs;
+}
 /* Do two attributes display the same? */
 int		 line_attr_equal(const struct attr *, const struct attr *);
 /* Columns taken by code point cp on a terminal: 0 (combining, zero

@@ -15,7 +15,11 @@
 
 struct vt;
 
-/* Called for each completed line; the callee owns l. */
+/*
+ * Called for each completed line.  l is the parser's, lent for the call:
+ * the callee may set its seq, node and time_ms, and copies it to keep it
+ * (scrollback_push, line_dup); no malloc per line this way.
+ */
 typedef void	(*vt_line_cb)(void *arg, struct line *l);
 
 /* A parser whose lines hold at most max_cols columns (0: a default). */

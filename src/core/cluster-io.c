@@ -25,9 +25,10 @@
 static void
 cluster_io_line(void *arg, struct line *l)
 {
-	struct cnode	*cn = arg;
-	struct cluster	*c = cn->c;
-	int		 matched = 0;
+	struct cnode		*cn = arg;
+	struct cluster		*c = cn->c;
+	const struct line	*kept;
+	int			 matched = 0;
 
 	l->node = cn->idx + 1;
 	l->seq = ++c->seq;
@@ -35,13 +36,14 @@ cluster_io_line(void *arg, struct line *l)
 		l->time_ms = wall_ms();
 	if (cn->log != NULL)
 		logfile_add(cn->log, l);
-	/* Tested before the scrollback owns (and may drop) the line. */
 	if (cn->ready_re != NULL && !cn->log_ok &&
 	    cn->n->state == NODE_STARTING)
 		matched = search_line(cn->ready_re, l);
-	scrollback_push(cn->n->sb, l);
+	/* l is the parser's, lent for this call: front ends get the
+	   scrollback's copy. */
+	kept = scrollback_push(cn->n->sb, l);
 	if (c->ev.line != NULL)
-		c->ev.line(c->arg, cn->n, l);
+		c->ev.line(c->arg, cn->n, kept);
 	if (matched) {
 		cn->log_ok = 1;
 		cluster_io_ready_check(cn);

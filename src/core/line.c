@@ -33,6 +33,18 @@ line_new(const char *text, size_t len, const struct attr_run *runs,
 	return l;
 }
 
+struct line *
+line_dup(const struct line *l)
+{
+	struct line	*d = line_new(l->text, l->len, l->runs, l->nruns);
+
+	d->seq = l->seq;
+	d->time_ms = l->time_ms;
+	d->node = l->node;
+	d->flags = l->flags;
+	return d;
+}
+
 void
 line_free(struct line *l)
 {
@@ -57,13 +69,6 @@ line_attr_at(const struct line *l, size_t off)
 			hi = mid;
 	}
 	return l->runs[lo].attr;
-}
-
-/* Heap bytes a line holds, for caps on memory (scrollback). */
-size_t
-line_size(const struct line *l)
-{
-	return sizeof *l + l->len + 1 + l->nruns * sizeof *l->runs;
 }
 
 /* Two attributes display the same. */

@@ -1,17 +1,55 @@
 /*
  * A node's scrollback: a ring of line pointers that grows up to its line
  * cap, and drops the oldest line in O(1) when a line or byte cap is hit.
+ * The lines themselves are copied, one after the other, into chunks the
+ * scrollback owns: a chunk is freed (or kept as the spare) once its last
+ * line is dropped, so a steady stream of lines calls no malloc or free.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "nodemux/line.h"
 #include "nodemux/scrollback.h"
 #include "nodemux/util.h"
 
+/* Under ASan, dropped lines and the unused part of a chunk are poisoned,
+   so that a front end holding a line past its drop is caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SCROLLBACK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SCROLLBACK_ASAN 1
+#endif
+#endif
+#ifdef SCROLLBACK_ASAN
+#include <sanitizer/asan_interface.h>
+#define SCROLLBACK_POISON(p, n)		ASAN_POISON_MEMORY_REGION((p), (n))
+#define SCROLLBACK_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define SCROLLBACK_POISON(p, n)		((void)(p), (void)(n))
+#define SCROLLBACK_UNPOISON(p, n)	((void)(p), (void)(n))
+#endif
+
 #define SCROLLBACK_DEFAULT_LINES	10000
-#define SCROLLBACK_PREFETCH		8	/* lines ahead of the next drop */
+#define SCROLLBACK_CHUNK_MIN	(4 * 1024)	/* a scrollback's first chunk */
+#define SCROLLBACK_CHUNK_MAX	(64 * 1024)	/* chunks double up to this */
+/* A line bigger than this gets a chunk of its own, so that what a chunk
+   cannot fit at its end (and wastes) is under a quarter of it. */
+#define SCROLLBACK_OWN		(SCROLLBACK_CHUNK_MAX / 4)
+#define SCROLLBACK_ALIGN(n)	(((n) + 7) & ~(size_t)7)
+
+/* A block of lines, stored in the order they were pushed. */
+struct scrollback_chunk {
+	struct scrollback_chunk	*next;		/* the next newer chunk */
+	size_t			 size;		/* bytes for lines */
+	size_t			 used;
+	size_t			 lines;		/* lines held in it */
+};
+/* Lines start 8-byte aligned, after the chunk's header. */
+_Static_assert(sizeof (struct scrollback_chunk) % 8 == 0,
+    "scrollback_chunk must keep lines aligned");
 
 struct scrollback {
 	struct line	**ring;
@@ -24,6 +62,11 @@ struct scrollback {
 	uint64_t	  dropped;
 	scrollback_drop_cb drop_cb;
 	void		 *drop_arg;
+
+	struct scrollback_chunk *oldest;	/* the one to drop from */
+	struct scrollback_chunk *newest;	/* the one to push into */
+	struct scrollback_chunk *spare;		/* dead, SCROLLBACK_CHUNK_MAX */
+	size_t		  chunk_next;	/* size of the next new chunk */
 };
 
 struct scrollback *
@@ -34,18 +77,141 @@ scrollback_new(size_t max_lines, size_t max_bytes)
 	sb = xcalloc(1, sizeof *sb);
 	sb->max_lines = max_lines != 0 ? max_lines : SCROLLBACK_DEFAULT_LINES;
 	sb->max_bytes = max_bytes;
+	sb->chunk_next = SCROLLBACK_CHUNK_MIN;
 	return sb;
 }
 
 void
 scrollback_free(struct scrollback *sb)
 {
+	struct scrollback_chunk	*ch, *next;
+
 	if (sb == NULL)
 		return;
-	sb->drop_cb = NULL;	/* its owner may be gone already */
-	scrollback_clear(sb);
+	for (ch = sb->oldest; ch != NULL; ch = next) {
+		next = ch->next;
+		free(ch);
+	}
+	free(sb->spare);
 	free(sb->ring);
 	free(sb);
+}
+
+/* The first byte of a chunk's lines. */
+static inline char *
+scrollback_data(struct scrollback_chunk *ch)
+{
+	return (char *)(ch + 1);
+}
+
+/* A chunk nothing lives in any more: keep it as the spare, or free it. */
+static void
+scrollback_chunk_discard(struct scrollback *sb, struct scrollback_chunk *ch)
+{
+	if (sb->spare == NULL &&
+	    ch->size + sizeof *ch == SCROLLBACK_CHUNK_MAX) {
+		SCROLLBACK_POISON(scrollback_data(ch), ch->size);
+		sb->spare = ch;
+	} else
+		free(ch);
+}
+
+/* The oldest chunk's last line was dropped: retire the chunk. */
+static void
+scrollback_chunk_retire(struct scrollback *sb)
+{
+	struct scrollback_chunk	*ch = sb->oldest;
+
+	if (ch == sb->newest) {
+		ch->used = 0;		/* the only one: start it again */
+		return;
+	}
+	sb->oldest = ch->next;
+	scrollback_chunk_discard(sb, ch);
+}
+
+/*
+ * A new newest chunk with room for need bytes: the spare if it will do,
+ * else one twice as big as the last (up to SCROLLBACK_CHUNK_MAX), or one
+ * of its own for a big line.
+ */
+static struct scrollback_chunk *
+scrollback_chunk_new(struct scrollback *sb, size_t need)
+{
+	struct scrollback_chunk	*ch;
+	size_t			 total;
+
+	if (need <= SCROLLBACK_OWN && sb->spare != NULL) {
+		ch = sb->spare;
+		sb->spare = NULL;
+	} else {
+		if (need > SCROLLBACK_OWN)
+			total = sizeof *ch + need;
+		else {
+			total = sb->chunk_next;
+			while (total - sizeof *ch < need)
+				total *= 2;
+			sb->chunk_next = total < SCROLLBACK_CHUNK_MAX ?
+			    total * 2 : SCROLLBACK_CHUNK_MAX;
+		}
+		ch = xmalloc(total);
+		ch->size = total - sizeof *ch;
+		SCROLLBACK_POISON(scrollback_data(ch), ch->size);
+	}
+	ch->next = NULL;
+	ch->used = 0;
+	ch->lines = 0;
+	if (sb->newest != NULL)
+		sb->newest->next = ch;
+	else
+		sb->oldest = ch;
+	sb->newest = ch;
+	return ch;
+}
+
+/* Room for a line of need bytes (a multiple of 8) in the newest chunk. */
+static struct line *
+scrollback_alloc(struct scrollback *sb, size_t need)
+{
+	struct scrollback_chunk	*ch = sb->newest;
+	char			*p;
+
+	if (ch == NULL || ch->size - ch->used < need) {
+		/* An empty chunk can only be the only one (after a clear). */
+		if (ch != NULL && ch->lines == 0) {
+			sb->oldest = sb->newest = NULL;
+			scrollback_chunk_discard(sb, ch);
+		}
+		ch = scrollback_chunk_new(sb, need);
+	}
+	p = scrollback_data(ch) + ch->used;
+	SCROLLBACK_UNPOISON(p, need);
+	ch->used += need;
+	ch->lines++;
+	return (struct line *)p;
+}
+
+/* Copy l, its runs and its text into s, which has line_size(l) bytes. */
+static void
+scrollback_copy(struct line *s, const struct line *l)
+{
+	char	*p = (char *)(s + 1);
+	size_t	 rsize = l->nruns * sizeof *l->runs;
+
+	*s = *l;
+	s->runs = NULL;
+	if (rsize != 0) {
+		s->runs = (struct attr_run *)p;
+		if (l->nruns == 1)	/* the common case: no call */
+			s->runs[0] = l->runs[0];
+		else
+			memcpy(p, l->runs, rsize);
+		p += rsize;
+	}
+	s->text = p;
+	if (l->len != 0)
+		memcpy(p, l->text, l->len);
+	p[l->len] = '\0';
 }
 
 /* The ring slot of the i-th oldest line (i <= count < cap or i < cap):
@@ -58,32 +224,23 @@ scrollback_slot(const struct scrollback *sb, size_t i)
 	return slot >= sb->cap ? slot - sb->cap : slot;
 }
 
-/* Drop the oldest line. */
+/* Drop the oldest line; its chunk goes once it holds no line. */
 static void
 scrollback_drop(struct scrollback *sb)
 {
 	struct line	*l = sb->ring[sb->head];
+	size_t		 size = line_size(l);
 
 	if (sb->drop_cb != NULL)
 		sb->drop_cb(sb->drop_arg, l);
-	sb->bytes -= line_size(l);
-	line_free(l);
+	sb->bytes -= size;
+	SCROLLBACK_POISON(l, SCROLLBACK_ALIGN(size));
+	if (--sb->oldest->lines == 0)
+		scrollback_chunk_retire(sb);
 	sb->ring[sb->head] = NULL;
 	sb->head = sb->head + 1 == sb->cap ? 0 : sb->head + 1;
 	sb->count--;
 	sb->dropped++;
-	/* A full ring drops a line per push, and the oldest lines are long
-	   out of the cache: fetch one a few drops ahead (and its malloc
-	   header) now, so that the miss overlaps the work until then; and
-	   the ring slot that will name the one after, twice as far ahead. */
-	if (sb->count > 2 * SCROLLBACK_PREFETCH)
-		__builtin_prefetch(&sb->ring[scrollback_slot(sb,
-		    2 * SCROLLBACK_PREFETCH)]);
-	if (sb->count > SCROLLBACK_PREFETCH) {
-		l = sb->ring[scrollback_slot(sb, SCROLLBACK_PREFETCH)];
-		__builtin_prefetch(l);
-		__builtin_prefetch((char *)l - sizeof (size_t));
-	}
 }
 
 /* Double the ring (up to max_lines), unrolling it to start at slot 0. */
@@ -105,10 +262,11 @@ scrollback_grow(struct scrollback *sb)
 	sb->head = 0;
 }
 
-void
-scrollback_push(struct scrollback *sb, struct line *l)
+const struct line *
+scrollback_push(struct scrollback *sb, const struct line *l)
 {
-	size_t	 size = line_size(l);
+	size_t		 size = line_size(l);
+	struct line	*s;
 
 	if (sb->count == sb->max_lines)
 		scrollback_drop(sb);
@@ -118,9 +276,13 @@ scrollback_push(struct scrollback *sb, struct line *l)
 		scrollback_drop(sb);
 	if (sb->count == sb->cap)
 		scrollback_grow(sb);
-	sb->ring[scrollback_slot(sb, sb->count)] = l;
+	/* Dropped first: a chunk they free can take the new line. */
+	s = scrollback_alloc(sb, SCROLLBACK_ALIGN(size));
+	scrollback_copy(s, l);
+	sb->ring[scrollback_slot(sb, sb->count)] = s;
 	sb->count++;
 	sb->bytes += size;
+	return s;
 }
 
 size_t

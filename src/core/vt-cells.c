@@ -191,8 +191,7 @@ vt_print_ascii(struct vt *vt, const unsigned char *p, size_t n)
 static int
 vt_trimmable(const struct vt_cell *c)
 {
-	return c->cp == ' ' && c->comb == 0 && c->attr.bg == COLOUR_DEFAULT &&
-	    (c->attr.flags & (ATTR_REVERSE | ATTR_UNDERLINE | ATTR_STRIKE)) == 0;
+	return c->cp == ' ' && c->comb == 0 && vt_attr_trimmable(&c->attr);
 }
 
 /* Do two attributes display the same?  (line_attr_equal, inlined.) */
@@ -200,6 +199,16 @@ static inline int
 vt_attr_eq(const struct attr *a, const struct attr *b)
 {
 	return a->fg == b->fg && a->bg == b->bg && a->flags == b->flags;
+}
+
+/* Make room for n bytes of text (and the NUL) in tb. */
+static void
+vt_tb_reserve(struct vt *vt, size_t n)
+{
+	if (vt->tbcap < n) {
+		vt->tbcap = n;
+		vt->tb = xrealloc(vt->tb, vt->tbcap);
+	}
 }
 
 /* Start a run of attributes at text offset off. */
@@ -239,15 +248,6 @@ vt_build_plain(const struct vt_cell *cells, size_t *i, size_t n,
 	return len;
 }
 
-/* The wall clock for lines completed by this vt_feed: read once. */
-static int64_t
-vt_now(struct vt *vt)
-{
-	if (vt->now_ms == 0)
-		vt->now_ms = wall_ms();
-	return vt->now_ms;
-}
-
 /*
  * The line as it stands: cells up to the last non-blank as UTF-8 with
  * attribute runs (equal neighbours merged).  A line that hit max_cols
@@ -258,17 +258,13 @@ vt_now(struct vt *vt)
 struct line *
 vt_build(struct vt *vt)
 {
-	struct line		*l;
 	const struct vt_cell	*c;
 	const struct attr	*last = NULL;
 	size_t			 n = vt->ncells, i, len = 0;
 
 	while (n > 0 && vt_trimmable(&vt->cells[n - 1]))
 		n--;
-	if (vt->tbcap < n * 8 + 64) {
-		vt->tbcap = n * 8 + 64;
-		vt->tb = xrealloc(vt->tb, vt->tbcap);
-	}
+	vt_tb_reserve(vt, n * 8 + 64);
 	vt->nruns = 0;
 	for (i = 0; i < n;) {
 		c = &vt->cells[i++];
@@ -290,36 +286,7 @@ vt_build(struct vt *vt)
 		len += (size_t)snprintf(vt->tb + len, 64, " \xe2\x80\xa6[cut %llu bytes]",
 		    (unsigned long long)vt->cut);
 	}
-	l = line_new(vt->tb, len, vt->runs, vt->nruns);
-	if (vt->cut != 0)
-		l->flags |= LINE_TRUNCATED;
-	l->time_ms = vt_now(vt);
-	return l;
-}
-
-/*
- * What vt_build makes of an empty line on which n printable ASCII bytes
- * were written with the current attributes: the same text, trimmed the
- * same way, and one run.
- */
-struct line *
-vt_build_ascii(struct vt *vt, const char *text, size_t n)
-{
-	struct vt_cell	 c;
-	struct attr_run	 run;
-	struct line	*l;
-
-	c = vt_blank();
-	c.attr = vt->attr;
-	if (vt_trimmable(&c)) {
-		while (n > 0 && text[n - 1] == ' ')
-			n--;
-	}
-	run.off = 0;
-	run.attr = vt->attr;
-	l = line_new(text, n, &run, n > 0 ? 1 : 0);
-	l->time_ms = vt_now(vt);
-	return l;
+	return vt_lend(vt, len, vt->nruns, vt->cut != 0 ? LINE_TRUNCATED : 0);
 }
 
 /* EL (CSI K): erase to the end, from the start, or all of the line. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "nodemux/line.h"
+#include "nodemux/util.h"
 #include "nodemux/vt.h"
 
 #define VT_DEFAULT_COLS	4096
@@ -75,7 +76,10 @@ struct vt {
 					   until a line needs it */
 	struct line	*cur;		/* vt_current()'s answer */
 	int		 cur_dirty;
-	char		*tb;		/* building a line's text */
+	struct line	 line;		/* what vt_build lends: text in tb,
+					   runs in runs */
+	char		*tb;		/* building a line's text (at least
+					   max_cols + 2 bytes) */
 	size_t		 tbcap;
 	struct attr_run	*runs;
 	size_t		 nruns;
@@ -84,11 +88,46 @@ struct vt {
 
 extern const struct attr vt_attr_default;
 
-/* vt-cells.c: the line being written. */
+/* Is a blank with attributes a invisible, so trimmed at a line's end? */
+static inline int
+vt_attr_trimmable(const struct attr *a)
+{
+	return a->bg == COLOUR_DEFAULT &&
+	    (a->flags & (ATTR_REVERSE | ATTR_UNDERLINE | ATTR_STRIKE)) == 0;
+}
+
+/* The wall clock for lines completed by this vt_feed: read once. */
+static inline int64_t
+vt_now(struct vt *vt)
+{
+	if (vt->now_ms == 0)
+		vt->now_ms = wall_ms();
+	return vt->now_ms;
+}
+
+/* Lend vt->line: len bytes of tb (NUL added) and nruns of runs. */
+static inline struct line *
+vt_lend(struct vt *vt, size_t len, size_t nruns, uint16_t flags)
+{
+	struct line	*l = &vt->line;
+
+	vt->tb[len] = '\0';
+	l->seq = 0;
+	l->node = 0;
+	l->time_ms = vt_now(vt);
+	l->flags = flags;
+	l->len = (uint32_t)len;
+	l->nruns = (uint32_t)nruns;
+	l->text = vt->tb;
+	l->runs = nruns > 0 ? vt->runs : NULL;
+	return l;
+}
+
+/* vt-cells.c: the line being written; vt_build returns vt->line, valid
+   until the next build. */
 void		 vt_print(struct vt *, uint32_t cp);
 void		 vt_print_ascii(struct vt *, const unsigned char *, size_t);
 struct line	*vt_build(struct vt *);
-struct line	*vt_build_ascii(struct vt *, const char *, size_t);
 void		 vt_erase_line(struct vt *, int how);
 void		 vt_edit(struct vt *, int final, size_t n);
 void		 vt_move(struct vt *, size_t col);

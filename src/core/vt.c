@@ -24,6 +24,10 @@ vt_new(size_t max_cols)
 	vt = xcalloc(1, sizeof *vt);
 	vt->max_cols = max_cols != 0 ? max_cols : VT_DEFAULT_COLS;
 	vt->attr = vt_attr_default;
+	vt->capruns = 16;
+	vt->runs = xreallocarray(NULL, vt->capruns, sizeof *vt->runs);
+	vt->tbcap = vt->max_cols + 64;	/* see vt_ascii_take */
+	vt->tb = xmalloc(vt->tbcap);
 	return vt;
 }
 
@@ -39,7 +43,8 @@ vt_free(struct vt *vt)
 	free(vt);
 }
 
-/* End the current line: hand it to cb and start an empty one. */
+/* End the current line: lend it to cb and start an empty one (so that
+   a vt_current() from cb says NULL and leaves the lent line alone). */
 static void
 vt_complete(struct vt *vt, vt_line_cb cb, void *arg)
 {
@@ -379,33 +384,100 @@ vt_is_ascii(unsigned char ch)
 }
 
 /*
- * The end of the run of printable ASCII that starts at p[i], eight bytes
- * at a time while no byte of a word is below a space or above a tilde
- * (the classic "has less" and "has more" bit tricks, exact for "any").
+ * Per byte of the 8 bytes in x, the high bit set when the byte is not
+ * printable ASCII: b - 0x20 has it for b below a space and from 0xa0,
+ * b + 1 from a DEL to 0xfe (0xff is the first case).  Borrows and carries
+ * only run from such a byte up to later ones, so the first flagged byte
+ * is exact, which is all vt_ascii_end needs.
  */
-static size_t
-vt_ascii_end(const unsigned char *p, size_t i, size_t len)
+static inline uint64_t
+vt_bad8(uint64_t x)
 {
 	const uint64_t	 ones = 0x0101010101010101ULL;
-	const uint64_t	 highs = 0x8080808080808080ULL;
-	uint64_t	 x;
 
+	return ((x - 0x20 * ones) | (x + ones)) & 0x8080808080808080ULL;
+}
+
+/* The index of the first byte flagged in m (not 0) by vt_bad8, as the
+   bytes were in memory. */
+static inline size_t
+vt_first_bad(uint64_t m)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(m) / 8;
+#else
+	return (size_t)__builtin_ctzll(m) / 8;
+#endif
+}
+
+/* Sixteen bytes, for GCC's (and clang's) vector extensions: SSE2 or
+   NEON where there is one, word operations where not. */
+typedef unsigned char vt_v16 __attribute__((vector_size(16)));
+
+/*
+ * The end of the run of printable ASCII that starts at p[i], copied to
+ * tb as it is read (should it be a whole line, its text is in place).
+ * Sixteen bytes at a time while all are printable, then the first one
+ * that is not found by vt_bad8 on the half it is in, with no byte loop.
+ * A run stops after max_cols + 1 bytes (tb's size): that is too long
+ * for a fast line, and the slow path takes it in pieces just the same.
+ */
+static size_t
+vt_ascii_take(struct vt *vt, const unsigned char *p, size_t i, size_t len)
+{
+	char		*tb = vt->tb - i;
+	vt_v16		 v, bad;
+	uint64_t	 x, m, h[2];
+
+	if (len - i > vt->max_cols + 1)
+		len = i + vt->max_cols + 1;
+	for (; i + 16 <= len; i += 16) {
+		memcpy(&v, p + i, sizeof v);
+		memcpy(tb + i, &v, sizeof v);
+		/* Unsigned: below a space wraps round to 0xe0 and up. */
+		bad = (vt_v16)((vt_v16)(v - 0x20) > 0x5e);
+		memcpy(h, &bad, sizeof h);
+		if ((h[0] | h[1]) != 0) {
+			if (h[0] != 0)
+				return i + vt_first_bad(h[0]);
+			return i + 8 + vt_first_bad(h[1]);
+		}
+	}
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&x, p + i, sizeof x);
-		if (((x - 0x20 * ones) & ~x & highs) != 0 ||
-		    (((x + ones) | x) & highs) != 0)
-			break;
+		memcpy(tb + i, &x, sizeof x);
+		if ((m = vt_bad8(x)) != 0)
+			return i + vt_first_bad(m);
 	}
-	while (i < len && vt_is_ascii(p[i]))
-		i++;
+	for (; i < len && vt_is_ascii(p[i]); i++)
+		tb[i] = (char)p[i];
 	return i;
 }
 
 /*
+ * What vt_build makes of an empty line on which the n printable ASCII
+ * bytes now in tb were written with the current attributes: the same
+ * text, trimmed the same way, and one run.
+ */
+static struct line *
+vt_ascii_line(struct vt *vt, size_t n)
+{
+	if (vt_attr_trimmable(&vt->attr)) {
+		while (n > 0 && vt->tb[n - 1] == ' ')
+			n--;
+	}
+	vt->runs[0].off = 0;		/* vt_new made room for one */
+	vt->runs[0].attr = vt->attr;
+	vt->nruns = n > 0 ? 1 : 0;
+	return vt_lend(vt, n, vt->nruns, 0);
+}
+
+/*
  * The common case of whole lines: at the start of an empty line, printable
- * ASCII p[i..j) ended by \n (or \r\n) becomes a line at once, with none
- * of the cell editing that would give the same result.  Returns the offset
- * after the line end, or 0 when the slow path must take the bytes.
+ * ASCII p[i..j) (in tb already) ended by \n (or \r\n) becomes a line at
+ * once, with none of the cell editing that would give the same result.
+ * Returns the offset after the line end, or 0 when the slow path must
+ * take the bytes.
  */
 static size_t
 vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
@@ -421,7 +493,7 @@ vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
 	if (p[end] != '\n' && p[end] != '\v' && p[end] != '\f')
 		return 0;
 	vt->cur_dirty = 1;
-	cb(arg, vt_build_ascii(vt, (const char *)p + i, j - i));
+	cb(arg, vt_ascii_line(vt, j - i));
 	return end + 1;
 }
 
@@ -437,7 +509,7 @@ vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 		/* Plain printable ASCII is the common case: skip the machine. */
 		if (vt->state == VT_GROUND && vt->u_need == 0 &&
 		    vt_is_ascii(p[i])) {
-			j = vt_ascii_end(p, i + 1, len);
+			j = vt_ascii_take(vt, p, i, len);
 			if ((next = vt_fast_line(vt, p, i, j, len, cb, arg)) != 0)
 				i = next - 1;
 			else {
@@ -473,7 +545,7 @@ vt_current(struct vt *vt)
 		return NULL;
 	if (vt->cur_dirty || vt->cur == NULL) {
 		line_free(vt->cur);
-		vt->cur = vt_build(vt);
+		vt->cur = line_dup(vt_build(vt));
 		vt->cur_dirty = 0;
 	}
 	return vt->cur;
