@@ -53,6 +53,8 @@ _Static_assert(sizeof (struct scrollback_chunk) % 8 == 0,
 
 struct scrollback {
 	struct line	**ring;
+	uint32_t	 *sizes;	/* line_size() of each ring slot's line:
+					   a drop need not touch the line */
 	size_t		  cap;		/* slots allocated */
 	size_t		  head;		/* slot of the oldest line */
 	size_t		  count;
@@ -94,6 +96,7 @@ scrollback_free(struct scrollback *sb)
 	}
 	free(sb->spare);
 	free(sb->ring);
+	free(sb->sizes);
 	free(sb);
 }
 
@@ -229,8 +232,9 @@ static void
 scrollback_drop(struct scrollback *sb)
 {
 	struct line	*l = sb->ring[sb->head];
-	size_t		 size = line_size(l);
+	size_t		 size = sb->sizes[sb->head];
 
+	/* Long out of the cache: only the hook reads the line itself. */
 	if (sb->drop_cb != NULL)
 		sb->drop_cb(sb->drop_arg, l);
 	sb->bytes -= size;
@@ -248,16 +252,23 @@ static void
 scrollback_grow(struct scrollback *sb)
 {
 	struct line	**ring;
-	size_t		  cap, i;
+	uint32_t	 *sizes;
+	size_t		  cap, i, slot;
 
 	cap = sb->cap != 0 ? sb->cap * 2 : 64;
 	if (cap > sb->max_lines)
 		cap = sb->max_lines;
 	ring = xreallocarray(NULL, cap, sizeof *ring);
-	for (i = 0; i < sb->count; i++)
-		ring[i] = sb->ring[(sb->head + i) % sb->cap];
+	sizes = xreallocarray(NULL, cap, sizeof *sizes);
+	for (i = 0; i < sb->count; i++) {
+		slot = (sb->head + i) % sb->cap;
+		ring[i] = sb->ring[slot];
+		sizes[i] = sb->sizes[slot];
+	}
 	free(sb->ring);
+	free(sb->sizes);
 	sb->ring = ring;
+	sb->sizes = sizes;
 	sb->cap = cap;
 	sb->head = 0;
 }
@@ -265,7 +276,7 @@ scrollback_grow(struct scrollback *sb)
 const struct line *
 scrollback_push(struct scrollback *sb, const struct line *l)
 {
-	size_t		 size = line_size(l);
+	size_t		 size = line_size(l), slot;
 	struct line	*s;
 
 	if (sb->count == sb->max_lines)
@@ -279,7 +290,9 @@ scrollback_push(struct scrollback *sb, const struct line *l)
 	/* Dropped first: a chunk they free can take the new line. */
 	s = scrollback_alloc(sb, SCROLLBACK_ALIGN(size));
 	scrollback_copy(s, l);
-	sb->ring[scrollback_slot(sb, sb->count)] = s;
+	slot = scrollback_slot(sb, sb->count);
+	sb->ring[slot] = s;
+	sb->sizes[slot] = (uint32_t)size;	/* lines are capped far below */
 	sb->count++;
 	sb->bytes += size;
 	return s;
