@@ -222,26 +222,36 @@ logfile_write_long(struct logfile *lf, const char *text, size_t len)
 	}
 }
 
+/* Queue text and a newline, writing the queue first if it is full. */
+static inline void
+logfile_queue(struct logfile *lf, const char *text, size_t len)
+{
+	struct logfile_stage	*st = lf->st;
+	size_t			 at = st->len;
+
+	if (at + len + 1 > st->cap) {
+		logfile_write(lf);
+		if (len + 1 > st->cap) {
+			logfile_write_long(lf, text, len);
+			return;
+		}
+		at = 0;
+	}
+	memcpy(st->buf + at, text, len);
+	st->buf[at + len] = '\n';
+	logfile_publish(&st->len, (uint32_t)(at + len + 1));
+}
+
 void
 logfile_add_text(struct logfile *lf, const char *text, size_t len)
 {
-	struct logfile_stage	*st = lf->st;
-
-	if (st->len + len + 1 > st->cap)
-		logfile_write(lf);
-	if (len + 1 > st->cap) {
-		logfile_write_long(lf, text, len);
-		return;
-	}
-	memcpy(st->buf + st->len, text, len);
-	st->buf[st->len + len] = '\n';
-	logfile_publish(&st->len, st->len + (uint32_t)len + 1);
+	logfile_queue(lf, text, len);
 }
 
 void
 logfile_add(struct logfile *lf, const struct line *l)
 {
-	logfile_add_text(lf, l->text, l->len);
+	logfile_queue(lf, l->text, l->len);
 }
 
 size_t
