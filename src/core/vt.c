@@ -387,8 +387,10 @@ vt_is_ascii(unsigned char ch)
  * Per byte of the 8 bytes in x, the high bit set when the byte is not
  * printable ASCII: b - 0x20 has it for b below a space and from 0xa0,
  * b + 1 from a DEL to 0xfe (0xff is the first case).  Borrows and carries
- * only run from such a byte up to later ones, so the first flagged byte
- * is exact, which is all vt_ascii_end needs.
+ * only run from such a byte up to more significant ones, so on a
+ * little-endian machine the first flagged byte in memory is exact; on a
+ * big-endian one a run may stop a little early, and the slow path then
+ * takes the same bytes with the same result.
  */
 static inline uint64_t
 vt_bad8(uint64_t x)
@@ -425,7 +427,8 @@ typedef unsigned char vt_v16 __attribute__((vector_size(16)));
 static size_t
 vt_ascii_take(struct vt *vt, const unsigned char *p, size_t i, size_t len)
 {
-	char		*tb = vt->tb - i;
+	char		*tb = vt->tb;
+	const size_t	 at = i;	/* p[at] goes to tb[0] */
 	vt_v16		 v, bad;
 	uint64_t	 x, m, h[2];
 
@@ -433,7 +436,7 @@ vt_ascii_take(struct vt *vt, const unsigned char *p, size_t i, size_t len)
 		len = i + vt->max_cols + 1;
 	for (; i + 16 <= len; i += 16) {
 		memcpy(&v, p + i, sizeof v);
-		memcpy(tb + i, &v, sizeof v);
+		memcpy(tb + (i - at), &v, sizeof v);
 		/* Unsigned: below a space wraps round to 0xe0 and up. */
 		bad = (vt_v16)((vt_v16)(v - 0x20) > 0x5e);
 		memcpy(h, &bad, sizeof h);
@@ -445,12 +448,12 @@ vt_ascii_take(struct vt *vt, const unsigned char *p, size_t i, size_t len)
 	}
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&x, p + i, sizeof x);
-		memcpy(tb + i, &x, sizeof x);
+		memcpy(tb + (i - at), &x, sizeof x);
 		if ((m = vt_bad8(x)) != 0)
 			return i + vt_first_bad(m);
 	}
 	for (; i < len && vt_is_ascii(p[i]); i++)
-		tb[i] = (char)p[i];
+		tb[i - at] = (char)p[i];
 	return i;
 }
 
