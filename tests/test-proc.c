@@ -1,16 +1,19 @@
 /*
  * Processes in ptys and the guard, with real processes: what the child
  * sees (session, terminal, size, fds, signals, cwd, environment), exec
- * failures with their reason, group kills and the guard's last act.
+ * failures with their reason, group kills and the guard's last acts:
+ * killing the groups and writing out the logs' queues.
  */
 #include "config.h"
 
 #include <criterion/criterion.h>
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "nodemux/guard.h"
+#include "nodemux/logfile.h"
 #include "nodemux/proc.h"
 #include "nodemux/util.h"
 
@@ -373,4 +377,93 @@ Test(guard, guard_ignores_ctrl_c_and_exits_with_its_parent)
 	cr_assert_neq(getsid(gp), getsid(0), "a session of its own");
 	guard_free(g);
 	cr_assert(gone(gp), "the guard is reaped at guard_free");
+}
+
+/* logfile_share's give, as the cluster's: hand both fds to the guard. */
+static int
+give_to_guard(void *arg, int fd, int stage_fd)
+{
+	return guard_add_log(arg, fd, stage_fd);
+}
+
+#define GUARD_LOGS	20
+
+/*
+ * A child whose fd table has room for its GUARD_LOGS logs, but whose
+ * guard's has not (two fds a log): queues two lines in each log, writes
+ * out at once the logs the guard refused (as the cluster does), and dies
+ * without writing the rest.  Reports the guard's pid and how many logs
+ * the guard took.
+ */
+static void __attribute__((noreturn))
+guard_logs_child(const char *dir, int out)
+{
+	struct logfile	*lf[GUARD_LOGS];
+	struct rlimit	 rl;
+	struct guard	*g;
+	char		*cause = NULL, path[256];
+	int		 i, taken = 0, base = 0;
+	pid_t		 gp;
+	DIR		*d;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		_exit(10);
+	while (readdir(d) != NULL)
+		base++;
+	closedir(d);
+	rl.rlim_cur = rl.rlim_max = base + GUARD_LOGS + 4;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+	    (g = guard_start(&cause)) == NULL)
+		_exit(11);
+	gp = guard_pid(g);
+	for (i = 0; i < GUARD_LOGS; i++) {
+		snprintf(path, sizeof path, "%s/n%d.log", dir, i);
+		if ((lf[i] = logfile_open(path, &cause)) == NULL)
+			_exit(12);
+		logfile_add_text(lf[i], "first", 5);
+		if (logfile_share(lf[i], give_to_guard, g) == 0)
+			taken++;
+		logfile_add_text(lf[i], "second", 6);
+		if (!logfile_shared(lf[i]) && logfile_flush(lf[i], &cause) != 0)
+			_exit(13);
+	}
+	(void)!write(out, &gp, sizeof gp);
+	(void)!write(out, &taken, sizeof taken);
+	_exit(0);	/* as if killed: nothing closed, nothing flushed */
+}
+
+Test(guard, logs_are_rescued_or_written_when_the_guard_is_full)
+{
+	char	 dir[] = "/tmp/nm-guard-logs.XXXXXX", path[256], buf[64];
+	int	 p[2], i, st, taken = 0;
+	pid_t	 child, gp = 0;
+	FILE	*f;
+	size_t	 n;
+
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(pipe(p), 0);
+	if ((child = fork()) == 0) {
+		close(p[0]);
+		guard_logs_child(dir, p[1]);
+	}
+	close(p[1]);
+	cr_assert_eq(read(p[0], &gp, sizeof gp), (ssize_t)sizeof gp);
+	cr_assert_eq(read(p[0], &taken, sizeof taken), (ssize_t)sizeof taken);
+	close(p[0]);
+	waitpid(child, &st, 0);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %d", st);
+	cr_assert(gone_within(gp, 2000), "the guard exits after its rescue");
+	cr_log_info("the guard took %d of %d logs", taken, GUARD_LOGS);
+	cr_assert_gt(taken, 0, "the guard takes logs while it has room");
+	cr_assert_lt(taken, GUARD_LOGS, "and refuses them when it has none");
+	for (i = 0; i < GUARD_LOGS; i++) {
+		snprintf(path, sizeof path, "%s/n%d.log", dir, i);
+		cr_assert_not_null(f = fopen(path, "r"));
+		n = fread(buf, 1, sizeof buf - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		cr_assert_str_eq(buf, "first\nsecond\n", "log %d", i);
+		unlink(path);
+	}
+	rmdir(dir);
 }
