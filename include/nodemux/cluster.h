@@ -104,8 +104,10 @@ int		 cluster_all_ended(const struct cluster *);
 
 /*
  * Write every node's queued log lines now.  Lines otherwise reach the
- * log file within 50 ms, or when 64 KiB are queued (at once after every
- * read when there is no guard to write them out should nodemux die).
+ * log file after the read that brought them, except while a node floods
+ * (its log written less than 50 ms before): then within 50 ms, or when
+ * 64 KiB are queued.  Without a guard to write them out should nodemux
+ * die, every read's lines are written at once.
  */
 void		 cluster_flush_logs(struct cluster *);
 

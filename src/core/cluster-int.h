@@ -51,6 +51,7 @@ struct cnode {
 	int		 ready_late;	/* the timeout passed */
 	struct search	*ready_re;
 	struct logfile	*log;
+	int64_t		 log_written_ms; /* the last flush, now_ms() */
 	int		 log_failed;	/* reported once */
 };
 

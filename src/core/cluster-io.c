@@ -67,12 +67,17 @@ cluster_io_flush_log(struct cnode *cn)
 void
 cluster_flush_logs(struct cluster *c)
 {
+	int64_t	 now = now_ms();
 	int	 i;
 
 	loop_cancel_timer(c->loop, c->log_timer);
 	c->log_timer = 0;
-	for (i = 0; i < c->size; i++)
+	for (i = 0; i < c->size; i++) {
+		if (c->cn[i].log == NULL || logfile_queued(c->cn[i].log) == 0)
+			continue;
 		cluster_io_flush_log(&c->cn[i]);
+		c->cn[i].log_written_ms = now;
+	}
 }
 
 /* The rescued logs' lines have waited long enough. */
@@ -86,22 +91,29 @@ cluster_io_log_timer(struct loop *loop, void *arg)
 }
 
 /*
- * After a read: a log the guard would rescue is written when its 64 KiB
- * queue fills or CLUSTER_LOG_FLUSH_MS after its oldest line, so a flood
- * costs one write per 64 KiB, not one per 4 KiB read; any other log is
- * written at once, or a crash of nodemux would lose what it had read.
+ * After a read: a log the guard would rescue is written at once unless
+ * it was written less than CLUSTER_LOG_FLUSH_MS ago; then it waits for
+ * that timer or for its 64 KiB queue to fill.  A node that logs as nodes
+ * do has each line in its file at once; a flood costs one write per
+ * 64 KiB or 50 ms, not one per 4 KiB read.  A log the guard does not hold
+ * is always written at once, or a crash of nodemux would lose what it
+ * had read.
  */
 static void
 cluster_io_after_read(struct cnode *cn)
 {
 	struct cluster	*c = cn->c;
+	int64_t		 now;
 
 	if (cn->log == NULL || logfile_queued(cn->log) == 0)
 		return;
-	if (!logfile_shared(cn->log))
+	now = now_ms();
+	if (!logfile_shared(cn->log) ||
+	    now - cn->log_written_ms >= CLUSTER_LOG_FLUSH_MS) {
 		cluster_io_flush_log(cn);
-	else if (c->log_timer == 0)
-		c->log_timer = loop_add_timer(c->loop, now_ms() +
+		cn->log_written_ms = now;
+	} else if (c->log_timer == 0)
+		c->log_timer = loop_add_timer(c->loop, now +
 		    CLUSTER_LOG_FLUSH_MS, cluster_io_log_timer, c);
 }
 

@@ -30,9 +30,10 @@ chatty)
 		i=$((i + 1))
 	done ;;
 flood)
-	# Numbered lines as fast as awk writes them, until killed.
-	exec awk -v n="$NODE_INDEX" \
-	    'BEGIN { for (i = 0; ; i++) printf "%s flood %d\n", n, i }' ;;
+	# Numbered lines as fast as awk makes them, until killed; through
+	# cat, so that they come in big writes (a flood, not a chatty log).
+	awk -v n="$NODE_INDEX" \
+	    'BEGIN { for (i = 0; ; i++) printf "%s flood %d\n", n, i }' | cat ;;
 slow3)
 	# Node 3 never becomes ready.
 	if [ "$NODE_INDEX" = 3 ]; then
