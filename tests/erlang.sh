@@ -32,20 +32,49 @@ mesh() {
 	[ $rc -eq 0 ] || t_diag "$(cat "$out")"
 }
 
-if ! command -v erl >/dev/null 2>&1 || ! command -v escript >/dev/null 2>&1; then
-	for i in 1 2 3 4 5; do t_ok "# SKIP erl not installed (apt-get install erlang-nox)"; done
-else
-	# epmd is a system daemon, not a node: it may outlive the test.
+# epmd_port: a TCP port nothing listens on, for the test's own epmd.
+epmd_port() {
+	p=$((20000 + $$ % 20000))
+	while ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; do
+		p=$((p + 1))
+	done
+	echo $p
+}
+
+# epmd_stop: stop the test's epmd (nothing is registered with it by now).
+epmd_stop() {
+	epmd -kill >/dev/null 2>&1
+	t_wait_for 2 sh -c '! epmd -names >/dev/null 2>&1'
+}
+
+# epmd_started: start the test's epmd and wait until it answers.
+epmd_started() {
 	epmd -daemon 2>/dev/null
-	t_check "no test cluster is running before" none_alive
-	mesh erlang.cfg 5 erlang
+	t_wait_for 5 sh -c 'epmd -names >/dev/null 2>&1'
+}
+
+if ! command -v erl >/dev/null 2>&1 || ! command -v escript >/dev/null 2>&1; then
+	t_ok "# SKIP erl not installed (apt-get install erlang-nox)"
+	t_done
+	exit
 fi
 
-if ! command -v elixir >/dev/null 2>&1 || ! command -v escript >/dev/null 2>&1; then
+# An epmd of the test's own, on a port of its own (the nodes, the checker
+# and erl's epmd -names all follow ERL_EPMD_PORT), stopped at the end: a
+# daemon the test started must not outlive it, and an epmd the machine
+# already runs on 4369 is left alone.
+ERL_EPMD_PORT=$(epmd_port)
+export ERL_EPMD_PORT
+trap 'epmd -kill >/dev/null 2>&1' EXIT
+t_check "the test's epmd answers on port $ERL_EPMD_PORT" epmd_started
+t_check "no test cluster is running before" none_alive
+mesh erlang.cfg 5 erlang
+
+if ! command -v elixir >/dev/null 2>&1; then
 	for i in 1 2 3 4; do t_ok "# SKIP elixir not installed (apt-get install elixir)"; done
 else
-	epmd -daemon 2>/dev/null
 	mesh elixir.cfg 3 elixir
 fi
 
+t_check "the test's epmd is stopped: no daemon outlives the test" epmd_stop
 t_done
