@@ -213,50 +213,21 @@ take(void *arg, int fd, int stage_fd)
 static int
 send_fds(void *arg, int fd, int stage_fd)
 {
-	union {
-		struct cmsghdr	 h;
-		char		 buf[CMSG_SPACE(2 * sizeof (int))];
-	}		 cbuf;
-	struct iovec	 iov = { "L", 1 };
-	struct msghdr	 msg;
-	struct cmsghdr	*c;
-	int		 fds[2] = { fd, stage_fd };
+	int	 fds[2] = { fd, stage_fd };
 
-	memset(&msg, 0, sizeof msg);
-	memset(&cbuf, 0, sizeof cbuf);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof cbuf.buf;
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof fds);
-	memcpy(CMSG_DATA(c), fds, sizeof fds);
-	return sendmsg(*(int *)arg, &msg, 0) == 1 ? 0 : -1;
+	return fd_send(*(int *)arg, "L", 1, fds, 2, 0) == 1 ? 0 : -1;
 }
 
 /* The parent's end: the two fds a child sent. */
 static void
 recv_fds(int sock, int *fd, int *stage_fd)
 {
-	union {
-		struct cmsghdr	 h;
-		char		 buf[CMSG_SPACE(2 * sizeof (int))];
-	}		 cbuf;
-	char		 byte;
-	struct iovec	 iov = { &byte, 1 };
-	struct msghdr	 msg;
-	int		 fds[2];
+	char	 byte;
+	int	 fds[2];
+	size_t	 n;
 
-	memset(&msg, 0, sizeof msg);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof cbuf.buf;
-	cr_assert_eq(recvmsg(sock, &msg, 0), 1);
-	cr_assert_not_null(CMSG_FIRSTHDR(&msg));
-	memcpy(fds, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof fds);
+	cr_assert_eq(fd_recv(sock, &byte, 1, fds, 2, &n), 1);
+	cr_assert_eq(n, 2);
 	*fd = fds[0];
 	*stage_fd = fds[1];
 }

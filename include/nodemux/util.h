@@ -5,6 +5,8 @@
 #ifndef NODEMUX_UTIL_H
 #define NODEMUX_UTIL_H
 
+#include <sys/types.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,5 +69,24 @@ int	 parse_int(const char *, long min, long max, int *out);
 /* Set or clear O_NONBLOCK / FD_CLOEXEC on fd; 0 or -1 with errno. */
 int	 fd_set_nonblock(int fd);
 int	 fd_set_cloexec(int fd);
+
+/* Most fds fd_send and fd_recv carry in one message. */
+#define FD_PASS_MAX	4
+
+/*
+ * Send len bytes of buf on the unix socket sock with nfds (at most
+ * FD_PASS_MAX) fds as SCM_RIGHTS, retrying on EINTR; flags as send(2).
+ * The bytes sent, or -1 with errno.
+ */
+ssize_t	 fd_send(int sock, const void *buf, size_t len, const int *fds,
+	     size_t nfds, int flags);
+/*
+ * Receive a message of at most len bytes and up to maxfds (at most
+ * FD_PASS_MAX) fds, close-on-exec, retrying on EINTR: the bytes (0 at
+ * EOF) or -1, and *nfds.  Fds cut off for want of room in this process's
+ * table, or beyond maxfds, are closed and none is returned.
+ */
+ssize_t	 fd_recv(int sock, void *buf, size_t len, int *fds, size_t maxfds,
+	     size_t *nfds);
 
 #endif

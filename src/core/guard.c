@@ -143,45 +143,6 @@ guard_set_log(struct guard_set *s, const int *fds, size_t n)
 		continue;
 }
 
-/* Read one message and its fds; the message's size, 0 at EOF, -1. */
-static ssize_t
-guard_recv(struct guard_msg *m, int *fds, size_t *nfds)
-{
-	union {
-		struct cmsghdr	 h;
-		char		 buf[CMSG_SPACE(2 * sizeof (int))];
-	}			 cbuf;
-	struct iovec		 iov = { m, sizeof *m };
-	struct msghdr		 msg;
-	struct cmsghdr		*c;
-	ssize_t			 n;
-
-	memset(&msg, 0, sizeof msg);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof cbuf.buf;
-	*nfds = 0;
-	while ((n = recvmsg(3, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
-	    errno == EINTR)
-		continue;
-	for (c = CMSG_FIRSTHDR(&msg); n > 0 && c != NULL;
-	    c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		*nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof (int);
-		if (*nfds > 2)
-			*nfds = 2;
-		memcpy(fds, CMSG_DATA(c), *nfds * sizeof (int));
-	}
-	/* Fds cut off (no room in our table) make the log unusable. */
-	if (msg.msg_flags & MSG_CTRUNC) {
-		while (*nfds > 0)
-			close(fds[--*nfds]);
-	}
-	return n;
-}
-
 /* The guard: collect groups and logs until EOF, then kill every group,
    write out every log's queue and leave. */
 static void __attribute__((noreturn))
@@ -196,7 +157,7 @@ guard_child(int rfd)
 	memset(&set, 0, sizeof set);
 	guard_child_setup(rfd);
 	for (;;) {
-		n = guard_recv(&m, fds, &nfds);
+		n = fd_recv(3, &m, sizeof m, fds, 2, &nfds);
 		if (n <= 0)
 			break;	/* EOF: nodemux is gone */
 		if (n == (ssize_t)sizeof m && m.op == 'L') {
@@ -279,34 +240,13 @@ int
 guard_add_log(struct guard *g, int fd, int stage_fd)
 {
 	struct guard_msg	 m = { .op = 'L', .pgid = 0 };
-	union {
-		struct cmsghdr	 h;
-		char		 buf[CMSG_SPACE(2 * sizeof (int))];
-	}			 cbuf;
-	struct iovec		 iov = { &m, sizeof m };
-	struct msghdr		 msg;
-	struct cmsghdr		*c;
 	struct pollfd		 pfd;
 	int			 fds[2] = { fd, stage_fd };
 	char			 ack = 'n';
 
-	if (g == NULL || g->fd == -1)
+	if (g == NULL || g->fd == -1 ||
+	    fd_send(g->fd, &m, sizeof m, fds, 2, MSG_NOSIGNAL) == -1)
 		return -1;
-	memset(&msg, 0, sizeof msg);
-	memset(&cbuf, 0, sizeof cbuf);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof cbuf.buf;
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof fds);
-	memcpy(CMSG_DATA(c), fds, sizeof fds);
-	while (sendmsg(g->fd, &msg, MSG_NOSIGNAL) == -1) {
-		if (errno != EINTR)
-			return -1;
-	}
 	pfd.fd = g->fd;
 	pfd.events = POLLIN;
 	while (poll(&pfd, 1, GUARD_ACK_MS) == -1 && errno == EINTR)

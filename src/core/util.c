@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -329,4 +331,85 @@ fd_set_cloexec(int fd)
 	if (fl == -1)
 		return -1;
 	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
+/* The control buffer of a message with up to FD_PASS_MAX fds. */
+union fd_cmsg {
+	struct cmsghdr	 h;
+	char		 buf[CMSG_SPACE(FD_PASS_MAX * sizeof (int))];
+};
+
+ssize_t
+fd_send(int sock, const void *buf, size_t len, const int *fds, size_t nfds,
+    int flags)
+{
+	union fd_cmsg	 cbuf;
+	struct iovec	 iov = { (void *)buf, len };
+	struct msghdr	 msg;
+	struct cmsghdr	*c;
+	ssize_t		 n;
+
+	if (nfds > FD_PASS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&msg, 0, sizeof msg);
+	memset(&cbuf, 0, sizeof cbuf);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (nfds > 0) {
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = CMSG_SPACE(nfds * sizeof (int));
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof (int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof (int));
+	}
+	while ((n = sendmsg(sock, &msg, flags)) == -1 && errno == EINTR)
+		continue;
+	return n;
+}
+
+ssize_t
+fd_recv(int sock, void *buf, size_t len, int *fds, size_t maxfds,
+    size_t *nfds)
+{
+	union fd_cmsg	 cbuf;
+	struct iovec	 iov = { buf, len };
+	struct msghdr	 msg;
+	struct cmsghdr	*c;
+	size_t		 got, i;
+	int		 fd, cut = 0;
+	ssize_t		 n;
+
+	memset(&msg, 0, sizeof msg);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	*nfds = 0;
+	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
+	    errno == EINTR)
+		continue;
+	for (c = CMSG_FIRSTHDR(&msg); n >= 0 && c != NULL;
+	    c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		got = (c->cmsg_len - CMSG_LEN(0)) / sizeof (int);
+		for (i = 0; i < got; i++) {
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof fd, sizeof fd);
+			if (*nfds < maxfds && *nfds < FD_PASS_MAX)
+				fds[(*nfds)++] = fd;
+			else {
+				close(fd);
+				cut = 1;
+			}
+		}
+	}
+	if (cut || (msg.msg_flags & MSG_CTRUNC)) {
+		while (*nfds > 0)
+			close(fds[--*nfds]);
+	}
+	return n;
 }
