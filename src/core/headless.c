@@ -128,22 +128,23 @@ headless_open_fd(struct headless *h, int fd)
 	struct stat	 st;
 	char		 path[64];
 	int		 nfd, fl;
+	mode_t		 mode = 0;
 
 	h->fd = fd;
 	h->own_fd = 0;
 	h->restore_fl = -1;
-	if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+	if (fstat(fd, &st) == 0)
+		mode = st.st_mode;
+	if (S_ISREG(mode) || S_ISBLK(mode))
 		return;
 	/* /dev/null (1,3 on Linux) takes everything: formatting every line
 	   only to throw it away would be the costliest part of a quiet CI
 	   run, so nothing is queued (GNU tar skips reads the same way). */
-	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
-	    st.st_rdev == makedev(1, 3)) {
+	if (S_ISCHR(mode) && st.st_rdev == makedev(1, 3)) {
 		h->null = 1;
 		return;
 	}
-	if (fstat(fd, &st) == 0 && (S_ISCHR(st.st_mode) ||
-	    S_ISFIFO(st.st_mode))) {
+	if (S_ISCHR(mode) || S_ISFIFO(mode)) {
 		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 		nfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 		if (nfd != -1) {
