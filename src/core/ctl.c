@@ -35,6 +35,7 @@ struct ctl_client {
 	size_t			 outoff;
 	int			 follow;	/* node index followed, 0 none */
 	struct search		*grep;		/* logs --grep, or NULL */
+	int			 grep_told;	/* a limit hit was reported */
 	int			 closing;	/* close once out is written */
 	uint64_t		 timer;		/* request deadline, 0 once in */
 	struct ctl_client	*next;
@@ -55,8 +56,8 @@ struct ctl {
 
 struct ctl_verb {
 	const char	*name;
-	int		 node_arg;	/* takes N or all */
-	void		(*run)(struct ctl_client *, int i, char *rest);
+	int		 args;		/* CTL_ARG_* */
+	void		(*run)(struct ctl_client *, const struct ctl_req *);
 };
 
 static void	ctl_client_io(struct loop *, int, int, void *);
@@ -223,7 +224,7 @@ ctl_finish(struct ctl_client *cl, const char *error)
 
 /* One status row per node. */
 static void
-ctl_do_status(struct ctl_client *cl, int i, char *rest)
+ctl_do_status(struct ctl_client *cl, const struct ctl_req *r)
 {
 	struct cluster	*c = cl->ctl->cluster;
 	struct strbuf	 sb = STRBUF_INIT;
@@ -272,25 +273,25 @@ ctl_each(struct ctl_client *cl, int i,
 }
 
 static void
-ctl_do_start(struct ctl_client *cl, int i, char *rest)
+ctl_do_start(struct ctl_client *cl, const struct ctl_req *r)
 {
-	ctl_each(cl, i, cluster_start);
+	ctl_each(cl, r->node, cluster_start);
 }
 
 static void
-ctl_do_stop(struct ctl_client *cl, int i, char *rest)
+ctl_do_stop(struct ctl_client *cl, const struct ctl_req *r)
 {
-	ctl_each(cl, i, cluster_stop);
+	ctl_each(cl, r->node, cluster_stop);
 }
 
 static void
-ctl_do_restart(struct ctl_client *cl, int i, char *rest)
+ctl_do_restart(struct ctl_client *cl, const struct ctl_req *r)
 {
-	ctl_each(cl, i, cluster_restart);
+	ctl_each(cl, r->node, cluster_restart);
 }
 
 static void
-ctl_do_quit(struct ctl_client *cl, int i, char *rest)
+ctl_do_quit(struct ctl_client *cl, const struct ctl_req *r)
 {
 	ctl_finish(cl, NULL);
 	if (cl->ctl->quit != NULL)
@@ -302,6 +303,41 @@ static int
 ctl_wants(struct ctl_client *cl, const struct line *l)
 {
 	return cl->grep == NULL || search_line(cl->grep, l);
+}
+
+/*
+ * The message for limit hits of the client's grep on node (1-based), or
+ * NULL when there were none: a match error is said, never passed off as
+ * no match.
+ */
+static char *
+ctl_grep_error(struct ctl_client *cl, int node)
+{
+	const char	*what;
+	uint64_t	 n;
+
+	if (cl->grep == NULL || (n = search_errors(cl->grep, &what)) == 0)
+		return NULL;
+	return xasprintf("grep: %s on node %d (%llu line%s): matches may be "
+	    "missing", what, node, (unsigned long long)n, n == 1 ? "" : "s");
+}
+
+/* Tell a follower once that its grep hit a limit; it keeps following. */
+static void
+ctl_grep_tell(struct ctl_client *cl)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	char		*msg;
+
+	if (cl->grep_told || (msg = ctl_grep_error(cl, cl->follow)) == NULL)
+		return;
+	cl->grep_told = 1;
+	strbuf_adds(&sb, "{\"ok\":false,\"error\":");
+	json_quote(&sb, msg);
+	strbuf_addc(&sb, '}');
+	ctl_send(cl, sb.buf);
+	strbuf_free(&sb);
+	free(msg);
 }
 
 /* Send one log line as {"node":N,"seq":S,"time_ms":T,"text":...}. */
@@ -336,52 +372,48 @@ ctl_compile_grep(struct ctl_client *cl, const char *re)
 
 /* logs N [follow] [grep RE]: scrollback, then new lines if following. */
 static void
-ctl_do_logs(struct ctl_client *cl, int i, char *rest)
+ctl_do_logs(struct ctl_client *cl, const struct ctl_req *r)
 {
 	struct node	*n;
 	size_t		 k, count;
-	int		 follow = 0;
+	char		*error;
+	int		 i = r->node;
 
-	if (i < 0) {
-		ctl_finish(cl, "logs needs one node number");
+	if (r->grep != NULL && ctl_compile_grep(cl, r->grep) == -1)
 		return;
-	}
-	if (strncmp(rest, "follow", 6) == 0 && (rest[6] == ' ' || rest[6] == '\0')) {
-		follow = 1;
-		rest += 6;
-		rest += strspn(rest, " ");
-	}
-	if (strncmp(rest, "grep ", 5) == 0) {
-		if (ctl_compile_grep(cl, rest + 5) == -1)
-			return;
-	} else if (*rest != '\0') {
-		ctl_finish(cl, "usage: logs N [follow] [grep RE]");
-		return;
-	}
 	n = cluster_node(cl->ctl->cluster, i);
 	count = scrollback_count(n->sb);
 	for (k = 0; k < count; k++) {
 		if (ctl_wants(cl, scrollback_get(n->sb, k)))
 			ctl_send_line(cl, scrollback_get(n->sb, k), i + 1);
 	}
-	if (follow)
+	if (r->follow) {
 		cl->follow = i + 1;
-	else
-		ctl_finish(cl, NULL);
+		ctl_grep_tell(cl);
+	} else {
+		error = ctl_grep_error(cl, i + 1);
+		ctl_finish(cl, error);
+		free(error);
+	}
 }
 
+/* What each verb takes after its name. */
+#define CTL_ARG_NONE	0
+#define CTL_ARG_NODE	1	/* N or all */
+#define CTL_ARG_LOGS	2	/* one N, then [follow] [grep RE] */
+
 static const struct ctl_verb ctl_verbs[] = {
-	{ .name = "status",  .node_arg = 0, .run = ctl_do_status },
-	{ .name = "start",   .node_arg = 1, .run = ctl_do_start },
-	{ .name = "stop",    .node_arg = 1, .run = ctl_do_stop },
-	{ .name = "restart", .node_arg = 1, .run = ctl_do_restart },
-	{ .name = "logs",    .node_arg = 1, .run = ctl_do_logs },
-	{ .name = "quit",    .node_arg = 0, .run = ctl_do_quit },
+	{ .name = "status",  .args = CTL_ARG_NONE, .run = ctl_do_status },
+	{ .name = "start",   .args = CTL_ARG_NODE, .run = ctl_do_start },
+	{ .name = "stop",    .args = CTL_ARG_NODE, .run = ctl_do_stop },
+	{ .name = "restart", .args = CTL_ARG_NODE, .run = ctl_do_restart },
+	{ .name = "logs",    .args = CTL_ARG_LOGS, .run = ctl_do_logs },
+	{ .name = "quit",    .args = CTL_ARG_NONE, .run = ctl_do_quit },
 };
 
 /* Parse "N" or "all" at *rest: 0-based index, -1 for all, -2 on error. */
 static int
-ctl_node_arg(struct ctl_client *cl, char **rest)
+ctl_node_arg(char **rest, int nnodes)
 {
 	char	*word = *rest, *end;
 	int	 n;
@@ -391,20 +423,43 @@ ctl_node_arg(struct ctl_client *cl, char **rest)
 	if (end - word == 3 && strncmp(word, "all", 3) == 0)
 		return -1;
 	*end = '\0';
-	if (parse_int(word, 1, cluster_size(cl->ctl->cluster), &n) == 0)
+	if (parse_int(word, 1, nnodes, &n) == 0)
 		return n - 1;
 	return -2;
 }
 
-/* Answer one request line. */
-static void
-ctl_dispatch(struct ctl_client *cl, char *req)
+/* The [follow] [grep RE] of logs, at rest; -1 and *error on anything else. */
+static int
+ctl_parse_logs(char *rest, struct ctl_req *r, char **error)
+{
+	if (r->node < 0) {
+		*error = xstrdup("logs needs one node number");
+		return -1;
+	}
+	if (strncmp(rest, "follow", 6) == 0 &&
+	    (rest[6] == ' ' || rest[6] == '\0')) {
+		r->follow = 1;
+		rest += 6;
+		rest += strspn(rest, " ");
+	}
+	if (strncmp(rest, "grep ", 5) == 0)
+		r->grep = rest + 5;
+	else if (*rest != '\0') {
+		*error = xstrdup("usage: logs N [follow] [grep RE]");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_parse(char *req, int nnodes, struct ctl_req *r, char **error)
 {
 	const struct ctl_verb	*v = NULL;
-	char			*rest, *msg;
+	struct strbuf		 sb = STRBUF_INIT;
+	char			*rest;
 	size_t			 k, len;
-	int			 i = 0;
 
+	memset(r, 0, sizeof *r);
 	len = strcspn(req, " ");
 	rest = req + len + strspn(req + len, " ");
 	for (k = 0; k < nitems(ctl_verbs); k++) {
@@ -413,20 +468,38 @@ ctl_dispatch(struct ctl_client *cl, char *req)
 			v = &ctl_verbs[k];
 	}
 	if (v == NULL) {
-		req[len] = '\0';
-		msg = xasprintf("unknown request: %s", req);
-		ctl_finish(cl, msg);
-		free(msg);
+		/* Echo at most a word's worth of what was sent. */
+		strbuf_adds(&sb, "unknown request: ");
+		strbuf_add(&sb, req, len > 64 ? 64 : len);
+		*error = strbuf_detach(&sb);
+		return -1;
+	}
+	r->verb = v->name;
+	r->index = (int)(v - ctl_verbs);
+	if (v->args != CTL_ARG_NONE &&
+	    (r->node = ctl_node_arg(&rest, nnodes)) == -2) {
+		*error = xasprintf("invalid node number: use 1-%d or all",
+		    nnodes);
+		return -1;
+	}
+	if (v->args == CTL_ARG_LOGS)
+		return ctl_parse_logs(rest, r, error);
+	return 0;
+}
+
+/* Answer one request line. */
+static void
+ctl_dispatch(struct ctl_client *cl, char *req)
+{
+	struct ctl_req	 r;
+	char		*error = NULL;
+
+	if (ctl_parse(req, cluster_size(cl->ctl->cluster), &r, &error) == -1) {
+		ctl_finish(cl, error);
+		free(error);
 		return;
 	}
-	if (v->node_arg && (i = ctl_node_arg(cl, &rest)) == -2) {
-		msg = xasprintf("invalid node number: use 1-%d or all",
-		    cluster_size(cl->ctl->cluster));
-		ctl_finish(cl, msg);
-		free(msg);
-		return;
-	}
-	v->run(cl, i, rest);
+	ctl_verbs[r.index].run(cl, &r);
 }
 
 /* Read the request line; answer it once complete. */
@@ -578,9 +651,11 @@ ctl_line_send(struct ctl *ctl, const struct node *n, const struct line *l)
 
 	for (cl = ctl->clients; cl != NULL; cl = next) {
 		next = cl->next;
-		if (cl->follow == n->spec->index && !cl->closing &&
-		    ctl_wants(cl, l))
+		if (cl->follow != n->spec->index || cl->closing)
+			continue;
+		if (ctl_wants(cl, l))
 			ctl_send_line(cl, l, cl->follow);
+		ctl_grep_tell(cl);
 	}
 }
 
