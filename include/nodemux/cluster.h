@@ -28,6 +28,37 @@ enum node_state {
 	NODE_KILLED,		/* term_sig */
 	NODE_FAILED,		/* reason */
 	NODE_BACKOFF,		/* waiting to restart until backoff_until */
+	NODE_PAUSED,		/* SIGSTOPped; paused_from is where it was */
+	NODE_LOST,		/* ended, how is unknown (reason) */
+};
+#define NODE_NSTATES	(NODE_LOST + 1)
+
+/*
+ * What happens to a node.  The lifecycle is one table (cluster-fsm.c):
+ * each (state, event) pair is either a transition to a next state or
+ * refused.  See node_next().
+ */
+enum node_event {
+	NEV_SPAWN,		/* spawned; readiness probes pending */
+	NEV_SPAWN_UP,		/* spawned; no probe configured */
+	NEV_READY,		/* every probe passed */
+	NEV_FAIL,		/* could not start (reason) */
+	NEV_STOP,		/* stop requested */
+	NEV_EXIT,		/* ended with an exit status */
+	NEV_KILLED,		/* ended by a signal */
+	NEV_LOST,		/* ended, how is unknown (reason) */
+	NEV_BACKOFF,		/* the restart policy waits, then starts */
+	NEV_PAUSE,		/* SIGSTOP sent to the group */
+	NEV_RESUME,		/* SIGCONT sent to the group */
+};
+#define NODE_NEVENTS	(NEV_RESUME + 1)
+
+/* A state change as subscribers see it. */
+struct node_change {
+	enum node_state	 prev;		/* the state before */
+	enum node_event	 event;		/* what caused it */
+	const char	*cause;		/* in words ("exited with status 1",
+					   "stop requested"), or NULL */
 };
 
 struct node {
@@ -36,7 +67,8 @@ struct node {
 	pid_t			 pid;		/* 0 when not running */
 	int			 exit_status;
 	int			 term_sig;
-	char			*reason;	/* for NODE_FAILED */
+	char			*reason;	/* for NODE_FAILED, NODE_LOST */
+	enum node_state		 paused_from;	/* for NODE_PAUSED */
 	int			 restarts;	/* restarts done by policy or
 						   by request */
 	int64_t			 started_ms;	/* now_ms() at spawn */
@@ -53,8 +85,10 @@ struct cluster_events {
 	void	(*line)(void *arg, struct node *n, const struct line *);
 	/* Output arrived (the partial line may have changed). */
 	void	(*output)(void *arg, struct node *n);
-	/* n->state or its fields changed. */
-	void	(*state)(void *arg, struct node *n);
+	/* n->state changed (ch says from what and why), or a field shown
+	   with it did (ch is NULL). */
+	void	(*state)(void *arg, struct node *n,
+		    const struct node_change *ch);
 	/* nodemux's own event, e.g. "node2 exited with status 1";
 	   n is NULL for cluster-wide events. */
 	void	(*message)(void *arg, struct node *n, const char *msg);
@@ -117,6 +151,17 @@ void		 cluster_resize(struct cluster *, int i, int rows, int cols);
    cannot take yet is queued (up to 1 MiB, then -1 and EAGAIN); -1 and
    EIO when the node has no pty. */
 ssize_t		 cluster_write(struct cluster *, int i, const void *, size_t);
+
+/*
+ * The lifecycle table: the state event ev leads to from state s, or -1
+ * when ev is refused in s.  Resuming a paused node leads back to
+ * paused_from.
+ */
+int		 node_next(enum node_state s, enum node_event ev,
+		    enum node_state paused_from);
+/* "stopped", "ready"...: a state's name; an event's ("stop"). */
+const char	*node_state_name(enum node_state);
+const char	*node_event_name(enum node_event);
 
 /* "ready", "exited 1", "killed TERM", "failed: REASON",
    "backoff 2s (1/5)"... into buf. */

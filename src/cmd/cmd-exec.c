@@ -69,6 +69,7 @@ exec_node_lost(const struct node *n, int64_t *next)
 	case NODE_KILLED:
 	case NODE_FAILED:
 	case NODE_BACKOFF:
+	case NODE_LOST:
 		return 1;
 	default:
 		return 0;
@@ -251,7 +252,7 @@ exec_check(struct loop *loop, void *arg)
 
 /* Event: a node's state changed; look at the wait from the loop. */
 static void
-exec_state(void *arg, struct node *n)
+exec_state(void *arg, struct node *n, const struct node_change *ch)
 {
 	struct exec	*e = arg;
 

@@ -35,7 +35,6 @@ struct cnode {
 	size_t		 input_off;	/* bytes of input already written */
 	int		 reaped;	/* wait status collected */
 	int		 status;	/* that wait status */
-	int		 stop_requested; /* end means "stopped" */
 	int		 restart_requested; /* start again at the end */
 	int		 policy_restarts; /* k of "backoff (k/max)" */
 	int		 rows;
@@ -77,11 +76,15 @@ struct cluster {
 void	cluster_msg(struct cluster *, struct node *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 const char *cluster_node_label(const struct node *);
-void	cluster_state_changed(struct cluster *, struct node *);
+void	cluster_state_changed(struct cluster *, struct node *,
+	    const struct node_change *);
 void	cluster_node_finish(struct cnode *);
 void	cluster_spawn(struct cnode *);
 int	cluster_active(const struct cnode *);
 int	cluster_state_ended(enum node_state);
+
+/* cluster-fsm.c */
+int	cluster_fsm_fire(struct cnode *, enum node_event, const char *cause);
 
 /* cluster-io.c */
 int	cluster_io_ports(struct cnode *, char **cause);

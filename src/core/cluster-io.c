@@ -250,9 +250,8 @@ cluster_io_ready_check(struct cnode *cn)
 	if (!cn->tcp_ok || !cn->log_ok || cn->n->state != NODE_STARTING)
 		return;
 	cluster_io_ready_stop(cn);
-	cn->n->state = NODE_READY;
 	cluster_msg(cn->c, cn->n, "%s ready", cluster_node_label(cn->n));
-	cluster_state_changed(cn->c, cn->n);
+	cluster_fsm_fire(cn, NEV_READY, "ready");
 }
 
 /* Close a tcp probe in flight. */

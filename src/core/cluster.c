@@ -60,7 +60,7 @@ int
 cluster_state_ended(enum node_state s)
 {
 	return s == NODE_STOPPED || s == NODE_EXITED || s == NODE_KILLED ||
-	    s == NODE_FAILED;
+	    s == NODE_FAILED || s == NODE_LOST;
 }
 
 /* Fire done if every node has ended and none will restart. */
@@ -77,13 +77,14 @@ cluster_done_timer(struct loop *loop, void *arg)
 		c->ev.done(c->arg);
 }
 
-/* Tell the front end (n may be NULL), then see in a later turn whether
-   all is done. */
+/* Tell the front end (n may be NULL; ch NULL when only a field shown
+   changed), then see in a later turn whether all is done. */
 void
-cluster_state_changed(struct cluster *c, struct node *n)
+cluster_state_changed(struct cluster *c, struct node *n,
+    const struct node_change *ch)
 {
 	if (n != NULL && c->ev.state != NULL)
-		c->ev.state(c->arg, n);
+		c->ev.state(c->arg, n, ch);
 	if (c->done_timer == 0 && !c->done_fired && cluster_all_ended(c))
 		c->done_timer = loop_add_timer(c->loop, now_ms(),
 		    cluster_done_timer, c);
@@ -196,11 +197,10 @@ cluster_fail(struct cnode *cn, char *reason)
 {
 	free(cn->n->reason);
 	cn->n->reason = reason;
-	cn->n->state = NODE_FAILED;
 	cn->n->pid = 0;
 	cluster_msg(cn->c, cn->n, "%s failed: %s", cluster_node_label(cn->n),
 	    reason);
-	cluster_state_changed(cn->c, cn->n);
+	cluster_fsm_fire(cn, NEV_FAIL, reason);
 }
 
 /* Hand a log and its queue to the guard (logfile_share's give). */
@@ -265,15 +265,15 @@ cluster_spawn(struct cnode *cn)
 		return;
 	}
 	guard_add(c->guard, cn->n->pid);
-	cn->reaped = cn->stop_requested = 0;
+	cn->reaped = 0;
 	cn->n->exit_status = cn->n->term_sig = 0;
 	free(cn->n->reason);
 	cn->n->reason = NULL;
 	cn->n->started_ms = now_ms();
 	cluster_io_attach(cn);
 	cluster_io_ready_start(cn);
-	cn->n->state = cn->tcp_ok && cn->log_ok ? NODE_RUNNING : NODE_STARTING;
-	cluster_state_changed(c, cn->n);
+	cluster_fsm_fire(cn, cn->tcp_ok && cn->log_ok ? NEV_SPAWN_UP :
+	    NEV_SPAWN, NULL);
 }
 
 /* The backoff delay is over: start again. */
@@ -324,46 +324,65 @@ cluster_policy(struct cnode *cn)
 	if (delay > CLUSTER_BACKOFF_CAP_MS)
 		delay = CLUSTER_BACKOFF_CAP_MS;
 	cn->policy_restarts++;
-	n->state = NODE_BACKOFF;
 	n->backoff_until_ms = now_ms() + delay;
 	cn->backoff_timer = loop_add_timer(c->loop, n->backoff_until_ms,
 	    cluster_backoff_timer, cn);
 	cluster_fmt_delay(d, sizeof d, delay);
 	cluster_msg(c, n, "%s restarting in %s (%d/%d)", cluster_node_label(n),
 	    d, cn->policy_restarts, c->plan->max_restarts);
+	cluster_fsm_fire(cn, NEV_BACKOFF, "restart policy");
 	return 1;
 }
 
-/* Record how the node ended and say so. */
+/* Say how the node ended: stopped on request, or by itself. */
+static char *
+cluster_end_words(struct cnode *cn, enum node_event ev)
+{
+	struct node	*n = cn->n;
+	const char	*name = cluster_node_label(n);
+	char		 b[16];
+	const char	*sig = proc_signame(n->term_sig, b, sizeof b);
+
+	if (n->state == NODE_STOPPING) {
+		if (ev == NEV_KILLED)
+			return xasprintf("%s stopped (killed by SIG%s)", name,
+			    sig);
+		if (ev == NEV_LOST)
+			return xasprintf("%s stopped (%s)", name, n->reason);
+		return xasprintf("%s stopped (exit status %d)", name,
+		    n->exit_status);
+	}
+	if (ev == NEV_KILLED)
+		return xasprintf("%s killed by SIG%s", name, sig);
+	if (ev == NEV_LOST)
+		return xasprintf("%s ended: %s", name, n->reason);
+	return xasprintf("%s exited with status %d", name, n->exit_status);
+}
+
+/* Record how the node ended, say so and move it to its end state. */
 static void
 cluster_end_state(struct cnode *cn)
 {
 	struct node	*n = cn->n;
-	char		 b[16];
-	const char	*sig;
+	enum node_event	 ev;
+	char		*words;
 
-	if (WIFSIGNALED(cn->status)) {
-		n->state = NODE_KILLED;
+	if (cn->status == -1) {
+		ev = NEV_LOST;
+		free(n->reason);
+		n->reason = xstrdup("its exit status could not be read "
+		    "(collected elsewhere)");
+	} else if (WIFSIGNALED(cn->status)) {
+		ev = NEV_KILLED;
 		n->term_sig = WTERMSIG(cn->status);
 	} else {
-		n->state = NODE_EXITED;
+		ev = NEV_EXIT;
 		n->exit_status = WEXITSTATUS(cn->status);
 	}
-	sig = proc_signame(n->term_sig, b, sizeof b);
-	if (cn->stop_requested || cn->c->shutting_down) {
-		if (n->state == NODE_KILLED)
-			cluster_msg(cn->c, n, "%s stopped (killed by SIG%s)",
-			    cluster_node_label(n), sig);
-		else
-			cluster_msg(cn->c, n, "%s stopped (exit status %d)",
-			    cluster_node_label(n), n->exit_status);
-		n->state = NODE_STOPPED;
-	} else if (n->state == NODE_KILLED)
-		cluster_msg(cn->c, n, "%s killed by SIG%s",
-		    cluster_node_label(n), sig);
-	else
-		cluster_msg(cn->c, n, "%s exited with status %d",
-		    cluster_node_label(n), n->exit_status);
+	words = cluster_end_words(cn, ev);
+	cluster_msg(cn->c, n, "%s", words);
+	cluster_fsm_fire(cn, ev, words);
+	free(words);
 }
 
 /*
@@ -395,9 +414,9 @@ cluster_node_finish(struct cnode *cn)
 		return;
 	}
 	cn->restart_requested = 0;
-	if (!cn->stop_requested && !c->shutting_down)
+	if (cn->n->state != NODE_STOPPED && !c->shutting_down)
 		cluster_policy(cn);
-	cluster_state_changed(c, cn->n);
+	cluster_state_changed(c, NULL, NULL);
 }
 
 /* The leader is gone but its pty is still held: end it now. */
@@ -451,7 +470,7 @@ cluster_sigchld(struct loop *loop, int signo, void *arg)
 			continue;
 		r = waitpid(cn->n->pid, &st, WNOHANG);
 		if (r == -1 && errno == ECHILD)
-			st = 0;		/* reaped by someone else: gone */
+			st = -1;	/* reaped by someone else: gone */
 		else if (r != cn->n->pid)
 			continue;
 		cn->reaped = 1;

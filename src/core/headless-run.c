@@ -20,9 +20,10 @@ struct headless_run {
 	struct cluster		*cluster;
 	struct headless		*out;
 	struct ctl		*ctl;		/* control socket, or NULL */
-	enum node_state		*last;		/* per node: the state before */
+	char			*bad;		/* per node: ended badly by
+						   itself, no restart due */
 	int			 shutting;	/* stop requested */
-	int			 failed;	/* a node ended badly by itself */
+	int			 failed;	/* 2: usage (control socket) */
 	int			 draining;	/* all ended; output still held */
 };
 
@@ -47,29 +48,34 @@ headless_run_message(void *arg, struct node *n, const char *msg)
 
 /*
  * Event: a node's state changed.  A node that ends by itself with
- * anything but status 0 fails the run; one stopped on request does not.
+ * anything but status 0 fails the run, unless the restart policy starts
+ * it again; one stopped on request ends "stopped" and does not.
  */
 static void
-headless_run_state(void *arg, struct node *n)
+headless_run_state(void *arg, struct node *n, const struct node_change *ch)
 {
 	struct headless_run	*r = arg;
-	int			 i = n->spec->index - 1, bad;
+	int			 i = n->spec->index - 1;
 
+	if (ch == NULL)
+		return;
 	switch (n->state) {
 	case NODE_EXITED:
-		bad = n->exit_status != 0;
+		if (n->exit_status != 0 && !r->shutting)
+			r->bad[i] = 1;
 		break;
 	case NODE_KILLED:
 	case NODE_FAILED:
-		bad = 1;
+	case NODE_LOST:
+		if (!r->shutting)
+			r->bad[i] = 1;
+		break;
+	case NODE_BACKOFF:
+		r->bad[i] = 0;
 		break;
 	default:
-		bad = 0;
 		break;
 	}
-	if (bad && !r->shutting && r->last[i] != NODE_STOPPING)
-		r->failed = 1;
-	r->last[i] = n->state;
 }
 
 /* Event: everything has ended; stop once a slow reader has it all. */
@@ -186,7 +192,7 @@ headless_run(struct plan *plan, const struct headless_opts *o)
 
 	memset(&r, 0, sizeof r);
 	r.loop = loop_new();
-	r.last = xcalloc(plan->size, sizeof *r.last);
+	r.bad = xcalloc(plan->size, 1);
 	ho.gone = headless_run_gone;
 	ho.drained = headless_run_drained;
 	ho.cb_arg = &r;
@@ -207,6 +213,8 @@ out:
 	cluster_free(r.cluster);
 	headless_free(r.out, 2000);
 	loop_free(r.loop);
-	free(r.last);
+	for (i = 0; r.failed == 0 && i < (size_t)plan->size; i++)
+		r.failed = r.bad[i];
+	free(r.bad);
 	return r.failed == 2 ? 2 : r.failed ? 1 : 0;
 }

@@ -110,7 +110,7 @@ ui_event_output(void *arg, struct node *n)
 
 /* A node changed state: its title, the summary, maybe the mode. */
 static void
-ui_event_state(void *arg, struct node *n)
+ui_event_state(void *arg, struct node *n, const struct node_change *ch)
 {
 	struct ui	*ui = arg;
 	struct ui_pane	*p = ui_pane_of(ui, n);
