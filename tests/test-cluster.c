@@ -1052,3 +1052,81 @@ Test(cluster, a_status_reaped_elsewhere_is_not_called_exit_status_0)
 	    "be read (collected elsewhere)");
 	th_finish(&th, 1);
 }
+
+/* A second subscriber: counts what it is told, may leave after a line. */
+struct sub2 {
+	struct cluster		*c;
+	struct cluster_sub	*sub;
+	int			 lines, states, messages, done;
+	int			 leave_after;	/* lines; 0: never */
+	enum node_state		 last_prev;
+};
+
+static void
+sub2_line(void *arg, struct node *n, const struct line *l)
+{
+	struct sub2	*s = arg;
+
+	if (++s->lines == s->leave_after)
+		cluster_unsubscribe(s->c, s->sub);
+}
+
+static void
+sub2_state(void *arg, struct node *n, const struct node_change *ch)
+{
+	struct sub2	*s = arg;
+
+	if (ch != NULL) {
+		s->states++;
+		s->last_prev = ch->prev;
+	}
+}
+
+static void
+sub2_message(void *arg, struct node *n, const char *msg)
+{
+	((struct sub2 *)arg)->messages++;
+}
+
+static void
+sub2_done(void *arg)
+{
+	((struct sub2 *)arg)->done++;
+}
+
+static const struct cluster_events sub2_events = {
+	.line = sub2_line,
+	.state = sub2_state,
+	.message = sub2_message,
+	.done = sub2_done,
+};
+
+Test(cluster, every_subscriber_is_told_and_one_may_leave_mid_event)
+{
+	char		*argv[] = { NM_HELPER, "flood", "n", "20", NULL };
+	struct th	 th;
+	struct sub2	 a, b;
+
+	th_init(&th, tplan(1, argv, NULL));
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	a.c = b.c = th.c;
+	a.sub = cluster_subscribe(th.c, &sub2_events, &a);
+	b.sub = cluster_subscribe(th.c, &sub2_events, &b);
+	b.leave_after = 5;
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	/* The first subscriber (the harness) and a saw everything. */
+	cr_assert_eq(th.lines, 20);
+	cr_assert_eq(a.lines, 20);
+	cr_assert_eq(a.states, 2, "spawn, then exit");
+	cr_assert_eq(a.last_prev, NODE_RUNNING);
+	cr_assert_eq(a.messages, 1, "exited with status 0");
+	cr_assert_eq(a.done, 1);
+	/* b left inside its fifth line: told nothing after. */
+	cr_assert_eq(b.lines, 5);
+	cr_assert_eq(b.states, 1);
+	cr_assert_eq(b.messages, 0);
+	cr_assert_eq(b.done, 0);
+	th_finish(&th, 1);
+}

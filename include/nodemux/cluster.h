@@ -2,8 +2,8 @@
  * The launcher: N nodes of a plan, each in its own pty, process group
  * and session, read in the event loop, supervised (stop with escalation,
  * restart with backoff, readiness probes) and logged.  Front ends (the
- * console, headless output, exec, the control socket) watch it through
- * struct cluster_events and drive it through the calls below.
+ * console, headless output, exec, the control socket, log consumers)
+ * each subscribe to its events and drive it through the calls below.
  */
 #ifndef NODEMUX_CLUSTER_H
 #define NODEMUX_CLUSTER_H
@@ -98,14 +98,27 @@ struct cluster_events {
 };
 
 struct cluster;
+struct cluster_sub;
 
 /*
  * A cluster over plan, driven by loop.  Starts nothing.  The plan must
- * outlive the cluster; next-free may move a node's ports in it.  A guard process is started so that no node
- * outlives nodemux even when it is killed with SIGKILL.
+ * outlive the cluster; next-free may move a node's ports in it.  A guard
+ * process is started so that no node outlives nodemux even when it is
+ * killed with SIGKILL.  ev, when not NULL, is its first subscriber.
  */
 struct cluster	*cluster_new(struct plan *, struct loop *,
-		    const struct cluster_events *, void *arg);
+		    const struct cluster_events *ev, void *arg);
+
+/*
+ * Add a subscriber: each of ev's callbacks that is not NULL is called
+ * with arg, after those of earlier subscribers.  ev is copied.  A
+ * subscriber may unsubscribe (itself or another) from inside a callback;
+ * it is called no more from then on.  Subscribers are freed with the
+ * cluster.
+ */
+struct cluster_sub *cluster_subscribe(struct cluster *,
+		    const struct cluster_events *ev, void *arg);
+void		 cluster_unsubscribe(struct cluster *, struct cluster_sub *);
 /* Kill (SIGKILL) whatever is still running, reap and free. */
 void		 cluster_free(struct cluster *);
 

@@ -54,11 +54,20 @@ struct cnode {
 	int		 log_failed;	/* reported once */
 };
 
+/* One subscriber to the cluster's events. */
+struct cluster_sub {
+	struct cluster_events	 ev;
+	void			*arg;
+	int			 dead;		/* unsubscribed mid-walk */
+	struct cluster_sub	*next;
+};
+
 struct cluster {
 	struct plan		*plan;
 	struct loop		*loop;
-	struct cluster_events	 ev;
-	void			*arg;
+	struct cluster_sub	*subs;		/* in subscription order */
+	int			 emitting;	/* walks of subs in progress */
+	int			 subs_dead;	/* one to free after them */
 	int			 size;
 	struct node		*nodes;
 	struct cnode		*cn;
@@ -82,6 +91,16 @@ void	cluster_node_finish(struct cnode *);
 void	cluster_spawn(struct cnode *);
 int	cluster_active(const struct cnode *);
 int	cluster_state_ended(enum node_state);
+
+/* cluster-sub.c */
+void	cluster_emit_line(struct cluster *, struct node *,
+	    const struct line *);
+void	cluster_emit_output(struct cluster *, struct node *);
+void	cluster_emit_state(struct cluster *, struct node *,
+	    const struct node_change *);
+void	cluster_emit_message(struct cluster *, struct node *, const char *);
+void	cluster_emit_done(struct cluster *);
+void	cluster_sub_free_all(struct cluster *);
 
 /* cluster-fsm.c */
 int	cluster_fsm_fire(struct cnode *, enum node_event, const char *cause);

@@ -42,8 +42,7 @@ cluster_io_line(void *arg, struct line *l)
 	/* l is the parser's, lent for this call: front ends get the
 	   scrollback's copy. */
 	kept = scrollback_push(cn->n->sb, l);
-	if (c->ev.line != NULL)
-		c->ev.line(c->arg, cn->n, kept);
+	cluster_emit_line(c, cn->n, kept);
 	if (matched) {
 		cn->log_ok = 1;
 		cluster_io_ready_check(cn);
@@ -213,8 +212,8 @@ cluster_io_drain(struct cnode *cn, size_t max)
 			break;
 	}
 	cluster_io_after_read(cn);
-	if (total > 0 && c->ev.output != NULL)
-		c->ev.output(c->arg, cn->n);
+	if (total > 0)
+		cluster_emit_output(c, cn->n);
 	if (!eof)
 		return 0;
 	cluster_io_close(cn);

@@ -30,12 +30,10 @@ cluster_msg(struct cluster *c, struct node *n, const char *fmt, ...)
 	va_list	 ap;
 	char	*s;
 
-	if (c->ev.message == NULL)
-		return;
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	c->ev.message(c->arg, n, s);
+	cluster_emit_message(c, n, s);
 	free(s);
 }
 
@@ -73,8 +71,7 @@ cluster_done_timer(struct loop *loop, void *arg)
 	if (c->done_fired || !cluster_all_ended(c))
 		return;
 	c->done_fired = 1;
-	if (c->ev.done != NULL)
-		c->ev.done(c->arg);
+	cluster_emit_done(c);
 }
 
 /* Tell the front end (n may be NULL; ch NULL when only a field shown
@@ -83,8 +80,8 @@ void
 cluster_state_changed(struct cluster *c, struct node *n,
     const struct node_change *ch)
 {
-	if (n != NULL && c->ev.state != NULL)
-		c->ev.state(c->arg, n, ch);
+	if (n != NULL)
+		cluster_emit_state(c, n, ch);
 	if (c->done_timer == 0 && !c->done_fired && cluster_all_ended(c))
 		c->done_timer = loop_add_timer(c->loop, now_ms(),
 		    cluster_done_timer, c);
@@ -101,8 +98,7 @@ cluster_new(struct plan *plan, struct loop *loop,
 	c->plan = plan;
 	c->loop = loop;
 	if (ev != NULL)
-		c->ev = *ev;
-	c->arg = arg;
+		cluster_subscribe(c, ev, arg);
 	c->size = plan->size;
 	c->nodes = xcalloc(c->size, sizeof *c->nodes);
 	c->cn = xcalloc(c->size, sizeof *c->cn);
@@ -170,6 +166,7 @@ cluster_free(struct cluster *c)
 	for (i = 0; i < c->size; i++)
 		cluster_free_node(&c->cn[i]);
 	guard_free(c->guard);
+	cluster_sub_free_all(c);
 	free(c->guard_cause);
 	free(c->nodes);
 	free(c->cn);
