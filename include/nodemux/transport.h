@@ -14,7 +14,8 @@
  *   is full).  EOF or EIO on it means every writer has gone.
  * - The node has ended once both hooks->ended has been called and its fd
  *   has reached EOF; then the launcher calls free.  Exactly one ended
- *   call per spawn, never from inside spawn itself.
+ *   call per spawn, never from inside spawn itself.  The hook may free
+ *   the transport: a transport touches nothing of it after the call.
  * - signal acts on the node's whole process group, wherever it runs.
  */
 #ifndef NODEMUX_TRANSPORT_H

@@ -67,11 +67,11 @@ cluster_ctl_kill_timer(struct loop *loop, void *arg)
 	cn->kill_timer = 0;
 	/* A leader already reaped did stop; what holds its terminal is
 	   left to the linger timer, which says so. */
-	if (!cn->reaped)
+	if (!cn->ended)
 		cluster_msg(cn->c, cn->n, "%s did not stop within %d ms: "
 		    "SIGKILL", cluster_node_label(cn->n),
 		    cn->c->plan->stop_timeout_ms);
-	proc_kill_group(cn->n->pid, SIGKILL);
+	cn->tops->signal(cn->t, SIGKILL);
 }
 
 /* Stop a running node: stop_signal now, SIGKILL later or if asked again. */
@@ -83,12 +83,12 @@ cluster_ctl_stop_node(struct cnode *cn)
 	if (cn->n->state == NODE_STOPPING) {
 		loop_cancel_timer(c->loop, cn->kill_timer);
 		cn->kill_timer = 0;
-		proc_kill_group(cn->n->pid, SIGKILL);
+		cn->tops->signal(cn->t, SIGKILL);
 		return;
 	}
 	cluster_io_ready_stop(cn);
 	/* The whole group: children that forked into it hold the pty too. */
-	proc_kill_group(cn->n->pid, c->plan->stop_signal);
+	cn->tops->signal(cn->t, c->plan->stop_signal);
 	cn->kill_timer = loop_add_timer(c->loop,
 	    now_ms() + c->plan->stop_timeout_ms, cluster_ctl_kill_timer, cn);
 	cluster_fsm_fire(cn, NEV_STOP, "stop requested");
@@ -250,8 +250,8 @@ cluster_resize(struct cluster *c, int i, int rows, int cols)
 	cn = &c->cn[i];
 	cn->rows = rows;
 	cn->cols = cols;
-	if (cn->master != -1)
-		proc_set_winsize(cn->master, rows, cols);
+	if (cn->t != NULL)
+		cn->tops->resize(cn->t, rows, cols);
 }
 
 ssize_t

@@ -10,6 +10,7 @@
 #include "nodemux/guard.h"
 #include "nodemux/logfile.h"
 #include "nodemux/search.h"
+#include "nodemux/transport.h"
 #include "nodemux/util.h"
 
 #define CLUSTER_READ_MAX	(64 * 1024)	/* per node per loop turn */
@@ -29,12 +30,14 @@ struct cnode {
 	struct cluster	*c;
 	struct node	*n;
 	int		 idx;		/* 0-based */
-	int		 master;	/* pty master, -1 when closed */
-	struct strbuf	 input;		/* written to the pty when it can
+	const struct transport_ops *tops; /* the node's transport */
+	struct transport *t;		/* from spawn to the end; NULL */
+	int		 fd;		/* its output fd, -1 when closed */
+	struct strbuf	 input;		/* written to the fd when it can
 					   take it (POLLOUT) */
 	size_t		 input_off;	/* bytes of input already written */
-	int		 reaped;	/* wait status collected */
-	int		 status;	/* that wait status */
+	int		 ended;		/* the transport said how it ended */
+	struct transport_end end;	/* that (reason: in n->reason) */
 	int		 restart_requested; /* start again at the end */
 	int		 policy_restarts; /* k of "backoff (k/max)" */
 	int		 rows;

@@ -46,11 +46,11 @@ cluster_node_label(const struct node *n)
 	return n->spec->name;
 }
 
-/* Has the node a process or a pty still open? */
+/* Has the node a process or its output still open? */
 int
 cluster_active(const struct cnode *cn)
 {
-	return cn->n->pid != 0 || cn->master != -1;
+	return cn->t != NULL;
 }
 
 /* Is state one of the ended ones (nothing runs, nothing is due)? */
@@ -108,7 +108,8 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->c = c;
 		cn->n = &c->nodes[i];
 		cn->idx = i;
-		cn->master = cn->probe_fd = -1;
+		cn->fd = cn->probe_fd = -1;
+		cn->tops = transport_find(plan, &plan->nodes[i]);
 		cn->rows = 24;
 		cn->cols = 80;
 		cn->n->spec = &plan->nodes[i];
@@ -131,16 +132,10 @@ cluster_free_node(struct cnode *cn)
 {
 	struct loop	*loop = cn->c->loop;
 
-	if (cn->n->pid != 0) {
-		proc_kill_group(cn->n->pid, SIGKILL);
-		if (!cn->reaped)
-			waitpid(cn->n->pid, NULL, 0);
-		guard_del(cn->c->guard, cn->n->pid);
-	}
-	if (cn->master != -1) {
-		loop_del_fd(loop, cn->master);
-		close(cn->master);
-	}
+	if (cn->fd != -1)
+		loop_del_fd(loop, cn->fd);
+	if (cn->t != NULL)
+		cn->tops->free(cn->t);	/* kills and reaps what is left */
 	cluster_io_ready_stop(cn);
 	loop_cancel_timer(loop, cn->kill_timer);
 	loop_cancel_timer(loop, cn->linger_timer);
@@ -229,13 +224,21 @@ cluster_open_log(struct cnode *cn)
 	logfile_share(cn->log, cluster_give_log, cn->c);
 }
 
+static void	cluster_transport_ended(void *, const struct transport_end *);
+static void	cluster_transport_changed(void *);
+
+static const struct transport_hooks cluster_transport_hooks = {
+	.ended = cluster_transport_ended,
+	.changed = cluster_transport_changed,
+};
+
 /* Spawn the node's process now (ports probed first). */
 void
 cluster_spawn(struct cnode *cn)
 {
 	struct cluster		*c = cn->c;
 	const struct plan_node	*pn;
-	struct proc_spec	 spec;
+	struct transport_spec	 spec;
 	char			*cause = NULL;
 
 	if (c->guard_cause != NULL) {
@@ -251,18 +254,21 @@ cluster_spawn(struct cnode *cn)
 	pn = cn->n->spec;	/* expanded again if next-free moved it */
 	cluster_open_log(cn);
 	memset(&spec, 0, sizeof spec);
-	spec.argv = pn->argv;
-	spec.cwd = pn->cwd;
-	spec.env = pn->env;
+	spec.plan = c->plan;
+	spec.node = pn;
 	spec.rows = cn->rows;
 	spec.cols = cn->cols;
+	spec.loop = c->loop;
 	spec.guard = c->guard;
-	if (proc_spawn(&spec, &cn->n->pid, &cn->master, &cause) == -1) {
+	spec.hooks = &cluster_transport_hooks;
+	spec.hooks_arg = cn;
+	if (cn->tops->spawn(&spec, &cn->t, &cause) == -1) {
 		cluster_fail(cn, cause);
 		return;
 	}
-	guard_add(c->guard, cn->n->pid);
-	cn->reaped = 0;
+	cn->n->pid = cn->tops->pid(cn->t);
+	cn->fd = cn->tops->fd(cn->t);
+	cn->ended = 0;
 	cn->n->exit_status = cn->n->term_sig = 0;
 	free(cn->n->reason);
 	cn->n->reason = NULL;
@@ -344,7 +350,7 @@ cluster_end_words(struct cnode *cn, enum node_event ev)
 		if (ev == NEV_KILLED)
 			return xasprintf("%s stopped (killed by SIG%s)", name,
 			    sig);
-		if (ev == NEV_LOST)
+		if (ev == NEV_LOST || ev == NEV_FAIL)
 			return xasprintf("%s stopped (%s)", name, n->reason);
 		return xasprintf("%s stopped (exit status %d)", name,
 		    n->exit_status);
@@ -353,6 +359,8 @@ cluster_end_words(struct cnode *cn, enum node_event ev)
 		return xasprintf("%s killed by SIG%s", name, sig);
 	if (ev == NEV_LOST)
 		return xasprintf("%s ended: %s", name, n->reason);
+	if (ev == NEV_FAIL)
+		return xasprintf("%s failed: %s", name, n->reason);
 	return xasprintf("%s exited with status %d", name, n->exit_status);
 }
 
@@ -364,17 +372,21 @@ cluster_end_state(struct cnode *cn)
 	enum node_event	 ev;
 	char		*words;
 
-	if (cn->status == -1) {
+	switch (cn->end.kind) {
+	case TRANSPORT_FAILED:
+		ev = NEV_FAIL;
+		break;
+	case TRANSPORT_LOST:
 		ev = NEV_LOST;
-		free(n->reason);
-		n->reason = xstrdup("its exit status could not be read "
-		    "(collected elsewhere)");
-	} else if (WIFSIGNALED(cn->status)) {
+		break;
+	case TRANSPORT_KILLED:
 		ev = NEV_KILLED;
-		n->term_sig = WTERMSIG(cn->status);
-	} else {
+		n->term_sig = cn->end.sig;
+		break;
+	default:
 		ev = NEV_EXIT;
-		n->exit_status = WEXITSTATUS(cn->status);
+		n->exit_status = cn->end.status;
+		break;
 	}
 	words = cluster_end_words(cn, ev);
 	cluster_msg(cn->c, n, "%s", words);
@@ -395,10 +407,10 @@ cluster_node_finish(struct cnode *cn)
 	loop_cancel_timer(c->loop, cn->kill_timer);
 	loop_cancel_timer(c->loop, cn->linger_timer);
 	cn->kill_timer = cn->linger_timer = 0;
-	/* Nothing of a node outlives it: what its leader left behind in
-	   the group goes too (as systemd does with a unit's cgroup). */
-	proc_kill_group(cn->n->pid, SIGKILL);
-	guard_del(c->guard, cn->n->pid);
+	/* Nothing of a node outlives it: the transport kills what its
+	   leader left behind in the group. */
+	cn->tops->free(cn->t);
+	cn->t = NULL;
 	cn->n->pid = 0;
 	cluster_end_state(cn);
 	if (cn->restart_requested && !c->shutting_down) {
@@ -423,7 +435,7 @@ cluster_linger_timer(struct loop *loop, void *arg)
 	struct cnode	*cn = arg;
 
 	cn->linger_timer = 0;
-	proc_kill_group(cn->n->pid, SIGKILL);
+	cn->tops->signal(cn->t, SIGKILL);
 	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 0) {
 		/* Held by something outside the group: stop reading. */
 		cluster_msg(cn->c, cn->n, "%s: its terminal is held by a "
@@ -442,7 +454,7 @@ cluster_linger_timer(struct loop *loop, void *arg)
 static void
 cluster_node_exited(struct cnode *cn)
 {
-	if (cn->master == -1) {
+	if (cn->fd == -1) {
 		cluster_node_finish(cn);
 		return;
 	}
@@ -452,26 +464,47 @@ cluster_node_exited(struct cnode *cn)
 	    now_ms() + CLUSTER_LINGER_MS, cluster_linger_timer, cn);
 }
 
-/* SIGCHLD: reap our own children only (a front end may have others). */
+/* The transport says how the node ended: keep it, then end the node once
+   its output is drained too. */
+static void
+cluster_transport_ended(void *arg, const struct transport_end *end)
+{
+	struct cnode	*cn = arg;
+
+	cn->ended = 1;
+	cn->end = *end;
+	cn->end.reason = NULL;
+	if (end->reason != NULL) {
+		free(cn->n->reason);
+		cn->n->reason = xstrdup(end->reason);
+	}
+	cluster_node_exited(cn);
+}
+
+/* The pid to show has changed (a remote group id arrived). */
+static void
+cluster_transport_changed(void *arg)
+{
+	struct cnode	*cn = arg;
+
+	if (cn->t == NULL)
+		return;
+	cn->n->pid = cn->tops->pid(cn->t);
+	cluster_state_changed(cn->c, cn->n, NULL);
+}
+
+/* SIGCHLD: each node's transport collects its own children only (a
+   front end may have others). */
 static void
 cluster_sigchld(struct loop *loop, int signo, void *arg)
 {
 	struct cluster	*c = arg;
 	struct cnode	*cn;
-	pid_t		 r;
-	int		 i, st;
+	int		 i;
 
 	for (i = 0; i < c->size; i++) {
 		cn = &c->cn[i];
-		if (cn->n->pid == 0 || cn->reaped)
-			continue;
-		r = waitpid(cn->n->pid, &st, WNOHANG);
-		if (r == -1 && errno == ECHILD)
-			st = -1;	/* reaped by someone else: gone */
-		else if (r != cn->n->pid)
-			continue;
-		cn->reaped = 1;
-		cn->status = st;
-		cluster_node_exited(cn);
+		if (cn->t != NULL && !cn->ended && cn->tops->sigchld != NULL)
+			cn->tops->sigchld(cn->t);
 	}
 }
