@@ -65,12 +65,19 @@ struct cluster_sub {
 	struct cluster_sub	*next;
 };
 
+/* A line callback: lines are the hot path, walked as a flat array. */
+struct cluster_line_hook {
+	void		(*fn)(void *, struct node *, const struct line *);
+	void		*arg;
+};
+
 struct cluster {
 	struct plan		*plan;
 	struct loop		*loop;
 	struct cluster_sub	*subs;		/* in subscription order */
-	int			 emitting;	/* walks of subs in progress */
-	int			 subs_dead;	/* one to free after them */
+	struct cluster_line_hook *line_hooks;	/* the subs' line callbacks */
+	int			 nline_hooks;
+	uint64_t		 sweep_timer;	/* frees those who left */
 	int			 size;
 	struct node		*nodes;
 	struct cnode		*cn;
@@ -96,14 +103,26 @@ int	cluster_active(const struct cnode *);
 int	cluster_state_ended(enum node_state);
 
 /* cluster-sub.c */
-void	cluster_emit_line(struct cluster *, struct node *,
-	    const struct line *);
 void	cluster_emit_output(struct cluster *, struct node *);
 void	cluster_emit_state(struct cluster *, struct node *,
 	    const struct node_change *);
 void	cluster_emit_message(struct cluster *, struct node *, const char *);
 void	cluster_emit_done(struct cluster *);
 void	cluster_sub_free_all(struct cluster *);
+
+/*
+ * Tell every subscriber of a completed line (inline: once per line).  By
+ * index, as a callback may subscribe (the array grows); one that left is
+ * a no-op until the sweep, which never runs inside a callback.
+ */
+static inline void
+cluster_emit_line(struct cluster *c, struct node *n, const struct line *l)
+{
+	int	 i;
+
+	for (i = 0; i < c->nline_hooks; i++)
+		c->line_hooks[i].fn(c->line_hooks[i].arg, n, l);
+}
 
 /* cluster-fsm.c */
 int	cluster_fsm_fire(struct cnode *, enum node_event, const char *cause);
