@@ -1130,3 +1130,50 @@ Test(cluster, every_subscriber_is_told_and_one_may_leave_mid_event)
 	cr_assert_eq(b.done, 0);
 	th_finish(&th, 1);
 }
+
+static int until_ten_lines(struct th *th) { return th->lines >= 10; }
+
+Test(cluster, a_paused_node_writes_nothing_and_stops_cleanly)
+{
+	char		*argv[] = { "/bin/sh", "-c", "i=0; while :; do "
+	    "i=$((i+1)); echo $i; sleep 0.02; done", NULL };
+	struct th	 th;
+	char		*cause = NULL;
+	int		 at;
+	int64_t		 t0;
+
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_three_lines, 5000));
+	cr_assert_eq(cluster_pause(th.c, 0, &cause), 0);
+	cr_assert_str_eq(th_state(&th, 0), "paused");
+	cr_assert(th_said(&th, "tnode1 paused\n"));
+	th_run(&th, never, 200);	/* what was on its way arrives */
+	at = th.lines;
+	th_run(&th, never, 500);
+	cr_assert_eq(th.lines, at, "paused, yet %d lines came", th.lines - at);
+	cr_assert_eq(cluster_pause(th.c, 0, &cause), -1);
+	cr_assert_str_eq(cause, "already paused");
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(cluster_resume(th.c, 0, &cause), 0);
+	cr_assert_str_eq(th_state(&th, 0), "running");
+	th.lines = 0;
+	cr_assert(th_run(&th, until_ten_lines, 5000), "it counts again");
+	cr_assert_eq(cluster_resume(th.c, 0, &cause), -1);
+	cr_assert_str_eq(cause, "not paused");
+	free(cause);
+	cause = NULL;
+	/* Paused, then stopped: resumed to act on SIGTERM at once, well
+	   before stop_timeout_ms (5 s) would SIGKILL it. */
+	cr_assert_eq(cluster_pause(th.c, 0, &cause), 0);
+	t0 = now_ms();
+	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
+	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert_lt(now_ms() - t0, 2000);
+	cr_assert(th_said(&th, "tnode1 stopped (killed by SIGTERM)"), "%s",
+	    th.msgs.buf);
+	cr_assert(strstr(th.trans.buf, "paused>stopping:stop|") != NULL, "%s",
+	    th.trans.buf);
+	th_finish(&th, 1);
+}

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "nodemux/proc.h"
@@ -87,8 +88,11 @@ cluster_ctl_stop_node(struct cnode *cn)
 		return;
 	}
 	cluster_io_ready_stop(cn);
-	/* The whole group: children that forked into it hold the pty too. */
+	/* The whole group: children that forked into it hold the pty too.
+	   A paused group gets the signal, then SIGCONT to act on it. */
 	cn->tops->signal(cn->t, c->plan->stop_signal);
+	if (cn->n->state == NODE_PAUSED)
+		cn->tops->signal(cn->t, SIGCONT);
 	cn->kill_timer = loop_add_timer(c->loop,
 	    now_ms() + c->plan->stop_timeout_ms, cluster_ctl_kill_timer, cn);
 	cluster_fsm_fire(cn, NEV_STOP, "stop requested");
@@ -190,6 +194,67 @@ cluster_restart_all(struct cluster *c)
 		cluster_restart(c, i, &cause);
 		free(cause);
 	}
+}
+
+int
+cluster_pause(struct cluster *c, int i, char **cause)
+{
+	struct cnode	*cn;
+
+	if ((cn = cluster_ctl_node(c, i, cause)) == NULL)
+		return -1;
+	if (node_next(cn->n->state, NEV_PAUSE, cn->n->paused_from) == -1 ||
+	    cn->t == NULL) {
+		*cause = xstrdup(cn->n->state == NODE_PAUSED ?
+		    "already paused" : "not running");
+		return -1;
+	}
+	if (cn->tops->signal(cn->t, SIGSTOP) == -1) {
+		*cause = xasprintf("SIGSTOP: %s", strerror(errno));
+		return -1;
+	}
+	cluster_msg(c, cn->n, "%s paused", cluster_node_label(cn->n));
+	cluster_fsm_fire(cn, NEV_PAUSE, "pause requested");
+	return 0;
+}
+
+int
+cluster_resume(struct cluster *c, int i, char **cause)
+{
+	struct cnode	*cn;
+
+	if ((cn = cluster_ctl_node(c, i, cause)) == NULL)
+		return -1;
+	if (cn->n->state != NODE_PAUSED) {
+		*cause = xstrdup("not paused");
+		return -1;
+	}
+	cn->tops->signal(cn->t, SIGCONT);
+	cluster_msg(c, cn->n, "%s resumed", cluster_node_label(cn->n));
+	cluster_fsm_fire(cn, NEV_RESUME, "resume requested");
+	/* A probe may have passed while it was paused. */
+	cluster_io_ready_check(cn);
+	return 0;
+}
+
+int
+cluster_pause_all(struct cluster *c)
+{
+	char	*cause;
+	int	 i, changed = 0, resume = 1;
+
+	for (i = 0; i < c->size; i++) {
+		if (node_next(c->nodes[i].state, NEV_PAUSE, NODE_STOPPED) != -1)
+			resume = 0;
+	}
+	for (i = 0; i < c->size; i++) {
+		cause = NULL;
+		if ((resume ? cluster_resume(c, i, &cause) :
+		    cluster_pause(c, i, &cause)) == 0)
+			changed++;
+		free(cause);
+	}
+	return changed;
 }
 
 void

@@ -37,7 +37,8 @@ cluster_io_line(void *arg, struct line *l)
 	if (cn->log != NULL)
 		logfile_add(cn->log, l);
 	if (cn->ready_re != NULL && !cn->log_ok &&
-	    cn->n->state == NODE_STARTING)
+	    (cn->n->state == NODE_STARTING || (cn->n->state == NODE_PAUSED &&
+	    cn->n->paused_from == NODE_STARTING)))
 		matched = search_line(cn->ready_re, l);
 	/* l is the parser's, lent for this call: front ends get the
 	   scrollback's copy. */
