@@ -414,6 +414,30 @@ Test(cluster, node_exit_takes_its_leftover_children)
 	th.pids[th.npids++] = bg;
 	cr_assert_str_eq(th_state(&th, 0), "exited 4");
 	cr_assert_lt(now_ms() - t0, 2500, "the pty was not held for ever");
+	/* sleep held the pty from inside the group: not "outside". */
+	cr_assert(!th_said(&th, "outside its group"), "%s", th.msgs.buf);
+	cr_assert(!th_said(&th, "held by"), "%s", th.msgs.buf);
+	th_finish(&th, 1);
+}
+
+Test(cluster, a_terminal_held_from_outside_the_group_is_said_and_closed)
+{
+	char		*argv[] = { "/bin/sh", "-c", "setsid sleep 30 & "
+			    "sleep 0.2; echo bg $!; exit 4", NULL };
+	struct th	 th;
+	const struct scrollback *sb;
+	long		 bg = 0;
+
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 8000));
+	sb = cluster_node(th.c, 0)->sb;
+	cr_assert_eq(sscanf(scrollback_get(sb, 0)->text, "bg %ld", &bg), 1);
+	cr_assert(th_said(&th, "tnode1: its terminal is held by a process "
+	    "outside its group (setsid?): closed"), "%s", th.msgs.buf);
+	cr_assert_str_eq(th_state(&th, 0), "exited 4");
+	/* It left the group: the test, not the launcher, ends it. */
+	kill(bg, SIGKILL);
 	th_finish(&th, 1);
 }
 

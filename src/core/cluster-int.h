@@ -17,6 +17,8 @@
 #define CLUSTER_DRAIN_MAX	(4 * 1024 * 1024) /* at the leader's exit */
 #define CLUSTER_SB_BYTES	(8 * 1024 * 1024) /* scrollback byte cap */
 #define CLUSTER_LINGER_MS	1000	/* pty kept open after the leader */
+#define CLUSTER_LINGER_TICK_MS	20	/* then SIGKILL and look again */
+#define CLUSTER_LINGER_KILL_MS	2000	/* ... for at most this long */
 #define CLUSTER_BACKOFF_CAP_MS	30000
 #define CLUSTER_STABLE_MS	10000	/* up this long: backoff resets */
 #define CLUSTER_PROBE_MS	150	/* tcp readiness retry */
@@ -44,6 +46,7 @@ struct cnode {
 	int		 cols;
 	uint64_t	 kill_timer;
 	uint64_t	 linger_timer;
+	int64_t		 linger_kill_at; /* the group's first SIGKILL */
 	uint64_t	 backoff_timer;
 	uint64_t	 probe_timer;
 	uint64_t	 ready_timer;	/* ready_timeout_ms deadline */

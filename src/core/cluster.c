@@ -428,22 +428,44 @@ cluster_node_finish(struct cnode *cn)
 	cluster_state_changed(c, NULL, NULL);
 }
 
-/* The leader is gone but its pty is still held: end it now. */
+/* Stop reading a node whose output some process will not let go of. */
+static void
+cluster_linger_give_up(struct cnode *cn, const char *who)
+{
+	cluster_msg(cn->c, cn->n, "%s: its terminal is held by %s: closed",
+	    cluster_node_label(cn->n), who);
+	cluster_io_close(cn);
+	cluster_node_finish(cn);
+}
+
+/*
+ * The leader is gone but its pty is still held: SIGKILL the group, then
+ * look again every CLUSTER_LINGER_TICK_MS until EOF.  A process SIGKILL
+ * reached takes a moment to close its fds, so the pty is judged held
+ * from outside the group only once the group is empty.
+ */
 static void
 cluster_linger_timer(struct loop *loop, void *arg)
 {
 	struct cnode	*cn = arg;
+	int64_t		 now = now_ms();
+	int		 empty;
 
 	cn->linger_timer = 0;
-	cn->tops->signal(cn->t, SIGKILL);
-	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 0) {
-		/* Held by something outside the group: stop reading. */
-		cluster_msg(cn->c, cn->n, "%s: its terminal is held by a "
-		    "process outside its group (setsid?): closed",
-		    cluster_node_label(cn->n));
-		cluster_io_close(cn);
-		cluster_node_finish(cn);
-	}
+	if (cn->linger_kill_at == 0)
+		cn->linger_kill_at = now;
+	empty = cn->tops->signal(cn->t, SIGKILL) == -1 && errno == ESRCH;
+	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 1)
+		return;		/* EOF: the node is finished */
+	if (empty)
+		cluster_linger_give_up(cn, "a process outside its group "
+		    "(setsid?)");
+	else if (now - cn->linger_kill_at >= CLUSTER_LINGER_KILL_MS)
+		cluster_linger_give_up(cn, "a process of its group that "
+		    "SIGKILL has not ended");
+	else
+		cn->linger_timer = loop_add_timer(loop,
+		    now + CLUSTER_LINGER_TICK_MS, cluster_linger_timer, cn);
 }
 
 /*
@@ -460,6 +482,7 @@ cluster_node_exited(struct cnode *cn)
 	}
 	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 1)
 		return;
+	cn->linger_kill_at = 0;
 	cn->linger_timer = loop_add_timer(cn->c->loop,
 	    now_ms() + CLUSTER_LINGER_MS, cluster_linger_timer, cn);
 }
