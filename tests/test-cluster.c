@@ -441,9 +441,19 @@ Test(cluster, a_terminal_held_from_outside_the_group_is_said_and_closed)
 	th_finish(&th, 1);
 }
 
-/* A stand-in nodemux: a cluster of 3, its pids reported, then wait. */
+static int until_guard_news(struct th *th)
+{
+	return th_said(th, "the guard process died");
+}
+
+/*
+ * A stand-in nodemux: a cluster of 3, its pids reported, then wait.
+ * With watch, report the guard's pid too, run the loop until the guard
+ * dies and is replaced, report 1 if the news was said (0 if not), and
+ * wait.
+ */
 static void __attribute__((noreturn))
-guarded_nodemux(int out)
+guarded_nodemux_watch(int out, int watch)
 {
 	char		 file[64];
 	char		*argv[] = { NM_HELPER, "grandchild", file, NULL };
@@ -473,8 +483,22 @@ guarded_nodemux(int out)
 		unlink(file);
 		(void)!write(out, &pid, sizeof pid);
 	}
+	if (watch) {
+		pid = cluster_guard_pid(th.c);
+		(void)!write(out, &pid, sizeof pid);
+		pid = th_run(&th, until_guard_news, 5000) &&
+		    th_said(&th, "a new one (pid ") &&
+		    th_said(&th, "holds 3 process groups");
+		(void)!write(out, &pid, sizeof pid);
+	}
 	for (;;)
 		pause();
+}
+
+static void __attribute__((noreturn))
+guarded_nodemux(int out)
+{
+	guarded_nodemux_watch(out, 0);
 }
 
 Test(cluster, sigkill_of_nodemux_leaves_no_node_behind)
@@ -1200,4 +1224,50 @@ Test(cluster, a_paused_node_writes_nothing_and_stops_cleanly)
 	cr_assert(strstr(th.trans.buf, "paused>stopping:stop|") != NULL, "%s",
 	    th.trans.buf);
 	th_finish(&th, 1);
+}
+
+Test(cluster, a_killed_guard_is_replaced_and_sigkill_still_leaves_nothing)
+{
+	pid_t	 parent, pids[6], gp, said;
+	int	 p[2], i, survivors = 0;
+	int64_t	 end;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cr_assert_eq(pipe(p), 0);
+	if ((parent = fork()) == 0) {
+		close(p[0]);
+		guarded_nodemux_watch(p[1], 1);
+	}
+	close(p[1]);
+	for (i = 0; i < 6; i++) {
+		if (read(p[0], &pids[i], sizeof pids[i]) == sizeof pids[i])
+			continue;
+		kill(parent, SIGKILL);
+		waitpid(parent, NULL, 0);
+		cr_assert_fail("the cluster did not report its pids");
+	}
+	cr_assert_eq(read(p[0], &gp, sizeof gp), sizeof gp);
+	/* The guard dies; the launcher notices and starts another. */
+	kill(gp, SIGKILL);
+	cr_assert_eq(read(p[0], &said, sizeof said), sizeof said);
+	cr_assert_eq(said, 1, "the launcher said it replaced the guard");
+	for (i = 0; i < 6; i++)
+		cr_assert(!gone(pids[i]));
+	/* Then nodemux is SIGKILLed: the TERM-ignoring grandchildren (odd
+	   indices) must go too, which only a guard does. */
+	kill(parent, SIGKILL);
+	waitpid(parent, NULL, 0);
+	end = now_ms() + 2000;
+	for (i = 0; i < 6; i++) {
+		while (!gone(pids[i]) && now_ms() < end)
+			usleep(10000);
+		if (!gone(pids[i])) {
+			cr_log_error("pid %ld survived", (long)pids[i]);
+			kill(pids[i], SIGKILL);
+			survivors++;
+		}
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		continue;
+	cr_assert_eq(survivors, 0);
 }

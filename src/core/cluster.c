@@ -175,6 +175,12 @@ cluster_size(const struct cluster *c)
 	return c->size;
 }
 
+pid_t
+cluster_guard_pid(const struct cluster *c)
+{
+	return c->guard != NULL ? guard_pid(c->guard) : -1;
+}
+
 struct node *
 cluster_node(struct cluster *c, int i)
 {
@@ -516,8 +522,41 @@ cluster_transport_changed(void *arg)
 	cluster_state_changed(cn->c, cn->n, NULL);
 }
 
+/*
+ * The guard process died (killed, OOM): without it a SIGKILL of nodemux
+ * would leave every node's children behind.  Start a new one, which is
+ * told every group; hand it every log again.  Either way, say so.
+ */
+static void
+cluster_guard_died(struct cluster *c)
+{
+	char	*cause = NULL;
+	int	 i, logs = 0;
+
+	if (guard_restart(c->guard, &cause) == -1) {
+		for (i = 0; i < c->size; i++) {
+			if (c->cn[i].log != NULL)
+				logfile_unshare(c->cn[i].log);
+		}
+		cluster_msg(c, NULL, "the guard process died and no new one "
+		    "could be started (%s): should nodemux be killed, its "
+		    "nodes would outlive it", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < c->size; i++) {
+		if (c->cn[i].log == NULL)
+			continue;
+		logfile_unshare(c->cn[i].log);
+		logs += logfile_share(c->cn[i].log, cluster_give_log, c) == 0;
+	}
+	cluster_msg(c, NULL, "the guard process died: a new one (pid %ld) "
+	    "holds %zu process groups and %d logs", (long)guard_pid(c->guard),
+	    guard_groups(c->guard), logs);
+}
+
 /* SIGCHLD: each node's transport collects its own children only (a
-   front end may have others). */
+   front end may have others); the guard is watched too. */
 static void
 cluster_sigchld(struct loop *loop, int signo, void *arg)
 {
@@ -525,6 +564,8 @@ cluster_sigchld(struct loop *loop, int signo, void *arg)
 	struct cnode	*cn;
 	int		 i;
 
+	if (guard_dead(c->guard))
+		cluster_guard_died(c);
 	for (i = 0; i < c->size; i++) {
 		cn = &c->cn[i];
 		if (cn->t != NULL && !cn->ended && cn->tops->sigchld != NULL)

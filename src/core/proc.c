@@ -99,7 +99,7 @@ proc_child(const struct proc_spec *spec, int master, int slave, int errfd)
 	if (setsid() == -1 || ioctl(slave, TIOCSCTTY, 0) == -1)
 		proc_child_fail(errfd, PROC_STAGE_TTY);
 	if (spec->guard != NULL)
-		guard_add(spec->guard, getpid());
+		guard_tell(spec->guard, getpid());
 	/* Should nodemux die before the guard acts, the leader goes too. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close(master);
