@@ -718,11 +718,12 @@ Test(cluster, exec_failure_shows_the_reason)
 	free(th.plan->nodes[1].cwd);
 	th.plan->nodes[1].cwd = xstrdup("/nonexistent/dir");
 	cluster_start_all(th.c);
+	/* The exec is not waited for: the failure comes through the loop. */
+	cr_assert(th_run(&th, until_done, 2000), "done: nothing will run");
 	cr_assert_str_eq(th_state(&th, 0),
 	    "failed: cannot run /nonexistent/prog: No such file or directory");
 	cr_assert_str_eq(th_state(&th, 1),
 	    "failed: cwd /nonexistent/dir: No such file or directory");
-	cr_assert(th_run(&th, until_done, 2000), "done: nothing will run");
 	cr_assert(th_said(&th, "tnode1 failed: cannot run /nonexistent/prog: "
 	    "No such file or directory\n"), "%s", th.msgs.buf);
 	th_finish(&th, 1);
@@ -1034,7 +1035,7 @@ Test(cluster, a_node_up_for_ten_seconds_starts_its_backoff_afresh)
 	    "tnode1 exited with status 1\ntnode1 restarting in 0.1s (1/2)\n"),
 	    "not 0.2s (2/2): %s", th.msgs.buf);
 	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
-	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert(th_run(&th, until_done, 5000), "%s", th.msgs.buf);
 	th_finish(&th, 1);
 	script = xasprintf("%s/runs", dir);
 	unlink(script);
@@ -1270,4 +1271,27 @@ Test(cluster, a_killed_guard_is_replaced_and_sigkill_still_leaves_nothing)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		continue;
 	cr_assert_eq(survivors, 0);
+}
+
+Test(cluster, a_node_stopped_as_soon_as_started_stops_at_once)
+{
+	char		*argv[] = { NM_HELPER, "sleep", NULL };
+	struct th	 th;
+	char		*cause = NULL;
+	int64_t		 t0;
+	int		 i;
+
+	/* The spawn does not wait for the exec: the stop may come before
+	   the child has made its process group. */
+	th_init(&th, tplan(4, argv, NULL));
+	t0 = now_ms();
+	for (i = 0; i < 4; i++) {
+		cr_assert_eq(cluster_start(th.c, i, &cause), 0);
+		cr_assert_eq(cluster_stop(th.c, i, &cause), 0);
+	}
+	cr_assert(th_run(&th, until_done, 5000), "%s", th.msgs.buf);
+	cr_assert_lt(now_ms() - t0, 2000, "stopped by SIGTERM, not by the "
+	    "SIGKILL 5 s later: %s", th.msgs.buf);
+	cr_assert(!th_said(&th, "did not stop"), "%s", th.msgs.buf);
+	th_finish(&th, 1);
 }

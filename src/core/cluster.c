@@ -429,7 +429,9 @@ cluster_node_finish(struct cnode *cn)
 		return;
 	}
 	cn->restart_requested = 0;
-	if (cn->n->state != NODE_STOPPED && !c->shutting_down)
+	/* A node that could not start is not started again by policy. */
+	if (cn->n->state != NODE_STOPPED && cn->n->state != NODE_FAILED &&
+	    !c->shutting_down)
 		cluster_policy(cn);
 	cluster_state_changed(c, NULL, NULL);
 }
