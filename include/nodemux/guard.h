@@ -61,6 +61,17 @@ size_t		 guard_groups(const struct guard *);
  */
 int		 guard_add_log(struct guard *, int fd, int stage_fd);
 
+/*
+ * guard_add_log without the wait, for the event loop: 0 once sent; the
+ * guard answers on guard_fd (readable), and guard_read_answer reads one
+ * answer: 1 (it holds the log), 0 (it could not take it), -1 (none yet),
+ * -2 (the guard has gone).  Answers come in the order of the logs.
+ */
+int		 guard_give_log(struct guard *, int fd, int stage_fd);
+int		 guard_read_answer(struct guard *);
+/* The socket to the guard, or -1 while it has none. */
+int		 guard_fd(const struct guard *);
+
 /* The guard's pid (it is a child of this process), -1 after its death
    until a restart. */
 pid_t		 guard_pid(const struct guard *);

@@ -86,6 +86,10 @@ struct cluster {
 	struct cnode		*cn;
 	struct guard		*guard;
 	char			*guard_cause;	/* said once, at first start */
+	int			 guard_fd;	/* watched for its answers */
+	int			*log_asks;	/* nodes whose logs await the
+						   guard's answer, in order */
+	size_t			 nlog_asks;
 	uint64_t		 seq;		/* lines across the cluster */
 	int			 shutting_down;
 	int			 done_fired;
@@ -126,6 +130,12 @@ cluster_emit_line(struct cluster *c, struct node *n, const struct line *l)
 	for (i = 0; i < c->nline_hooks; i++)
 		c->line_hooks[i].fn(c->line_hooks[i].arg, n, l);
 }
+
+/* cluster-guard.c */
+void	cluster_guard_start(struct cluster *);
+void	cluster_guard_share_log(struct cnode *);
+void	cluster_guard_check(struct cluster *);
+void	cluster_guard_free(struct cluster *);
 
 /* cluster-fsm.c */
 int	cluster_fsm_fire(struct cnode *, enum node_event, const char *cause);

@@ -121,7 +121,7 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->n->vt = vt_new(0);
 		cn->n->priv = cn;
 	}
-	c->guard = guard_start(&c->guard_cause);
+	cluster_guard_start(c);
 	loop_add_signal(loop, SIGCHLD, cluster_sigchld, c);
 	return c;
 }
@@ -160,7 +160,7 @@ cluster_free(struct cluster *c)
 	loop_cancel_timer(c->loop, c->log_timer);
 	for (i = 0; i < c->size; i++)
 		cluster_free_node(&c->cn[i]);
-	guard_free(c->guard);
+	cluster_guard_free(c);
 	cluster_sub_free_all(c);
 	free(c->guard_cause);
 	free(c->nodes);
@@ -201,15 +201,6 @@ cluster_fail(struct cnode *cn, char *reason)
 	cluster_fsm_fire(cn, NEV_FAIL, reason);
 }
 
-/* Hand a log and its queue to the guard (logfile_share's give). */
-static int
-cluster_give_log(void *arg, int fd, int stage_fd)
-{
-	struct cluster	*c = arg;
-
-	return guard_add_log(c->guard, fd, stage_fd);
-}
-
 /* Open the node's log file once; a failure is said, the node still runs. */
 static void
 cluster_open_log(struct cnode *cn)
@@ -227,7 +218,7 @@ cluster_open_log(struct cnode *cn)
 	}
 	/* Held by the guard too, the queue may wait for a 64 KiB write;
 	   if not, it is written after every read (cluster_io_after_read). */
-	logfile_share(cn->log, cluster_give_log, cn->c);
+	cluster_guard_share_log(cn);
 }
 
 static void	cluster_transport_ended(void *, const struct transport_end *);
@@ -524,39 +515,6 @@ cluster_transport_changed(void *arg)
 	cluster_state_changed(cn->c, cn->n, NULL);
 }
 
-/*
- * The guard process died (killed, OOM): without it a SIGKILL of nodemux
- * would leave every node's children behind.  Start a new one, which is
- * told every group; hand it every log again.  Either way, say so.
- */
-static void
-cluster_guard_died(struct cluster *c)
-{
-	char	*cause = NULL;
-	int	 i, logs = 0;
-
-	if (guard_restart(c->guard, &cause) == -1) {
-		for (i = 0; i < c->size; i++) {
-			if (c->cn[i].log != NULL)
-				logfile_unshare(c->cn[i].log);
-		}
-		cluster_msg(c, NULL, "the guard process died and no new one "
-		    "could be started (%s): should nodemux be killed, its "
-		    "nodes would outlive it", cause);
-		free(cause);
-		return;
-	}
-	for (i = 0; i < c->size; i++) {
-		if (c->cn[i].log == NULL)
-			continue;
-		logfile_unshare(c->cn[i].log);
-		logs += logfile_share(c->cn[i].log, cluster_give_log, c) == 0;
-	}
-	cluster_msg(c, NULL, "the guard process died: a new one (pid %ld) "
-	    "holds %zu process groups and %d logs", (long)guard_pid(c->guard),
-	    guard_groups(c->guard), logs);
-}
-
 /* SIGCHLD: each node's transport collects its own children only (a
    front end may have others); the guard is watched too. */
 static void
@@ -566,8 +524,7 @@ cluster_sigchld(struct loop *loop, int signo, void *arg)
 	struct cnode	*cn;
 	int		 i;
 
-	if (guard_dead(c->guard))
-		cluster_guard_died(c);
+	cluster_guard_check(c);
 	for (i = 0; i < c->size; i++) {
 		cn = &c->cn[i];
 		if (cn->t != NULL && !cn->ended && cn->tops->sigchld != NULL)

@@ -333,6 +333,42 @@ guard_add_log(struct guard *g, int fd, int stage_fd)
 	return ack == 'y' ? 0 : -1;
 }
 
+int
+guard_give_log(struct guard *g, int fd, int stage_fd)
+{
+	struct guard_msg	 m = { .op = 'L', .pgid = 0 };
+	int			 fds[2] = { fd, stage_fd };
+
+	if (g == NULL || g->fd == -1 ||
+	    fd_send(g->fd, &m, sizeof m, fds, 2, MSG_NOSIGNAL) == -1)
+		return -1;
+	return 0;
+}
+
+int
+guard_read_answer(struct guard *g)
+{
+	char	 ack;
+	ssize_t	 n;
+
+	if (g == NULL || g->fd == -1)
+		return -2;
+	do
+		n = recv(g->fd, &ack, 1, MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return -1;
+	if (n <= 0)
+		return -2;
+	return ack == 'y';
+}
+
+int
+guard_fd(const struct guard *g)
+{
+	return g->fd;
+}
+
 pid_t
 guard_pid(const struct guard *g)
 {
