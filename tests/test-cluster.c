@@ -1295,3 +1295,130 @@ Test(cluster, a_node_stopped_as_soon_as_started_stops_at_once)
 	cr_assert(!th_said(&th, "did not stop"), "%s", th.msgs.buf);
 	th_finish(&th, 1);
 }
+
+static int until_node1_runs(struct th *th)
+{
+	return cluster_node(th->c, 0)->pid != 0;
+}
+
+/*
+ * A next-free plan of 2 nodes from a config in dir: node 1's http port
+ * base, node 2's base + 500, dist ports from base + 2000.  Ports
+ * base..base+busy-1 are made busy (listening sockets in s).
+ */
+static struct plan *
+nf_plan(char *dir, int base, int *s, int busy)
+{
+	char			 cfg[256], *cause = NULL;
+	struct plan_opts	 po = { .size = -1, .config = cfg };
+	struct sockaddr_in	 sin;
+	struct plan		*plan;
+	FILE			*f;
+	int			 i;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cfg, sizeof cfg, "%s/nf.cfg", dir);
+	cr_assert_not_null(f = fopen(cfg, "w"));
+	fprintf(f, "cluster = { default_size = 2; name_prefix = \"tnode\";\n"
+	    "  host = \"127.0.0.1\"; log_dir = \"\";\n"
+	    "  ports = { http_base = %d; dist_base = %d; stride = 500;\n"
+	    "    policy = \"next-free\"; }; };\n"
+	    "node = { command = \"exec %s sleep\"; };\n", base, base + 2000,
+	    NM_HELPER);
+	fclose(f);
+	unsetenv("CLUSTER_SIZE");
+	unsetenv("NODEMUX_PROFILE");
+	plan = plan_load(&po, &cause);
+	cr_assert_not_null(plan, "%s", cause);
+	unlink(cfg);
+	rmdir(dir);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < busy; i++) {
+		s[i] = socket(AF_INET, SOCK_STREAM, 0);
+		sin.sin_port = htons(base + i);
+		cr_assert_eq(bind(s[i], (struct sockaddr *)&sin, sizeof sin), 0,
+		    "port %d: %s", base + i, strerror(errno));
+		cr_assert_eq(listen(s[i], 1), 0);
+	}
+	return plan;
+}
+
+/* A harness over a plan_load plan (freed with plan_free). */
+static void
+nf_finish(struct th *th, int *s, int busy)
+{
+	struct plan	*plan = th->plan;
+	int		 i;
+
+	for (i = 0; i < busy; i++)
+		close(s[i]);
+	th->plan = NULL;
+	cluster_free(th->c);
+	th->c = NULL;
+	plan_free(plan);
+}
+
+Test(cluster, next_free_scans_a_long_busy_range_a_bounded_part_per_turn)
+{
+	char		 dir[] = "/tmp/nm-nfs.XXXXXX";
+	struct th	 th;
+	int		 base = 43000, busy = 150, s[150], alive = 0;
+	uint64_t	 turns;
+	pid_t		 pids[2];
+	char		*want;
+
+	th_init(&th, nf_plan(dir, base, s, busy));
+	turns = loop_turns(th.loop);
+	cluster_start_all(th.c);
+	/* Node 2 is not held up by node 1's scan, which is not over. */
+	cr_assert_str_eq(th_state(&th, 1), "running");
+	cr_assert_eq(cluster_node(th.c, 0)->pid, 0);
+	cr_assert(th_run(&th, until_node1_runs, 5000), "%s", th.msgs.buf);
+	cr_assert_geq(loop_turns(th.loop) - turns, 2,
+	    "150 probes take at least three turns of 64");
+	cr_assert_eq(cluster_node(th.c, 0)->http_port, base + busy);
+	want = xasprintf("tnode1 http port %d is busy: using %d\n", base,
+	    base + busy);
+	cr_assert(th_said(&th, want), "%s", th.msgs.buf);
+	free(want);
+	pids[0] = cluster_node(th.c, 0)->pid;
+	pids[1] = cluster_node(th.c, 1)->pid;
+	cluster_stop_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	nf_finish(&th, s, busy);
+	alive = !gone_within(pids[0], 1000) + !gone_within(pids[1], 1000);
+	loop_free(th.loop);
+	strbuf_free(&th.msgs);
+	strbuf_free(&th.trans);
+	cr_assert_eq(alive, 0);
+}
+
+Test(cluster, a_node_stopped_during_its_port_scan_never_starts)
+{
+	char		 dir[] = "/tmp/nm-nfs.XXXXXX";
+	struct th	 th;
+	int		 base = 44000, busy = 100, s[100];
+	char		*cause = NULL;
+	pid_t		 p2;
+
+	th_init(&th, nf_plan(dir, base, s, busy));
+	cluster_start_all(th.c);
+	cr_assert_eq(cluster_start(th.c, 0, &cause), -1, "its start is under "
+	    "way");
+	free(cause);
+	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
+	p2 = cluster_node(th.c, 1)->pid;
+	cr_assert_eq(cluster_stop(th.c, 1, &cause), 0);
+	cr_assert(th_run(&th, until_done, 3000), "%s", th.msgs.buf);
+	th_run(&th, never, 200);
+	cr_assert_eq(cluster_node(th.c, 0)->pid, 0, "it never started");
+	cr_assert_str_eq(th_state(&th, 0), "stopped");
+	cr_assert(th_said(&th, "tnode1 not started\n"), "%s", th.msgs.buf);
+	nf_finish(&th, s, busy);
+	loop_free(th.loop);
+	strbuf_free(&th.msgs);
+	strbuf_free(&th.trans);
+	cr_assert(gone_within(p2, 1000));
+}

@@ -29,12 +29,13 @@ cluster_ctl_node(struct cluster *c, int i, char **cause)
 	return &c->cn[i];
 }
 
-/* Leave backoff without restarting. */
+/* Leave backoff without restarting (nor going on with a port scan). */
 static void
 cluster_ctl_cancel_backoff(struct cnode *cn)
 {
 	loop_cancel_timer(cn->c->loop, cn->backoff_timer);
 	cn->backoff_timer = 0;
+	cluster_scan_cancel(cn);
 }
 
 int
@@ -81,6 +82,13 @@ cluster_ctl_stop_node(struct cnode *cn)
 {
 	struct cluster	*c = cn->c;
 
+	if (cn->t == NULL) {
+		/* Only a port scan was under way: nothing runs yet. */
+		cluster_scan_cancel(cn);
+		cluster_msg(c, cn->n, "%s not started", cluster_node_label(cn->n));
+		cluster_state_changed(c, NULL, NULL);
+		return;
+	}
 	if (cn->n->state == NODE_STOPPING) {
 		loop_cancel_timer(c->loop, cn->kill_timer);
 		cn->kill_timer = 0;
@@ -138,6 +146,8 @@ cluster_restart(struct cluster *c, int i, char **cause)
 		*cause = xstrdup("the cluster is shutting down");
 		return -1;
 	}
+	if (cn->t == NULL && cluster_active(cn))
+		return 0;	/* its start is under way */
 	if (cluster_active(cn)) {
 		/* Started again once both EOF and the status are in. */
 		cn->restart_requested = 1;

@@ -24,6 +24,8 @@
 #define CLUSTER_PROBE_MS	150	/* tcp readiness retry */
 #define CLUSTER_PROBE_SLOW_MS	1000	/* ... after the timeout */
 #define CLUSTER_INPUT_MAX	(1024 * 1024) /* keys queued for a node */
+#define CLUSTER_PORT_SCAN	1000	/* next-free looks this far */
+#define CLUSTER_PORT_PROBES	64	/* ports probed per node per turn */
 #define CLUSTER_LOG_FLUSH_MS	50	/* a rescued log's lines wait at most
 					   this long for their write */
 
@@ -48,6 +50,13 @@ struct cnode {
 	uint64_t	 linger_timer;
 	int64_t		 linger_kill_at; /* the group's first SIGKILL */
 	uint64_t	 backoff_timer;
+	uint64_t	 scan_timer;	/* next-free goes on next turn */
+	int		 scan_active;	/* a port scan is under way */
+	int		 scan_role;	/* 0: http, 1: dist */
+	int		 scan_next;	/* the next port to try, 0: the
+					   nominal one first */
+	int		 scan_http;	/* the ports settled so far */
+	int		 scan_dist;
 	uint64_t	 probe_timer;
 	uint64_t	 ready_timer;	/* ready_timeout_ms deadline */
 	int		 probe_fd;	/* tcp connect in flight, -1 */
@@ -106,6 +115,7 @@ void	cluster_state_changed(struct cluster *, struct node *,
 	    const struct node_change *);
 void	cluster_node_finish(struct cnode *);
 void	cluster_spawn(struct cnode *);
+void	cluster_scan_cancel(struct cnode *);
 int	cluster_active(const struct cnode *);
 int	cluster_state_ended(enum node_state);
 

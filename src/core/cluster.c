@@ -46,11 +46,12 @@ cluster_node_label(const struct node *n)
 	return n->spec->name;
 }
 
-/* Has the node a process or its output still open? */
+/* Has the node a process or its output still open, or a spawn under
+   way (a port scan)? */
 int
 cluster_active(const struct cnode *cn)
 {
-	return cn->t != NULL;
+	return cn->t != NULL || cn->scan_timer != 0;
 }
 
 /* Is state one of the ended ones (nothing runs, nothing is due)? */
@@ -140,6 +141,7 @@ cluster_free_node(struct cnode *cn)
 	loop_cancel_timer(loop, cn->kill_timer);
 	loop_cancel_timer(loop, cn->linger_timer);
 	loop_cancel_timer(loop, cn->backoff_timer);
+	loop_cancel_timer(loop, cn->scan_timer);
 	search_free(cn->ready_re);
 	strbuf_free(&cn->input);
 	logfile_close(cn->log);
@@ -229,6 +231,25 @@ static const struct transport_hooks cluster_transport_hooks = {
 	.changed = cluster_transport_changed,
 };
 
+/* The port scan goes on. */
+static void
+cluster_scan_timer(struct loop *loop, void *arg)
+{
+	struct cnode	*cn = arg;
+
+	cn->scan_timer = 0;
+	cluster_spawn(cn);
+}
+
+/* A spawn waiting on its port scan is called off. */
+void
+cluster_scan_cancel(struct cnode *cn)
+{
+	loop_cancel_timer(cn->c->loop, cn->scan_timer);
+	cn->scan_timer = 0;
+	cn->scan_active = 0;
+}
+
 /* Spawn the node's process now (ports probed first). */
 void
 cluster_spawn(struct cnode *cn)
@@ -244,8 +265,14 @@ cluster_spawn(struct cnode *cn)
 		c->guard_cause = NULL;
 	}
 	c->done_fired = 0;
-	if (cluster_io_ports(cn, &cause) == -1) {
+	switch (cluster_io_ports(cn, &cause)) {
+	case -1:
 		cluster_fail(cn, cause);
+		return;
+	case 1:
+		/* next-free scans on in the next turn: bounded work. */
+		cn->scan_timer = loop_add_timer(c->loop, now_ms(),
+		    cluster_scan_timer, cn);
 		return;
 	}
 	pn = cn->n->spec;	/* expanded again if next-free moved it */
