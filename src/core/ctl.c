@@ -290,6 +290,18 @@ ctl_do_restart(struct ctl_client *cl, int i, char *rest)
 }
 
 static void
+ctl_do_pause(struct ctl_client *cl, int i, char *rest)
+{
+	ctl_each(cl, i, cluster_pause);
+}
+
+static void
+ctl_do_resume(struct ctl_client *cl, int i, char *rest)
+{
+	ctl_each(cl, i, cluster_resume);
+}
+
+static void
 ctl_do_quit(struct ctl_client *cl, int i, char *rest)
 {
 	ctl_finish(cl, NULL);
@@ -375,6 +387,8 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ .name = "start",   .node_arg = 1, .run = ctl_do_start },
 	{ .name = "stop",    .node_arg = 1, .run = ctl_do_stop },
 	{ .name = "restart", .node_arg = 1, .run = ctl_do_restart },
+	{ .name = "pause",   .node_arg = 1, .run = ctl_do_pause },
+	{ .name = "resume",  .node_arg = 1, .run = ctl_do_resume },
 	{ .name = "logs",    .node_arg = 1, .run = ctl_do_logs },
 	{ .name = "quit",    .node_arg = 0, .run = ctl_do_quit },
 };
