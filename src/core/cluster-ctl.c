@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "nodemux/proc.h"
@@ -28,12 +29,13 @@ cluster_ctl_node(struct cluster *c, int i, char **cause)
 	return &c->cn[i];
 }
 
-/* Leave backoff without restarting. */
+/* Leave backoff without restarting (nor going on with a port scan). */
 static void
 cluster_ctl_cancel_backoff(struct cnode *cn)
 {
 	loop_cancel_timer(cn->c->loop, cn->backoff_timer);
 	cn->backoff_timer = 0;
+	cluster_scan_cancel(cn);
 }
 
 int
@@ -67,11 +69,11 @@ cluster_ctl_kill_timer(struct loop *loop, void *arg)
 	cn->kill_timer = 0;
 	/* A leader already reaped did stop; what holds its terminal is
 	   left to the linger timer, which says so. */
-	if (!cn->reaped)
+	if (!cn->ended)
 		cluster_msg(cn->c, cn->n, "%s did not stop within %d ms: "
 		    "SIGKILL", cluster_node_label(cn->n),
 		    cn->c->plan->stop_timeout_ms);
-	proc_kill_group(cn->n->pid, SIGKILL);
+	cn->tops->signal(cn->t, SIGKILL);
 }
 
 /* Stop a running node: stop_signal now, SIGKILL later or if asked again. */
@@ -80,20 +82,28 @@ cluster_ctl_stop_node(struct cnode *cn)
 {
 	struct cluster	*c = cn->c;
 
-	if (cn->stop_requested) {
-		loop_cancel_timer(c->loop, cn->kill_timer);
-		cn->kill_timer = 0;
-		proc_kill_group(cn->n->pid, SIGKILL);
+	if (cn->t == NULL) {
+		/* Only a port scan was under way: nothing runs yet. */
+		cluster_scan_cancel(cn);
+		cluster_msg(c, cn->n, "%s not started", cluster_node_label(cn->n));
+		cluster_state_changed(c, NULL, NULL);
 		return;
 	}
-	cn->stop_requested = 1;
+	if (cn->n->state == NODE_STOPPING) {
+		loop_cancel_timer(c->loop, cn->kill_timer);
+		cn->kill_timer = 0;
+		cn->tops->signal(cn->t, SIGKILL);
+		return;
+	}
 	cluster_io_ready_stop(cn);
-	cn->n->state = NODE_STOPPING;
-	/* The whole group: children that forked into it hold the pty too. */
-	proc_kill_group(cn->n->pid, c->plan->stop_signal);
+	/* The whole group: children that forked into it hold the pty too.
+	   A paused group gets the signal, then SIGCONT to act on it. */
+	cn->tops->signal(cn->t, c->plan->stop_signal);
+	if (cn->n->state == NODE_PAUSED)
+		cn->tops->signal(cn->t, SIGCONT);
 	cn->kill_timer = loop_add_timer(c->loop,
 	    now_ms() + c->plan->stop_timeout_ms, cluster_ctl_kill_timer, cn);
-	cluster_state_changed(c, cn->n);
+	cluster_fsm_fire(cn, NEV_STOP, "stop requested");
 }
 
 /* A node waiting in backoff is stopped where it is. */
@@ -101,9 +111,8 @@ static void
 cluster_ctl_stop_backoff(struct cnode *cn)
 {
 	cluster_ctl_cancel_backoff(cn);
-	cn->n->state = NODE_STOPPED;
 	cluster_msg(cn->c, cn->n, "%s stopped", cluster_node_label(cn->n));
-	cluster_state_changed(cn->c, cn->n);
+	cluster_fsm_fire(cn, NEV_STOP, "stop requested");
 }
 
 int
@@ -137,10 +146,12 @@ cluster_restart(struct cluster *c, int i, char **cause)
 		*cause = xstrdup("the cluster is shutting down");
 		return -1;
 	}
+	if (cn->t == NULL && cluster_active(cn))
+		return 0;	/* its start is under way */
 	if (cluster_active(cn)) {
 		/* Started again once both EOF and the status are in. */
 		cn->restart_requested = 1;
-		if (!cn->stop_requested)
+		if (cn->n->state != NODE_STOPPING)
 			cluster_ctl_stop_node(cn);
 		return 0;
 	}
@@ -195,6 +206,67 @@ cluster_restart_all(struct cluster *c)
 	}
 }
 
+int
+cluster_pause(struct cluster *c, int i, char **cause)
+{
+	struct cnode	*cn;
+
+	if ((cn = cluster_ctl_node(c, i, cause)) == NULL)
+		return -1;
+	if (node_next(cn->n->state, NEV_PAUSE, cn->n->paused_from) == -1 ||
+	    cn->t == NULL) {
+		*cause = xstrdup(cn->n->state == NODE_PAUSED ?
+		    "already paused" : "not running");
+		return -1;
+	}
+	if (cn->tops->signal(cn->t, SIGSTOP) == -1) {
+		*cause = xasprintf("SIGSTOP: %s", strerror(errno));
+		return -1;
+	}
+	cluster_msg(c, cn->n, "%s paused", cluster_node_label(cn->n));
+	cluster_fsm_fire(cn, NEV_PAUSE, "pause requested");
+	return 0;
+}
+
+int
+cluster_resume(struct cluster *c, int i, char **cause)
+{
+	struct cnode	*cn;
+
+	if ((cn = cluster_ctl_node(c, i, cause)) == NULL)
+		return -1;
+	if (cn->n->state != NODE_PAUSED) {
+		*cause = xstrdup("not paused");
+		return -1;
+	}
+	cn->tops->signal(cn->t, SIGCONT);
+	cluster_msg(c, cn->n, "%s resumed", cluster_node_label(cn->n));
+	cluster_fsm_fire(cn, NEV_RESUME, "resume requested");
+	/* A probe may have passed while it was paused. */
+	cluster_io_ready_check(cn);
+	return 0;
+}
+
+int
+cluster_pause_all(struct cluster *c)
+{
+	char	*cause;
+	int	 i, changed = 0, resume = 1;
+
+	for (i = 0; i < c->size; i++) {
+		if (node_next(c->nodes[i].state, NEV_PAUSE, NODE_STOPPED) != -1)
+			resume = 0;
+	}
+	for (i = 0; i < c->size; i++) {
+		cause = NULL;
+		if ((resume ? cluster_resume(c, i, &cause) :
+		    cluster_pause(c, i, &cause)) == 0)
+			changed++;
+		free(cause);
+	}
+	return changed;
+}
+
 void
 cluster_shutdown(struct cluster *c)
 {
@@ -210,11 +282,11 @@ cluster_shutdown(struct cluster *c)
 		if (cn->n->state == NODE_BACKOFF)
 			cluster_ctl_stop_backoff(cn);
 		else if (cluster_active(cn) &&
-		    (c->shutting_down > 1 || !cn->stop_requested))
+		    (c->shutting_down > 1 || cn->n->state != NODE_STOPPING))
 			cluster_ctl_stop_node(cn);
 	}
 	if (c->done_timer == 0 && cluster_all_ended(c))
-		cluster_state_changed(c, NULL);
+		cluster_state_changed(c, NULL, NULL);
 }
 
 int
@@ -253,8 +325,8 @@ cluster_resize(struct cluster *c, int i, int rows, int cols)
 	cn = &c->cn[i];
 	cn->rows = rows;
 	cn->cols = cols;
-	if (cn->master != -1)
-		proc_set_winsize(cn->master, rows, cols);
+	if (cn->t != NULL)
+		cn->tops->resize(cn->t, rows, cols);
 }
 
 ssize_t
@@ -275,11 +347,16 @@ node_state_str(const struct node *n, char *buf, size_t len)
 	int64_t			 left;
 
 	switch (n->state) {
-	case NODE_STOPPED:	return "stopped";
-	case NODE_STARTING:	return "starting";
-	case NODE_RUNNING:	return "running";
-	case NODE_READY:	return "ready";
-	case NODE_STOPPING:	return "stopping";
+	case NODE_STOPPED:
+	case NODE_STARTING:
+	case NODE_RUNNING:
+	case NODE_READY:
+	case NODE_STOPPING:
+	case NODE_PAUSED:
+		return node_state_name(n->state);
+	case NODE_LOST:
+		snprintf(buf, len, "lost: %s", n->reason ? n->reason : "?");
+		break;
 	case NODE_EXITED:
 		snprintf(buf, len, "exited %d", n->exit_status);
 		break;

@@ -10,17 +10,22 @@
 #include "nodemux/guard.h"
 #include "nodemux/logfile.h"
 #include "nodemux/search.h"
+#include "nodemux/transport.h"
 #include "nodemux/util.h"
 
 #define CLUSTER_READ_MAX	(64 * 1024)	/* per node per loop turn */
 #define CLUSTER_DRAIN_MAX	(4 * 1024 * 1024) /* at the leader's exit */
 #define CLUSTER_SB_BYTES	(8 * 1024 * 1024) /* scrollback byte cap */
 #define CLUSTER_LINGER_MS	1000	/* pty kept open after the leader */
+#define CLUSTER_LINGER_TICK_MS	20	/* then SIGKILL and look again */
+#define CLUSTER_LINGER_KILL_MS	2000	/* ... for at most this long */
 #define CLUSTER_BACKOFF_CAP_MS	30000
 #define CLUSTER_STABLE_MS	10000	/* up this long: backoff resets */
 #define CLUSTER_PROBE_MS	150	/* tcp readiness retry */
 #define CLUSTER_PROBE_SLOW_MS	1000	/* ... after the timeout */
 #define CLUSTER_INPUT_MAX	(1024 * 1024) /* keys queued for a node */
+#define CLUSTER_PORT_SCAN	1000	/* next-free looks this far */
+#define CLUSTER_PORT_PROBES	64	/* ports probed per node per turn */
 #define CLUSTER_LOG_FLUSH_MS	50	/* a rescued log's lines wait at most
 					   this long for their write */
 
@@ -29,20 +34,29 @@ struct cnode {
 	struct cluster	*c;
 	struct node	*n;
 	int		 idx;		/* 0-based */
-	int		 master;	/* pty master, -1 when closed */
-	struct strbuf	 input;		/* written to the pty when it can
+	const struct transport_ops *tops; /* the node's transport */
+	struct transport *t;		/* from spawn to the end; NULL */
+	int		 fd;		/* its output fd, -1 when closed */
+	struct strbuf	 input;		/* written to the fd when it can
 					   take it (POLLOUT) */
 	size_t		 input_off;	/* bytes of input already written */
-	int		 reaped;	/* wait status collected */
-	int		 status;	/* that wait status */
-	int		 stop_requested; /* end means "stopped" */
+	int		 ended;		/* the transport said how it ended */
+	struct transport_end end;	/* that (reason: in n->reason) */
 	int		 restart_requested; /* start again at the end */
 	int		 policy_restarts; /* k of "backoff (k/max)" */
 	int		 rows;
 	int		 cols;
 	uint64_t	 kill_timer;
 	uint64_t	 linger_timer;
+	int64_t		 linger_kill_at; /* the group's first SIGKILL */
 	uint64_t	 backoff_timer;
+	uint64_t	 scan_timer;	/* next-free goes on next turn */
+	int		 scan_active;	/* a port scan is under way */
+	int		 scan_role;	/* 0: http, 1: dist */
+	int		 scan_next;	/* the next port to try, 0: the
+					   nominal one first */
+	int		 scan_http;	/* the ports settled so far */
+	int		 scan_dist;
 	uint64_t	 probe_timer;
 	uint64_t	 ready_timer;	/* ready_timeout_ms deadline */
 	int		 probe_fd;	/* tcp connect in flight, -1 */
@@ -55,16 +69,36 @@ struct cnode {
 	int		 log_failed;	/* reported once */
 };
 
+/* One subscriber to the cluster's events. */
+struct cluster_sub {
+	struct cluster_events	 ev;
+	void			*arg;
+	int			 dead;		/* unsubscribed mid-walk */
+	struct cluster_sub	*next;
+};
+
+/* A line callback: lines are the hot path, walked as a flat array. */
+struct cluster_line_hook {
+	void		(*fn)(void *, struct node *, const struct line *);
+	void		*arg;
+};
+
 struct cluster {
 	struct plan		*plan;
 	struct loop		*loop;
-	struct cluster_events	 ev;
-	void			*arg;
+	struct cluster_sub	*subs;		/* in subscription order */
+	struct cluster_line_hook *line_hooks;	/* the subs' line callbacks */
+	int			 nline_hooks;
+	uint64_t		 sweep_timer;	/* frees those who left */
 	int			 size;
 	struct node		*nodes;
 	struct cnode		*cn;
 	struct guard		*guard;
 	char			*guard_cause;	/* said once, at first start */
+	int			 guard_fd;	/* watched for its answers */
+	int			*log_asks;	/* nodes whose logs await the
+						   guard's answer, in order */
+	size_t			 nlog_asks;
 	uint64_t		 seq;		/* lines across the cluster */
 	int			 shutting_down;
 	int			 done_fired;
@@ -77,11 +111,44 @@ struct cluster {
 void	cluster_msg(struct cluster *, struct node *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 const char *cluster_node_label(const struct node *);
-void	cluster_state_changed(struct cluster *, struct node *);
+void	cluster_state_changed(struct cluster *, struct node *,
+	    const struct node_change *);
 void	cluster_node_finish(struct cnode *);
 void	cluster_spawn(struct cnode *);
+void	cluster_scan_cancel(struct cnode *);
 int	cluster_active(const struct cnode *);
 int	cluster_state_ended(enum node_state);
+
+/* cluster-sub.c */
+void	cluster_emit_output(struct cluster *, struct node *);
+void	cluster_emit_state(struct cluster *, struct node *,
+	    const struct node_change *);
+void	cluster_emit_message(struct cluster *, struct node *, const char *);
+void	cluster_emit_done(struct cluster *);
+void	cluster_sub_free_all(struct cluster *);
+
+/*
+ * Tell every subscriber of a completed line (inline: once per line).  By
+ * index, as a callback may subscribe (the array grows); one that left is
+ * a no-op until the sweep, which never runs inside a callback.
+ */
+static inline void
+cluster_emit_line(struct cluster *c, struct node *n, const struct line *l)
+{
+	int	 i;
+
+	for (i = 0; i < c->nline_hooks; i++)
+		c->line_hooks[i].fn(c->line_hooks[i].arg, n, l);
+}
+
+/* cluster-guard.c */
+void	cluster_guard_start(struct cluster *);
+void	cluster_guard_share_log(struct cnode *);
+void	cluster_guard_check(struct cluster *);
+void	cluster_guard_free(struct cluster *);
+
+/* cluster-fsm.c */
+int	cluster_fsm_fire(struct cnode *, enum node_event, const char *cause);
 
 /* cluster-io.c */
 int	cluster_io_ports(struct cnode *, char **cause);

@@ -318,6 +318,18 @@ ctl_do_restart(struct ctl_client *cl, const struct ctl_req *r)
 }
 
 static void
+ctl_do_pause(struct ctl_client *cl, const struct ctl_req *r)
+{
+	ctl_each(cl, r->node, cluster_pause);
+}
+
+static void
+ctl_do_resume(struct ctl_client *cl, const struct ctl_req *r)
+{
+	ctl_each(cl, r->node, cluster_resume);
+}
+
+static void
 ctl_do_quit(struct ctl_client *cl, const struct ctl_req *r)
 {
 	ctl_finish(cl, NULL);
@@ -499,6 +511,8 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ .name = "start",   .args = CTL_ARG_NODE, .run = ctl_do_start },
 	{ .name = "stop",    .args = CTL_ARG_NODE, .run = ctl_do_stop },
 	{ .name = "restart", .args = CTL_ARG_NODE, .run = ctl_do_restart },
+	{ .name = "pause",   .args = CTL_ARG_NODE, .run = ctl_do_pause },
+	{ .name = "resume",  .args = CTL_ARG_NODE, .run = ctl_do_resume },
 	{ .name = "logs",    .args = CTL_ARG_LOGS, .run = ctl_do_logs },
 	{ .name = "quit",    .args = CTL_ARG_NONE, .run = ctl_do_quit },
 };
