@@ -217,9 +217,17 @@ cluster_io_drain(struct cnode *cn, size_t max)
 		cluster_emit_output(c, cn->n);
 	if (!eof)
 		return 0;
+	if (!cn->ended) {
+		/* The node closed its terminal but runs on.  Closing the
+		   master would hang it up (SIGHUP): stop reading, keep the
+		   master, and end the node when its wait status comes. */
+		loop_del_fd(c->loop, cn->fd);
+		vt_flush(cn->n->vt, cluster_io_line, cn);
+		cluster_io_flush_log(cn);
+		return 1;
+	}
 	cluster_io_close(cn);
-	if (cn->ended)
-		cluster_node_finish(cn);
+	cluster_node_finish(cn);
 	return 1;
 }
 
