@@ -58,6 +58,7 @@ struct plan {
 	int		  size;
 	char		 *host;		/* resolved host */
 	char		 *bind_addr;	/* numeric address ports are probed on */
+	char		 *host_why;	/* how cluster.host chose host */
 	enum plan_name_mode name_mode;
 	char		 *cookie;
 	char		 *log_dir;	/* "" when disabled */

@@ -352,15 +352,19 @@ static int
 plan_host(struct plan *plan, char **cause)
 {
 	const struct cfg	*cfg = plan->cfg;
+	struct host_res		 hr;
 	char			*why = NULL, *dot;
 	int			 i;
 
-	if (host_resolve(cfg->host.v, &plan->host, &plan->bind_addr,
+	if (host_resolve(cfg->host.v, plan->name_mode == PLAN_NAME_LONG, &hr,
 	    &why) != 0) {
 		*cause = cfg_error(cfg, cfg->host.line, "cluster.host: %s", why);
 		free(why);
 		return -1;
 	}
+	plan->host = hr.name;
+	plan->bind_addr = hr.addr;
+	plan->host_why = hr.why;
 	/* -sname wants the host without its domain. */
 	if (plan->name_mode == PLAN_NAME_SHORT && !host_is_ip(plan->host) &&
 	    (dot = strchr(plan->host, '.')) != NULL)
@@ -618,6 +622,7 @@ plan_free(struct plan *plan)
 	free(plan->profile);
 	free(plan->host);
 	free(plan->bind_addr);
+	free(plan->host_why);
 	free(plan->cookie);
 	free(plan->log_dir);
 	cfg_free(plan->cfg);
