@@ -54,6 +54,7 @@ struct cfg {
 	int		 nenv;
 	struct cfg_str	 ready_tcp;	/* template, NULL: no tcp probe */
 	struct cfg_str	 ready_log;	/* template, NULL: no log probe */
+	struct cfg_str	 ready_http;	/* template, NULL: no http probe */
 	struct cfg_int	 ready_timeout_ms;
 	struct cfg_int	 restart;	/* enum plan_restart */
 	struct cfg_int	 max_restarts, backoff_ms;

@@ -111,6 +111,7 @@ cfg_clear(struct cfg *cfg)
 	free(cfg->cwd.v);
 	free(cfg->ready_tcp.v);
 	free(cfg->ready_log.v);
+	free(cfg->ready_http.v);
 	strv_free(cfg->command);
 	for (i = 0; i < cfg->nenv; i++) {
 		free(cfg->env[i].name);

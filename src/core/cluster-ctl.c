@@ -87,7 +87,7 @@ cluster_ctl_stop_node(struct cnode *cn)
 		return;
 	}
 	cn->stop_requested = 1;
-	cluster_io_ready_stop(cn);
+	cluster_ready_stop(cn);
 	cn->n->state = NODE_STOPPING;
 	/* The whole group: children that forked into it hold the pty too. */
 	proc_kill_group(cn->n->pid, c->plan->stop_signal);

@@ -111,7 +111,7 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->c = c;
 		cn->n = &c->nodes[i];
 		cn->idx = i;
-		cn->master = cn->probe_fd = -1;
+		cn->master = cn->probe_fd = cn->http_fd = -1;
 		cn->rows = 24;
 		cn->cols = 80;
 		cn->n->spec = &plan->nodes[i];
@@ -144,7 +144,7 @@ cluster_free_node(struct cnode *cn)
 		loop_del_fd(loop, cn->master);
 		close(cn->master);
 	}
-	cluster_io_ready_stop(cn);
+	cluster_ready_stop(cn);
 	loop_cancel_timer(loop, cn->kill_timer);
 	loop_cancel_timer(loop, cn->linger_timer);
 	loop_cancel_timer(loop, cn->backoff_timer);
@@ -271,8 +271,8 @@ cluster_spawn(struct cnode *cn)
 	cn->n->reason = NULL;
 	cn->n->started_ms = now_ms();
 	cluster_io_attach(cn);
-	cluster_io_ready_start(cn);
-	cn->n->state = cn->tcp_ok && cn->log_ok ? NODE_RUNNING : NODE_STARTING;
+	cluster_ready_start(cn);
+	cn->n->state = cluster_ready_all(cn) ? NODE_RUNNING : NODE_STARTING;
 	cluster_state_changed(c, cn->n);
 }
 
@@ -375,7 +375,7 @@ cluster_node_finish(struct cnode *cn)
 {
 	struct cluster	*c = cn->c;
 
-	cluster_io_ready_stop(cn);
+	cluster_ready_stop(cn);
 	loop_cancel_timer(c->loop, cn->kill_timer);
 	loop_cancel_timer(c->loop, cn->linger_timer);
 	cn->kill_timer = cn->linger_timer = 0;

@@ -149,8 +149,9 @@ plan_node_clear(struct plan_node *n)
 	strv_free(n->env);
 	free(n->cwd);
 	free(n->ready_log);
+	free(n->ready_http);
 	n->argv = n->env = NULL;
-	n->cwd = n->ready_log = NULL;
+	n->cwd = n->ready_log = n->ready_http = NULL;
 	n->ready_tcp_port = 0;
 }
 
@@ -225,7 +226,33 @@ plan_regex_check(const char *pattern, char **why)
 	return -1;
 }
 
-/* node.ready for one node: the tcp port and the log pattern. */
+/* node.ready.http for one node: a path to GET, "/..." without blanks. */
+static int
+plan_ready_http(const struct plan *plan, const struct plan_vars *pv,
+    struct plan_node *n, char **cause)
+{
+	const struct cfg	*cfg = plan->cfg;
+	const unsigned char	*p;
+
+	if (cfg->ready_http.v == NULL || *cfg->ready_http.v == '\0')
+		return 0;
+	if (plan_expand_one(plan, pv, cfg->ready_http.v, "node.ready.http",
+	    cfg->ready_http.line, &n->ready_http, cause) != 0)
+		return -1;
+	for (p = (const unsigned char *)n->ready_http; *p > 0x20 && *p < 0x7f;
+	    p++)
+		/* nothing */;
+	if (*n->ready_http == '/' && *p == '\0' &&
+	    strlen(n->ready_http) <= PLAN_READY_HTTP_MAX)
+		return 0;
+	*cause = cfg_error(cfg, cfg->ready_http.line, "node.ready.http: \"%s\" "
+	    "is not a path to GET: use one starting with / (e.g. \"/health\"), "
+	    "without blanks, at most %d bytes", n->ready_http,
+	    PLAN_READY_HTTP_MAX);
+	return -1;
+}
+
+/* node.ready for one node: the tcp port, the log pattern, the http path. */
 static int
 plan_ready(const struct plan *plan, const struct plan_vars *pv,
     struct plan_node *n, char **cause)
@@ -246,6 +273,8 @@ plan_ready(const struct plan *plan, const struct plan_vars *pv,
 		}
 		free(v);
 	}
+	if (plan_ready_http(plan, pv, n, cause) != 0)
+		return -1;
 	if (cfg->ready_log.v == NULL || *cfg->ready_log.v == '\0')
 		return 0;
 	if (plan_expand_one(plan, pv, cfg->ready_log.v, "node.ready.log",
