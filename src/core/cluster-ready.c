@@ -39,9 +39,8 @@ cluster_ready_check(struct cnode *cn)
 	if (!cluster_ready_all(cn) || cn->n->state != NODE_STARTING)
 		return;
 	cluster_ready_stop(cn);
-	cn->n->state = NODE_READY;
 	cluster_msg(cn->c, cn->n, "%s ready", cluster_node_label(cn->n));
-	cluster_state_changed(cn->c, cn->n);
+	cluster_fsm_fire(cn, NEV_READY, "ready");
 }
 
 /* The retry delay of a probe: slower once the timeout has passed. */
