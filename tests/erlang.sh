@@ -5,6 +5,7 @@
 # host name, as a new user runs it) and in the test profile; then the same
 # for data/elixir.cfg with 3 nodes.  Skipped only when erl (or elixir) is
 # missing.
+. "${TOP_SRCDIR:-.}/tests/own-net.sh"
 . "${TOP_SRCDIR:-.}/tests/lib.sh"
 
 checker=$TOP_SRCDIR/tests/data/front-checker.escript

@@ -7,6 +7,7 @@
 # names the bare host name, else localhost; localhost needs no /etc/hosts.
 # With erl installed, a real 2-node Erlang cluster runs on the fully
 # qualified name.  Skipped where namespaces cannot be made (not root).
+. "${TOP_SRCDIR:-.}/tests/own-net.sh"
 . "${TOP_SRCDIR:-.}/tests/lib.sh"
 
 data=$TOP_SRCDIR/data

@@ -58,6 +58,8 @@ struct plan {
 					   for the built-in one: names the
 					   control socket */
 	char		 *profile;	/* NULL when none */
+	char		 *start_dir;	/* nodemux's working directory at start:
+					   START_DIR */
 	int		  size;
 	char		 *host;		/* resolved host */
 	char		 *bind_addr;	/* numeric address ports are probed on */

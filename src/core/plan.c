@@ -103,6 +103,7 @@ plan_vars(const struct plan *plan, int i, struct plan_vars *pv)
 	if (n != NULL)
 		plan_vars_add(pv, "CLUSTER_PEERS", plan_names(plan, i));
 	plan_vars_add(pv, "NODEMUX", plan_self());
+	plan_vars_add(pv, "START_DIR", xstrdup(plan->start_dir));
 }
 
 /* Expand template t of key (from line) into *out; flags as tmpl_expand. */
@@ -536,20 +537,14 @@ static int
 plan_log_dir(struct plan *plan, const struct plan_opts *po, char **cause)
 {
 	struct plan_vars	 pv;
-	char			 cwd[PATH_MAX], *dir;
+	char			*dir;
 	int			 rc;
 
 	if (po->log_dir != NULL) {
-		if (*po->log_dir == '\0' || *po->log_dir == '/') {
+		if (*po->log_dir == '\0' || *po->log_dir == '/')
 			plan->log_dir = xstrdup(po->log_dir);
-			return 0;
-		}
-		if (getcwd(cwd, sizeof cwd) == NULL) {
-			*cause = xasprintf("cannot find the current directory: "
-			    "%s", strerror(errno));
-			return -1;
-		}
-		plan->log_dir = plan_path(cwd, po->log_dir);
+		else
+			plan->log_dir = plan_path(plan->start_dir, po->log_dir);
 		return 0;
 	}
 	plan_vars(plan, -1, &pv);
@@ -561,6 +556,21 @@ plan_log_dir(struct plan *plan, const struct plan_opts *po, char **cause)
 	plan->log_dir = *dir == '\0' ? xstrdup("") : plan_path(plan->cfg->dir,
 	    dir);
 	free(dir);
+	return 0;
+}
+
+/* The directory nodemux was started from (START_DIR). */
+static int
+plan_start_dir(struct plan *plan, char **cause)
+{
+	char	 cwd[PATH_MAX];
+
+	if (getcwd(cwd, sizeof cwd) == NULL) {
+		*cause = xasprintf("cannot find the current directory: %s",
+		    strerror(errno));
+		return -1;
+	}
+	plan->start_dir = xstrdup(cwd);
 	return 0;
 }
 
@@ -591,7 +601,8 @@ plan_build(struct plan *plan, const struct plan_opts *po, char **cause)
 	int	 i;
 
 	plan_settings(plan);
-	if (plan_size(plan, po, cause) != 0 || plan_host(plan, cause) != 0 ||
+	if (plan_start_dir(plan, cause) != 0 ||
+	    plan_size(plan, po, cause) != 0 || plan_host(plan, cause) != 0 ||
 	    plan_ports(plan, cause) != 0 || plan_log_dir(plan, po, cause) != 0)
 		return -1;
 	if (plan->port_policy == PLAN_PORTS_NEXT_FREE &&
@@ -652,6 +663,7 @@ plan_free(struct plan *plan)
 	free(plan->host);
 	free(plan->bind_addr);
 	free(plan->host_why);
+	free(plan->start_dir);
 	free(plan->cookie);
 	free(plan->log_dir);
 	cfg_free(plan->cfg);
