@@ -3,7 +3,8 @@
 # escript that proves every node sees the other four and that epmd has
 # each on its own DIST_PORT, in the default profile (on this machine's own
 # host name, as a new user runs it) and in the test profile; then the same
-# for data/elixir.cfg with 3 nodes.  Skipped only when erl (or elixir) is
+# for data/elixir.cfg with 3 nodes; and the size matrix (exec -n 2,5,10)
+# on erlang.cfg's default profile.  Skipped only when erl (or elixir) is
 # missing.
 . "${TOP_SRCDIR:-.}/tests/own-net.sh"
 . "${TOP_SRCDIR:-.}/tests/lib.sh"
@@ -92,6 +93,19 @@ t_diag "this machine: host name $(hostname), plan: $(plan_host erlang.cfg)"
 mesh erlang.cfg "" 5 erl-default
 default_host erlang.cfg erl-default
 mesh erlang.cfg test 5 erltest
+
+# The size matrix on the default profile: 2, 5 and 10 nodes in turn.
+"$NODEMUX" exec -c "$TOP_SRCDIR/data/erlang.cfg" -n 2,5,10 \
+    --log-dir "$T_TMP/matrix-logs" -- escript "$checker" >"$T_TMP/matrix.out" 2>&1
+rc=$?
+t_check "matrix 2,5,10: exit 0 (rc=$rc)" [ "$rc" -eq 0 ] ||
+    t_diag "$(grep -v '^ok' "$T_TMP/matrix.out")"
+t_check "matrix 2,5,10: each size meshed" sh -c \
+    "[ \"\$(sed -n 's/^checker: all \([0-9]*\) nodes meshed\$/\1/p' '$T_TMP/matrix.out' | tr '\\n' ' ')\" = '2 5 10 ' ]"
+t_check "matrix 2,5,10: a summary row of status 0 per size" sh -c \
+    "[ \$(grep -Ec '^nodemux \|  +(2|5|10)  0 +[0-9.]+\$' '$T_TMP/matrix.out') -eq 3 ]"
+t_diag "$(grep -A4 '^nodemux | size matrix:$' "$T_TMP/matrix.out")"
+t_check "matrix: no node left running" t_wait_for 5 none_alive
 
 if ! command -v elixir >/dev/null 2>&1; then
 	for i in 1 2 3 4 5 6 7 8 9 10; do

@@ -13,9 +13,15 @@
 #define OPT_JSON	0x04
 #define OPT_SOCKET	0x08
 #define OPT_FOLLOW	0x10	/* -f --grep (ctl logs) */
+#define OPT_SIZES	0x20	/* -n may be a list (exec's size matrix) */
+
+#define OPTS_SIZES_MAX	64	/* sizes in one -n list */
 
 struct opts {
-	struct plan_opts plan;
+	struct plan_opts plan;		/* plan.size: the first of a list */
+	int		 sizes[OPTS_SIZES_MAX]; /* -n 3,5,8: exec's size
+					   matrix runs each, in order */
+	int		 nsizes;	/* 0: -n gave one size, or none */
 	int		 headless;
 	int		 json;
 	int		 no_color;	/* --no-color or NO_COLOR set */
