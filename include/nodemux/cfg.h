@@ -33,6 +33,7 @@ struct cfg {
 					   the config start here */
 	char		*name;		/* file name without extension */
 	char		*profile;	/* the one applied, or NULL */
+	char		**profiles;	/* the names of all, NULL-terminated */
 
 	struct cfg_int	 default_size, min_size, max_size;
 	struct cfg_str	 name_prefix;

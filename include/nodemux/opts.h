@@ -5,6 +5,8 @@
 #ifndef NODEMUX_OPTS_H
 #define NODEMUX_OPTS_H
 
+#include <stdio.h>
+
 #include "nodemux/plan.h"
 
 /* Options a command may accept (bits of struct cmd's allowed). */
@@ -39,6 +41,7 @@ struct cmd {
 	int		(*run)(struct opts *);
 	int		 allowed;
 	const char	*usage;
+	int		 hidden;	/* not in --help (__complete) */
 };
 
 /*
@@ -48,6 +51,15 @@ struct cmd {
  */
 const struct cmd *opts_parse(int argc, char **argv, struct opts *o,
 		    int *exit_now);
+
+/* The command named name (hidden ones too), or NULL. */
+const struct cmd *opts_command(const char *name);
+
+/* The names of the commands --help shows, one per line. */
+void		 opts_list_commands(FILE *);
+
+/* The options cmd accepts, one per line: "-n", "--size", ... */
+void		 opts_list_options(const struct cmd *, FILE *);
 
 /* Print "nodemux: msg" (printf format) to stderr. */
 void		 nm_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -70,5 +82,6 @@ int	cmd_run_node(struct opts *);
 int	cmd_doctor(struct opts *);
 int	cmd_ctl(struct opts *);
 int	cmd_demo_node(struct opts *);
+int	cmd_complete(struct opts *);
 
 #endif

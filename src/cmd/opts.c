@@ -33,6 +33,10 @@ static const struct cmd opts_cmds[] = {
 		   " | logs N [-f] [--grep RE] | quit" },
 	{ .name = "demo-node", .run = cmd_demo_node, .allowed = 0,
 	  .usage = "demo-node" },
+	{ .name = "__complete", .run = cmd_complete,
+	  .allowed = OPT_PLAN | OPT_SOCKET | OPT_SIZES, .hidden = 1,
+	  .usage = "__complete commands | options CMD | requests | profiles"
+		   " | plan-nodes | nodes" },
 };
 
 enum {
@@ -79,8 +83,10 @@ opts_help(FILE *f)
 	size_t	 i;
 
 	fputs("usage: nodemux [COMMAND] [OPTIONS]\n\n", f);
-	for (i = 0; i < nitems(opts_cmds); i++)
-		fprintf(f, "  nodemux %s\n", opts_cmds[i].usage);
+	for (i = 0; i < nitems(opts_cmds); i++) {
+		if (!opts_cmds[i].hidden)
+			fprintf(f, "  nodemux %s\n", opts_cmds[i].usage);
+	}
 	fputs("\n"
 "Commands:\n"
 "  up         the console: a TUI on a terminal, prefixed lines otherwise\n"
@@ -124,6 +130,39 @@ opts_find(const char *s)
 			return &opts_cmds[i];
 	}
 	return NULL;
+}
+
+const struct cmd *
+opts_command(const char *name)
+{
+	return opts_find(name);
+}
+
+void
+opts_list_commands(FILE *f)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(opts_cmds); i++) {
+		if (!opts_cmds[i].hidden)
+			fprintf(f, "%s\n", opts_cmds[i].name);
+	}
+}
+
+static int	opts_allowed(const struct cmd *, int);
+
+void
+opts_list_options(const struct cmd *cmd, FILE *f)
+{
+	size_t	 i;
+
+	for (i = 0; opts_long[i].name != NULL; i++) {
+		if (!opts_allowed(cmd, opts_long[i].val))
+			continue;
+		if (opts_long[i].val < 256)
+			fprintf(f, "-%c\n", opts_long[i].val);
+		fprintf(f, "--%s\n", opts_long[i].name);
+	}
 }
 
 /* Is option ch (getopt's value) one that cmd accepts? */

@@ -131,6 +131,7 @@ cfg_free(struct cfg *cfg)
 	free(cfg->dir);
 	free(cfg->name);
 	free(cfg->profile);
+	strv_free(cfg->profiles);
 	free(cfg);
 }
 
@@ -162,8 +163,11 @@ cfg_profiles(struct cfg *cfg, const config_setting_t *ps, const char *want,
 	if (ps != NULL && config_setting_type(ps) != CONFIG_TYPE_GROUP)
 		return cfg_type_error(cfg, ps, "profiles", "a group { ... }",
 		    cause);
+	cfg->profiles = xcalloc(ps != NULL ? config_setting_length(ps) + 1 : 1,
+	    sizeof *cfg->profiles);
 	for (i = 0; ps != NULL && i < config_setting_length(ps); i++) {
 		p = config_setting_get_elem(ps, i);
+		cfg->profiles[i] = xstrdup(config_setting_name(p));
 		key = xasprintf("profiles.%s", config_setting_name(p));
 		if (want != NULL && strcmp(want, config_setting_name(p)) == 0) {
 			found = 1;
