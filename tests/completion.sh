@@ -107,9 +107,42 @@ t_check "__complete with nonsense: exit 2, no output" \
 t_check "__complete profiles of a broken config: nothing, quietly" \
     sh -c "'$NODEMUX' __complete profiles -c notes.txt >out 2>&1; [ ! -s out ]"
 
+# zsh: _nodemux with compadd, _files and _command_names stubbed to
+# collect what it offers (no terminal needed).
+cat >"$T_TMP/zcomp.zsh" <<'ZSH'
+fpath=($1 $fpath)
+typeset -ga got
+compadd() { local a; for a in "$@"; do [[ $a == -- ]] || got+=($a); done }
+_files() { got+=(FILES) }
+_command_names() { got+=(COMMANDS) }
+autoload -Uz _nodemux
+words=("${@[2,-1]}"); CURRENT=${#words}
+_nodemux
+print -r -- ${(o)got}
+ZSH
+# zoffers WANT WORD...: zsh's completion of WORD... is exactly WANT.
+zoffers() {
+	want=$1; shift
+	got=$(zsh "$T_TMP/zcomp.zsh" "$(dirname "$zsh_script")" "$NODEMUX" \
+	    "$@" 2>&1)
+	[ "$got" = "$want" ] ||
+	    { t_diag "zsh: nodemux $*<TAB>: got '$got', want '$want'"; return 1; }
+}
 if command -v zsh >/dev/null 2>&1; then
 	t_check "zsh's script parses" zsh -n "$zsh_script"
+	t_check "zsh: commands" zoffers "$all" ""
+	t_check "zsh: -p: the profiles of the config" \
+	    zoffers "dev test" -c two.cfg -p ""
+	t_check "zsh: --config=FILE, then -p" \
+	    zoffers "dev test" --config=two.cfg plan -p ""
+	t_check "zsh: env N: -n 4 gives 4 nodes" \
+	    zoffers "1 2 3 4" -c two.cfg -n 4 env ""
+	t_check "zsh: ctl: its requests" \
+	    zoffers "logs pause quit restart resume start status stop" ctl ""
+	t_check "zsh: -c: files" zoffers "FILES" -c ""
+	t_check "zsh: exec's options lack --json" \
+	    sh -c "! zsh '$T_TMP/zcomp.zsh' '$(dirname "$zsh_script")' '$NODEMUX' exec -- | grep -q -- --json"
 else
-	t_ok "# SKIP zsh not installed"
+	for i in 1 2 3 4 5 6 7; do t_ok "# SKIP zsh not installed"; done
 fi
 t_done
