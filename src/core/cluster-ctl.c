@@ -95,7 +95,7 @@ cluster_ctl_stop_node(struct cnode *cn)
 		cn->tops->signal(cn->t, SIGKILL);
 		return;
 	}
-	cluster_io_ready_stop(cn);
+	cluster_ready_stop(cn);
 	/* The whole group: children that forked into it hold the pty too.
 	   A paused group gets the signal, then SIGCONT to act on it. */
 	cn->tops->signal(cn->t, c->plan->stop_signal);
@@ -243,7 +243,7 @@ cluster_resume(struct cluster *c, int i, char **cause)
 	cluster_msg(c, cn->n, "%s resumed", cluster_node_label(cn->n));
 	cluster_fsm_fire(cn, NEV_RESUME, "resume requested");
 	/* A probe may have passed while it was paused. */
-	cluster_io_ready_check(cn);
+	cluster_ready_check(cn);
 	return 0;
 }
 

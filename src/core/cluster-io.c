@@ -1,15 +1,13 @@
 /*
  * The launcher's input side: reading each node's pty (bounded per turn,
  * so one chatty node cannot starve the others), turning output into
- * lines for scrollback and log file, readiness probes, and port checks.
+ * lines for scrollback and log file, and port checks.
  */
 #include "config.h"
 
-#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +44,7 @@ cluster_io_line(void *arg, struct line *l)
 	cluster_emit_line(c, cn->n, kept);
 	if (matched) {
 		cn->log_ok = 1;
-		cluster_io_ready_check(cn);
+		cluster_ready_check(cn);
 	}
 }
 
@@ -214,6 +212,8 @@ cluster_io_drain(struct cnode *cn, size_t max)
 	}
 	cluster_io_after_read(cn);
 	if (total > 0)
+		cluster_ready_output(cn);
+	if (total > 0)
 		cluster_emit_output(c, cn->n);
 	if (!eof)
 		return 0;
@@ -249,170 +249,6 @@ void
 cluster_io_attach(struct cnode *cn)
 {
 	loop_add_fd(cn->c->loop, cn->fd, POLLIN, cluster_io_read_cb, cn);
-}
-
-/* Every configured probe has passed: the node is ready. */
-void
-cluster_io_ready_check(struct cnode *cn)
-{
-	if (!cn->tcp_ok || !cn->log_ok || cn->n->state != NODE_STARTING)
-		return;
-	cluster_io_ready_stop(cn);
-	cluster_msg(cn->c, cn->n, "%s ready", cluster_node_label(cn->n));
-	cluster_fsm_fire(cn, NEV_READY, "ready");
-}
-
-/* Close a tcp probe in flight. */
-static void
-cluster_io_probe_close(struct cnode *cn)
-{
-	if (cn->probe_fd == -1)
-		return;
-	loop_del_fd(cn->c->loop, cn->probe_fd);
-	close(cn->probe_fd);
-	cn->probe_fd = -1;
-}
-
-static void	cluster_io_probe_timer(struct loop *, void *);
-
-/* Try the tcp probe again a little later. */
-static void
-cluster_io_probe_retry(struct cnode *cn)
-{
-	int	 ms = cn->ready_late ? CLUSTER_PROBE_SLOW_MS : CLUSTER_PROBE_MS;
-
-	cluster_io_probe_close(cn);
-	cn->probe_timer = loop_add_timer(cn->c->loop, now_ms() + ms,
-	    cluster_io_probe_timer, cn);
-}
-
-/* The non-blocking connect finished: did it succeed? */
-static void
-cluster_io_probe_cb(struct loop *loop, int fd, int revents, void *arg)
-{
-	struct cnode	*cn = arg;
-	socklen_t	 len = sizeof (int);
-	int		 err = 0;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
-	    err != 0) {
-		cluster_io_probe_retry(cn);
-		return;
-	}
-	cluster_io_probe_close(cn);
-	cn->tcp_ok = 1;
-	cluster_io_ready_check(cn);
-}
-
-/* The address nodes listen on, as one a client can connect to. */
-static const char *
-cluster_io_probe_host(const struct plan *plan)
-{
-	const char	*a = plan->bind_addr;
-
-	if (a == NULL || *a == '\0' || strcmp(a, "0.0.0.0") == 0)
-		return "127.0.0.1";
-	if (strcmp(a, "::") == 0)
-		return "::1";
-	return a;
-}
-
-/* Start a non-blocking connect to the node's ready.tcp port. */
-static void
-cluster_io_probe_timer(struct loop *loop, void *arg)
-{
-	struct cnode	*cn = arg;
-	struct addrinfo	 hints, *ai = NULL;
-	char		 port[16];
-	int		 fd;
-
-	cn->probe_timer = 0;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	snprintf(port, sizeof port, "%d", cn->n->spec->ready_tcp_port);
-	if (getaddrinfo(cluster_io_probe_host(cn->c->plan), port, &hints,
-	    &ai) != 0) {
-		cluster_io_probe_retry(cn);
-		return;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd != -1 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-		close(fd);
-		freeaddrinfo(ai);
-		cn->tcp_ok = 1;
-		cluster_io_ready_check(cn);
-		return;
-	}
-	freeaddrinfo(ai);
-	cn->probe_fd = fd;
-	if (fd == -1 || errno != EINPROGRESS) {
-		cluster_io_probe_retry(cn);
-		return;
-	}
-	loop_add_fd(loop, fd, POLLOUT, cluster_io_probe_cb, cn);
-}
-
-/* ready.timeout_ms passed: say what the node is still waiting for. */
-static void
-cluster_io_ready_timeout(struct loop *loop, void *arg)
-{
-	struct cnode		*cn = arg;
-	const struct plan_node	*pn = cn->n->spec;
-	struct strbuf		 sb = STRBUF_INIT;
-
-	cn->ready_timer = 0;
-	cn->ready_late = 1;
-	if (!cn->tcp_ok)
-		strbuf_addf(&sb, "port %d to accept connections",
-		    pn->ready_tcp_port);
-	if (!cn->log_ok)
-		strbuf_addf(&sb, "%sa line matching \"%s\"",
-		    sb.len ? " and " : "", pn->ready_log);
-	cluster_msg(cn->c, cn->n, "%s not ready after %d ms: still waiting "
-	    "for %s", cluster_node_label(cn->n), pn->ready_timeout_ms, sb.buf);
-	strbuf_free(&sb);
-}
-
-/*
- * Arm the node's readiness probes at spawn.  A node with none is
- * running at once; the caller sets the state from cn->tcp_ok/log_ok.
- */
-void
-cluster_io_ready_start(struct cnode *cn)
-{
-	const struct plan_node	*pn = cn->n->spec;
-	char			*err = NULL;
-
-	cn->ready_late = 0;
-	cn->tcp_ok = pn->ready_tcp_port <= 0;
-	cn->log_ok = pn->ready_log == NULL || *pn->ready_log == '\0';
-	search_free(cn->ready_re);
-	cn->ready_re = NULL;
-	if (!cn->log_ok &&
-	    (cn->ready_re = search_compile(pn->ready_log, 0, &err)) == NULL) {
-		cluster_msg(cn->c, cn->n, "%s: ready.log: %s",
-		    cluster_node_label(cn->n), err);
-		free(err);
-	}
-	if (!cn->tcp_ok)
-		cn->probe_timer = loop_add_timer(cn->c->loop, now_ms(),
-		    cluster_io_probe_timer, cn);
-	if ((!cn->tcp_ok || !cn->log_ok) && pn->ready_timeout_ms > 0)
-		cn->ready_timer = loop_add_timer(cn->c->loop,
-		    now_ms() + pn->ready_timeout_ms, cluster_io_ready_timeout,
-		    cn);
-}
-
-/* Cancel the node's probes (it is ready, or it ended). */
-void
-cluster_io_ready_stop(struct cnode *cn)
-{
-	loop_cancel_timer(cn->c->loop, cn->probe_timer);
-	loop_cancel_timer(cn->c->loop, cn->ready_timer);
-	cn->probe_timer = cn->ready_timer = 0;
-	cluster_io_probe_close(cn);
 }
 
 /* Does a node other than i hold port in the plan? */
