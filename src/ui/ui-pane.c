@@ -57,15 +57,17 @@ ui_pane_uptime(int64_t ms, char *buf, size_t len)
 #define UI_TITLE_HOST		0x10	/* name@host, else the short name */
 #define UI_TITLE_ALL		0x1f
 
-/* The title of node n with the parts in show. */
+/* The title of node n with the parts in show; *clock is set when it
+   shows a clock (uptime, a backoff's countdown). */
 static char *
-ui_pane_title_parts(const struct node *n, int64_t now, int show)
+ui_pane_title_parts(const struct node *n, int64_t now, int show, int *clock)
 {
 	struct strbuf	 sb = STRBUF_INIT;
 	char		 buf[256], up[32];
 
 	strbuf_addf(&sb, "%d %s  %s", n->spec->index, (show & UI_TITLE_HOST) ?
 	    n->spec->name : n->spec->sname, node_state_str(n, buf, sizeof buf));
+	*clock = n->state == NODE_BACKOFF;
 	if (n->pid != 0 && (show & UI_TITLE_PID))
 		strbuf_addf(&sb, "  pid %ld", (long)n->pid);
 	if (show & UI_TITLE_PORT_WORDS)
@@ -76,9 +78,11 @@ ui_pane_title_parts(const struct node *n, int64_t now, int show)
 	if (show & UI_TITLE_RESTARTS)
 		strbuf_addf(&sb, "  \xe2\x86\xbb%d", n->restarts);
 	if (n->pid != 0 && n->state != NODE_STOPPING &&
-	    (show & UI_TITLE_UPTIME))
+	    (show & UI_TITLE_UPTIME)) {
 		strbuf_addf(&sb, "  %s", ui_pane_uptime(now - n->started_ms, up,
 		    sizeof up));
+		*clock = 1;
+	}
 	return strbuf_detach(&sb);
 }
 
@@ -86,10 +90,11 @@ ui_pane_title_parts(const struct node *n, int64_t now, int show)
  * The title of node n: "1 name  ready  pid 42  http 4000  dist 9100  ↻0
  * 3s", giving up uptime, restarts, pid, the port words and the host, in
  * that order, until it fits in width columns (index, name, state and
- * ports always stay).
+ * ports always stay).  *clock (if not NULL) says whether what is left
+ * shows a clock, which changes with time alone.
  */
 char *
-ui_pane_title(const struct node *n, int64_t now, int width)
+ui_pane_title(const struct node *n, int64_t now, int width, int *clock)
 {
 	static const int	 steps[] = { UI_TITLE_ALL,
 				    UI_TITLE_ALL & ~UI_TITLE_UPTIME,
@@ -99,13 +104,16 @@ ui_pane_title(const struct node *n, int64_t now, int width)
 				    UI_TITLE_HOST, 0 };
 	char			*title = NULL;
 	size_t			 i;
+	int			 c;
 
 	for (i = 0; i < nitems(steps); i++) {
 		free(title);
-		title = ui_pane_title_parts(n, now, steps[i]);
+		title = ui_pane_title_parts(n, now, steps[i], &c);
 		if ((int)mbstowcs(NULL, title, 0) <= width)
 			break;
 	}
+	if (clock != NULL)
+		*clock = c;
 	return title;
 }
 
@@ -127,36 +135,88 @@ ui_pane_puts(WINDOW *win, int y, int x, const char *s, int width)
 	free(ws);
 }
 
+/* The attributes of p's border: the focused pane's are bold and
+   reversed, and coloured when keys go to its node. */
+static attr_t
+ui_pane_border_attr(struct ui *ui, struct ui_pane *p, int *pair)
+{
+	if (p->index == ui->focus && ui->mode == UI_INTERACTIVE)
+		return ui_colour_role(UI_ROLE_WAIT, pair) | A_BOLD;
+	if (p->index == ui->focus)
+		return ui_colour_role(UI_ROLE_FOCUS, pair);
+	*pair = 0;
+	return A_DIM;
+}
+
+/* Has p's title text changed since it was drawn (the clock moved on, a
+   sample came in)?  A pane that is not on the screen never changes. */
+int
+ui_pane_title_changed(struct ui_pane *p, int64_t now)
+{
+	char	*title;
+	int	 changed;
+
+	if (p->win == NULL || p->title == NULL)
+		return 0;
+	title = ui_pane_title(p->node, now, p->rect.w - 4, NULL);
+	changed = strcmp(title, p->title) != 0;
+	free(title);
+	return changed;
+}
+
+/* Write p's title over the top border, in its state's colour. */
+static void
+ui_pane_title_put(struct ui *ui, struct ui_pane *p, int64_t now)
+{
+	attr_t	 a;
+	int	 pair;
+	char	*text;
+
+	a = ui_colour_role(ui_colour_state_role(p->node->state), &pair);
+	if (p->index == ui->focus)
+		a |= A_REVERSE | A_BOLD;
+	wattr_set(p->win, a, (short)pair, &pair);
+	free(p->title);
+	p->title = ui_pane_title(p->node, now, p->rect.w - 4, &p->title_clock);
+	text = xasprintf(" %s ", p->title);
+	ui_pane_puts(p->win, 0, 1, text, p->rect.w - 2);
+	free(text);
+	wattr_set(p->win, A_NORMAL, 0, NULL);
+}
+
 /*
- * The border and the title; the focused pane's are bold and reversed,
- * and say so when keys go to its node.
+ * Draw only p's top border and title (its text changed, nothing else
+ * did) and queue the window: the rest of the pane is left as it is.
  */
+void
+ui_pane_draw_title(struct ui *ui, struct ui_pane *p, int64_t now)
+{
+	attr_t	 a;
+	int	 pair;
+
+	p->title_dirty = 0;
+	if (p->win == NULL)
+		return;
+	a = ui_pane_border_attr(ui, p, &pair);
+	wattr_set(p->win, a, (short)pair, &pair);
+	mvwaddch(p->win, 0, 0, ACS_ULCORNER);
+	mvwhline(p->win, 0, 1, ACS_HLINE, p->rect.w - 2);
+	mvwaddch(p->win, 0, p->rect.w - 1, ACS_URCORNER);
+	ui_pane_title_put(ui, p, now);
+	wnoutrefresh(p->win);
+}
+
+/* The border and the title, and the note when keys go to its node. */
 static void
 ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
 {
 	attr_t	 a;
 	int	 pair;
-	char	*title, *text;
 
-	if (focused && ui->mode == UI_INTERACTIVE)
-		a = ui_colour_role(UI_ROLE_WAIT, &pair) | A_BOLD;
-	else if (focused)
-		a = ui_colour_role(UI_ROLE_FOCUS, &pair);
-	else {
-		a = A_DIM;
-		pair = 0;
-	}
+	a = ui_pane_border_attr(ui, p, &pair);
 	wattr_set(p->win, a, (short)pair, &pair);
 	box(p->win, 0, 0);
-	a = ui_colour_role(ui_colour_state_role(p->node->state), &pair);
-	if (focused)
-		a |= A_REVERSE | A_BOLD;
-	wattr_set(p->win, a, (short)pair, &pair);
-	title = ui_pane_title(p->node, now_ms(), p->rect.w - 4);
-	text = xasprintf(" %s ", title);
-	ui_pane_puts(p->win, 0, 1, text, p->rect.w - 2);
-	free(text);
-	free(title);
+	ui_pane_title_put(ui, p, now_ms());
 	if (focused && ui->mode == UI_INTERACTIVE && p->rect.w > 40) {
 		wattr_set(p->win, A_REVERSE | A_BOLD, 0, NULL);
 		mvwaddstr(p->win, p->rect.h - 1, 2, " typing to this node: Ctrl-] ");
@@ -376,6 +436,7 @@ ui_pane_draw(struct ui *ui, struct ui_pane *p)
 	struct ui_pane_cursor	 c;
 
 	p->dirty = 0;
+	p->title_dirty = 0;
 	if (p->win == NULL)
 		return;
 	werase(p->win);
