@@ -339,6 +339,7 @@ static void
 ctl_do_logs(struct ctl_client *cl, int i, char *rest)
 {
 	struct node	*n;
+	struct line	 v;
 	size_t		 k, count;
 	int		 follow = 0;
 
@@ -361,8 +362,8 @@ ctl_do_logs(struct ctl_client *cl, int i, char *rest)
 	n = cluster_node(cl->ctl->cluster, i);
 	count = scrollback_count(n->sb);
 	for (k = 0; k < count; k++) {
-		if (ctl_wants(cl, scrollback_get(n->sb, k)))
-			ctl_send_line(cl, scrollback_get(n->sb, k), i + 1);
+		if (ctl_wants(cl, scrollback_get(n->sb, k, &v)))
+			ctl_send_line(cl, &v, i + 1);
 	}
 	if (follow)
 		cl->follow = i + 1;

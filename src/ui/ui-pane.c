@@ -15,8 +15,8 @@
 #define UI_PANE_RANGES	64
 
 /* The lines being shown, bottom first; one buffer for every pane. */
-static const struct line	**ui_pane_shown;
-static size_t			  ui_pane_nshown;
+static struct line	*ui_pane_shown;
+static size_t		 ui_pane_nshown;
 
 /* The size inside the border: 0, or -1 when there is no room at all. */
 int
@@ -320,7 +320,7 @@ ui_pane_show(size_t i, const struct line *l)
 		ui_pane_shown = xreallocarray(ui_pane_shown, ui_pane_nshown,
 		    sizeof *ui_pane_shown);
 	}
-	ui_pane_shown[i] = l;
+	ui_pane_shown[i] = *l;
 }
 
 /* Is l shown (filter mode shows only lines that match)? */
@@ -340,11 +340,12 @@ ui_pane_max_scroll(struct ui_pane *p, struct ui_pane_cursor *c)
 	size_t			 count = scrollback_count(p->node->sb), i;
 	size_t			 shown;
 	const struct line	*l;
+	struct line		 v;
 	int			 rows = 0;
 
 	shown = c->filter ? p->matching : count;
 	for (i = 0; i < count; i++) {
-		l = scrollback_get(p->node->sb, i);
+		l = scrollback_get(p->node->sb, i, &v);
 		if (!ui_pane_shows(c, l))
 			continue;
 		rows += ui_pane_walk(c, l, 0);
@@ -361,6 +362,7 @@ static void
 ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 {
 	const struct line	*l;
+	struct line		 v;
 	size_t			 count, shown = 0, i, max, skip;
 	int			 rows = 0;
 
@@ -375,7 +377,7 @@ ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 	}
 	skip = p->scroll;
 	for (i = count; i > 0 && rows < c->rows; i--) {
-		l = scrollback_get(p->node->sb, i - 1);
+		l = scrollback_get(p->node->sb, i - 1, &v);
 		if (!ui_pane_shows(c, l))
 			continue;
 		if (skip > 0) {
@@ -388,7 +390,7 @@ ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 	c->skip = rows > c->rows ? rows - c->rows : 0;
 	c->row = 0;
 	while (shown > 0) {
-		c->row += ui_pane_walk(c, ui_pane_shown[--shown], 1);
+		c->row += ui_pane_walk(c, &ui_pane_shown[--shown], 1);
 		if (c->row - c->skip >= c->rows)
 			break;
 	}
