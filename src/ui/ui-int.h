@@ -71,6 +71,8 @@ struct ui_pane {
 	char		*title;		/* the title as last drawn */
 	int		 title_clock;	/* it shows a clock (uptime) */
 	size_t		 scroll;	/* lines above the bottom; 0 follows */
+	uint64_t	 cleared;	/* c: lines up to this seq are not
+					   shown (the scrollback keeps them) */
 	int		 rows, cols;	/* pty size last given */
 	uint64_t	 matches;	/* of the search, in the scrollback */
 	size_t		 matching;	/* lines with a match */
@@ -143,6 +145,7 @@ int	 ui_layout_hit(const struct ui *, int y, int x);
 void	 ui_pane_draw(struct ui *, struct ui_pane *);
 int	 ui_pane_walk(struct ui_pane_cursor *, const struct line *, int draw);
 int	 ui_pane_inner(const struct ui_pane *, int *rows, int *cols);
+size_t	 ui_pane_first(const struct ui_pane *);
 void	 ui_pane_scroll(struct ui *, struct ui_pane *, long delta);
 char	*ui_pane_title(const struct node *, int64_t now, int width,
 	    int *clock);

@@ -330,6 +330,16 @@ ui_pane_shows(struct ui_pane_cursor *c, const struct line *l)
 	return !c->filter || search_line(c->search, l);
 }
 
+/* The first line of p's scrollback that the pane may show: the first
+   after the mark c left, if any. */
+size_t
+ui_pane_first(const struct ui_pane *p)
+{
+	if (p->cleared == 0)
+		return 0;
+	return scrollback_find_seq(p->node->sb, p->cleared + 1);
+}
+
 /*
  * The largest useful scroll: the oldest line (shown) at the top of the
  * pane.  Scrolling counts the lines shown.
@@ -338,13 +348,13 @@ static size_t
 ui_pane_max_scroll(struct ui_pane *p, struct ui_pane_cursor *c)
 {
 	size_t			 count = scrollback_count(p->node->sb), i;
-	size_t			 shown;
+	size_t			 shown, first = ui_pane_first(p);
 	const struct line	*l;
 	struct line		 v;
 	int			 rows = 0;
 
-	shown = c->filter ? p->matching : count;
-	for (i = 0; i < count; i++) {
+	shown = c->filter ? p->matching : count - first;
+	for (i = first; i < count; i++) {
 		l = scrollback_get(p->node->sb, i, &v);
 		if (!ui_pane_shows(c, l))
 			continue;
@@ -363,10 +373,11 @@ ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 {
 	const struct line	*l;
 	struct line		 v;
-	size_t			 count, shown = 0, i, max, skip;
+	size_t			 count, shown = 0, i, max, skip, first;
 	int			 rows = 0;
 
 	count = scrollback_count(p->node->sb);
+	first = ui_pane_first(p);
 	max = ui_pane_max_scroll(p, c);
 	if (p->scroll > max)
 		p->scroll = max;
@@ -376,7 +387,7 @@ ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 		rows += ui_pane_walk(c, l, 0);
 	}
 	skip = p->scroll;
-	for (i = count; i > 0 && rows < c->rows; i--) {
+	for (i = count; i > first && rows < c->rows; i--) {
 		l = scrollback_get(p->node->sb, i - 1, &v);
 		if (!ui_pane_shows(c, l))
 			continue;
@@ -461,7 +472,7 @@ ui_pane_draw(struct ui *ui, struct ui_pane *p)
 void
 ui_pane_scroll(struct ui *ui, struct ui_pane *p, long delta)
 {
-	size_t	 count = scrollback_count(p->node->sb);
+	size_t	 count = scrollback_count(p->node->sb) - ui_pane_first(p);
 
 	if (delta < 0 && (size_t)-delta >= p->scroll)
 		p->scroll = 0;
