@@ -1,15 +1,15 @@
 #!/bin/sh
 # 16 sleeping nodes in a 300x150 terminal (panes wide enough for every
-# title's uptime): over 5 s the console writes to its terminal only the
-# cells of the clocks that moved on (digits and their unit letters), at
-# most a few dozen bytes per clock and second, and wakes about once a
-# second, not once per node.
+# title's uptime and usage, sampled each second): over 5 s the console
+# writes to its terminal only the cells of the clocks that moved on
+# (digits and their unit letters), at most a few dozen bytes per clock
+# and second, and wakes about once a second, not once per node.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 
 cfg=$(ui_config ui-idle 24600 24700)
 ui_start 300 150 -c "$cfg"
 t_check "16 nodes running" ui_wait 10 "16 nodes · 16 running"
-t_check "titles show their uptime" ui_has_re '┌ 16 idle16@127.0.0.1  running  pid [0-9]+  http 24615  dist 24715  ↻0  [0-9]+s '
+t_check "titles show their uptime and usage" ui_wait_re 5 '┌ 16 idle16@127.0.0.1  running  pid [0-9]+  http 24615  dist 24715  ↻0  [0-9]+s  cpu 0% [0-9]+[KM] 0 l/s '
 for i in $(seq 16); do
 	ui_remember "$(ui_pid "$i")"
 done

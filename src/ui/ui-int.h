@@ -60,6 +60,9 @@ struct ui_pane_cursor {
 
 struct ui;
 
+#define UI_PANE_CLOCK	0x1
+#define UI_PANE_USAGE	0x2
+
 struct ui_pane {
 	struct ui	*ui;
 	struct node	*node;
@@ -69,7 +72,9 @@ struct ui_pane {
 	int		 dirty;
 	int		 title_dirty;	/* only the title's text changed */
 	char		*title;		/* the title as last drawn */
-	int		 title_clock;	/* it shows a clock (uptime) */
+	int		 title_clock;	/* UI_PANE_CLOCK: it shows a clock
+					   (uptime); UI_PANE_USAGE: the
+					   node's usage, sampled each tick */
 	size_t		 scroll;	/* lines above the bottom; 0 follows */
 	uint64_t	 cleared;	/* c: lines up to this seq are not
 					   shown (the scrollback keeps them) */

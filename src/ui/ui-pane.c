@@ -55,19 +55,38 @@ ui_pane_uptime(int64_t ms, char *buf, size_t len)
 #define UI_TITLE_PORT_WORDS	0x08	/* "http 4000  dist 9100", else
 					   "4000/9100" */
 #define UI_TITLE_HOST		0x10	/* name@host, else the short name */
-#define UI_TITLE_ALL		0x1f
+#define UI_TITLE_USAGE		0x20	/* "cpu 37% 84M 120 l/s" */
+#define UI_TITLE_ALL		0x3f
 
-/* The title of node n with the parts in show; *clock is set when it
-   shows a clock (uptime, a backoff's countdown). */
+/* The usage part of a title, or (not sampled yet) one as wide as a
+   busy node's, so that the title's shape does not jump once it is. */
+static void
+ui_pane_title_usage(struct strbuf *sb, const struct node *n)
+{
+	const struct stats_usage	*u = stats_last(n->stats);
+	char				 rss[32];
+
+	if (!u->valid) {
+		strbuf_addf(sb, "  %*s", 20, "");
+		return;
+	}
+	strbuf_addf(sb, "  cpu %.0f%% %s %.0f l/s", u->cpu_pct,
+	    stats_size_str(u->rss_kib, rss, sizeof rss), u->lines_per_s);
+}
+
+/* The title of node n with the parts in show; *live has UI_PANE_CLOCK
+   when it shows a clock (uptime, a backoff's countdown), UI_PANE_USAGE
+   when it has room for the node's usage. */
 static char *
-ui_pane_title_parts(const struct node *n, int64_t now, int show, int *clock)
+ui_pane_title_parts(const struct node *n, int64_t now, int show, int *live)
 {
 	struct strbuf	 sb = STRBUF_INIT;
 	char		 buf[256], up[32];
+	int		*clock = live;
 
 	strbuf_addf(&sb, "%d %s  %s", n->spec->index, (show & UI_TITLE_HOST) ?
 	    n->spec->name : n->spec->sname, node_state_str(n, buf, sizeof buf));
-	*clock = n->state == NODE_BACKOFF;
+	*clock = n->state == NODE_BACKOFF ? UI_PANE_CLOCK : 0;
 	if (n->pid != 0 && (show & UI_TITLE_PID))
 		strbuf_addf(&sb, "  pid %ld", (long)n->pid);
 	if (show & UI_TITLE_PORT_WORDS)
@@ -81,29 +100,36 @@ ui_pane_title_parts(const struct node *n, int64_t now, int show, int *clock)
 	    (show & UI_TITLE_UPTIME)) {
 		strbuf_addf(&sb, "  %s", ui_pane_uptime(now - n->started_ms, up,
 		    sizeof up));
-		*clock = 1;
+		*clock |= UI_PANE_CLOCK;
+	}
+	if (n->pid != 0 && (show & UI_TITLE_USAGE)) {
+		ui_pane_title_usage(&sb, n);
+		*live |= UI_PANE_USAGE;
 	}
 	return strbuf_detach(&sb);
 }
 
 /*
  * The title of node n: "1 name  ready  pid 42  http 4000  dist 9100  ↻0
- * 3s", giving up uptime, restarts, pid, the port words and the host, in
- * that order, until it fits in width columns (index, name, state and
- * ports always stay).  *clock (if not NULL) says whether what is left
- * shows a clock, which changes with time alone.
+ * 3s  cpu 37% 84M 120 l/s", giving up the usage, uptime, restarts, pid,
+ * the port words and the host, in that order, until it fits in width
+ * columns (index, name, state and ports always stay).  *clock (if not
+ * NULL) gets UI_PANE_CLOCK when what is left shows a clock, which
+ * changes with time alone, and UI_PANE_USAGE when it has the usage.
  */
 char *
 ui_pane_title(const struct node *n, int64_t now, int width, int *clock)
 {
 	static const int	 steps[] = { UI_TITLE_ALL,
-				    UI_TITLE_ALL & ~UI_TITLE_UPTIME,
+				    UI_TITLE_ALL & ~UI_TITLE_USAGE,
+				    UI_TITLE_ALL & ~(UI_TITLE_USAGE |
+				    UI_TITLE_UPTIME),
 				    UI_TITLE_HOST | UI_TITLE_PID |
 				    UI_TITLE_PORT_WORDS,
 				    UI_TITLE_HOST | UI_TITLE_PORT_WORDS,
 				    UI_TITLE_HOST, 0 };
 	char			*title = NULL;
-	size_t			 i;
+	size_t			 i, len;
 	int			 c;
 
 	for (i = 0; i < nitems(steps); i++) {
@@ -114,6 +140,10 @@ ui_pane_title(const struct node *n, int64_t now, int width, int *clock)
 	}
 	if (clock != NULL)
 		*clock = c;
+	/* The room kept for a usage not sampled yet is not shown. */
+	len = strlen(title);
+	while (len > 0 && title[len - 1] == ' ')
+		title[--len] = '\0';
 	return title;
 }
 

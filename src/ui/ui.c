@@ -205,7 +205,8 @@ ui_signal(struct loop *loop, int signo, void *arg)
 		ui_quit(ui, ui->quitting > 0);
 }
 
-/* Does a title on the screen show a clock (uptime, backoff)? */
+/* Does a title on the screen show a clock (uptime, backoff) or the
+   node's usage? */
 static int
 ui_clock_shown(const struct ui *ui)
 {
@@ -221,8 +222,10 @@ ui_clock_shown(const struct ui *ui)
 static void	ui_arm_tick(struct ui *, int64_t);
 
 /*
- * Once a second while a clock is shown: the titles whose text changed
- * are drawn again, and only they, and only their top line.
+ * Once a second while a clock or a usage is shown: the usages shown are
+ * sampled (nodes whose titles have no room for theirs cost nothing),
+ * then the titles whose text changed are drawn again, and only they, and
+ * only their top line.
  */
 static void
 ui_tick(struct loop *loop, void *arg)
@@ -235,6 +238,8 @@ ui_tick(struct loop *loop, void *arg)
 	ui->tick_timer = 0;
 	for (i = 0; i < ui->n; i++) {
 		p = &ui->panes[i];
+		if (p->win != NULL && (p->title_clock & UI_PANE_USAGE))
+			node_usage(p->node, now);
 		if (!p->dirty && !p->title_dirty &&
 		    ui_pane_title_changed(p, now))
 			p->title_dirty = 1;
