@@ -13,6 +13,9 @@
 #include "nodemux/util.h"
 #include "nodemux/vt.h"
 
+/* A line read back from a scrollback (a view into it). */
+static struct line sbv;
+
 /* Compile or fail the test. */
 static struct search *
 compile(const char *pat, int flags)
@@ -144,7 +147,7 @@ Test(search, colours_do_not_break_matches)
 	const struct line	*l;
 
 	feed(sb, "\033[1mconn\033[31mection\033[0m \033[4mrefused\033[0m!\r\n");
-	l = scrollback_get(sb, 0);
+	l = scrollback_get(sb, 0, &sbv);
 	cr_assert_str_eq(l->text, "connection refused!");
 	cr_assert_eq(search_ranges(s, l->text, l->len, r, 4), 1);
 	cr_assert_eq(r[0].start, 0);
@@ -314,7 +317,7 @@ Test(search, next_and_previous_across_nodes)
 	cr_assert_eq(search_next(s, sb, 3, 0, SEARCH_FORWARD, &h), 1);
 	cr_assert_eq(h.seq, 3);
 	cr_assert_eq(h.which, 0);
-	cr_assert_str_eq(scrollback_get(sb[h.which], h.index)->text, "ERROR one");
+	cr_assert_str_eq(scrollback_get(sb[h.which], h.index, &sbv)->text, "ERROR one");
 	cr_assert_eq(search_next(s, sb, 3, h.seq, SEARCH_FORWARD, &h), 1);
 	cr_assert_eq(h.seq, 4);
 	cr_assert_eq(h.which, 1);
@@ -402,7 +405,7 @@ Test(search, merged_tail_across_nodes)
 	for (int i = 0; i < 10; i++) {
 		cr_assert_eq(h[i].seq, 10 - (uint64_t)i);
 		cr_assert_eq(h[i].which, (10 - (size_t)i) % 3);
-		cr_assert_eq(scrollback_get(sb[h[i].which], h[i].index)->seq,
+		cr_assert_eq(scrollback_get(sb[h[i].which], h[i].index, &sbv)->seq,
 		    h[i].seq);
 	}
 	/* A page of 3 before seq 8. */

@@ -339,6 +339,13 @@ cluster_write(struct cluster *c, int i, const void *buf, size_t len)
 	return cluster_io_write(&c->cn[i], buf, len);
 }
 
+const struct stats_usage *
+node_usage(struct node *n, int64_t now)
+{
+	return stats_sample(n->stats, n->pid, scrollback_dropped(n->sb) +
+	    scrollback_count(n->sb), now);
+}
+
 const char *
 node_state_str(const struct node *n, char *buf, size_t len)
 {

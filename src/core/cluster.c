@@ -120,6 +120,7 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->n->sb = scrollback_new(plan->scrollback_lines,
 		    CLUSTER_SB_BYTES);
 		cn->n->vt = vt_new(0);
+		cn->n->stats = stats_new();
 		cn->n->priv = cn;
 	}
 	cluster_guard_start(c);
@@ -147,6 +148,7 @@ cluster_free_node(struct cnode *cn)
 	logfile_close(cn->log);
 	scrollback_free(cn->n->sb);
 	vt_free(cn->n->vt);
+	stats_free(cn->n->stats);
 	free(cn->n->reason);
 }
 

@@ -237,6 +237,9 @@ ui_search_jump(struct ui *ui, int backward)
 	if (ui->all)
 		ui_all_show(ui, hit.seq);
 	p = &ui->panes[hit.which];
+	/* A match in lines c cleared away: show them again. */
+	if (hit.seq <= p->cleared)
+		p->cleared = 0;
 	if (ui_pane_inner(p, &rows, &cols) != 0)
 		rows = 1;
 	/* Put the line in the middle of the pane where there is room. */
