@@ -16,6 +16,7 @@
 #include "nodemux/loop.h"
 #include "nodemux/plan.h"
 #include "nodemux/scrollback.h"
+#include "nodemux/screen.h"
 #include "nodemux/vt.h"
 
 enum node_state {
@@ -45,6 +46,8 @@ struct node {
 	int			 dist_port;
 	struct scrollback	*sb;		/* completed lines */
 	struct vt		*vt;		/* vt_current(): partial line */
+	struct screen		*screen;	/* since output first needed
+						   one, or NULL */
 	void			*priv;		/* the launcher's own */
 };
 

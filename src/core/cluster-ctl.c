@@ -253,6 +253,7 @@ cluster_resize(struct cluster *c, int i, int rows, int cols)
 	cn = &c->cn[i];
 	cn->rows = rows;
 	cn->cols = cols;
+	cluster_io_resize(cn);
 	if (cn->master != -1)
 		proc_set_winsize(cn->master, rows, cols);
 }

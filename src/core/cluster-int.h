@@ -21,6 +21,7 @@
 #define CLUSTER_PROBE_MS	150	/* tcp readiness retry */
 #define CLUSTER_PROBE_SLOW_MS	1000	/* ... after the timeout */
 #define CLUSTER_INPUT_MAX	(1024 * 1024) /* keys queued for a node */
+#define CLUSTER_SETTLE_MS	1000	/* a quiet screen's episode ends */
 #define CLUSTER_LOG_FLUSH_MS	50	/* a rescued log's lines wait at most
 					   this long for their write */
 
@@ -53,6 +54,8 @@ struct cnode {
 	struct logfile	*log;
 	int64_t		 log_written_ms; /* the last flush, now_ms() */
 	int		 log_failed;	/* reported once */
+	uint64_t	 settle_timer;	/* the screen's episode may end */
+	int64_t		 fed_ms;	/* last output to the screen */
 };
 
 struct cluster {
@@ -88,6 +91,7 @@ int	cluster_io_ports(struct cnode *, char **cause);
 void	cluster_io_attach(struct cnode *);
 int	cluster_io_drain(struct cnode *, size_t max);
 void	cluster_io_close(struct cnode *);
+void	cluster_io_resize(struct cnode *);
 ssize_t	cluster_io_write(struct cnode *, const void *, size_t);
 void	cluster_io_ready_start(struct cnode *);
 void	cluster_io_ready_check(struct cnode *);

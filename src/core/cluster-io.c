@@ -21,6 +21,8 @@
 
 #include "cluster-int.h"
 
+static void	cluster_io_after_read(struct cnode *);
+
 /* A completed line: number it, log it, keep it, tell the front end. */
 static void
 cluster_io_line(void *arg, struct line *l)
@@ -48,6 +50,125 @@ cluster_io_line(void *arg, struct line *l)
 		cn->log_ok = 1;
 		cluster_io_ready_check(cn);
 	}
+}
+
+/* The screen model's answers to the program's queries go back to it. */
+static void
+cluster_io_reply(void *arg, const void *buf, size_t len)
+{
+	struct cnode	*cn = arg;
+
+	if (cn->master != -1)
+		cluster_io_write(cn, buf, len);
+}
+
+/*
+ * The parser met a sequence only a screen can show: the node's screen
+ * takes over with the parser's partial line and the lines before it on
+ * its rows, as a terminal would have them, and the sequence itself.
+ */
+static void
+cluster_io_handover(struct cnode *cn)
+{
+	struct node		*n = cn->n;
+	const struct line	*seed[SCREEN_MAX_ROWS], *partial;
+	char			 seq[VT_HANDOVER_MAX];
+	size_t			 len, x, count, k, i;
+	int			 rows, cols;
+
+	if ((partial = vt_current(n->vt)) != NULL)
+		partial = line_dup(partial);
+	if ((len = vt_handover(n->vt, seq, sizeof seq, &x)) == 0) {
+		line_free((struct line *)partial);
+		return;
+	}
+	if (n->screen == NULL)
+		n->screen = screen_new(cn->rows, cn->cols, cluster_io_reply, cn);
+	screen_size(n->screen, &rows, &cols);
+	count = scrollback_count(n->sb);
+	k = count < (size_t)rows - 1 ? count : (size_t)rows - 1;
+	for (i = 0; i < k; i++)
+		seed[i] = scrollback_get(n->sb, count - k + i);
+	screen_start(n->screen, seed, k, partial, x, vt_modes(n->vt));
+	line_free((struct line *)partial);
+	screen_feed(n->screen, seq, len, cluster_io_line, cn);
+}
+
+/* The screen's episode ended: the parser takes the cursor's row. */
+static void
+cluster_io_leave(struct cnode *cn)
+{
+	const char	*seq;
+	size_t		 k;
+
+	seq = screen_leave_seq(cn->n->screen, &k);
+	vt_feed(cn->n->vt, seq, k, cluster_io_line, cn);
+}
+
+/*
+ * The node has written nothing to its screen for CLUSTER_SETTLE_MS: the
+ * episode ends if it can, so that lines reach the log and the scrollback
+ * as they are written again.
+ */
+static void
+cluster_io_settle(struct loop *loop, void *arg)
+{
+	struct cnode	*cn = arg;
+	struct cluster	*c = cn->c;
+	int64_t		 now = now_ms();
+
+	cn->settle_timer = 0;
+	if (!screen_active(cn->n->screen))
+		return;
+	if (now - cn->fed_ms < CLUSTER_SETTLE_MS) {
+		cn->settle_timer = loop_add_timer(loop, cn->fed_ms +
+		    CLUSTER_SETTLE_MS, cluster_io_settle, cn);
+		return;
+	}
+	if (!screen_settle(cn->n->screen, cluster_io_line, cn))
+		return;
+	cluster_io_leave(cn);
+	cluster_io_after_read(cn);
+	if (c->ev.output != NULL)
+		c->ev.output(c->arg, cn->n);
+}
+
+/* Output of the node: to its screen during an episode, else to the
+   parser, which may hand it over to the screen part way. */
+static void
+cluster_io_feed(struct cnode *cn, const char *buf, size_t len)
+{
+	struct node	*n = cn->n;
+	size_t		 off = 0;
+
+	while (off < len) {
+		if (!screen_active(n->screen)) {
+			off += vt_feed(n->vt, buf + off, len - off,
+			    cluster_io_line, cn);
+			cluster_io_handover(cn);
+			continue;
+		}
+		off += screen_feed(n->screen, buf + off, len - off,
+		    cluster_io_line, cn);
+		if (!screen_active(n->screen))
+			cluster_io_leave(cn);
+	}
+	if (screen_active(n->screen)) {
+		cn->fed_ms = now_ms();
+		if (cn->settle_timer == 0)
+			cn->settle_timer = loop_add_timer(cn->c->loop,
+			    cn->fed_ms + CLUSTER_SETTLE_MS, cluster_io_settle,
+			    cn);
+	}
+}
+
+/* The pane's size changed: the screen model follows the pty. */
+void
+cluster_io_resize(struct cnode *cn)
+{
+	if (cn->n->screen != NULL)
+		screen_resize(cn->n->screen, cn->rows, cn->cols,
+		    cluster_io_line, cn);
 }
 
 /* Write the log file's queue; a failure is said once per episode. */
@@ -124,6 +245,8 @@ cluster_io_close(struct cnode *cn)
 	if (cn->master == -1)
 		return;
 	loop_del_fd(cn->c->loop, cn->master);
+	if (screen_active(cn->n->screen))
+		screen_flush(cn->n->screen, cluster_io_line, cn);
 	vt_flush(cn->n->vt, cluster_io_line, cn);
 	cluster_io_flush_log(cn);
 	close(cn->master);
@@ -207,7 +330,7 @@ cluster_io_drain(struct cnode *cn, size_t max)
 			eof = 1;
 			break;
 		}
-		vt_feed(cn->n->vt, c->buf, r, cluster_io_line, cn);
+		cluster_io_feed(cn, c->buf, r);
 		total += r;
 		if ((size_t)r < want && max <= CLUSTER_READ_MAX)
 			break;
@@ -240,6 +363,7 @@ cluster_io_read_cb(struct loop *loop, int fd, int revents, void *arg)
 void
 cluster_io_attach(struct cnode *cn)
 {
+	vt_screens(cn->n->vt, 1);
 	loop_add_fd(cn->c->loop, cn->master, POLLIN, cluster_io_read_cb, cn);
 }
 
