@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "nodemux/line.h"
+#include "nodemux/scrollback.h"
 #include "nodemux/vt.h"
 
 /* Rows and columns a screen is clamped to (a terminal is no bigger). */
@@ -65,6 +66,30 @@ size_t		 screen_feed(struct screen *, const void *buf, size_t len,
    clear or scroll region: those of a full-screen program on the main
    screen, such as top, wait for it to scroll or end).  1 when ended. */
 int		 screen_settle(struct screen *, vt_line_cb cb, void *arg);
+
+/* A node's output: its parser, its screen, where lines go. */
+struct screen_out {
+	struct vt		*vt;
+	struct screen		**screen;	/* made at the first need */
+	const struct scrollback	*sb;		/* its completed lines */
+	int			 rows, cols;	/* its pty's size */
+	screen_reply_cb		 reply;		/* for screen_new */
+	void			*rarg;
+	vt_line_cb		 cb;		/* every completed line */
+	void			*arg;
+};
+/*
+ * Feed len bytes of a node's output: to the parser until a sequence needs
+ * a screen, then to the screen (made the first time), seeded from sb and
+ * the parser's partial line, until its episode ends and the parser takes
+ * the rest; back and forth as the output asks.  The parser must have
+ * vt_screens() on.
+ */
+void		 screen_out_feed(const struct screen_out *, const void *buf,
+		    size_t len);
+/* The node went quiet: screen_settle, and the parser takes the cursor's
+   row when the episode ended (1). */
+int		 screen_out_settle(const struct screen_out *);
 /* End the episode (the program ended): leave the alternate screen, and
    the main screen's rows down to the last one used become lines. */
 void		 screen_flush(struct screen *, vt_line_cb cb, void *arg);

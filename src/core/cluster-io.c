@@ -62,47 +62,20 @@ cluster_io_reply(void *arg, const void *buf, size_t len)
 		cluster_io_write(cn, buf, len);
 }
 
-/*
- * The parser met a sequence only a screen can show: the node's screen
- * takes over with the parser's partial line and the lines before it on
- * its rows, as a terminal would have them, and the sequence itself.
- */
+/* Where the node's output goes: its parser, its screen once it needs
+   one (seeded from its scrollback), lines to cluster_io_line. */
 static void
-cluster_io_handover(struct cnode *cn)
+cluster_io_out(struct cnode *cn, struct screen_out *o)
 {
-	struct node		*n = cn->n;
-	const struct line	*seed[SCREEN_MAX_ROWS], *partial;
-	char			 seq[VT_HANDOVER_MAX];
-	size_t			 len, x, count, k, i;
-	int			 rows, cols;
-
-	if ((partial = vt_current(n->vt)) != NULL)
-		partial = line_dup(partial);
-	if ((len = vt_handover(n->vt, seq, sizeof seq, &x)) == 0) {
-		line_free((struct line *)partial);
-		return;
-	}
-	if (n->screen == NULL)
-		n->screen = screen_new(cn->rows, cn->cols, cluster_io_reply, cn);
-	screen_size(n->screen, &rows, &cols);
-	count = scrollback_count(n->sb);
-	k = count < (size_t)rows - 1 ? count : (size_t)rows - 1;
-	for (i = 0; i < k; i++)
-		seed[i] = scrollback_get(n->sb, count - k + i);
-	screen_start(n->screen, seed, k, partial, x, vt_modes(n->vt));
-	line_free((struct line *)partial);
-	screen_feed(n->screen, seq, len, cluster_io_line, cn);
-}
-
-/* The screen's episode ended: the parser takes the cursor's row. */
-static void
-cluster_io_leave(struct cnode *cn)
-{
-	const char	*seq;
-	size_t		 k;
-
-	seq = screen_leave_seq(cn->n->screen, &k);
-	vt_feed(cn->n->vt, seq, k, cluster_io_line, cn);
+	o->vt = cn->n->vt;
+	o->screen = &cn->n->screen;
+	o->sb = cn->n->sb;
+	o->rows = cn->rows;
+	o->cols = cn->cols;
+	o->reply = cluster_io_reply;
+	o->rarg = cn;
+	o->cb = cluster_io_line;
+	o->arg = cn;
 }
 
 /*
@@ -113,9 +86,10 @@ cluster_io_leave(struct cnode *cn)
 static void
 cluster_io_settle(struct loop *loop, void *arg)
 {
-	struct cnode	*cn = arg;
-	struct cluster	*c = cn->c;
-	int64_t		 now = now_ms();
+	struct cnode		*cn = arg;
+	struct cluster		*c = cn->c;
+	struct screen_out	 o;
+	int64_t			 now = now_ms();
 
 	cn->settle_timer = 0;
 	if (!screen_active(cn->n->screen))
@@ -125,35 +99,24 @@ cluster_io_settle(struct loop *loop, void *arg)
 		    CLUSTER_SETTLE_MS, cluster_io_settle, cn);
 		return;
 	}
-	if (!screen_settle(cn->n->screen, cluster_io_line, cn))
+	cluster_io_out(cn, &o);
+	if (!screen_out_settle(&o))
 		return;
-	cluster_io_leave(cn);
 	cluster_io_after_read(cn);
 	if (c->ev.output != NULL)
 		c->ev.output(c->arg, cn->n);
 }
 
-/* Output of the node: to its screen during an episode, else to the
-   parser, which may hand it over to the screen part way. */
+/* Output of the node, to its parser or its screen; a screen's episode
+   may end when the node goes quiet. */
 static void
 cluster_io_feed(struct cnode *cn, const char *buf, size_t len)
 {
-	struct node	*n = cn->n;
-	size_t		 off = 0;
+	struct screen_out	 o;
 
-	while (off < len) {
-		if (!screen_active(n->screen)) {
-			off += vt_feed(n->vt, buf + off, len - off,
-			    cluster_io_line, cn);
-			cluster_io_handover(cn);
-			continue;
-		}
-		off += screen_feed(n->screen, buf + off, len - off,
-		    cluster_io_line, cn);
-		if (!screen_active(n->screen))
-			cluster_io_leave(cn);
-	}
-	if (screen_active(n->screen)) {
+	cluster_io_out(cn, &o);
+	screen_out_feed(&o, buf, len);
+	if (screen_active(cn->n->screen)) {
 		cn->fed_ms = now_ms();
 		if (cn->settle_timer == 0)
 			cn->settle_timer = loop_add_timer(cn->c->loop,
