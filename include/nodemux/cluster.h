@@ -17,6 +17,7 @@
 #include "nodemux/plan.h"
 #include "nodemux/scrollback.h"
 #include "nodemux/stats.h"
+#include "nodemux/screen.h"
 #include "nodemux/vt.h"
 
 enum node_state {
@@ -79,6 +80,8 @@ struct node {
 	struct scrollback	*sb;		/* completed lines */
 	struct vt		*vt;		/* vt_current(): partial line */
 	struct stats		*stats;		/* node_usage() */
+	struct screen		*screen;	/* since output first needed
+						   one, or NULL */
 	void			*priv;		/* the launcher's own */
 };
 

@@ -29,6 +29,7 @@
 #define CLUSTER_INPUT_MAX	(1024 * 1024) /* keys queued for a node */
 #define CLUSTER_PORT_SCAN	1000	/* next-free looks this far */
 #define CLUSTER_PORT_PROBES	64	/* ports probed per node per turn */
+#define CLUSTER_SETTLE_MS	1000	/* a quiet screen's episode ends */
 #define CLUSTER_LOG_FLUSH_MS	50	/* a rescued log's lines wait at most
 					   this long for their write */
 
@@ -79,6 +80,8 @@ struct cnode {
 	struct logfile	*log;
 	int64_t		 log_written_ms; /* the last flush, now_ms() */
 	int		 log_failed;	/* reported once */
+	uint64_t	 settle_timer;	/* the screen's episode may end */
+	int64_t		 fed_ms;	/* last output to the screen */
 };
 
 /* One subscriber to the cluster's events. */
@@ -167,6 +170,7 @@ int	cluster_io_ports(struct cnode *, char **cause);
 void	cluster_io_attach(struct cnode *);
 int	cluster_io_drain(struct cnode *, size_t max);
 void	cluster_io_close(struct cnode *);
+void	cluster_io_resize(struct cnode *);
 ssize_t	cluster_io_write(struct cnode *, const void *, size_t);
 
 /* cluster-ready.c */

@@ -143,12 +143,14 @@ cluster_free_node(struct cnode *cn)
 	loop_cancel_timer(loop, cn->linger_timer);
 	loop_cancel_timer(loop, cn->backoff_timer);
 	loop_cancel_timer(loop, cn->scan_timer);
+	loop_cancel_timer(loop, cn->settle_timer);
 	search_free(cn->ready_re);
 	strbuf_free(&cn->input);
 	logfile_close(cn->log);
 	scrollback_free(cn->n->sb);
 	vt_free(cn->n->vt);
 	stats_free(cn->n->stats);
+	screen_free(cn->n->screen);
 	free(cn->n->reason);
 }
 
