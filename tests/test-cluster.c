@@ -51,6 +51,7 @@ struct th {
 	int		 nspawned;
 	int		 (*until)(struct th *);
 	char		 dir[64];
+	struct strbuf	 trans;		/* node 1: "prev>next:event|cause" */
 };
 
 static void
@@ -66,11 +67,15 @@ ev_line(void *arg, struct node *n, const struct line *l)
 }
 
 static void
-ev_state(void *arg, struct node *n)
+ev_state(void *arg, struct node *n, const struct node_change *ch)
 {
 	struct th	*th = arg;
 	int		 i;
 
+	if (ch != NULL && n->spec->index == 1)
+		strbuf_addf(&th->trans, "%s>%s:%s|%s\n",
+		    node_state_name(ch->prev), node_state_name(n->state),
+		    node_event_name(ch->event), ch->cause ? ch->cause : "");
 	if (n->pid == 0)
 		return;
 	for (i = 0; i < th->npids; i++) {
@@ -178,6 +183,7 @@ th_init(struct th *th, struct plan *p)
 	th->c = cluster_new(p, th->loop, &th_events, th);
 	cr_assert_not_null(th->c);
 	strbuf_adds(&th->msgs, "");
+	strbuf_adds(&th->trans, "");
 }
 
 /* Stop the loop once th->until says so. */
@@ -240,9 +246,21 @@ th_finish(struct th *th, int check)
 	loop_free(th->loop);
 	tplan_free(th->plan);
 	strbuf_free(&th->msgs);
+	strbuf_free(&th->trans);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		continue;
 	cr_assert_eq(alive, 0, "%d processes outlived their cluster", alive);
+}
+
+/* How many times c occurs in s. */
+static int
+strcount(const char *s, char c)
+{
+	int	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == c;
+	return n;
 }
 
 /* Does the message log hold s? */
@@ -974,4 +992,141 @@ Test(cluster, a_node_up_for_ten_seconds_starts_its_backoff_afresh)
 	unlink(script);
 	free(script);
 	rmdir(dir);
+}
+
+Test(cluster, state_events_carry_the_state_before_and_the_cause)
+{
+	char		*argv[] = { NM_HELPER, "exit", "3", "100", NULL };
+	struct th	 th;
+
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert_str_eq(th.trans.buf,
+	    "stopped>running:spawn-up|\n"
+	    "running>exited:exit|tnode1 exited with status 3\n");
+	th_finish(&th, 1);
+}
+
+Test(cluster, a_stopped_node_ends_stopped_and_refuses_a_second_stop)
+{
+	char		*argv[] = { NM_HELPER, "sleep", NULL };
+	struct th	 th;
+	char		*cause = NULL;
+
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_lines, 5000));
+	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
+	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert_str_eq(th.trans.buf,
+	    "stopped>running:spawn-up|\n"
+	    "running>stopping:stop|stop requested\n"
+	    "stopping>stopped:killed|tnode1 stopped (killed by SIGTERM)\n");
+	/* Refused: nothing runs, nothing changes, nobody is told. */
+	cr_assert_eq(cluster_stop(th.c, 0, &cause), -1);
+	cr_assert_str_eq(cause, "not running");
+	free(cause);
+	cr_assert_str_eq(th_state(&th, 0), "stopped");
+	cr_assert_eq(strcount(th.trans.buf, '\n'), 3);
+	th_finish(&th, 1);
+}
+
+Test(cluster, a_status_reaped_elsewhere_is_not_called_exit_status_0)
+{
+	char		*argv[] = { NM_HELPER, "exit", "7", "50", NULL };
+	struct th	 th;
+	pid_t		 pid;
+
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	pid = cluster_node(th.c, 0)->pid;
+	cr_assert_gt(pid, 0);
+	/* Someone else collects the status before the launcher can. */
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	cr_assert(th_run(&th, until_done, 5000), "%s", th.msgs.buf);
+	cr_assert(!th_said(&th, "status 0"), "%s", th.msgs.buf);
+	cr_assert(th_said(&th, "tnode1 ended: its exit status could not be "
+	    "read"), "%s", th.msgs.buf);
+	cr_assert_str_eq(th_state(&th, 0), "lost: its exit status could not "
+	    "be read (collected elsewhere)");
+	th_finish(&th, 1);
+}
+
+/* A second subscriber: counts what it is told, may leave after a line. */
+struct sub2 {
+	struct cluster		*c;
+	struct cluster_sub	*sub;
+	int			 lines, states, messages, done;
+	int			 leave_after;	/* lines; 0: never */
+	enum node_state		 last_prev;
+};
+
+static void
+sub2_line(void *arg, struct node *n, const struct line *l)
+{
+	struct sub2	*s = arg;
+
+	if (++s->lines == s->leave_after)
+		cluster_unsubscribe(s->c, s->sub);
+}
+
+static void
+sub2_state(void *arg, struct node *n, const struct node_change *ch)
+{
+	struct sub2	*s = arg;
+
+	if (ch != NULL) {
+		s->states++;
+		s->last_prev = ch->prev;
+	}
+}
+
+static void
+sub2_message(void *arg, struct node *n, const char *msg)
+{
+	((struct sub2 *)arg)->messages++;
+}
+
+static void
+sub2_done(void *arg)
+{
+	((struct sub2 *)arg)->done++;
+}
+
+static const struct cluster_events sub2_events = {
+	.line = sub2_line,
+	.state = sub2_state,
+	.message = sub2_message,
+	.done = sub2_done,
+};
+
+Test(cluster, every_subscriber_is_told_and_one_may_leave_mid_event)
+{
+	char		*argv[] = { NM_HELPER, "flood", "n", "20", NULL };
+	struct th	 th;
+	struct sub2	 a, b;
+
+	th_init(&th, tplan(1, argv, NULL));
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	a.c = b.c = th.c;
+	a.sub = cluster_subscribe(th.c, &sub2_events, &a);
+	b.sub = cluster_subscribe(th.c, &sub2_events, &b);
+	b.leave_after = 5;
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	/* The first subscriber (the harness) and a saw everything. */
+	cr_assert_eq(th.lines, 20);
+	cr_assert_eq(a.lines, 20);
+	cr_assert_eq(a.states, 2, "spawn, then exit");
+	cr_assert_eq(a.last_prev, NODE_RUNNING);
+	cr_assert_eq(a.messages, 1, "exited with status 0");
+	cr_assert_eq(a.done, 1);
+	/* b left inside its fifth line: told nothing after. */
+	cr_assert_eq(b.lines, 5);
+	cr_assert_eq(b.states, 1);
+	cr_assert_eq(b.messages, 0);
+	cr_assert_eq(b.done, 0);
+	th_finish(&th, 1);
 }

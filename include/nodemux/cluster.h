@@ -2,8 +2,8 @@
  * The launcher: N nodes of a plan, each in its own pty, process group
  * and session, read in the event loop, supervised (stop with escalation,
  * restart with backoff, readiness probes) and logged.  Front ends (the
- * console, headless output, exec, the control socket) watch it through
- * struct cluster_events and drive it through the calls below.
+ * console, headless output, exec, the control socket, log consumers)
+ * each subscribe to its events and drive it through the calls below.
  */
 #ifndef NODEMUX_CLUSTER_H
 #define NODEMUX_CLUSTER_H
@@ -28,6 +28,37 @@ enum node_state {
 	NODE_KILLED,		/* term_sig */
 	NODE_FAILED,		/* reason */
 	NODE_BACKOFF,		/* waiting to restart until backoff_until */
+	NODE_PAUSED,		/* SIGSTOPped; paused_from is where it was */
+	NODE_LOST,		/* ended, how is unknown (reason) */
+};
+#define NODE_NSTATES	(NODE_LOST + 1)
+
+/*
+ * What happens to a node.  The lifecycle is one table (cluster-fsm.c):
+ * each (state, event) pair is either a transition to a next state or
+ * refused.  See node_next().
+ */
+enum node_event {
+	NEV_SPAWN,		/* spawned; readiness probes pending */
+	NEV_SPAWN_UP,		/* spawned; no probe configured */
+	NEV_READY,		/* every probe passed */
+	NEV_FAIL,		/* could not start (reason) */
+	NEV_STOP,		/* stop requested */
+	NEV_EXIT,		/* ended with an exit status */
+	NEV_KILLED,		/* ended by a signal */
+	NEV_LOST,		/* ended, how is unknown (reason) */
+	NEV_BACKOFF,		/* the restart policy waits, then starts */
+	NEV_PAUSE,		/* SIGSTOP sent to the group */
+	NEV_RESUME,		/* SIGCONT sent to the group */
+};
+#define NODE_NEVENTS	(NEV_RESUME + 1)
+
+/* A state change as subscribers see it. */
+struct node_change {
+	enum node_state	 prev;		/* the state before */
+	enum node_event	 event;		/* what caused it */
+	const char	*cause;		/* in words ("exited with status 1",
+					   "stop requested"), or NULL */
 };
 
 struct node {
@@ -36,7 +67,8 @@ struct node {
 	pid_t			 pid;		/* 0 when not running */
 	int			 exit_status;
 	int			 term_sig;
-	char			*reason;	/* for NODE_FAILED */
+	char			*reason;	/* for NODE_FAILED, NODE_LOST */
+	enum node_state		 paused_from;	/* for NODE_PAUSED */
 	int			 restarts;	/* restarts done by policy or
 						   by request */
 	int64_t			 started_ms;	/* now_ms() at spawn */
@@ -53,8 +85,10 @@ struct cluster_events {
 	void	(*line)(void *arg, struct node *n, const struct line *);
 	/* Output arrived (the partial line may have changed). */
 	void	(*output)(void *arg, struct node *n);
-	/* n->state or its fields changed. */
-	void	(*state)(void *arg, struct node *n);
+	/* n->state changed (ch says from what and why), or a field shown
+	   with it did (ch is NULL). */
+	void	(*state)(void *arg, struct node *n,
+		    const struct node_change *ch);
 	/* nodemux's own event, e.g. "node2 exited with status 1";
 	   n is NULL for cluster-wide events. */
 	void	(*message)(void *arg, struct node *n, const char *msg);
@@ -64,14 +98,27 @@ struct cluster_events {
 };
 
 struct cluster;
+struct cluster_sub;
 
 /*
  * A cluster over plan, driven by loop.  Starts nothing.  The plan must
- * outlive the cluster; next-free may move a node's ports in it.  A guard process is started so that no node
- * outlives nodemux even when it is killed with SIGKILL.
+ * outlive the cluster; next-free may move a node's ports in it.  A guard
+ * process is started so that no node outlives nodemux even when it is
+ * killed with SIGKILL.  ev, when not NULL, is its first subscriber.
  */
 struct cluster	*cluster_new(struct plan *, struct loop *,
-		    const struct cluster_events *, void *arg);
+		    const struct cluster_events *ev, void *arg);
+
+/*
+ * Add a subscriber: each of ev's callbacks that is not NULL is called
+ * with arg, after those of earlier subscribers.  ev is copied.  A
+ * subscriber may unsubscribe (itself or another) from inside a callback;
+ * it is called no more from then on.  Subscribers are freed with the
+ * cluster.
+ */
+struct cluster_sub *cluster_subscribe(struct cluster *,
+		    const struct cluster_events *ev, void *arg);
+void		 cluster_unsubscribe(struct cluster *, struct cluster_sub *);
 /* Kill (SIGKILL) whatever is still running, reap and free. */
 void		 cluster_free(struct cluster *);
 
@@ -117,6 +164,17 @@ void		 cluster_resize(struct cluster *, int i, int rows, int cols);
    cannot take yet is queued (up to 1 MiB, then -1 and EAGAIN); -1 and
    EIO when the node has no pty. */
 ssize_t		 cluster_write(struct cluster *, int i, const void *, size_t);
+
+/*
+ * The lifecycle table: the state event ev leads to from state s, or -1
+ * when ev is refused in s.  Resuming a paused node leads back to
+ * paused_from.
+ */
+int		 node_next(enum node_state s, enum node_event ev,
+		    enum node_state paused_from);
+/* "stopped", "ready"...: a state's name; an event's ("stop"). */
+const char	*node_state_name(enum node_state);
+const char	*node_event_name(enum node_event);
 
 /* "ready", "exited 1", "killed TERM", "failed: REASON",
    "backoff 2s (1/5)"... into buf. */

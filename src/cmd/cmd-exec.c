@@ -18,6 +18,7 @@
 #include "nodemux/cluster.h"
 #include "nodemux/headless.h"
 #include "nodemux/opts.h"
+#include "nodemux/runtime.h"
 #include "nodemux/util.h"
 
 #define EXEC_NOT_READY		125
@@ -32,8 +33,9 @@ enum exec_phase {
 struct exec {
 	struct opts		*opts;
 	struct plan		*plan;
-	struct loop		*loop;
-	struct cluster		*cluster;
+	struct runtime		*rt;
+	struct loop		*loop;		/* the runtime's */
+	struct cluster		*cluster;	/* the runtime's */
 	struct headless		*out;		/* events, on stderr */
 	enum exec_phase		 phase;
 	uint64_t		 check_timer;	/* 0: none pending */
@@ -69,6 +71,7 @@ exec_node_lost(const struct node *n, int64_t *next)
 	case NODE_KILLED:
 	case NODE_FAILED:
 	case NODE_BACKOFF:
+	case NODE_LOST:
 		return 1;
 	default:
 		return 0;
@@ -102,9 +105,7 @@ static void
 exec_stop(struct exec *e)
 {
 	e->phase = EXEC_STOPPING;
-	cluster_shutdown(e->cluster);
-	if (cluster_all_ended(e->cluster))
-		loop_stop(e->loop);
+	runtime_quit(e->rt, NULL, 0);
 }
 
 /* The cluster cannot be made ready: note who and why, then stop it. */
@@ -251,7 +252,7 @@ exec_check(struct loop *loop, void *arg)
 
 /* Event: a node's state changed; look at the wait from the loop. */
 static void
-exec_state(void *arg, struct node *n)
+exec_state(void *arg, struct node *n, const struct node_change *ch)
 {
 	struct exec	*e = arg;
 
@@ -268,16 +269,6 @@ exec_message(void *arg, struct node *n, const char *msg)
 	struct exec	*e = arg;
 
 	headless_message(e->out, "%s", msg);
-}
-
-/* Event: every node is gone. */
-static void
-exec_done(void *arg)
-{
-	struct exec	*e = arg;
-
-	if (e->phase == EXEC_STOPPING)
-		loop_stop(e->loop);
 }
 
 /* SIGCHLD: has CMD ended?  Then stop the cluster. */
@@ -306,77 +297,96 @@ exec_sigchld(struct loop *loop, int signo, void *arg)
 /*
  * SIGINT, SIGTERM, SIGHUP.  While CMD runs, Ctrl-C reaches it through
  * the terminal (we share its process group), so SIGINT is left to it;
- * SIGTERM and SIGHUP are passed on.  Otherwise: stop everything.
+ * SIGTERM and SIGHUP are passed on.  Otherwise: stop everything (a
+ * second signal kills).
  */
-static void
-exec_signal(struct loop *loop, int signo, void *arg)
+static int
+exec_quit(void *arg, const char *why, int signo, int before)
 {
 	struct exec	*e = arg;
 
+	if (signo == 0)
+		return 1;	/* exec_stop */
 	if (e->phase == EXEC_RUNNING) {
 		if (signo != SIGINT)
 			kill(e->pid, signo);
-		return;
+		return 0;
 	}
 	if (e->phase == EXEC_WAITING) {
 		e->status = 128 + signo;
 		strbuf_addf(&e->report, "interrupted (%s) before the cluster "
 		    "was ready\n", strsignal(signo));
 	}
-	exec_stop(e);
+	e->phase = EXEC_STOPPING;
+	return 1;
 }
 
 static const struct cluster_events exec_events = {
 	.state = exec_state,
 	.message = exec_message,
-	.done = exec_done,
 };
 
-/* Set up the loop, the event output and the cluster for e. */
+static const struct runtime_hooks exec_hooks = {
+	.quit = exec_quit,
+};
+
+/* Set up the runtime, the event output and CMD's reaper for e. */
 static void
 exec_setup(struct exec *e)
 {
 	struct headless_opts	 ho = { .fd = STDERR_FILENO };
-	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	size_t			 i;
 
-	e->loop = loop_new();
+	e->rt = runtime_new(e->plan, &exec_events, &exec_hooks, e);
+	e->loop = runtime_loop(e->rt);
+	e->cluster = runtime_cluster(e->rt);
 	ho.colour = isatty(STDERR_FILENO) && !e->opts->no_color;
 	e->out = headless_new(e->loop, e->plan, &ho);
-	for (i = 0; i < nitems(sigs); i++)
-		loop_add_signal(e->loop, sigs[i], exec_signal, e);
 	loop_add_signal(e->loop, SIGCHLD, exec_sigchld, e);
-	e->cluster = cluster_new(e->plan, e->loop, &exec_events, e);
+}
+
+/*
+ * One exec cycle over plan: start the cluster, wait for it to be ready,
+ * run CMD, stop the cluster; say why when it was not ready.  Returns
+ * CMD's status, or 125 when the cluster could not be made ready.
+ */
+static int
+exec_cycle(struct opts *o, struct plan *plan)
+{
+	struct exec	 e;
+
+	memset(&e, 0, sizeof e);
+	e.opts = o;
+	e.plan = plan;
+	exec_setup(&e);
+	e.start_ms = now_ms();
+	cluster_start_all(e.cluster);
+	exec_check(e.loop, &e);
+	loop_run(e.loop);
+	headless_free(e.out, 1000);
+	loop_del_signal(e.loop, SIGCHLD, exec_sigchld, &e);
+	runtime_free(e.rt);
+	if (e.report.len != 0) {
+		e.report.buf[--e.report.len] = '\0';	/* its last \n */
+		nm_warn("exec: %s", e.report.buf);
+	}
+	strbuf_free(&e.report);
+	return e.status;
 }
 
 int
 cmd_exec(struct opts *o)
 {
-	struct exec	 e;
+	struct plan	*plan;
+	int		 status;
 
 	if (o->argc == 0) {
 		nm_warn("exec: no command: nodemux exec [OPTIONS] -- CMD "
 		    "[ARG...]");
 		return 2;
 	}
-	memset(&e, 0, sizeof e);
-	e.opts = o;
-	if ((e.plan = opts_plan(o)) == NULL)
+	if ((plan = opts_plan(o)) == NULL)
 		return 2;
-	signal(SIGPIPE, SIG_IGN);
-	exec_setup(&e);
-	e.start_ms = now_ms();
-	cluster_start_all(e.cluster);
-	exec_check(e.loop, &e);
-	loop_run(e.loop);
-	cluster_free(e.cluster);
-	headless_free(e.out, 1000);
-	loop_free(e.loop);
-	if (e.report.len != 0) {
-		e.report.buf[--e.report.len] = '\0';	/* its last \n */
-		nm_warn("exec: %s", e.report.buf);
-	}
-	strbuf_free(&e.report);
-	plan_free(e.plan);
-	return e.status;
+	status = exec_cycle(o, plan);
+	plan_free(plan);
+	return status;
 }

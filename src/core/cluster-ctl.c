@@ -67,11 +67,11 @@ cluster_ctl_kill_timer(struct loop *loop, void *arg)
 	cn->kill_timer = 0;
 	/* A leader already reaped did stop; what holds its terminal is
 	   left to the linger timer, which says so. */
-	if (!cn->reaped)
+	if (!cn->ended)
 		cluster_msg(cn->c, cn->n, "%s did not stop within %d ms: "
 		    "SIGKILL", cluster_node_label(cn->n),
 		    cn->c->plan->stop_timeout_ms);
-	proc_kill_group(cn->n->pid, SIGKILL);
+	cn->tops->signal(cn->t, SIGKILL);
 }
 
 /* Stop a running node: stop_signal now, SIGKILL later or if asked again. */
@@ -80,20 +80,18 @@ cluster_ctl_stop_node(struct cnode *cn)
 {
 	struct cluster	*c = cn->c;
 
-	if (cn->stop_requested) {
+	if (cn->n->state == NODE_STOPPING) {
 		loop_cancel_timer(c->loop, cn->kill_timer);
 		cn->kill_timer = 0;
-		proc_kill_group(cn->n->pid, SIGKILL);
+		cn->tops->signal(cn->t, SIGKILL);
 		return;
 	}
-	cn->stop_requested = 1;
 	cluster_io_ready_stop(cn);
-	cn->n->state = NODE_STOPPING;
 	/* The whole group: children that forked into it hold the pty too. */
-	proc_kill_group(cn->n->pid, c->plan->stop_signal);
+	cn->tops->signal(cn->t, c->plan->stop_signal);
 	cn->kill_timer = loop_add_timer(c->loop,
 	    now_ms() + c->plan->stop_timeout_ms, cluster_ctl_kill_timer, cn);
-	cluster_state_changed(c, cn->n);
+	cluster_fsm_fire(cn, NEV_STOP, "stop requested");
 }
 
 /* A node waiting in backoff is stopped where it is. */
@@ -101,9 +99,8 @@ static void
 cluster_ctl_stop_backoff(struct cnode *cn)
 {
 	cluster_ctl_cancel_backoff(cn);
-	cn->n->state = NODE_STOPPED;
 	cluster_msg(cn->c, cn->n, "%s stopped", cluster_node_label(cn->n));
-	cluster_state_changed(cn->c, cn->n);
+	cluster_fsm_fire(cn, NEV_STOP, "stop requested");
 }
 
 int
@@ -140,7 +137,7 @@ cluster_restart(struct cluster *c, int i, char **cause)
 	if (cluster_active(cn)) {
 		/* Started again once both EOF and the status are in. */
 		cn->restart_requested = 1;
-		if (!cn->stop_requested)
+		if (cn->n->state != NODE_STOPPING)
 			cluster_ctl_stop_node(cn);
 		return 0;
 	}
@@ -210,11 +207,11 @@ cluster_shutdown(struct cluster *c)
 		if (cn->n->state == NODE_BACKOFF)
 			cluster_ctl_stop_backoff(cn);
 		else if (cluster_active(cn) &&
-		    (c->shutting_down > 1 || !cn->stop_requested))
+		    (c->shutting_down > 1 || cn->n->state != NODE_STOPPING))
 			cluster_ctl_stop_node(cn);
 	}
 	if (c->done_timer == 0 && cluster_all_ended(c))
-		cluster_state_changed(c, NULL);
+		cluster_state_changed(c, NULL, NULL);
 }
 
 int
@@ -253,8 +250,8 @@ cluster_resize(struct cluster *c, int i, int rows, int cols)
 	cn = &c->cn[i];
 	cn->rows = rows;
 	cn->cols = cols;
-	if (cn->master != -1)
-		proc_set_winsize(cn->master, rows, cols);
+	if (cn->t != NULL)
+		cn->tops->resize(cn->t, rows, cols);
 }
 
 ssize_t
@@ -275,11 +272,16 @@ node_state_str(const struct node *n, char *buf, size_t len)
 	int64_t			 left;
 
 	switch (n->state) {
-	case NODE_STOPPED:	return "stopped";
-	case NODE_STARTING:	return "starting";
-	case NODE_RUNNING:	return "running";
-	case NODE_READY:	return "ready";
-	case NODE_STOPPING:	return "stopping";
+	case NODE_STOPPED:
+	case NODE_STARTING:
+	case NODE_RUNNING:
+	case NODE_READY:
+	case NODE_STOPPING:
+	case NODE_PAUSED:
+		return node_state_name(n->state);
+	case NODE_LOST:
+		snprintf(buf, len, "lost: %s", n->reason ? n->reason : "?");
+		break;
 	case NODE_EXITED:
 		snprintf(buf, len, "exited %d", n->exit_status);
 		break;

@@ -10,6 +10,7 @@
 #include "nodemux/guard.h"
 #include "nodemux/logfile.h"
 #include "nodemux/search.h"
+#include "nodemux/transport.h"
 #include "nodemux/util.h"
 
 #define CLUSTER_READ_MAX	(64 * 1024)	/* per node per loop turn */
@@ -29,13 +30,14 @@ struct cnode {
 	struct cluster	*c;
 	struct node	*n;
 	int		 idx;		/* 0-based */
-	int		 master;	/* pty master, -1 when closed */
-	struct strbuf	 input;		/* written to the pty when it can
+	const struct transport_ops *tops; /* the node's transport */
+	struct transport *t;		/* from spawn to the end; NULL */
+	int		 fd;		/* its output fd, -1 when closed */
+	struct strbuf	 input;		/* written to the fd when it can
 					   take it (POLLOUT) */
 	size_t		 input_off;	/* bytes of input already written */
-	int		 reaped;	/* wait status collected */
-	int		 status;	/* that wait status */
-	int		 stop_requested; /* end means "stopped" */
+	int		 ended;		/* the transport said how it ended */
+	struct transport_end end;	/* that (reason: in n->reason) */
 	int		 restart_requested; /* start again at the end */
 	int		 policy_restarts; /* k of "backoff (k/max)" */
 	int		 rows;
@@ -55,11 +57,20 @@ struct cnode {
 	int		 log_failed;	/* reported once */
 };
 
+/* One subscriber to the cluster's events. */
+struct cluster_sub {
+	struct cluster_events	 ev;
+	void			*arg;
+	int			 dead;		/* unsubscribed mid-walk */
+	struct cluster_sub	*next;
+};
+
 struct cluster {
 	struct plan		*plan;
 	struct loop		*loop;
-	struct cluster_events	 ev;
-	void			*arg;
+	struct cluster_sub	*subs;		/* in subscription order */
+	int			 emitting;	/* walks of subs in progress */
+	int			 subs_dead;	/* one to free after them */
 	int			 size;
 	struct node		*nodes;
 	struct cnode		*cn;
@@ -77,11 +88,25 @@ struct cluster {
 void	cluster_msg(struct cluster *, struct node *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 const char *cluster_node_label(const struct node *);
-void	cluster_state_changed(struct cluster *, struct node *);
+void	cluster_state_changed(struct cluster *, struct node *,
+	    const struct node_change *);
 void	cluster_node_finish(struct cnode *);
 void	cluster_spawn(struct cnode *);
 int	cluster_active(const struct cnode *);
 int	cluster_state_ended(enum node_state);
+
+/* cluster-sub.c */
+void	cluster_emit_line(struct cluster *, struct node *,
+	    const struct line *);
+void	cluster_emit_output(struct cluster *, struct node *);
+void	cluster_emit_state(struct cluster *, struct node *,
+	    const struct node_change *);
+void	cluster_emit_message(struct cluster *, struct node *, const char *);
+void	cluster_emit_done(struct cluster *);
+void	cluster_sub_free_all(struct cluster *);
+
+/* cluster-fsm.c */
+int	cluster_fsm_fire(struct cnode *, enum node_event, const char *cause);
 
 /* cluster-io.c */
 int	cluster_io_ports(struct cnode *, char **cause);

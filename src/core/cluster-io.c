@@ -42,8 +42,7 @@ cluster_io_line(void *arg, struct line *l)
 	/* l is the parser's, lent for this call: front ends get the
 	   scrollback's copy. */
 	kept = scrollback_push(cn->n->sb, l);
-	if (c->ev.line != NULL)
-		c->ev.line(c->arg, cn->n, kept);
+	cluster_emit_line(c, cn->n, kept);
 	if (matched) {
 		cn->log_ok = 1;
 		cluster_io_ready_check(cn);
@@ -117,17 +116,17 @@ cluster_io_after_read(struct cnode *cn)
 		    CLUSTER_LOG_FLUSH_MS, cluster_io_log_timer, c);
 }
 
-/* Stop reading the pty: flush the partial line and close the master. */
+/* Stop reading the node: flush the partial line and close its fd. */
 void
 cluster_io_close(struct cnode *cn)
 {
-	if (cn->master == -1)
+	if (cn->fd == -1)
 		return;
-	loop_del_fd(cn->c->loop, cn->master);
+	loop_del_fd(cn->c->loop, cn->fd);
 	vt_flush(cn->n->vt, cluster_io_line, cn);
 	cluster_io_flush_log(cn);
-	close(cn->master);
-	cn->master = -1;
+	cn->tops->close_fd(cn->t);
+	cn->fd = -1;
 	strbuf_reset(&cn->input);
 	cn->input_off = 0;
 }
@@ -139,7 +138,7 @@ cluster_io_flush_input(struct cnode *cn)
 	ssize_t	 n;
 
 	while (cn->input_off < cn->input.len) {
-		n = write(cn->master, cn->input.buf + cn->input_off,
+		n = write(cn->fd, cn->input.buf + cn->input_off,
 		    cn->input.len - cn->input_off);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -151,9 +150,9 @@ cluster_io_flush_input(struct cnode *cn)
 		/* Done, or the pty is gone (its EOF comes by POLLIN). */
 		strbuf_free(&cn->input);
 		cn->input_off = 0;
-		loop_set_events(cn->c->loop, cn->master, POLLIN);
+		loop_set_events(cn->c->loop, cn->fd, POLLIN);
 	} else
-		loop_set_events(cn->c->loop, cn->master, POLLIN | POLLOUT);
+		loop_set_events(cn->c->loop, cn->fd, POLLIN | POLLOUT);
 }
 
 /*
@@ -164,7 +163,7 @@ cluster_io_flush_input(struct cnode *cn)
 ssize_t
 cluster_io_write(struct cnode *cn, const void *buf, size_t len)
 {
-	if (cn->master == -1) {
+	if (cn->fd == -1) {
 		errno = EIO;
 		return -1;
 	}
@@ -195,10 +194,10 @@ cluster_io_drain(struct cnode *cn, size_t max)
 	ssize_t		 r;
 	int		 eof = 0;
 
-	while (cn->master != -1 && total < max) {
+	while (cn->fd != -1 && total < max) {
 		want = max - total < CLUSTER_READ_MAX ? max - total :
 		    CLUSTER_READ_MAX;
-		r = read(cn->master, c->buf, want);
+		r = read(cn->fd, c->buf, want);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1 && errno == EAGAIN)
@@ -213,12 +212,12 @@ cluster_io_drain(struct cnode *cn, size_t max)
 			break;
 	}
 	cluster_io_after_read(cn);
-	if (total > 0 && c->ev.output != NULL)
-		c->ev.output(c->arg, cn->n);
+	if (total > 0)
+		cluster_emit_output(c, cn->n);
 	if (!eof)
 		return 0;
 	cluster_io_close(cn);
-	if (cn->reaped)
+	if (cn->ended)
 		cluster_node_finish(cn);
 	return 1;
 }
@@ -240,7 +239,7 @@ cluster_io_read_cb(struct loop *loop, int fd, int revents, void *arg)
 void
 cluster_io_attach(struct cnode *cn)
 {
-	loop_add_fd(cn->c->loop, cn->master, POLLIN, cluster_io_read_cb, cn);
+	loop_add_fd(cn->c->loop, cn->fd, POLLIN, cluster_io_read_cb, cn);
 }
 
 /* Every configured probe has passed: the node is ready. */
@@ -250,9 +249,8 @@ cluster_io_ready_check(struct cnode *cn)
 	if (!cn->tcp_ok || !cn->log_ok || cn->n->state != NODE_STARTING)
 		return;
 	cluster_io_ready_stop(cn);
-	cn->n->state = NODE_READY;
 	cluster_msg(cn->c, cn->n, "%s ready", cluster_node_label(cn->n));
-	cluster_state_changed(cn->c, cn->n);
+	cluster_fsm_fire(cn, NEV_READY, "ready");
 }
 
 /* Close a tcp probe in flight. */
@@ -432,7 +430,8 @@ cluster_io_next_free(struct cnode *cn, int from, int other, char **cause)
 	for (p = from + 1; p <= 65535 && p <= from + 1000; p++) {
 		if (p == other || cluster_io_port_taken(plan, cn->idx, p))
 			continue;
-		if ((r = port_probe(plan->bind_addr, p, cause)) == -1)
+		if ((r = cn->tops->port_free(plan, cn->n->spec, p,
+		    cause)) == -1)
 			return -1;
 		if (r == 1)
 			return p;
@@ -452,7 +451,7 @@ cluster_io_port_check(struct cnode *cn, const char *role, int *port,
 
 	if (*port <= 0)
 		return 0;
-	if ((r = port_probe(plan->bind_addr, *port, cause)) != 0)
+	if ((r = cn->tops->port_free(plan, cn->n->spec, *port, cause)) != 0)
 		return r == 1 ? 0 : -1;
 	if (plan->port_policy == PLAN_PORTS_STRICT) {
 		*cause = port_busy_message(*port, role, cn->n->spec->name);
@@ -467,8 +466,8 @@ cluster_io_port_check(struct cnode *cn, const char *role, int *port,
 }
 
 /*
- * Before a spawn, probe the node's http and dist ports on the plan's
- * bind address: strict fails on a busy one (-1 and *cause naming port,
+ * Before a spawn, probe the node's http and dist ports on its host (the
+ * transport's port_free): strict fails on a busy one (-1 and *cause naming port,
  * role, node and holder); next-free moves the node in the plan.
  */
 int

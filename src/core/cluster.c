@@ -30,12 +30,10 @@ cluster_msg(struct cluster *c, struct node *n, const char *fmt, ...)
 	va_list	 ap;
 	char	*s;
 
-	if (c->ev.message == NULL)
-		return;
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	c->ev.message(c->arg, n, s);
+	cluster_emit_message(c, n, s);
 	free(s);
 }
 
@@ -48,11 +46,11 @@ cluster_node_label(const struct node *n)
 	return n->spec->name;
 }
 
-/* Has the node a process or a pty still open? */
+/* Has the node a process or its output still open? */
 int
 cluster_active(const struct cnode *cn)
 {
-	return cn->n->pid != 0 || cn->master != -1;
+	return cn->t != NULL;
 }
 
 /* Is state one of the ended ones (nothing runs, nothing is due)? */
@@ -60,7 +58,7 @@ int
 cluster_state_ended(enum node_state s)
 {
 	return s == NODE_STOPPED || s == NODE_EXITED || s == NODE_KILLED ||
-	    s == NODE_FAILED;
+	    s == NODE_FAILED || s == NODE_LOST;
 }
 
 /* Fire done if every node has ended and none will restart. */
@@ -73,17 +71,17 @@ cluster_done_timer(struct loop *loop, void *arg)
 	if (c->done_fired || !cluster_all_ended(c))
 		return;
 	c->done_fired = 1;
-	if (c->ev.done != NULL)
-		c->ev.done(c->arg);
+	cluster_emit_done(c);
 }
 
-/* Tell the front end (n may be NULL), then see in a later turn whether
-   all is done. */
+/* Tell the front end (n may be NULL; ch NULL when only a field shown
+   changed), then see in a later turn whether all is done. */
 void
-cluster_state_changed(struct cluster *c, struct node *n)
+cluster_state_changed(struct cluster *c, struct node *n,
+    const struct node_change *ch)
 {
-	if (n != NULL && c->ev.state != NULL)
-		c->ev.state(c->arg, n);
+	if (n != NULL)
+		cluster_emit_state(c, n, ch);
 	if (c->done_timer == 0 && !c->done_fired && cluster_all_ended(c))
 		c->done_timer = loop_add_timer(c->loop, now_ms(),
 		    cluster_done_timer, c);
@@ -100,8 +98,7 @@ cluster_new(struct plan *plan, struct loop *loop,
 	c->plan = plan;
 	c->loop = loop;
 	if (ev != NULL)
-		c->ev = *ev;
-	c->arg = arg;
+		cluster_subscribe(c, ev, arg);
 	c->size = plan->size;
 	c->nodes = xcalloc(c->size, sizeof *c->nodes);
 	c->cn = xcalloc(c->size, sizeof *c->cn);
@@ -111,7 +108,8 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->c = c;
 		cn->n = &c->nodes[i];
 		cn->idx = i;
-		cn->master = cn->probe_fd = -1;
+		cn->fd = cn->probe_fd = -1;
+		cn->tops = transport_find(plan, &plan->nodes[i]);
 		cn->rows = 24;
 		cn->cols = 80;
 		cn->n->spec = &plan->nodes[i];
@@ -134,16 +132,10 @@ cluster_free_node(struct cnode *cn)
 {
 	struct loop	*loop = cn->c->loop;
 
-	if (cn->n->pid != 0) {
-		proc_kill_group(cn->n->pid, SIGKILL);
-		if (!cn->reaped)
-			waitpid(cn->n->pid, NULL, 0);
-		guard_del(cn->c->guard, cn->n->pid);
-	}
-	if (cn->master != -1) {
-		loop_del_fd(loop, cn->master);
-		close(cn->master);
-	}
+	if (cn->fd != -1)
+		loop_del_fd(loop, cn->fd);
+	if (cn->t != NULL)
+		cn->tops->free(cn->t);	/* kills and reaps what is left */
 	cluster_io_ready_stop(cn);
 	loop_cancel_timer(loop, cn->kill_timer);
 	loop_cancel_timer(loop, cn->linger_timer);
@@ -169,6 +161,7 @@ cluster_free(struct cluster *c)
 	for (i = 0; i < c->size; i++)
 		cluster_free_node(&c->cn[i]);
 	guard_free(c->guard);
+	cluster_sub_free_all(c);
 	free(c->guard_cause);
 	free(c->nodes);
 	free(c->cn);
@@ -196,11 +189,10 @@ cluster_fail(struct cnode *cn, char *reason)
 {
 	free(cn->n->reason);
 	cn->n->reason = reason;
-	cn->n->state = NODE_FAILED;
 	cn->n->pid = 0;
 	cluster_msg(cn->c, cn->n, "%s failed: %s", cluster_node_label(cn->n),
 	    reason);
-	cluster_state_changed(cn->c, cn->n);
+	cluster_fsm_fire(cn, NEV_FAIL, reason);
 }
 
 /* Hand a log and its queue to the guard (logfile_share's give). */
@@ -232,13 +224,21 @@ cluster_open_log(struct cnode *cn)
 	logfile_share(cn->log, cluster_give_log, cn->c);
 }
 
+static void	cluster_transport_ended(void *, const struct transport_end *);
+static void	cluster_transport_changed(void *);
+
+static const struct transport_hooks cluster_transport_hooks = {
+	.ended = cluster_transport_ended,
+	.changed = cluster_transport_changed,
+};
+
 /* Spawn the node's process now (ports probed first). */
 void
 cluster_spawn(struct cnode *cn)
 {
 	struct cluster		*c = cn->c;
 	const struct plan_node	*pn;
-	struct proc_spec	 spec;
+	struct transport_spec	 spec;
 	char			*cause = NULL;
 
 	if (c->guard_cause != NULL) {
@@ -254,26 +254,29 @@ cluster_spawn(struct cnode *cn)
 	pn = cn->n->spec;	/* expanded again if next-free moved it */
 	cluster_open_log(cn);
 	memset(&spec, 0, sizeof spec);
-	spec.argv = pn->argv;
-	spec.cwd = pn->cwd;
-	spec.env = pn->env;
+	spec.plan = c->plan;
+	spec.node = pn;
 	spec.rows = cn->rows;
 	spec.cols = cn->cols;
+	spec.loop = c->loop;
 	spec.guard = c->guard;
-	if (proc_spawn(&spec, &cn->n->pid, &cn->master, &cause) == -1) {
+	spec.hooks = &cluster_transport_hooks;
+	spec.hooks_arg = cn;
+	if (cn->tops->spawn(&spec, &cn->t, &cause) == -1) {
 		cluster_fail(cn, cause);
 		return;
 	}
-	guard_add(c->guard, cn->n->pid);
-	cn->reaped = cn->stop_requested = 0;
+	cn->n->pid = cn->tops->pid(cn->t);
+	cn->fd = cn->tops->fd(cn->t);
+	cn->ended = 0;
 	cn->n->exit_status = cn->n->term_sig = 0;
 	free(cn->n->reason);
 	cn->n->reason = NULL;
 	cn->n->started_ms = now_ms();
 	cluster_io_attach(cn);
 	cluster_io_ready_start(cn);
-	cn->n->state = cn->tcp_ok && cn->log_ok ? NODE_RUNNING : NODE_STARTING;
-	cluster_state_changed(c, cn->n);
+	cluster_fsm_fire(cn, cn->tcp_ok && cn->log_ok ? NEV_SPAWN_UP :
+	    NEV_SPAWN, NULL);
 }
 
 /* The backoff delay is over: start again. */
@@ -324,46 +327,71 @@ cluster_policy(struct cnode *cn)
 	if (delay > CLUSTER_BACKOFF_CAP_MS)
 		delay = CLUSTER_BACKOFF_CAP_MS;
 	cn->policy_restarts++;
-	n->state = NODE_BACKOFF;
 	n->backoff_until_ms = now_ms() + delay;
 	cn->backoff_timer = loop_add_timer(c->loop, n->backoff_until_ms,
 	    cluster_backoff_timer, cn);
 	cluster_fmt_delay(d, sizeof d, delay);
 	cluster_msg(c, n, "%s restarting in %s (%d/%d)", cluster_node_label(n),
 	    d, cn->policy_restarts, c->plan->max_restarts);
+	cluster_fsm_fire(cn, NEV_BACKOFF, "restart policy");
 	return 1;
 }
 
-/* Record how the node ended and say so. */
+/* Say how the node ended: stopped on request, or by itself. */
+static char *
+cluster_end_words(struct cnode *cn, enum node_event ev)
+{
+	struct node	*n = cn->n;
+	const char	*name = cluster_node_label(n);
+	char		 b[16];
+	const char	*sig = proc_signame(n->term_sig, b, sizeof b);
+
+	if (n->state == NODE_STOPPING) {
+		if (ev == NEV_KILLED)
+			return xasprintf("%s stopped (killed by SIG%s)", name,
+			    sig);
+		if (ev == NEV_LOST || ev == NEV_FAIL)
+			return xasprintf("%s stopped (%s)", name, n->reason);
+		return xasprintf("%s stopped (exit status %d)", name,
+		    n->exit_status);
+	}
+	if (ev == NEV_KILLED)
+		return xasprintf("%s killed by SIG%s", name, sig);
+	if (ev == NEV_LOST)
+		return xasprintf("%s ended: %s", name, n->reason);
+	if (ev == NEV_FAIL)
+		return xasprintf("%s failed: %s", name, n->reason);
+	return xasprintf("%s exited with status %d", name, n->exit_status);
+}
+
+/* Record how the node ended, say so and move it to its end state. */
 static void
 cluster_end_state(struct cnode *cn)
 {
 	struct node	*n = cn->n;
-	char		 b[16];
-	const char	*sig;
+	enum node_event	 ev;
+	char		*words;
 
-	if (WIFSIGNALED(cn->status)) {
-		n->state = NODE_KILLED;
-		n->term_sig = WTERMSIG(cn->status);
-	} else {
-		n->state = NODE_EXITED;
-		n->exit_status = WEXITSTATUS(cn->status);
+	switch (cn->end.kind) {
+	case TRANSPORT_FAILED:
+		ev = NEV_FAIL;
+		break;
+	case TRANSPORT_LOST:
+		ev = NEV_LOST;
+		break;
+	case TRANSPORT_KILLED:
+		ev = NEV_KILLED;
+		n->term_sig = cn->end.sig;
+		break;
+	default:
+		ev = NEV_EXIT;
+		n->exit_status = cn->end.status;
+		break;
 	}
-	sig = proc_signame(n->term_sig, b, sizeof b);
-	if (cn->stop_requested || cn->c->shutting_down) {
-		if (n->state == NODE_KILLED)
-			cluster_msg(cn->c, n, "%s stopped (killed by SIG%s)",
-			    cluster_node_label(n), sig);
-		else
-			cluster_msg(cn->c, n, "%s stopped (exit status %d)",
-			    cluster_node_label(n), n->exit_status);
-		n->state = NODE_STOPPED;
-	} else if (n->state == NODE_KILLED)
-		cluster_msg(cn->c, n, "%s killed by SIG%s",
-		    cluster_node_label(n), sig);
-	else
-		cluster_msg(cn->c, n, "%s exited with status %d",
-		    cluster_node_label(n), n->exit_status);
+	words = cluster_end_words(cn, ev);
+	cluster_msg(cn->c, n, "%s", words);
+	cluster_fsm_fire(cn, ev, words);
+	free(words);
 }
 
 /*
@@ -379,10 +407,10 @@ cluster_node_finish(struct cnode *cn)
 	loop_cancel_timer(c->loop, cn->kill_timer);
 	loop_cancel_timer(c->loop, cn->linger_timer);
 	cn->kill_timer = cn->linger_timer = 0;
-	/* Nothing of a node outlives it: what its leader left behind in
-	   the group goes too (as systemd does with a unit's cgroup). */
-	proc_kill_group(cn->n->pid, SIGKILL);
-	guard_del(c->guard, cn->n->pid);
+	/* Nothing of a node outlives it: the transport kills what its
+	   leader left behind in the group. */
+	cn->tops->free(cn->t);
+	cn->t = NULL;
 	cn->n->pid = 0;
 	cluster_end_state(cn);
 	if (cn->restart_requested && !c->shutting_down) {
@@ -395,9 +423,9 @@ cluster_node_finish(struct cnode *cn)
 		return;
 	}
 	cn->restart_requested = 0;
-	if (!cn->stop_requested && !c->shutting_down)
+	if (cn->n->state != NODE_STOPPED && !c->shutting_down)
 		cluster_policy(cn);
-	cluster_state_changed(c, cn->n);
+	cluster_state_changed(c, NULL, NULL);
 }
 
 /* The leader is gone but its pty is still held: end it now. */
@@ -407,7 +435,7 @@ cluster_linger_timer(struct loop *loop, void *arg)
 	struct cnode	*cn = arg;
 
 	cn->linger_timer = 0;
-	proc_kill_group(cn->n->pid, SIGKILL);
+	cn->tops->signal(cn->t, SIGKILL);
 	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 0) {
 		/* Held by something outside the group: stop reading. */
 		cluster_msg(cn->c, cn->n, "%s: its terminal is held by a "
@@ -426,7 +454,7 @@ cluster_linger_timer(struct loop *loop, void *arg)
 static void
 cluster_node_exited(struct cnode *cn)
 {
-	if (cn->master == -1) {
+	if (cn->fd == -1) {
 		cluster_node_finish(cn);
 		return;
 	}
@@ -436,26 +464,47 @@ cluster_node_exited(struct cnode *cn)
 	    now_ms() + CLUSTER_LINGER_MS, cluster_linger_timer, cn);
 }
 
-/* SIGCHLD: reap our own children only (a front end may have others). */
+/* The transport says how the node ended: keep it, then end the node once
+   its output is drained too. */
+static void
+cluster_transport_ended(void *arg, const struct transport_end *end)
+{
+	struct cnode	*cn = arg;
+
+	cn->ended = 1;
+	cn->end = *end;
+	cn->end.reason = NULL;
+	if (end->reason != NULL) {
+		free(cn->n->reason);
+		cn->n->reason = xstrdup(end->reason);
+	}
+	cluster_node_exited(cn);
+}
+
+/* The pid to show has changed (a remote group id arrived). */
+static void
+cluster_transport_changed(void *arg)
+{
+	struct cnode	*cn = arg;
+
+	if (cn->t == NULL)
+		return;
+	cn->n->pid = cn->tops->pid(cn->t);
+	cluster_state_changed(cn->c, cn->n, NULL);
+}
+
+/* SIGCHLD: each node's transport collects its own children only (a
+   front end may have others). */
 static void
 cluster_sigchld(struct loop *loop, int signo, void *arg)
 {
 	struct cluster	*c = arg;
 	struct cnode	*cn;
-	pid_t		 r;
-	int		 i, st;
+	int		 i;
 
 	for (i = 0; i < c->size; i++) {
 		cn = &c->cn[i];
-		if (cn->n->pid == 0 || cn->reaped)
-			continue;
-		r = waitpid(cn->n->pid, &st, WNOHANG);
-		if (r == -1 && errno == ECHILD)
-			st = 0;		/* reaped by someone else: gone */
-		else if (r != cn->n->pid)
-			continue;
-		cn->reaped = 1;
-		cn->status = st;
-		cluster_node_exited(cn);
+		if (cn->t != NULL && !cn->ended && cn->tops->sigchld != NULL)
+			cn->tops->sigchld(cn->t);
 	}
 }

@@ -10,19 +10,18 @@
 #include <string.h>
 
 #include "nodemux/cluster.h"
-#include "nodemux/ctl.h"
 #include "nodemux/headless.h"
+#include "nodemux/runtime.h"
 #include "nodemux/util.h"
 
 /* The state of a headless run. */
 struct headless_run {
-	struct loop		*loop;
-	struct cluster		*cluster;
+	struct runtime		*rt;
 	struct headless		*out;
-	struct ctl		*ctl;		/* control socket, or NULL */
-	enum node_state		*last;		/* per node: the state before */
+	char			*bad;		/* per node: ended badly by
+						   itself, no restart due */
 	int			 shutting;	/* stop requested */
-	int			 failed;	/* a node ended badly by itself */
+	int			 usage;		/* the control socket was taken */
 	int			 draining;	/* all ended; output still held */
 };
 
@@ -33,7 +32,6 @@ headless_run_line(void *arg, struct node *n, const struct line *l)
 	struct headless_run	*r = arg;
 
 	headless_line(r->out, n, l);
-	ctl_line(r->ctl, n, l);
 }
 
 /* Event: nodemux's own message. */
@@ -47,29 +45,34 @@ headless_run_message(void *arg, struct node *n, const char *msg)
 
 /*
  * Event: a node's state changed.  A node that ends by itself with
- * anything but status 0 fails the run; one stopped on request does not.
+ * anything but status 0 fails the run, unless the restart policy starts
+ * it again; one stopped on request ends "stopped" and does not.
  */
 static void
-headless_run_state(void *arg, struct node *n)
+headless_run_state(void *arg, struct node *n, const struct node_change *ch)
 {
 	struct headless_run	*r = arg;
-	int			 i = n->spec->index - 1, bad;
+	int			 i = n->spec->index - 1;
 
+	if (ch == NULL)
+		return;
 	switch (n->state) {
 	case NODE_EXITED:
-		bad = n->exit_status != 0;
+		if (n->exit_status != 0 && !r->shutting)
+			r->bad[i] = 1;
 		break;
 	case NODE_KILLED:
 	case NODE_FAILED:
-		bad = 1;
+	case NODE_LOST:
+		if (!r->shutting)
+			r->bad[i] = 1;
+		break;
+	case NODE_BACKOFF:
+		r->bad[i] = 0;
 		break;
 	default:
-		bad = 0;
 		break;
 	}
-	if (bad && !r->shutting && r->last[i] != NODE_STOPPING)
-		r->failed = 1;
-	r->last[i] = n->state;
 }
 
 /* Event: everything has ended; stop once a slow reader has it all. */
@@ -79,7 +82,7 @@ headless_run_done(void *arg)
 	struct headless_run	*r = arg;
 
 	if (headless_queued(r->out) == 0)
-		loop_stop(r->loop);
+		runtime_stop(r->rt);
 	else
 		r->draining = 1;
 }
@@ -91,30 +94,34 @@ headless_run_drained(void *arg)
 	struct headless_run	*r = arg;
 
 	if (r->draining)
-		loop_stop(r->loop);
+		runtime_stop(r->rt);
 }
 
-/* Stop every node; a second request kills them at once. */
-static void
-headless_run_shutdown(struct headless_run *r, const char *why)
+/* A stop was asked (a signal, ctl quit): say so; a second one kills. */
+static int
+headless_run_quit(void *arg, const char *why, int signo, int before)
 {
+	struct headless_run	*r = arg;
+
 	if (r->draining) {
-		loop_stop(r->loop);	/* no waiting for a slow reader */
-		return;
+		runtime_stop(r->rt);	/* no waiting for a slow reader */
+		return 0;
 	}
-	if (!r->shutting)
+	if (why != NULL && !before)
 		headless_message(r->out, "%s: stopping all nodes", why);
-	else
+	else if (why != NULL)
 		headless_message(r->out, "%s again: killing all nodes", why);
 	r->shutting = 1;
-	cluster_shutdown(r->cluster);
+	return 1;
 }
 
-/* `nodemux ctl quit`: as if a signal asked. */
-static void
-headless_run_quit(void *arg)
+/* Every node is gone after a stop: end unless output is still held. */
+static int
+headless_run_ended(void *arg)
 {
-	headless_run_shutdown(arg, "ctl quit");
+	struct headless_run	*r = arg;
+
+	return r->draining ? 0 : headless_queued(r->out) == 0;
 }
 
 /*
@@ -127,22 +134,12 @@ headless_run_ctl(struct headless_run *r, const char *path)
 	char	*cause = NULL;
 	int	 running;
 
-	r->ctl = ctl_open(path, r->loop, r->cluster, headless_run_quit, r,
-	    &running, &cause);
-	if (r->ctl == NULL) {
+	if (runtime_ctl(r->rt, path, &running, &cause) == -1) {
 		headless_message(r->out, "control socket: %s", cause);
 		free(cause);
 		return running ? -1 : 0;
 	}
 	return 0;
-}
-
-/* SIGINT, SIGTERM, SIGHUP: stop everything. */
-static void
-headless_run_signal(struct loop *loop, int signo, void *arg)
-{
-	headless_run_shutdown(arg, signo == SIGINT ? "SIGINT" :
-	    signo == SIGHUP ? "SIGHUP" : "SIGTERM");
 }
 
 /* Timer: the reader has gone; stop, there is no one to show to. */
@@ -151,10 +148,8 @@ headless_run_gone_now(struct loop *loop, void *arg)
 {
 	struct headless_run	*r = arg;
 
-	if (!r->shutting) {
-		r->shutting = 1;
-		cluster_shutdown(r->cluster);
-	}
+	if (!r->shutting)
+		runtime_quit(r->rt, NULL, 0);
 }
 
 /* The reader of our output has gone: stop once out of this callback. */
@@ -164,9 +159,10 @@ headless_run_gone(void *arg)
 	struct headless_run	*r = arg;
 
 	if (r->draining)
-		loop_stop(r->loop);
+		runtime_stop(r->rt);
 	else if (!r->shutting)
-		loop_add_timer(r->loop, now_ms(), headless_run_gone_now, r);
+		loop_add_timer(runtime_loop(r->rt), now_ms(),
+		    headless_run_gone_now, r);
 }
 
 static const struct cluster_events headless_run_events = {
@@ -176,37 +172,36 @@ static const struct cluster_events headless_run_events = {
 	.done = headless_run_done,
 };
 
+static const struct runtime_hooks headless_run_hooks = {
+	.quit = headless_run_quit,
+	.ended = headless_run_ended,
+};
+
 int
 headless_run(struct plan *plan, const struct headless_opts *o)
 {
 	struct headless_run	 r;
 	struct headless_opts	 ho = *o;
-	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	size_t			 i;
+	int			 i, failed = 0;
 
 	memset(&r, 0, sizeof r);
-	r.loop = loop_new();
-	r.last = xcalloc(plan->size, sizeof *r.last);
+	r.bad = xcalloc(plan->size, 1);
+	r.rt = runtime_new(plan, &headless_run_events, &headless_run_hooks,
+	    &r);
 	ho.gone = headless_run_gone;
 	ho.drained = headless_run_drained;
 	ho.cb_arg = &r;
-	r.out = headless_new(r.loop, plan, &ho);
-	for (i = 0; i < nitems(sigs); i++)
-		loop_add_signal(r.loop, sigs[i], headless_run_signal, &r);
-	r.cluster = cluster_new(plan, r.loop, &headless_run_events, &r);
-	if (o->socket != NULL && headless_run_ctl(&r, o->socket) == -1) {
-		r.failed = 2;
-		goto out;
-	}
-	cluster_start_all(r.cluster);
-	if (!cluster_all_ended(r.cluster))
-		loop_run(r.loop);
-out:
+	r.out = headless_new(runtime_loop(r.rt), plan, &ho);
+	if (o->socket != NULL && headless_run_ctl(&r, o->socket) == -1)
+		r.usage = 1;
+	else
+		runtime_run(r.rt);
 	r.shutting = 1;
-	ctl_close(r.ctl);
-	cluster_free(r.cluster);
+	/* The cluster tells nothing more once the loop has ended. */
 	headless_free(r.out, 2000);
-	loop_free(r.loop);
-	free(r.last);
-	return r.failed == 2 ? 2 : r.failed ? 1 : 0;
+	runtime_free(r.rt);
+	for (i = 0; i < plan->size; i++)
+		failed |= r.bad[i];
+	free(r.bad);
+	return r.usage ? 2 : failed ? 1 : 0;
 }

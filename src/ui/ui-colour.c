@@ -228,10 +228,12 @@ ui_colour_state_role(enum node_state s)
 	case NODE_STARTING:
 	case NODE_STOPPING:
 	case NODE_BACKOFF:
+	case NODE_PAUSED:
 		return UI_ROLE_WAIT;
 	case NODE_EXITED:
 	case NODE_KILLED:
 	case NODE_FAILED:
+	case NODE_LOST:
 		return UI_ROLE_BAD;
 	case NODE_STOPPED:
 		break;

@@ -15,6 +15,7 @@
 
 #include "nodemux/cluster.h"
 #include "nodemux/ctl.h"
+#include "nodemux/runtime.h"
 #include "nodemux/opts.h"
 #include "nodemux/plan.h"
 #include "nodemux/search.h"
@@ -76,9 +77,9 @@ struct ui_pane {
 struct ui {
 	struct plan		*plan;
 	const struct opts	*opts;
-	struct loop		*loop;
-	struct cluster		*cl;
-	struct ctl		*ctl;		/* the control socket, or NULL */
+	struct runtime		*rt;		/* loop, cluster, signals, ctl */
+	struct loop		*loop;		/* the runtime's */
+	struct cluster		*cl;		/* the runtime's */
 	int			 n;
 	struct ui_pane		*panes;
 	WINDOW			*status;

@@ -19,12 +19,14 @@ static const struct {
 	{ .state = NODE_READY, .word = "ready" },
 	{ .state = NODE_RUNNING, .word = "running" },
 	{ .state = NODE_STARTING, .word = "starting" },
+	{ .state = NODE_PAUSED, .word = "paused" },
 	{ .state = NODE_STOPPING, .word = "stopping" },
 	{ .state = NODE_BACKOFF, .word = "backoff" },
 	{ .state = NODE_STOPPED, .word = "stopped" },
 	{ .state = NODE_EXITED, .word = "exited" },
 	{ .state = NODE_KILLED, .word = "killed" },
 	{ .state = NODE_FAILED, .word = "failed" },
+	{ .state = NODE_LOST, .word = "lost" },
 };
 
 /* "4 nodes · 3 ready · 1 exited": how many nodes are in each state. */

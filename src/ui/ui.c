@@ -55,22 +55,25 @@ ui_set_message(struct ui *ui, const char *fmt, ...)
 }
 
 /*
- * q: stop every node, then leave once they are gone (the launcher's done
- * event).  Asked again, or forced, every node is killed at once.
+ * q: stop every node, then leave once they are gone (the runtime ends
+ * the loop).  Asked again, or forced, every node is killed at once.
  */
 void
 ui_quit(struct ui *ui, int force)
 {
-	ui->quitting++;
+	runtime_quit(ui->rt, "q", force);
+}
+
+/* A stop was asked (q, a signal, ctl quit): the bar says QUIT. */
+static int
+ui_quit_hook(void *arg, const char *why, int signo, int before)
+{
+	struct ui	*ui = arg;
+
+	ui->quitting = before + 1;
 	ui->mode = UI_NORMAL;
 	ui->status_dirty = 1;
-	cluster_shutdown(ui->cl);
-	if (force && ui->quitting == 1) {
-		ui->quitting++;
-		cluster_shutdown(ui->cl);
-	}
-	if (cluster_all_ended(ui->cl))
-		loop_stop(ui->loop);
+	return 1;
 }
 
 /* The pane of node n. */
@@ -93,7 +96,6 @@ ui_event_line(void *arg, struct node *n, const struct line *l)
 
 	ui_search_line(ui, p, l);
 	ui_all_line(ui, l);
-	ctl_line(ui->ctl, n, l);
 	if (p->scroll > 0 && (!ui->filter || search_line(ui->search, l)))
 		p->scroll++;
 	p->dirty = 1;
@@ -110,7 +112,7 @@ ui_event_output(void *arg, struct node *n)
 
 /* A node changed state: its title, the summary, maybe the mode. */
 static void
-ui_event_state(void *arg, struct node *n)
+ui_event_state(void *arg, struct node *n, const struct node_change *ch)
 {
 	struct ui	*ui = arg;
 	struct ui_pane	*p = ui_pane_of(ui, n);
@@ -136,10 +138,8 @@ ui_event_done(void *arg)
 {
 	struct ui	*ui = arg;
 
-	if (ui->quitting) {
-		loop_stop(ui->loop);
-		return;
-	}
+	if (ui->quitting)
+		return;		/* the runtime ends the loop */
 	ui->ended = 1;
 	ui_set_message(ui, "every node has ended: s or S starts, q quits");
 }
@@ -150,6 +150,10 @@ static const struct cluster_events ui_events = {
 	.state = ui_event_state,
 	.message = ui_event_message,
 	.done = ui_event_done,
+};
+
+static const struct runtime_hooks ui_hooks = {
+	.quit = ui_quit_hook,
 };
 
 /* Take the terminal's new size and lay the panes out again. */
@@ -193,16 +197,11 @@ ui_input(struct loop *loop, int fd, int revents, void *arg)
 	}
 }
 
-/* SIGWINCH resizes; SIGINT, SIGTERM and SIGHUP quit (again: force). */
+/* SIGWINCH resizes (the runtime takes SIGINT, SIGTERM and SIGHUP). */
 static void
 ui_signal(struct loop *loop, int signo, void *arg)
 {
-	struct ui	*ui = arg;
-
-	if (signo == SIGWINCH)
-		ui_resize(ui);
-	else
-		ui_quit(ui, ui->quitting > 0);
+	ui_resize(arg);
 }
 
 /* When the next visible title changes (uptime, backoff), or 0. */
@@ -402,17 +401,12 @@ ui_screen_end(struct ui *ui, SCREEN *sp)
 	delscreen(sp);
 }
 
-/* Watch the keyboard and the signals that concern the console. */
+/* Watch the keyboard and the window size. */
 static int
 ui_watch(struct ui *ui)
 {
-	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
-	size_t		 i;
-
-	for (i = 0; i < nitems(sigs); i++) {
-		if (loop_add_signal(ui->loop, sigs[i], ui_signal, ui) != 0)
-			return -1;
-	}
+	if (loop_add_signal(ui->loop, SIGWINCH, ui_signal, ui) != 0)
+		return -1;
 	if (loop_add_fd(ui->loop, STDIN_FILENO, POLLIN, ui_input, ui) != 0)
 		return -1;
 	loop_set_before_sleep(ui->loop, ui_before_sleep, ui);
@@ -434,13 +428,6 @@ ui_panes_new(struct ui *ui)
 	}
 }
 
-/* The control socket's quit request. */
-static void
-ui_ctl_quit(void *arg)
-{
-	ui_quit(arg, 0);
-}
-
 /*
  * Listen on the control socket (--socket, else the config's default).
  * -1 when another console already answers there; any other failure only
@@ -450,16 +437,15 @@ static int
 ui_ctl_open(struct ui *ui, char **cause)
 {
 	char	*path;
-	int	 running;
+	int	 rc, running;
 
 	if (ui->opts->socket != NULL)
 		path = xstrdup(ui->opts->socket);
 	else
 		path = ctl_default_path(ui->plan->config_name);
-	ui->ctl = ctl_open(path, ui->loop, ui->cl, ui_ctl_quit, ui, &running,
-	    cause);
+	rc = runtime_ctl(ui->rt, path, &running, cause);
 	free(path);
-	return ui->ctl == NULL && running ? -1 : 0;
+	return rc == -1 && running ? -1 : 0;
 }
 
 /* Run the console until quit; the terminal is restored before returning. */
@@ -493,8 +479,7 @@ ui_main(struct ui *ui)
 	/* Lay out now so that nodes start with their panes' sizes. */
 	ui_layout_apply(ui);
 	ui->full = 1;
-	cluster_start_all(ui->cl);
-	rc = loop_run(ui->loop);
+	rc = runtime_run(ui->rt);
 	ui_screen_end(ui, sp);
 	if (rc != 0) {
 		nm_warn("event loop failed");
@@ -512,21 +497,13 @@ ui_run(struct plan *plan, const struct opts *opts)
 	memset(&ui, 0, sizeof ui);
 	ui.plan = plan;
 	ui.opts = opts;
-	if ((ui.loop = loop_new()) == NULL) {
-		nm_warn("cannot create the event loop");
-		return 1;
-	}
-	ui.cl = cluster_new(plan, ui.loop, &ui_events, &ui);
-	if (ui.cl == NULL) {
-		nm_warn("cannot start the cluster");
-		loop_free(ui.loop);
-		return 1;
-	}
+	ui.rt = runtime_new(plan, &ui_events, &ui_hooks, &ui);
+	ui.loop = runtime_loop(ui.rt);
+	ui.cl = runtime_cluster(ui.rt);
 	ui_panes_new(&ui);
 	rc = ui_main(&ui);
-	ctl_close(ui.ctl);
-	cluster_free(ui.cl);
-	loop_free(ui.loop);
+	loop_del_signal(ui.loop, SIGWINCH, ui_signal, &ui);
+	runtime_free(ui.rt);
 	ui_search_free(&ui);
 	free(ui.panes);
 	free(ui.msg);
