@@ -73,6 +73,20 @@ int		 ssh_host_run(struct ssh_host *, char *const *args,
 /* Run the wrapper with args over the master in the background. */
 void		 ssh_host_spawn(struct ssh_host *, char *const *args);
 
+/*
+ * Has the master of a host that was up just ended?  1 then (the host is
+ * no longer up, or its master's exit is in), else 0.  For a session that
+ * ended with ssh's 255: its connection was lost, or not.
+ */
+int		 ssh_host_gone(struct ssh_host *);
+
+/*
+ * A gate: a fifo in the private directory, opened read-write (*fd) so
+ * that a reader's open does not wait; the reader's read waits for the
+ * line written to it.  0, or -1 and *cause.
+ */
+int		 ssh_gate(char **path, int *fd, char **cause);
+
 /* Collect every helper and master that has exited (SIGCHLD). */
 void		 ssh_reap(void);
 

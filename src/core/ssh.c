@@ -113,6 +113,8 @@ ssh_host_get(const struct plan *plan, const struct plan_host *ph,
     struct loop *loop, struct guard *guard)
 {
 	struct ssh_host	*h;
+	const char	*dir;
+	char		*cause = NULL;
 
 	if ((h = ssh_host_find(ph)) != NULL) {
 		h->refs++;
@@ -126,6 +128,13 @@ ssh_host_get(const struct plan *plan, const struct plan_host *ph,
 	h->refs = 1;
 	h->out = -1;
 	h->label = xasprintf("%s (%s)", ph->name, ph->ssh);
+	if ((dir = ssh_dir_get(&cause)) != NULL)
+		h->ctl = xasprintf("%s/%d", dir, ++ssh_seq);
+	else {
+		h->ctl = xstrdup("/");
+		h->state = SSH_FAILED;
+		h->why = cause;
+	}
 	h->next = ssh_hosts;
 	ssh_hosts = h;
 	return h;
@@ -302,6 +311,8 @@ ssh_fork(char *const *argv, int out)
 	return pid;
 }
 
+static void	ssh_host_buf(struct ssh_host *, const char *, size_t);
+
 /* A line of the master's output: "up", or its own words. */
 static void
 ssh_host_line(struct ssh_host *h, const char *line)
@@ -342,7 +353,7 @@ static void
 ssh_host_read(struct loop *loop, int fd, int revents, void *arg)
 {
 	struct ssh_host	*h = arg;
-	char		 b[512], *nl, *line;
+	char		 b[512];
 	ssize_t		 r;
 
 	r = read(fd, b, sizeof b);
@@ -352,6 +363,15 @@ ssh_host_read(struct loop *loop, int fd, int revents, void *arg)
 		ssh_host_ended(h);
 		return;
 	}
+	ssh_host_buf(h, b, r);
+}
+
+/* Take r bytes of the master's output: whole lines are said. */
+static void
+ssh_host_buf(struct ssh_host *h, const char *b, size_t r)
+{
+	char	*nl, *line;
+
 	if (h->buf.len + r < SSH_OUT_MAX)
 		strbuf_add(&h->buf, b, r);
 	while (h->buf.len != 0 && (nl = memchr(h->buf.buf, '\n',
@@ -382,22 +402,19 @@ ssh_host_connect(struct ssh_host *h)
 	static const char *const ours[] = { "ControlMaster=yes",
 	    "ControlPersist=no", "PermitLocalCommand=yes",
 	    "LocalCommand=echo " SSH_UP_LINE, NULL };
-	const char	*dir;
-	char		**argv, *cause = NULL;
+	char		**argv;
 	size_t		 n;
 	int		 p[2];
 
 	if (h->state == SSH_CONNECTING || h->state == SSH_UP)
 		return;
 	ssh_reap();
-	free(h->why);
-	h->why = NULL;
-	if ((dir = ssh_dir_get(&cause)) == NULL) {
-		ssh_host_fail(h, cause);
+	if (ssh_dir == NULL) {
+		ssh_host_notify(h);	/* still no private directory */
 		return;
 	}
-	free(h->ctl);
-	h->ctl = xasprintf("%s/%d", dir, ++ssh_seq);
+	free(h->why);
+	h->why = NULL;
 	argv = ssh_host_base(h, ours, 2, &n);
 	memmove(argv + 3, argv + 1, (n - 1) * sizeof *argv);
 	argv[1] = xstrdup("-M");
@@ -464,7 +481,7 @@ ssh_host_put(struct ssh_host *h)
 			break;
 		}
 	}
-	if (h->ctl != NULL)
+	if (ssh_dir != NULL)
 		unlink(h->ctl);
 	strbuf_free(&h->buf);
 	free(h->watch);
@@ -603,4 +620,41 @@ ssh_node_key(const struct plan *plan, const struct plan_node *pn)
 			*p = '_';
 	}
 	return key;
+}
+
+int
+ssh_gate(char **path, int *fd, char **cause)
+{
+	const char	*dir;
+
+	if ((dir = ssh_dir_get(cause)) == NULL)
+		return -1;
+	*path = xasprintf("%s/g%d", dir, ++ssh_seq);
+	if (mkfifo(*path, 0600) == -1 ||
+	    (*fd = open(*path, O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", *path, strerror(errno));
+		unlink(*path);
+		free(*path);
+		*path = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+ssh_host_gone(struct ssh_host *h)
+{
+	char	 b[512];
+	ssize_t	 r;
+
+	if (h->state != SSH_UP)
+		return 1;
+	if (h->pid == 0 || waitpid(h->pid, NULL, WNOHANG) != h->pid)
+		return 0;
+	guard_del(h->guard, h->pid);
+	h->pid = 0;
+	/* Its last words are in the pipe: read them now, not next turn. */
+	while (h->out != -1 && (r = read(h->out, b, sizeof b)) > 0)
+		ssh_host_buf(h, b, r);
+	return 1;
 }
