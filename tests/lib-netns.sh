@@ -10,6 +10,8 @@
 #   n_pids I           pids in host I's namespace other than its sshd
 #   n_link I up|down   cut or restore host I's link
 #   $N_SSHCFG          an ssh_config(5) for nodemux's ssh_options ("-F")
+#   N_ALIVE=0          before n_setup: the sshds do not probe their
+#                      clients (a cut link goes unnoticed on the hosts)
 #
 # Everything is torn down at exit (n_teardown, from the EXIT trap), even
 # after a failure; call n_teardown yourself from a trap of your own.
@@ -21,6 +23,7 @@ N_DIR=$T_TMP/netns
 N_COUNT=0
 N_SSHCFG=$N_DIR/ssh_config
 N_SSHD=
+N_ALIVE=${N_ALIVE:-1}
 
 n_skip() {
 	echo "1..0 # SKIP $*"
@@ -107,7 +110,7 @@ StrictModes no
 PidFile $N_DIR/sshd$1.pid
 MaxSessions 64
 MaxStartups 64
-ClientAliveInterval 1
+ClientAliveInterval $N_ALIVE
 ClientAliveCountMax 3
 LogLevel ERROR
 Subsystem sftp internal-sftp

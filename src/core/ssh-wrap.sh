@@ -29,10 +29,13 @@ nm_start() {
 
 # The group of node $1's last run, if its pid file names one that is still
 # the same group: its leader has the start time written, or is gone while
-# the group id is still held (Linux reuses no id a group holds).
+# the group id is still held (Linux reuses no id a group holds).  With $2,
+# only if that run is the one of wrapper $2 (a newer run replaced it
+# otherwise, and is not ours to touch).
 nm_group() {
 	[ -f "$nm_d/$1.pid" ] || return 1
-	read -r nm_pg nm_st <"$nm_d/$1.pid" || return 1
+	read -r nm_pg nm_st nm_w <"$nm_d/$1.pid" || return 1
+	[ -z "$2" ] || [ "$2" = "$nm_w" ] || return 1
 	case $nm_pg in '' | *[!0-9]*) return 1 ;; esac
 	[ "$nm_pg" -gt 1 ] || return 1
 	if [ -d "/proc/$nm_pg" ] && [ "$nm_st" != - ] &&
@@ -57,16 +60,17 @@ nm_stop() {
 # The watcher: waits for EOF on the node's fifo, which only the wrapper
 # holds open for writing; when the wrapper is gone (its session hung up,
 # or it ended), stops what is left of the node's group.
+# Only the run of wrapper $4 is its business.
 nm_watch() {
 	set +m
 	trap '' HUP INT QUIT TERM TSTP TTOU TTIN
 	exec 4<&- 5<"$nm_d/$1.fifo"
 	read -r nm_x <&5
 	exec 5<&-
-	rm -f "$nm_d/$1.fifo"
-	if nm_group "$1"; then
+	if nm_group "$1" "$4"; then
+		rm -f "$nm_d/$1.fifo"
 		nm_stop "$nm_pg" "$2" "$3"
-		rm -f "$nm_d/$1.pid"
+		nm_group "$1" "$4" && rm -f "$nm_d/$1.pid"
 	fi
 }
 
@@ -98,18 +102,18 @@ nm_run() {
 	# Opened read-write, it cannot block; the watcher's read sees EOF
 	# once this, the only writer, is gone.
 	exec 4<>"$nm_d/$nm_k.fifo"
-	nm_watch "$nm_k" "$nm_sig" "$nm_secs" </dev/null >/dev/null 2>/tmp/watch.err &
+	nm_watch "$nm_k" "$nm_sig" "$nm_secs" $$ </dev/null >/dev/null 2>&1 &
 	# The node's group id is its leader's pid: written before the exec,
-	# with the leader's start time.
+	# with the leader's start time and this wrapper's pid.
 	sh -c 's=$(sed "s/.*) //" /proc/$$/stat 2>/dev/null | cut -d" " -f20)
-	    echo "$$ ${s:--}" >"$1.pid"; shift; exec "$@"' sh \
-	    "$nm_d/$nm_k" "$@" 4>&-
+	    echo "$$ ${s:--} $2" >"$1.pid"; shift 2; exec "$@"' sh \
+	    "$nm_d/$nm_k" $$ "$@" 4>&-
 	nm_rc=$?
 	# Nothing of the node outlives it: what it left in its group goes.
-	if nm_group "$nm_k"; then
+	if nm_group "$nm_k" $$; then
 		kill -KILL "-$nm_pg" 2>/dev/null
+		rm -f "$nm_d/$nm_k.pid" "$nm_d/$nm_k.fifo"
 	fi
-	rm -f "$nm_d/$nm_k.pid"
 	exec 4>&-
 	exit "$nm_rc"
 }
@@ -120,8 +124,20 @@ nm_signal() {
 	kill -"$2" "-$nm_pg"
 }
 
-# The TCP ports listening on this host, one a line (decimal).
+# ports KEY...: the TCP ports listening on this host, one a line
+# (decimal), once what the previous runs of nodes KEY... left is killed
+# (they are about to start again).
 nm_ports() {
+	for nm_k in "$@"; do
+		if nm_group "$nm_k"; then
+			kill -KILL "-$nm_pg" 2>/dev/null
+			nm_i=0
+			while [ "$nm_i" -lt 20 ] && kill -0 "-$nm_pg" 2>/dev/null; do
+				sleep 0.1 2>/dev/null || sleep 1
+				nm_i=$((nm_i + 1))
+			done
+		fi
+	done
 	if [ -r /proc/net/tcp ]; then
 		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '
 		    $4 == "0A" {
@@ -150,7 +166,7 @@ shift
 case $nm_mode in
 run) nm_run "$@" ;;
 signal) nm_signal "$@" ;;
-ports) nm_ports ;;
+ports) nm_ports "$@" ;;
 check) nm_check "$@" ;;
 *) nm_say "unknown mode $nm_mode"; exit 125 ;;
 esac

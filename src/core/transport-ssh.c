@@ -393,10 +393,25 @@ tssh_resize(struct transport *t, int rows, int cols)
 	return proc_set_winsize(t->master, rows, cols);
 }
 
+/* Run the wrapper with args on a host that is up and wait (a round trip);
+   whatever comes of it. */
+static void
+tssh_run_quiet(struct ssh_host *h, char **args)
+{
+	char	*out = NULL, *cause = NULL;
+
+	if (ssh_host_state(h) != SSH_UP)
+		return;
+	if (ssh_host_run(h, args, TSSH_RUN_MS, &out, &cause) == -1)
+		free(cause);
+	free(out);
+}
+
 /*
  * Signal the node's group on its host, over the master.  Before the node
- * ran, the gate ends it instead.  SIGKILL also ends the local client, so
- * that the node ends here even if the host cannot be told.
+ * ran, the gate ends it instead.  SIGKILL waits for the host's answer
+ * (a round trip), then ends the local client too, so that the node ends
+ * here even if the host cannot be told.
  */
 static int
 tssh_signal(struct transport *t, int sig)
@@ -412,13 +427,14 @@ tssh_signal(struct transport *t, int sig)
 		tssh_gate(t, "stop");
 		return 0;
 	}
-	if (ssh_host_state(t->h) == SSH_UP) {
-		args[0] = (char *)"signal";
-		args[1] = t->key;
-		args[2] = (char *)proc_signame(sig, b, sizeof b);
-		args[3] = NULL;
+	args[0] = (char *)"signal";
+	args[1] = t->key;
+	args[2] = (char *)proc_signame(sig, b, sizeof b);
+	args[3] = NULL;
+	if (sig == SIGKILL)
+		tssh_run_quiet(t->h, args);	/* done before the client goes */
+	else if (ssh_host_state(t->h) == SSH_UP)
 		ssh_host_spawn(t->h, args);
-	}
 	if (sig == SIGKILL || ssh_host_state(t->h) != SSH_UP) {
 		t->killed = 1;
 		proc_kill_group(t->pid, SIGKILL);
@@ -520,7 +536,7 @@ tssh_unlink(struct transport *t)
 static void
 tssh_free(struct transport *t)
 {
-	char	*args[4], *out = NULL, *cause = NULL;
+	char	*args[4];
 
 	if (t == NULL)
 		return;
@@ -528,15 +544,12 @@ tssh_free(struct transport *t)
 	if (t->watching)
 		ssh_host_unwatch(t->h, t);
 	if (t->pid != 0 && !t->reaped) {
-		if (t->gate == -1 && ssh_host_state(t->h) == SSH_UP) {
+		if (t->gate == -1) {
 			args[0] = (char *)"signal";
 			args[1] = t->key;
 			args[2] = (char *)"KILL";
 			args[3] = NULL;
-			if (ssh_host_run(t->h, args, TSSH_RUN_MS, &out,
-			    &cause) == -1)
-				free(cause);
-			free(out);
+			tssh_run_quiet(t->h, args);
 		}
 		proc_kill_group(t->pid, SIGKILL);
 		while (waitpid(t->pid, NULL, 0) == -1 && errno == EINTR)
