@@ -3,7 +3,8 @@
 # (network namespaces, tests/lib-netns.sh): placement, headless output of
 # remote nodes, log files here, one TCP connection per host, stop
 # escalation of a node that ignores SIGTERM, nothing left on any host
-# after quit or SIGKILL of nodemux, and an unreachable host.
+# after quit or SIGKILL of nodemux, an unreachable host, and doctor's
+# rows per host.
 . "${TOP_SRCDIR:-.}/tests/lib.sh"
 . "$TOP_SRCDIR/tests/lib-netns.sh"
 
@@ -155,5 +156,60 @@ t_check "it names the host and says what ssh said" \
     "$T_TMP/un.err" || t_diag "$(cat "$T_TMP/un.err")"
 t_check "within ConnectTimeout and a few seconds" test $((t1 - t0)) -le 8
 t_check "nothing is left on the reachable host, nor here" t_wait_for 5 all_clear
+
+# 8. doctor: a row per host (reachable with no prompt, its shell), the
+# program on each host's PATH, the nodes' ports free there; an
+# unreachable host and a missing program are FAIL, exit 1.
+cat >"$T_TMP/doc.cfg" <<EOF
+cluster = {
+  name_prefix = "d";
+  host = "127.0.0.1";
+  hosts = ( { name = "h1"; ssh = "root@$h1"; },
+            { name = "h2"; ssh = "root@$h2"; } );
+  ssh_options = [ "-F", "$N_SSHCFG", "-o", "ConnectTimeout=2" ];
+  ports = { http_base = 24000; dist_base = 24100; };
+};
+node = { command = [ "sleep", "1" ]; };
+EOF
+"$NODEMUX" doctor -c "$T_TMP/doc.cfg" -n 2 >"$T_TMP/doc.out" 2>&1
+t_check "doctor of two reachable hosts exits 0" test $? -eq 0 ||
+    t_diag "$(cat "$T_TMP/doc.out")"
+for h in h1 h2; do
+	t_check "doctor: $h is reachable without a prompt" grep -Eq \
+	    "^ok +host +$h \(root@$N_NET\.[0-9]+\): reachable without a prompt, Linux " \
+	    "$T_TMP/doc.out"
+	t_check "doctor: sleep is on $h's PATH" grep -Eq \
+	    "^ok +program +sleep on $h: /" "$T_TMP/doc.out"
+done
+t_check "doctor: node 2's ports are free on h2" grep -Eq \
+    "^ok +ports +d2@$h2: http 24010, dist 24110 free on h2" "$T_TMP/doc.out"
+if command -v python3 >/dev/null 2>&1; then
+	ip netns exec "$(n_ns 1)" python3 -c 'import socket, time
+s = socket.socket(); s.bind(("0.0.0.0", 24100)); s.listen(); time.sleep(20)' &
+	lp=$!
+	t_wait_for 5 sh -c "ip netns exec $(n_ns 1) ss -Hltn 'sport = :24100' | grep -q ."
+	"$NODEMUX" doctor -c "$T_TMP/doc.cfg" -n 2 >"$T_TMP/doc.out" 2>&1
+	t_check "doctor: a port busy on a host is FAIL, exit 1" test $? -eq 1
+	t_check "doctor: it names port, node and host" grep -Eq \
+	    "^FAIL +ports +dist port 24100 of node d1@$h1 is busy on h1 " \
+	    "$T_TMP/doc.out" || t_diag "$(cat "$T_TMP/doc.out")"
+	kill "$lp"
+	wait "$lp" 2>/dev/null
+else
+	t_ok "# SKIP no python3 for a listener on a host"
+	t_ok "# SKIP no python3 for a listener on a host"
+fi
+sed -i 's/"sleep", "1"/"no-such-program-here"/' "$T_TMP/doc.cfg"
+"$NODEMUX" doctor -c "$T_TMP/doc.cfg" -n 2 --hosts "root@$h1,root@$N_NET.99" \
+    >"$T_TMP/doc.out" 2>&1
+t_check "doctor with a missing program and an unreachable host exits 1" \
+    test $? -eq 1
+t_check "doctor: the program is not on h1's PATH" grep -Eq \
+    "^FAIL +program +no-such-program-here: not found on $h1's PATH" \
+    "$T_TMP/doc.out" || t_diag "$(cat "$T_TMP/doc.out")"
+t_check "doctor: the unreachable host, with ssh's words" grep -Eq \
+    "^FAIL +host +$N_NET\.99 \(root@$N_NET\.99\): ssh: connect to host $N_NET\.99 port 22: " \
+    "$T_TMP/doc.out"
+t_check "doctor leaves nothing on any host" t_wait_for 5 all_clear
 
 t_done

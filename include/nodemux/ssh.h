@@ -70,6 +70,15 @@ char		**ssh_host_argv(const struct ssh_host *, int tty,
 int		 ssh_host_run(struct ssh_host *, char *const *args,
 		    int timeout_ms, char **out, char **cause);
 
+/*
+ * The same on host ph of plan with a connection of its own (no master,
+ * no loop: for doctor).  Its output holds ssh's own words when it could
+ * not log in (exit 255).
+ */
+int		 ssh_run(const struct plan *, const struct plan_host *ph,
+		    char *const *args, int timeout_ms, char **out,
+		    char **cause);
+
 /* Run the wrapper with args over the master in the background. */
 void		 ssh_host_spawn(struct ssh_host *, char *const *args);
 

@@ -155,10 +155,16 @@ nm_ports() {
 	fi
 }
 
-# check PROG: for doctor, the shell and where PROG is.
+# check PROG PORT...: for doctor, the shell, where PROG is and which of
+# the ports are busy.
 nm_check() {
 	echo "shell $(uname -sn)"
 	echo "path $(command -v "$1" || echo -)"
+	shift
+	nm_l=" $(nm_ports 2>/dev/null | tr '\n' ' ') "
+	for nm_p in "$@"; do
+		case $nm_l in *" $nm_p "*) echo "busy $nm_p" ;; esac
+	done
 }
 
 nm_mode=$1

@@ -563,28 +563,22 @@ ssh_read_all(int fd, struct strbuf *sb, int64_t deadline)
 	}
 }
 
-int
-ssh_host_run(struct ssh_host *h, char *const *args, int timeout_ms,
-    char **out, char **cause)
+/* Run argv, its output to *out, waiting at most timeout_ms: its exit
+   status, or -1 and *cause naming label. */
+static int
+ssh_run_argv(char **argv, const char *label, int timeout_ms, char **out,
+    char **cause)
 {
 	struct strbuf	 sb = STRBUF_INIT;
-	char		**argv;
 	pid_t		 pid;
 	int		 p[2], st, late;
 
 	*out = NULL;
-	if (h->state != SSH_UP) {
-		*cause = xasprintf("%s: not connected: %s", h->label,
-		    ssh_host_why(h));
-		return -1;
-	}
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		*cause = xasprintf("pipe: %s", strerror(errno));
 		return -1;
 	}
-	argv = ssh_host_argv(h, 0, args);
 	pid = ssh_fork(argv, p[1]);
-	strv_free(argv);
 	close(p[1]);
 	if (pid == -1) {
 		*cause = xasprintf("fork: %s", strerror(errno));
@@ -599,13 +593,51 @@ ssh_host_run(struct ssh_host *h, char *const *args, int timeout_ms,
 	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
 		continue;
 	if (late) {
-		*cause = xasprintf("%s: no answer in %d ms", h->label,
-		    timeout_ms);
+		*cause = xasprintf("%s: no answer in %d ms", label, timeout_ms);
 		strbuf_free(&sb);
 		return -1;
 	}
 	*out = strbuf_detach(&sb);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int
+ssh_host_run(struct ssh_host *h, char *const *args, int timeout_ms,
+    char **out, char **cause)
+{
+	char	**argv;
+	int	 rc;
+
+	*out = NULL;
+	if (h->state != SSH_UP) {
+		*cause = xasprintf("%s: not connected: %s", h->label,
+		    ssh_host_why(h));
+		return -1;
+	}
+	argv = ssh_host_argv(h, 0, args);
+	rc = ssh_run_argv(argv, h->label, timeout_ms, out, cause);
+	strv_free(argv);
+	return rc;
+}
+
+int
+ssh_run(const struct plan *plan, const struct plan_host *ph,
+    char *const *args, int timeout_ms, char **out, char **cause)
+{
+	struct ssh_host	 h;
+	char		**argv;
+	int		 rc;
+
+	memset(&h, 0, sizeof h);
+	h.plan = plan;
+	h.ph = ph;
+	h.ctl = (char *)"none";		/* no master: a connection of its own */
+	h.label = xasprintf("%s (%s)", ph->name, ph->ssh);
+	argv = ssh_host_argv(&h, 0, args);
+	rc = ssh_run_argv(argv, h.label, timeout_ms, out, cause);
+	strv_free(argv);
+	free(h.label);
+	return rc;
 }
 
 char *
