@@ -92,6 +92,13 @@ expect_status 0 "no hosts anywhere: every node local" \
     "$NODEMUX" plan -c "$T_TMP/plain.cfg" --json
 t_check "json: ssh is null" grep -q '"host_name":null,"ssh":null}' "$T_TMP/out"
 
+# The example config of a cluster on three machines.
+expect_status 0 "plan of data/hosts.cfg" "$NODEMUX" plan -c "$TOP_SRCDIR/data/hosts.cfg"
+t_check "data/hosts.cfg: six nodes spread over its three hosts" \
+    test "$(hosts_of)" = "db1 db2 edge db1 db2 edge "
+t_check "data/hosts.cfg: an ssh alias with its own address" \
+    grep -q '^  edge  *ssh edge-bastioned, address 10.0.4.17, 2 nodes$' "$T_TMP/out"
+
 # Errors: exit 2 and a message naming where.
 expect_status 2 "a bad --hosts" "$NODEMUX" plan -c "$cfg" --hosts 'a b,local'
 t_check "it says which entry and the form" grep -qx \
