@@ -998,6 +998,7 @@ Test(cluster, next_free_moves_a_node_off_a_busy_port)
 	loop_free(loop);
 	plan_free(plan);
 	strbuf_free(&th.msgs);
+	strbuf_free(&th.trans);
 	close(s);
 	unlink(cfg);
 	rmdir(dir);
