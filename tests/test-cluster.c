@@ -1484,3 +1484,26 @@ Test(cluster, subscribers_added_inside_a_line_start_with_the_next_one)
 	}
 	th_finish(&th, 1);
 }
+
+Test(cluster, a_failure_that_comes_through_the_transport_is_retried_by_policy)
+{
+	char		*argv[] = { "/nonexistent/prog", NULL };
+	struct th	 th;
+
+	/* A host out of reach fails the same way: it may be back by the
+	   next try, so the policy applies, up to max_restarts. */
+	th_init(&th, tplan(1, argv, NULL));
+	th.plan->restart = PLAN_RESTART_ON_FAILURE;
+	th.plan->max_restarts = 2;
+	th.plan->backoff_ms = 50;
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000), "%s", th.msgs.buf);
+	cr_assert(th_said(&th, "tnode1 failed: cannot run /nonexistent/prog: "
+	    "No such file or directory\ntnode1 restarting in 0.1s (1/2)\n"),
+	    "%s", th.msgs.buf);
+	cr_assert(th_said(&th, "tnode1 not restarted: 2 restarts already\n"),
+	    "%s", th.msgs.buf);
+	cr_assert_str_eq(th_state(&th, 0), "failed: cannot run "
+	    "/nonexistent/prog: No such file or directory");
+	th_finish(&th, 1);
+}
