@@ -24,11 +24,12 @@
 const char *const cfg_vars[] = {
 	"NODE_INDEX", "CLUSTER_SIZE", "NODE_NAME", "NODE_SNAME", "NODE_HOST",
 	"HTTP_PORT", "NODE_PORT", "DIST_PORT", "COOKIE", "CLUSTER_NODES",
-	"CLUSTER_PEERS", "NODEMUX", NULL
+	"CLUSTER_PEERS", "NODEMUX", "START_DIR", NULL
 };
 
 const char *const cfg_cluster_vars[] = {
-	"CLUSTER_SIZE", "NODE_HOST", "COOKIE", "CLUSTER_NODES", "NODEMUX", NULL
+	"CLUSTER_SIZE", "NODE_HOST", "COOKIE", "CLUSTER_NODES", "NODEMUX",
+	"START_DIR", NULL
 };
 
 /*
@@ -111,7 +112,10 @@ cfg_clear(struct cfg *cfg)
 	free(cfg->cwd.v);
 	free(cfg->ready_tcp.v);
 	free(cfg->ready_log.v);
+	free(cfg->ready_http.v);
 	strv_free(cfg->command);
+	strv_free(cfg->ssh_options);
+	cfg_hosts_clear(cfg);
 	for (i = 0; i < cfg->nenv; i++) {
 		free(cfg->env[i].name);
 		free(cfg->env[i].value);
@@ -129,6 +133,7 @@ cfg_free(struct cfg *cfg)
 	free(cfg->dir);
 	free(cfg->name);
 	free(cfg->profile);
+	strv_free(cfg->profiles);
 	free(cfg);
 }
 
@@ -160,8 +165,11 @@ cfg_profiles(struct cfg *cfg, const config_setting_t *ps, const char *want,
 	if (ps != NULL && config_setting_type(ps) != CONFIG_TYPE_GROUP)
 		return cfg_type_error(cfg, ps, "profiles", "a group { ... }",
 		    cause);
+	cfg->profiles = xcalloc(ps != NULL ? config_setting_length(ps) + 1 : 1,
+	    sizeof *cfg->profiles);
 	for (i = 0; ps != NULL && i < config_setting_length(ps); i++) {
 		p = config_setting_get_elem(ps, i);
+		cfg->profiles[i] = xstrdup(config_setting_name(p));
 		key = xasprintf("profiles.%s", config_setting_name(p));
 		if (want != NULL && strcmp(want, config_setting_name(p)) == 0) {
 			found = 1;

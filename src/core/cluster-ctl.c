@@ -95,7 +95,7 @@ cluster_ctl_stop_node(struct cnode *cn)
 		cn->tops->signal(cn->t, SIGKILL);
 		return;
 	}
-	cluster_io_ready_stop(cn);
+	cluster_ready_stop(cn);
 	/* The whole group: children that forked into it hold the pty too.
 	   A paused group gets the signal, then SIGCONT to act on it. */
 	cn->tops->signal(cn->t, c->plan->stop_signal);
@@ -243,7 +243,7 @@ cluster_resume(struct cluster *c, int i, char **cause)
 	cluster_msg(c, cn->n, "%s resumed", cluster_node_label(cn->n));
 	cluster_fsm_fire(cn, NEV_RESUME, "resume requested");
 	/* A probe may have passed while it was paused. */
-	cluster_io_ready_check(cn);
+	cluster_ready_check(cn);
 	return 0;
 }
 
@@ -325,6 +325,7 @@ cluster_resize(struct cluster *c, int i, int rows, int cols)
 	cn = &c->cn[i];
 	cn->rows = rows;
 	cn->cols = cols;
+	cluster_io_resize(cn);
 	if (cn->t != NULL)
 		cn->tops->resize(cn->t, rows, cols);
 }
@@ -337,6 +338,13 @@ cluster_write(struct cluster *c, int i, const void *buf, size_t len)
 		return -1;
 	}
 	return cluster_io_write(&c->cn[i], buf, len);
+}
+
+const struct stats_usage *
+node_usage(struct node *n, int64_t now)
+{
+	return stats_sample(n->stats, n->pid, scrollback_dropped(n->sb) +
+	    scrollback_count(n->sb), now);
 }
 
 const char *

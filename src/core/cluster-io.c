@@ -1,15 +1,13 @@
 /*
  * The launcher's input side: reading each node's pty (bounded per turn,
  * so one chatty node cannot starve the others), turning output into
- * lines for scrollback and log file, readiness probes, and port checks.
+ * lines for scrollback and log file, and port checks.
  */
 #include "config.h"
 
-#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +18,8 @@
 #include "nodemux/util.h"
 
 #include "cluster-int.h"
+
+static void	cluster_io_after_read(struct cnode *);
 
 /* A completed line: number it, log it, keep it, tell the front end. */
 static void
@@ -46,8 +46,89 @@ cluster_io_line(void *arg, struct line *l)
 	cluster_emit_line(c, cn->n, kept);
 	if (matched) {
 		cn->log_ok = 1;
-		cluster_io_ready_check(cn);
+		cluster_ready_check(cn);
 	}
+}
+
+/* The screen model's answers to the program's queries go back to it. */
+static void
+cluster_io_reply(void *arg, const void *buf, size_t len)
+{
+	struct cnode	*cn = arg;
+
+	if (cn->fd != -1)
+		cluster_io_write(cn, buf, len);
+}
+
+/* Where the node's output goes: its parser, its screen once it needs
+   one (seeded from its scrollback), lines to cluster_io_line. */
+static void
+cluster_io_out(struct cnode *cn, struct screen_out *o)
+{
+	o->vt = cn->n->vt;
+	o->screen = &cn->n->screen;
+	o->sb = cn->n->sb;
+	o->rows = cn->rows;
+	o->cols = cn->cols;
+	o->reply = cluster_io_reply;
+	o->rarg = cn;
+	o->cb = cluster_io_line;
+	o->arg = cn;
+}
+
+/*
+ * The node has written nothing to its screen for CLUSTER_SETTLE_MS: the
+ * episode ends if it can, so that lines reach the log and the scrollback
+ * as they are written again.
+ */
+static void
+cluster_io_settle(struct loop *loop, void *arg)
+{
+	struct cnode		*cn = arg;
+	struct cluster		*c = cn->c;
+	struct screen_out	 o;
+	int64_t			 now = now_ms();
+
+	cn->settle_timer = 0;
+	if (!screen_active(cn->n->screen))
+		return;
+	if (now - cn->fed_ms < CLUSTER_SETTLE_MS) {
+		cn->settle_timer = loop_add_timer(loop, cn->fed_ms +
+		    CLUSTER_SETTLE_MS, cluster_io_settle, cn);
+		return;
+	}
+	cluster_io_out(cn, &o);
+	if (!screen_out_settle(&o))
+		return;
+	cluster_io_after_read(cn);
+	cluster_emit_output(c, cn->n);
+}
+
+/* Output of the node, to its parser or its screen; a screen's episode
+   may end when the node goes quiet. */
+static void
+cluster_io_feed(struct cnode *cn, const char *buf, size_t len)
+{
+	struct screen_out	 o;
+
+	cluster_io_out(cn, &o);
+	screen_out_feed(&o, buf, len);
+	if (screen_active(cn->n->screen)) {
+		cn->fed_ms = now_ms();
+		if (cn->settle_timer == 0)
+			cn->settle_timer = loop_add_timer(cn->c->loop,
+			    cn->fed_ms + CLUSTER_SETTLE_MS, cluster_io_settle,
+			    cn);
+	}
+}
+
+/* The pane's size changed: the screen model follows the pty. */
+void
+cluster_io_resize(struct cnode *cn)
+{
+	if (cn->n->screen != NULL)
+		screen_resize(cn->n->screen, cn->rows, cn->cols,
+		    cluster_io_line, cn);
 }
 
 /* Write the log file's queue; a failure is said once per episode. */
@@ -124,6 +205,8 @@ cluster_io_close(struct cnode *cn)
 	if (cn->fd == -1)
 		return;
 	loop_del_fd(cn->c->loop, cn->fd);
+	if (screen_active(cn->n->screen))
+		screen_flush(cn->n->screen, cluster_io_line, cn);
 	vt_flush(cn->n->vt, cluster_io_line, cn);
 	cluster_io_flush_log(cn);
 	cn->tops->close_fd(cn->t);
@@ -207,21 +290,22 @@ cluster_io_drain(struct cnode *cn, size_t max)
 			eof = 1;
 			break;
 		}
-		vt_feed(cn->n->vt, c->buf, r, cluster_io_line, cn);
+		cluster_io_feed(cn, c->buf, r);
 		total += r;
 		if ((size_t)r < want && max <= CLUSTER_READ_MAX)
 			break;
 	}
 	cluster_io_after_read(cn);
 	if (total > 0)
+		cluster_ready_output(cn);
+	if (total > 0)
 		cluster_emit_output(c, cn->n);
 	if (!eof)
 		return 0;
 	if (!cn->ended) {
-		/* The node closed its terminal but runs on.  Closing a
-		   pty master would hang it up (SIGHUP): stop reading, keep
-		   the fd, and end the node when the transport says it
-		   ended. */
+		/* The node closed its terminal but runs on.  Closing the
+		   master would hang it up (SIGHUP): stop reading, keep the
+		   master, and end the node when its wait status comes. */
 		loop_del_fd(c->loop, cn->fd);
 		vt_flush(cn->n->vt, cluster_io_line, cn);
 		cluster_io_flush_log(cn);
@@ -249,171 +333,8 @@ cluster_io_read_cb(struct loop *loop, int fd, int revents, void *arg)
 void
 cluster_io_attach(struct cnode *cn)
 {
+	vt_screens(cn->n->vt, 1);
 	loop_add_fd(cn->c->loop, cn->fd, POLLIN, cluster_io_read_cb, cn);
-}
-
-/* Every configured probe has passed: the node is ready. */
-void
-cluster_io_ready_check(struct cnode *cn)
-{
-	if (!cn->tcp_ok || !cn->log_ok || cn->n->state != NODE_STARTING)
-		return;
-	cluster_io_ready_stop(cn);
-	cluster_msg(cn->c, cn->n, "%s ready", cluster_node_label(cn->n));
-	cluster_fsm_fire(cn, NEV_READY, "ready");
-}
-
-/* Close a tcp probe in flight. */
-static void
-cluster_io_probe_close(struct cnode *cn)
-{
-	if (cn->probe_fd == -1)
-		return;
-	loop_del_fd(cn->c->loop, cn->probe_fd);
-	close(cn->probe_fd);
-	cn->probe_fd = -1;
-}
-
-static void	cluster_io_probe_timer(struct loop *, void *);
-
-/* Try the tcp probe again a little later. */
-static void
-cluster_io_probe_retry(struct cnode *cn)
-{
-	int	 ms = cn->ready_late ? CLUSTER_PROBE_SLOW_MS : CLUSTER_PROBE_MS;
-
-	cluster_io_probe_close(cn);
-	cn->probe_timer = loop_add_timer(cn->c->loop, now_ms() + ms,
-	    cluster_io_probe_timer, cn);
-}
-
-/* The non-blocking connect finished: did it succeed? */
-static void
-cluster_io_probe_cb(struct loop *loop, int fd, int revents, void *arg)
-{
-	struct cnode	*cn = arg;
-	socklen_t	 len = sizeof (int);
-	int		 err = 0;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
-	    err != 0) {
-		cluster_io_probe_retry(cn);
-		return;
-	}
-	cluster_io_probe_close(cn);
-	cn->tcp_ok = 1;
-	cluster_io_ready_check(cn);
-}
-
-/* The address nodes listen on, as one a client can connect to. */
-static const char *
-cluster_io_probe_host(const struct plan *plan)
-{
-	const char	*a = plan->bind_addr;
-
-	if (a == NULL || *a == '\0' || strcmp(a, "0.0.0.0") == 0)
-		return "127.0.0.1";
-	if (strcmp(a, "::") == 0)
-		return "::1";
-	return a;
-}
-
-/* Start a non-blocking connect to the node's ready.tcp port. */
-static void
-cluster_io_probe_timer(struct loop *loop, void *arg)
-{
-	struct cnode	*cn = arg;
-	struct addrinfo	 hints, *ai = NULL;
-	char		 port[16];
-	int		 fd;
-
-	cn->probe_timer = 0;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	snprintf(port, sizeof port, "%d", cn->n->spec->ready_tcp_port);
-	if (getaddrinfo(cluster_io_probe_host(cn->c->plan), port, &hints,
-	    &ai) != 0) {
-		cluster_io_probe_retry(cn);
-		return;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd != -1 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-		close(fd);
-		freeaddrinfo(ai);
-		cn->tcp_ok = 1;
-		cluster_io_ready_check(cn);
-		return;
-	}
-	freeaddrinfo(ai);
-	cn->probe_fd = fd;
-	if (fd == -1 || errno != EINPROGRESS) {
-		cluster_io_probe_retry(cn);
-		return;
-	}
-	loop_add_fd(loop, fd, POLLOUT, cluster_io_probe_cb, cn);
-}
-
-/* ready.timeout_ms passed: say what the node is still waiting for. */
-static void
-cluster_io_ready_timeout(struct loop *loop, void *arg)
-{
-	struct cnode		*cn = arg;
-	const struct plan_node	*pn = cn->n->spec;
-	struct strbuf		 sb = STRBUF_INIT;
-
-	cn->ready_timer = 0;
-	cn->ready_late = 1;
-	if (!cn->tcp_ok)
-		strbuf_addf(&sb, "port %d to accept connections",
-		    pn->ready_tcp_port);
-	if (!cn->log_ok)
-		strbuf_addf(&sb, "%sa line matching \"%s\"",
-		    sb.len ? " and " : "", pn->ready_log);
-	cluster_msg(cn->c, cn->n, "%s not ready after %d ms: still waiting "
-	    "for %s", cluster_node_label(cn->n), pn->ready_timeout_ms, sb.buf);
-	strbuf_free(&sb);
-}
-
-/*
- * Arm the node's readiness probes at spawn.  A node with none is
- * running at once; the caller sets the state from cn->tcp_ok/log_ok.
- */
-void
-cluster_io_ready_start(struct cnode *cn)
-{
-	const struct plan_node	*pn = cn->n->spec;
-	char			*err = NULL;
-
-	cn->ready_late = 0;
-	cn->tcp_ok = pn->ready_tcp_port <= 0;
-	cn->log_ok = pn->ready_log == NULL || *pn->ready_log == '\0';
-	search_free(cn->ready_re);
-	cn->ready_re = NULL;
-	if (!cn->log_ok &&
-	    (cn->ready_re = search_compile(pn->ready_log, 0, &err)) == NULL) {
-		cluster_msg(cn->c, cn->n, "%s: ready.log: %s",
-		    cluster_node_label(cn->n), err);
-		free(err);
-	}
-	if (!cn->tcp_ok)
-		cn->probe_timer = loop_add_timer(cn->c->loop, now_ms(),
-		    cluster_io_probe_timer, cn);
-	if ((!cn->tcp_ok || !cn->log_ok) && pn->ready_timeout_ms > 0)
-		cn->ready_timer = loop_add_timer(cn->c->loop,
-		    now_ms() + pn->ready_timeout_ms, cluster_io_ready_timeout,
-		    cn);
-}
-
-/* Cancel the node's probes (it is ready, or it ended). */
-void
-cluster_io_ready_stop(struct cnode *cn)
-{
-	loop_cancel_timer(cn->c->loop, cn->probe_timer);
-	loop_cancel_timer(cn->c->loop, cn->ready_timer);
-	cn->probe_timer = cn->ready_timer = 0;
-	cluster_io_probe_close(cn);
 }
 
 /* Does a node other than i hold port in the plan? */

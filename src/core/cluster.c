@@ -109,7 +109,7 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->c = c;
 		cn->n = &c->nodes[i];
 		cn->idx = i;
-		cn->fd = cn->probe_fd = -1;
+		cn->fd = cn->probe_fd = cn->http_fd = -1;
 		cn->tops = transport_find(plan, &plan->nodes[i]);
 		cn->rows = 24;
 		cn->cols = 80;
@@ -120,6 +120,7 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->n->sb = scrollback_new(plan->scrollback_lines,
 		    CLUSTER_SB_BYTES);
 		cn->n->vt = vt_new(0);
+		cn->n->stats = stats_new();
 		cn->n->priv = cn;
 	}
 	cluster_guard_start(c);
@@ -137,16 +138,19 @@ cluster_free_node(struct cnode *cn)
 		loop_del_fd(loop, cn->fd);
 	if (cn->t != NULL)
 		cn->tops->free(cn->t);	/* kills and reaps what is left */
-	cluster_io_ready_stop(cn);
+	cluster_ready_stop(cn);
 	loop_cancel_timer(loop, cn->kill_timer);
 	loop_cancel_timer(loop, cn->linger_timer);
 	loop_cancel_timer(loop, cn->backoff_timer);
 	loop_cancel_timer(loop, cn->scan_timer);
+	loop_cancel_timer(loop, cn->settle_timer);
 	search_free(cn->ready_re);
 	strbuf_free(&cn->input);
 	logfile_close(cn->log);
 	scrollback_free(cn->n->sb);
 	vt_free(cn->n->vt);
+	stats_free(cn->n->stats);
+	screen_free(cn->n->screen);
 	free(cn->n->reason);
 }
 
@@ -298,9 +302,9 @@ cluster_spawn(struct cnode *cn)
 	cn->n->reason = NULL;
 	cn->n->started_ms = now_ms();
 	cluster_io_attach(cn);
-	cluster_io_ready_start(cn);
-	cluster_fsm_fire(cn, cn->tcp_ok && cn->log_ok ? NEV_SPAWN_UP :
-	    NEV_SPAWN, NULL);
+	cluster_ready_start(cn);
+	cluster_fsm_fire(cn, cluster_ready_all(cn) ? NEV_SPAWN_UP : NEV_SPAWN,
+	    NULL);
 }
 
 /* The backoff delay is over: start again. */
@@ -427,7 +431,7 @@ cluster_node_finish(struct cnode *cn)
 {
 	struct cluster	*c = cn->c;
 
-	cluster_io_ready_stop(cn);
+	cluster_ready_stop(cn);
 	loop_cancel_timer(c->loop, cn->kill_timer);
 	loop_cancel_timer(c->loop, cn->linger_timer);
 	cn->kill_timer = cn->linger_timer = 0;
@@ -447,9 +451,10 @@ cluster_node_finish(struct cnode *cn)
 		return;
 	}
 	cn->restart_requested = 0;
-	/* A node that could not start is not started again by policy. */
-	if (cn->n->state != NODE_STOPPED && cn->n->state != NODE_FAILED &&
-	    !c->shutting_down)
+	/* Whatever ended it by itself, the policy applies: a failure that
+	   came later through the transport (an exec failure, a host out of
+	   reach) too, as the host may be back by the next try. */
+	if (cn->n->state != NODE_STOPPED && !c->shutting_down)
 		cluster_policy(cn);
 	cluster_state_changed(c, NULL, NULL);
 }
