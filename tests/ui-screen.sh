@@ -3,8 +3,9 @@
 # ui-screen-node.sh): top zoomed shows its summary and header; a
 # cursor-up progress ends showing its final lines only; the alternate
 # screen shows while it is on and leaves only the lines before and after
-# it, in the pane and in the log file; vi draws its ~ column, redraws at
-# a new size when zoomed, takes typed text and writes the file.
+# it, in the pane and in the log file; interactive mode sends application
+# cursor keys and bracketed paste when asked for; vi draws its ~ column,
+# redraws at a new size when zoomed, takes typed text and writes the file.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 
 for p in top vi; do
@@ -57,6 +58,20 @@ t_check "alternate screen left: none of its text is left" ui_lacks "ALT-"
 t_check "alternate screen left: the log holds the lines before and after" \
     t_wait_for 5 log3_is "before the alternate screen
 after the alternate screen"
+
+# Interactive mode sends what a terminal would: node 2 asked for
+# application cursor keys and bracketed paste.
+ui_keys 2 i
+t_check "interactive mode on node 2" ui_wait 5 "typing to this node"
+ui_keys Up Enter
+t_check "DECCKM: Up is sent as ESC O A" ui_wait 5 "got: ^[OA"
+ui_tmux set-buffer pasted
+ui_tmux paste-buffer -p -t t
+ui_keys Enter
+t_check "bracketed paste: the paste comes between the markers" \
+    ui_wait 5 "got: ^[[200~pasted^[[201~"
+ui_keys C-]
+t_check "Ctrl-] returns to NORMAL" t_wait_for 5 ui_lacks "typing to this node"
 
 # vi draws a column of ~ down its pane (21 rows of 22: its status below).
 t_check "vi: its ~ column is drawn" t_wait_for 10 at_least 19 '│~ +│$'
