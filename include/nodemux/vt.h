@@ -2,7 +2,9 @@
  * The terminal-output parser: a state machine (ground, ESC, CSI, OSC,
  * DCS, UTF-8) that turns a node's byte stream into lines with colour
  * attributes.  SGR is kept; \r, backspace, tab and erase-in-line edit the
- * current line; every other sequence is consumed and never shown.
+ * current line; a sequence that addresses the screen stops the parser so
+ * that a screen model takes the node over (vt_screens, screen.h); every
+ * other sequence is consumed and never shown.
  * Memory is bounded: a line longer than the cap is cut (LINE_TRUNCATED),
  * an endless escape sequence is dropped.
  */

@@ -107,8 +107,8 @@ vt_csi_screen(struct vt *vt, unsigned char f)
 	size_t	 i;
 	int	 p, set = f == 'h';
 
-	if (vt->ninter != 0)
-		return 0;
+	if (f == 'm' || vt->ninter != 0)
+		return 0;	/* SGR, the common case, first */
 	if (vt->priv == '?' && (f == 'h' || f == 'l')) {
 		for (i = 0; i < vt->nparams; i++) {
 			p = vt_param(vt, i, 0);
