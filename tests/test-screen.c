@@ -195,6 +195,7 @@ Test(handover, the_parser_stops_after_the_sequence)
 {
 	struct vt	*vt = vt_new(0);
 	struct term	 t;
+	struct line	*partial;
 	char		 seq[VT_HANDOVER_MAX];
 	size_t		 n, x;
 
@@ -210,15 +211,19 @@ Test(handover, the_parser_stops_after_the_sequence)
 	vt_screens(vt, 1);
 	n = vt_feed(vt, "ab\033[2;5Hcd", 10, NULL, NULL);
 	cr_assert_eq(n, 8, "stops after ESC[2;5H, not %zu", n);
-	n = vt_handover(vt, seq, sizeof seq, &x);
+	n = vt_handover(vt, seq, sizeof seq, &x, &partial);
 	cr_assert(n == 6 && memcmp(seq, "\033[2;5H", 6) == 0);
 	cr_assert_eq(x, 2, "the cursor was after \"ab\"");
+	cr_assert_str_eq(partial->text, "ab");
+	line_free(partial);
 	cr_assert_null(vt_current(vt), "the partial line is the screen's");
-	cr_assert_eq(vt_handover(vt, seq, sizeof seq, &x), 0, "only once");
+	cr_assert_eq(vt_handover(vt, seq, sizeof seq, &x, &partial), 0,
+	    "only once");
 
 	n = vt_feed(vt, "\033[?1h\033[?1049;1h", 15, NULL, NULL);
 	cr_assert_eq(n, 15, "took %zu", n);
-	n = vt_handover(vt, seq, sizeof seq, &x);
+	n = vt_handover(vt, seq, sizeof seq, &x, &partial);
+	cr_assert_null(partial);
 	cr_assert(n == 10 && memcmp(seq, "\033[?1049;1h", 10) == 0);
 	cr_assert_eq(vt_modes(vt), VT_MODE_APPCURSOR);
 	vt_free(vt);
