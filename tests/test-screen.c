@@ -126,7 +126,9 @@ rows_with(struct term *t, const char *s)
 static const char *
 line(struct term *t, size_t i)
 {
-	return scrollback_get(t->sb, i)->text;
+	static struct line	 v;
+
+	return scrollback_get(t->sb, i, &v)->text;
 }
 
 /* The scrollback's lines a pane shows (those the screen hides left out),
@@ -136,10 +138,11 @@ shown(struct term *t)
 {
 	struct strbuf		 sb = STRBUF_INIT;
 	const struct line	*l;
+	struct line		 v;
 	size_t			 i;
 
 	for (i = 0; i < scrollback_count(t->sb); i++) {
-		l = scrollback_get(t->sb, i);
+		l = scrollback_get(t->sb, i, &v);
 		if (screen_hides(t->screen, l->seq))
 			continue;
 		strbuf_addf(&sb, "%s%s", sb.len > 0 ? "|" : "", l->text);

@@ -10,6 +10,7 @@
 #include "nodemux/line.h"
 #include "nodemux/screen.h"
 #include "nodemux/scrollback.h"
+#include "nodemux/util.h"
 #include "nodemux/vt.h"
 
 static void	screen_out_leave(const struct screen_out *);
@@ -24,6 +25,7 @@ screen_out_start(const struct screen_out *o, const char *seq, size_t len,
     size_t x, struct line *partial)
 {
 	const struct line	*seed[SCREEN_MAX_ROWS];
+	struct line		*views;
 	size_t			 count, k, i;
 	int			 rows, cols;
 
@@ -32,9 +34,13 @@ screen_out_start(const struct screen_out *o, const char *seq, size_t len,
 	screen_size(*o->screen, &rows, &cols);
 	count = scrollback_count(o->sb);
 	k = count < (size_t)rows - 1 ? count : (size_t)rows - 1;
+	/* Views into the scrollback, one per row, valid while it is not
+	   pushed to: screen_start copies what it keeps. */
+	views = xcalloc(k > 0 ? k : 1, sizeof *views);
 	for (i = 0; i < k; i++)
-		seed[i] = scrollback_get(o->sb, count - k + i);
+		seed[i] = scrollback_get(o->sb, count - k + i, &views[i]);
 	screen_start(*o->screen, seed, k, partial, x, vt_modes(o->vt));
+	free(views);
 	screen_feed(*o->screen, seq, len, o->cb, o->arg);
 	if (!screen_active(*o->screen))
 		screen_out_leave(o);
