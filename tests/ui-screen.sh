@@ -7,6 +7,7 @@
 # cursor keys and bracketed paste when asked for; vi draws its ~ column,
 # redraws at a new size when zoomed, takes typed text and writes the file.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
+esc=$(printf '\033')
 
 for p in top vi; do
 	command -v $p >/dev/null 2>&1 ||
@@ -25,6 +26,11 @@ rows_re() {
 # at_least N RE: at least N rows of the screen match RE.
 at_least() {
 	[ "$(rows_re "$2")" -ge "$1" ]
+}
+
+# cursor_at_start: the zoomed pane's first cell is reversed (the cursor).
+cursor_at_start() {
+	ui_screen_e | sed -n 2p | grep -qE "│${esc}\[(0;)?7m"
 }
 
 # log3_is TEXT: node 3's log file holds exactly TEXT (lines).
@@ -88,6 +94,8 @@ ui_keys 4 z
 t_check "vi zoomed: redrawn at the new size" t_wait_for 10 at_least 40 '^│~ '
 ui_keys i
 t_check "interactive mode" ui_wait 5 "typing to this node"
+t_check "interactive: vi's cursor shows, reversed, on its first cell" \
+    t_wait_for 5 cursor_at_start
 ui_keys i "hello from vi" Escape
 ui_keys ":wq" Enter
 t_check "vi: :wq wrote the text typed" \
