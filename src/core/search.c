@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nodemux/line.h"
 #include "nodemux/scrollback.h"
@@ -225,12 +226,23 @@ search_fail(struct search *s, int rc)
 		snprintf(s->error, sizeof s->error, "match error %d", rc);
 }
 
+/* The clock the budget is kept by: coarse (a few ms), as it is read
+   before every match and a match may take a microsecond. */
+static int64_t
+search_clock(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* An entry point begins: the outermost one starts the time budget. */
 static void
 search_begin(struct search *s)
 {
 	if (s->depth++ == 0) {
-		s->deadline = now_ms() + SEARCH_BUDGET_MS;
+		s->deadline = search_clock() + SEARCH_BUDGET_MS;
 		s->calls = 0;
 		s->expired = 0;
 	}
@@ -242,13 +254,15 @@ search_end(struct search *s)
 	s->depth--;
 }
 
-/* Is the budget spent?  The clock is read every 64 matches. */
+/* Is the budget spent?  The clock is read every 16 matches: often
+   enough, as a costly match (up to the match limit) takes milliseconds;
+   seldom enough not to slow a search of cheap ones. */
 static int
 search_expired(struct search *s)
 {
 	if (s->expired)
 		return 1;
-	if ((++s->calls & 63) == 0 && now_ms() > s->deadline) {
+	if ((++s->calls & 15) == 0 && search_clock() > s->deadline) {
 		s->expired = 1;
 		search_fail(s, 0);
 	}

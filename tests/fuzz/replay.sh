@@ -4,7 +4,7 @@
 . "$TOP_SRCDIR/tests/lib.sh"
 
 fz=$TOP_SRCDIR/tests/fuzz
-for h in vt cfg search ctl; do
+for h in vt cfg search ctl screen; do
 	prog=$TOP_BUILDDIR/tests/fuzz/replay-$h
 	set -- "$fz"/corpus/$h/*
 	if [ ! -f "$1" ]; then

@@ -144,5 +144,6 @@ main(int argc, char **argv)
 		continue;
 	crowd_drain(fds, n, &closed, &told);
 	printf("closed %d told %d\n", closed, told);
+	free(fds);
 	return 0;
 }
