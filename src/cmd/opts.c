@@ -29,7 +29,8 @@ static const struct cmd opts_cmds[] = {
 	  .usage = "doctor [-n N] [-c FILE] [-p PROFILE] [--json]" },
 	{ .name = "ctl", .run = cmd_ctl,
 	  .allowed = OPT_PLAN | OPT_SOCKET | OPT_JSON | OPT_FOLLOW,
-	  .usage = "ctl [--socket PATH] status [--json] | start|stop|restart N|all"
+	  .usage = "ctl [--socket PATH] status [--json]"
+		   " | start|stop|restart|pause|resume N|all"
 		   " | logs N [-f] [--grep RE] | quit" },
 	{ .name = "demo-node", .run = cmd_demo_node, .allowed = 0,
 	  .usage = "demo-node" },

@@ -35,7 +35,8 @@ cluster_io_line(void *arg, struct line *l)
 	if (cn->log != NULL)
 		logfile_add(cn->log, l);
 	if (cn->ready_re != NULL && !cn->log_ok &&
-	    cn->n->state == NODE_STARTING)
+	    (cn->n->state == NODE_STARTING || (cn->n->state == NODE_PAUSED &&
+	    cn->n->paused_from == NODE_STARTING)))
 		matched = search_line(cn->ready_re, l);
 	/* l is the parser's, lent for this call: front ends get the
 	   scrollback's copy. */
@@ -216,9 +217,17 @@ cluster_io_drain(struct cnode *cn, size_t max)
 		cluster_emit_output(c, cn->n);
 	if (!eof)
 		return 0;
+	if (!cn->ended) {
+		/* The node closed its terminal but runs on.  Closing the
+		   master would hang it up (SIGHUP): stop reading, keep the
+		   master, and end the node when its wait status comes. */
+		loop_del_fd(c->loop, cn->fd);
+		vt_flush(cn->n->vt, cluster_io_line, cn);
+		cluster_io_flush_log(cn);
+		return 1;
+	}
 	cluster_io_close(cn);
-	if (cn->ended)
-		cluster_node_finish(cn);
+	cluster_node_finish(cn);
 	return 1;
 }
 
@@ -256,16 +265,26 @@ cluster_io_port_taken(const struct plan *plan, int i, int port)
 	return 0;
 }
 
-/* next-free: the first port after from that is free and nobody's. */
+/*
+ * next-free: go on with the scan for a port after from that is free and
+ * nobody's; at most *budget probes.  The port, 0 when the budget ran
+ * out (cn->scan_next says where to go on), or -1 and *cause.
+ */
 static int
-cluster_io_next_free(struct cnode *cn, int from, int other, char **cause)
+cluster_io_next_free(struct cnode *cn, int from, int other, int *budget,
+    char **cause)
 {
 	const struct plan	*plan = cn->c->plan;
 	int			 p, r;
 
-	for (p = from + 1; p <= 65535 && p <= from + 1000; p++) {
+	for (p = cn->scan_next; p <= 65535 && p <= from + CLUSTER_PORT_SCAN;
+	    p++) {
 		if (p == other || cluster_io_port_taken(plan, cn->idx, p))
 			continue;
+		if ((*budget)-- == 0) {
+			cn->scan_next = p;
+			return 0;
+		}
 		if ((r = cn->tops->port_free(plan, cn->n->spec, p,
 		    cause)) == -1)
 			return -1;
@@ -277,24 +296,34 @@ cluster_io_next_free(struct cnode *cn, int from, int other, char **cause)
 	return -1;
 }
 
-/* Probe one of the node's ports; move it under next-free. */
+/*
+ * Probe one of the node's ports (*port, its plan value) and move it
+ * under next-free.  0 when *port is settled, 1 when the scan goes on in
+ * a later turn, -1 and *cause.
+ */
 static int
 cluster_io_port_check(struct cnode *cn, const char *role, int *port,
-    int other, char **cause)
+    int other, int *budget, char **cause)
 {
 	const struct plan	*plan = cn->c->plan;
 	int			 r, np;
 
 	if (*port <= 0)
 		return 0;
-	if ((r = cn->tops->port_free(plan, cn->n->spec, *port, cause)) != 0)
-		return r == 1 ? 0 : -1;
-	if (plan->port_policy == PLAN_PORTS_STRICT) {
-		*cause = port_busy_message(*port, role, cn->n->spec->name);
-		return -1;
+	if (cn->scan_next == 0) {
+		r = cn->tops->port_free(plan, cn->n->spec, *port, cause);
+		if (r != 0)
+			return r == 1 ? 0 : -1;
+		if (plan->port_policy == PLAN_PORTS_STRICT) {
+			*cause = port_busy_message(*port, role,
+			    cn->n->spec->name);
+			return -1;
+		}
+		cn->scan_next = *port + 1;
 	}
-	if ((np = cluster_io_next_free(cn, *port, other, cause)) == -1)
-		return -1;
+	if ((np = cluster_io_next_free(cn, *port, other, budget, cause)) <= 0)
+		return np == 0 ? 1 : -1;
+	cn->scan_next = 0;
 	cluster_msg(cn->c, cn->n, "%s %s port %d is busy: using %d",
 	    cluster_node_label(cn->n), role, *port, np);
 	*port = np;
@@ -303,23 +332,46 @@ cluster_io_port_check(struct cnode *cn, const char *role, int *port,
 
 /*
  * Before a spawn, probe the node's http and dist ports on its host (the
- * transport's port_free): strict fails on a busy one (-1 and *cause naming port,
- * role, node and holder); next-free moves the node in the plan.
+ * transport's port_free): strict fails on a busy one (-1 and *cause
+ * naming port, role, node and holder); next-free moves the node in the
+ * plan, scanning at most CLUSTER_PORT_PROBES ports a turn: 1 when the
+ * scan must go on in a later turn (call again), 0 when done.
  */
 int
 cluster_io_ports(struct cnode *cn, char **cause)
 {
 	struct plan		*plan = cn->c->plan;
 	const struct plan_node	*pn = &plan->nodes[cn->idx];
-	int			 http = pn->http_port, dist = pn->dist_port;
+	int			 budget = CLUSTER_PORT_PROBES, r;
 
-	if (cluster_io_port_check(cn, "http", &http, dist, cause) == -1 ||
-	    cluster_io_port_check(cn, "dist", &dist, http, cause) == -1)
-		return -1;
-	if ((http != pn->http_port || dist != pn->dist_port) &&
-	    plan_node_set_ports(plan, cn->idx, http, dist, cause) == -1)
-		return -1;
-	cn->n->http_port = pn->http_port;
-	cn->n->dist_port = pn->dist_port;
-	return 0;
+	if (!cn->scan_active) {
+		cn->scan_active = 1;
+		cn->scan_next = 0;
+		cn->scan_http = pn->http_port;
+		cn->scan_dist = pn->dist_port;
+		cn->scan_role = 0;
+	}
+	if (cn->scan_role == 0) {
+		r = cluster_io_port_check(cn, "http", &cn->scan_http,
+		    cn->scan_dist, &budget, cause);
+		if (r != 0)
+			goto out;
+		cn->scan_role = 1;
+	}
+	r = cluster_io_port_check(cn, "dist", &cn->scan_dist, cn->scan_http,
+	    &budget, cause);
+	if (r != 0)
+		goto out;
+	if ((cn->scan_http != pn->http_port || cn->scan_dist != pn->dist_port) &&
+	    plan_node_set_ports(plan, cn->idx, cn->scan_http, cn->scan_dist,
+	    cause) == -1)
+		r = -1;
+	else {
+		cn->n->http_port = pn->http_port;
+		cn->n->dist_port = pn->dist_port;
+	}
+out:
+	if (r != 1)
+		cn->scan_active = 0;
+	return r;
 }

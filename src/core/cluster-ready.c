@@ -32,6 +32,14 @@ cluster_ready_all(const struct cnode *cn)
 	return cn->tcp_ok && cn->log_ok && cn->http_ok;
 }
 
+/* Is the node still waiting to be ready (also while paused so)? */
+static int
+cluster_ready_waiting(const struct cnode *cn)
+{
+	return cn->n->state == NODE_STARTING || (cn->n->state == NODE_PAUSED &&
+	    cn->n->paused_from == NODE_STARTING);
+}
+
 /* Every configured probe has passed: the node is ready. */
 void
 cluster_ready_check(struct cnode *cn)
@@ -320,8 +328,7 @@ cluster_ready_prompt_timer(struct loop *loop, void *arg)
 	int64_t			 at = cn->out_ms + CLUSTER_PROMPT_QUIET_MS;
 
 	cn->prompt_timer = 0;
-	if (cn->log_ok || cn->ready_re == NULL ||
-	    cn->n->state != NODE_STARTING)
+	if (cn->log_ok || cn->ready_re == NULL || !cluster_ready_waiting(cn))
 		return;
 	if (now_ms() < at) {
 		cn->prompt_timer = loop_add_timer(loop, at,
@@ -343,8 +350,7 @@ cluster_ready_prompt_timer(struct loop *loop, void *arg)
 void
 cluster_ready_output(struct cnode *cn)
 {
-	if (cn->log_ok || cn->ready_re == NULL ||
-	    cn->n->state != NODE_STARTING)
+	if (cn->log_ok || cn->ready_re == NULL || !cluster_ready_waiting(cn))
 		return;
 	cn->out_ms = now_ms();
 	if (cn->prompt_timer == 0 && vt_current(cn->n->vt) != NULL)
@@ -407,9 +413,12 @@ cluster_ready_start(struct cnode *cn)
 	if (!cn->http_ok)
 		cn->http_timer = loop_add_timer(cn->c->loop, now_ms(),
 		    cluster_ready_http_timer, cn);
+	/* The deadline exec watches too (started_ms + timeout): this timer,
+	   older, fires first, so exec's report follows the message. */
 	if (!cluster_ready_all(cn) && pn->ready_timeout_ms > 0)
 		cn->ready_timer = loop_add_timer(cn->c->loop,
-		    now_ms() + pn->ready_timeout_ms, cluster_ready_timeout, cn);
+		    cn->n->started_ms + pn->ready_timeout_ms,
+		    cluster_ready_timeout, cn);
 }
 
 /* Cancel the node's probes (it is ready, or it ended). */
