@@ -29,6 +29,9 @@
 
 #include "testlib.h"
 
+/* A line read back from a scrollback (a view into it). */
+static struct line sbv;
+
 /* A hung test must not spin for ever: SIGALRM ends it, the guard kills
    its nodes.  (Not Criterion's .timeout, which leaks in Criterion.) */
 #define TEST_ALARM_S	60
@@ -410,7 +413,7 @@ Test(cluster, node_exit_takes_its_leftover_children)
 	cluster_start_all(th.c);
 	cr_assert(th_run(&th, until_done, 5000));
 	sb = cluster_node(th.c, 0)->sb;
-	cr_assert_eq(sscanf(scrollback_get(sb, 0)->text, "bg %ld", &bg), 1);
+	cr_assert_eq(sscanf(scrollback_get(sb, 0, &sbv)->text, "bg %ld", &bg), 1);
 	th.pids[th.npids++] = bg;
 	cr_assert_str_eq(th_state(&th, 0), "exited 4");
 	cr_assert_lt(now_ms() - t0, 2500, "the pty was not held for ever");
@@ -432,7 +435,7 @@ Test(cluster, a_terminal_held_from_outside_the_group_is_said_and_closed)
 	cluster_start_all(th.c);
 	cr_assert(th_run(&th, until_done, 8000));
 	sb = cluster_node(th.c, 0)->sb;
-	cr_assert_eq(sscanf(scrollback_get(sb, 0)->text, "bg %ld", &bg), 1);
+	cr_assert_eq(sscanf(scrollback_get(sb, 0, &sbv)->text, "bg %ld", &bg), 1);
 	cr_assert(th_said(&th, "tnode1: its terminal is held by a process "
 	    "outside its group (setsid?): closed"), "%s", th.msgs.buf);
 	cr_assert_str_eq(th_state(&th, 0), "exited 4");
@@ -777,7 +780,7 @@ Test(cluster, output_written_just_before_exit_is_kept)
 			cr_assert_str_eq(th_state(&th, i), "exited 3");
 			sb = cluster_node(th.c, i)->sb;
 			cr_assert_eq(scrollback_count(sb), 101);
-			cr_assert_str_eq(scrollback_get(sb, 100)->text,
+			cr_assert_str_eq(scrollback_get(sb, 100, &sbv)->text,
 			    "the very last words");
 			snprintf(path, sizeof path, "%s/tnode%d@127.0.0.1.log",
 			    dir, i + 1);
@@ -821,7 +824,7 @@ until_size(struct th *th)
 	size_t			 i;
 
 	for (i = 0; i < scrollback_count(sb); i++) {
-		if (strstr(scrollback_get(sb, i)->text, "size=") != NULL)
+		if (strstr(scrollback_get(sb, i, &sbv)->text, "size=") != NULL)
 			return 1;
 	}
 	return 0;
@@ -852,7 +855,7 @@ Test(cluster, a_paste_larger_than_the_pty_buffer_arrives_whole)
 	cr_assert_eq(cluster_write(th.c, 0, big, 200000), 200000);
 	cr_assert(th_run(&th, until_counted, 10000));
 	sb = cluster_node(th.c, 0)->sb;
-	cr_assert_str_eq(scrollback_get(sb, 1)->text, "300000");
+	cr_assert_str_eq(scrollback_get(sb, 1, &sbv)->text, "300000");
 	cr_assert(th_run(&th, until_done, 5000));
 	free(big);
 	th_finish(&th, 1);
@@ -871,7 +874,7 @@ Test(cluster, resize_and_write_reach_the_node)
 	cluster_resize(th.c, 0, 30, 100);
 	cr_assert(th_run(&th, until_size, 5000));
 	sb = cluster_node(th.c, 0)->sb;
-	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1)->text,
+	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1, &sbv)->text,
 	    "size=100x30");
 	cluster_shutdown(th.c);
 	cr_assert(th_run(&th, until_done, 5000));
@@ -882,7 +885,7 @@ Test(cluster, resize_and_write_reach_the_node)
 	cr_assert_eq(cluster_write(th.c, 0, "hello\r", 6), 6);
 	cr_assert(th_run(&th, until_done, 5000));
 	sb = cluster_node(th.c, 0)->sb;
-	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1)->text,
+	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1, &sbv)->text,
 	    "got hello");
 	cr_assert_eq(cluster_write(th.c, 0, "x", 1), -1, "no pty any more");
 	th_finish(&th, 1);
@@ -991,7 +994,7 @@ Test(cluster, next_free_moves_a_node_off_a_busy_port)
 	cr_assert_eq(cluster_node(th.c, 0)->http_port, base + 1);
 	sb = cluster_node(th.c, 0)->sb;
 	want = xasprintf("http=%d dist=%d", base + 1, base + 100);
-	cr_assert_str_eq(scrollback_get(sb, 0)->text, want,
+	cr_assert_str_eq(scrollback_get(sb, 0, &sbv)->text, want,
 	    "the command was expanded again");
 	free(want);
 	cluster_free(th.c);
@@ -1422,4 +1425,85 @@ Test(cluster, a_node_stopped_during_its_port_scan_never_starts)
 	strbuf_free(&th.msgs);
 	strbuf_free(&th.trans);
 	cr_assert(gone_within(p2, 1000));
+}
+
+/* Subscribers added from inside a line callback, past the array's room. */
+struct grow {
+	struct cluster		*c;
+	struct cluster_sub	*sub[6];
+	int			 lines[6];
+	int			 grown;
+};
+
+static struct grow *grow_of[6];
+
+static void
+grow_count(void *arg, struct node *n, const struct line *l)
+{
+	int	 *k = arg, i = *k;
+
+	if (++grow_of[i]->lines[i] == 3 && i == 4)
+		cluster_unsubscribe(grow_of[i]->c, grow_of[i]->sub[i]);
+}
+
+static int grow_idx[6] = { 0, 1, 2, 3, 4, 5 };
+
+static void
+grow_line(void *arg, struct node *n, const struct line *l)
+{
+	struct grow			*g = arg;
+	static const struct cluster_events ev = { .line = grow_count };
+	int				 i;
+
+	if (g->grown++)
+		return;
+	for (i = 0; i < 6; i++) {
+		grow_of[i] = g;
+		g->sub[i] = cluster_subscribe(g->c, &ev, &grow_idx[i]);
+	}
+}
+
+Test(cluster, subscribers_added_inside_a_line_start_with_the_next_one)
+{
+	char		*argv[] = { NM_HELPER, "flood", "n", "20", NULL };
+	static const struct cluster_events ev = { .line = grow_line };
+	struct th	 th;
+	struct grow	 g;
+	int		 i;
+
+	th_init(&th, tplan(1, argv, NULL));
+	memset(&g, 0, sizeof g);
+	g.c = th.c;
+	cluster_subscribe(th.c, &ev, &g);
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert_eq(th.lines, 20);
+	for (i = 0; i < 6; i++) {
+		cr_assert_eq(g.lines[i], i == 4 ? 3 : 19, "subscriber %d: %d "
+		    "lines", i, g.lines[i]);
+	}
+	th_finish(&th, 1);
+}
+
+Test(cluster, a_failure_that_comes_through_the_transport_is_retried_by_policy)
+{
+	char		*argv[] = { "/nonexistent/prog", NULL };
+	struct th	 th;
+
+	/* A host out of reach fails the same way: it may be back by the
+	   next try, so the policy applies, up to max_restarts. */
+	th_init(&th, tplan(1, argv, NULL));
+	th.plan->restart = PLAN_RESTART_ON_FAILURE;
+	th.plan->max_restarts = 2;
+	th.plan->backoff_ms = 50;
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000), "%s", th.msgs.buf);
+	cr_assert(th_said(&th, "tnode1 failed: cannot run /nonexistent/prog: "
+	    "No such file or directory\ntnode1 restarting in 0.1s (1/2)\n"),
+	    "%s", th.msgs.buf);
+	cr_assert(th_said(&th, "tnode1 not restarted: 2 restarts already\n"),
+	    "%s", th.msgs.buf);
+	cr_assert_str_eq(th_state(&th, 0), "failed: cannot run "
+	    "/nonexistent/prog: No such file or directory");
+	th_finish(&th, 1);
 }

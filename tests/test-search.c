@@ -13,6 +13,11 @@
 #include "nodemux/util.h"
 #include "nodemux/vt.h"
 
+#include "testlib.h"
+
+/* A line read back from a scrollback (a view into it). */
+static struct line sbv;
+
 /* Compile or fail the test. */
 static struct search *
 compile(const char *pat, int flags)
@@ -144,7 +149,7 @@ Test(search, colours_do_not_break_matches)
 	const struct line	*l;
 
 	feed(sb, "\033[1mconn\033[31mection\033[0m \033[4mrefused\033[0m!\r\n");
-	l = scrollback_get(sb, 0);
+	l = scrollback_get(sb, 0, &sbv);
 	cr_assert_str_eq(l->text, "connection refused!");
 	cr_assert_eq(search_ranges(s, l->text, l->len, r, 4), 1);
 	cr_assert_eq(r[0].start, 0);
@@ -169,7 +174,7 @@ Test(search, ranges_and_counts)
 	search_free(s);
 }
 
-Test(search, empty_matches_end, .timeout = 10)
+Test(search, empty_matches_end, .init = test_deadline_10)
 {
 	struct line	*l = line_new("abc", 3, NULL, 0);
 	struct line	*e = line_new("", 0, NULL, 0);
@@ -199,7 +204,7 @@ Test(search, empty_matches_end, .timeout = 10)
 	line_free(e);
 }
 
-Test(search, pathological_pattern_ends, .timeout = 20)
+Test(search, pathological_pattern_ends, .init = test_deadline_20)
 {
 	char		 buf[4001];
 	struct search	*s = compile("(a+)+$", 0);
@@ -240,7 +245,7 @@ Test(search, quoted_string_on_long_lines)
    thousands of them on a 4096-column line: the call stops at its time
    budget and says a limit was hit, instead of taking seconds or
    passing for no match. */
-Test(search, costly_pattern_is_bounded_and_reported, .timeout = 20)
+Test(search, costly_pattern_is_bounded_and_reported, .init = test_deadline_20)
 {
 	char		 buf[4096];
 	struct search	*s = compile("(?:(?:a|a){1,14}b)?", 0);
@@ -314,7 +319,7 @@ Test(search, next_and_previous_across_nodes)
 	cr_assert_eq(search_next(s, sb, 3, 0, SEARCH_FORWARD, &h), 1);
 	cr_assert_eq(h.seq, 3);
 	cr_assert_eq(h.which, 0);
-	cr_assert_str_eq(scrollback_get(sb[h.which], h.index)->text, "ERROR one");
+	cr_assert_str_eq(scrollback_get(sb[h.which], h.index, &sbv)->text, "ERROR one");
 	cr_assert_eq(search_next(s, sb, 3, h.seq, SEARCH_FORWARD, &h), 1);
 	cr_assert_eq(h.seq, 4);
 	cr_assert_eq(h.which, 1);
@@ -402,7 +407,7 @@ Test(search, merged_tail_across_nodes)
 	for (int i = 0; i < 10; i++) {
 		cr_assert_eq(h[i].seq, 10 - (uint64_t)i);
 		cr_assert_eq(h[i].which, (10 - (size_t)i) % 3);
-		cr_assert_eq(scrollback_get(sb[h[i].which], h[i].index)->seq,
+		cr_assert_eq(scrollback_get(sb[h[i].which], h[i].index, &sbv)->seq,
 		    h[i].seq);
 	}
 	/* A page of 3 before seq 8. */
@@ -425,7 +430,7 @@ Test(search, merged_tail_across_nodes)
 
 /* Random patterns: each compiles or says why, and matching always ends
    with ranges inside the text, in order. */
-Test(search, random_patterns, .timeout = 60)
+Test(search, random_patterns, .init = test_deadline_60)
 {
 	static const char alpha[] = "ab.*+?|()[]{}^$\\dwsSW1,-xX\xc3\xa9";
 	const char	*text = "xx ab1 a-b WW \xc3\xa9t\xc3\xa9 {a,b} ((x)) $ ^";

@@ -95,6 +95,7 @@ static void
 exec_report_node(struct exec *e, struct node *n)
 {
 	const struct line	*l;
+	struct line		 v;
 	char			 state[256];
 	size_t			 count, i;
 
@@ -103,7 +104,7 @@ exec_report_node(struct exec *e, struct node *n)
 	count = n->sb != NULL ? scrollback_count(n->sb) : 0;
 	i = count > EXEC_LAST_LINES ? count - EXEC_LAST_LINES : 0;
 	for (; i < count; i++) {
-		l = scrollback_get(n->sb, i);
+		l = scrollback_get(n->sb, i, &v);
 		strbuf_addf(&e->report, "    | %s\n", l->text);
 	}
 	if (n->vt != NULL && (l = vt_current(n->vt)) != NULL)

@@ -325,6 +325,7 @@ cluster_resize(struct cluster *c, int i, int rows, int cols)
 	cn = &c->cn[i];
 	cn->rows = rows;
 	cn->cols = cols;
+	cluster_io_resize(cn);
 	if (cn->t != NULL)
 		cn->tops->resize(cn->t, rows, cols);
 }
@@ -337,6 +338,13 @@ cluster_write(struct cluster *c, int i, const void *buf, size_t len)
 		return -1;
 	}
 	return cluster_io_write(&c->cn[i], buf, len);
+}
+
+const struct stats_usage *
+node_usage(struct node *n, int64_t now)
+{
+	return stats_sample(n->stats, n->pid, scrollback_dropped(n->sb) +
+	    scrollback_count(n->sb), now);
 }
 
 const char *

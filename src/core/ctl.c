@@ -256,20 +256,31 @@ ctl_do_status(struct ctl_client *cl, const struct ctl_req *r)
 	struct cluster	*c = cl->ctl->cluster;
 	struct strbuf	 sb = STRBUF_INIT;
 	struct node	*n;
+	const struct stats_usage *u;
 	char		 state[128];
 	int		 k;
+	int64_t		 now = now_ms();
 
 	for (k = 0; k < cluster_size(c); k++) {
 		n = cluster_node(c, k);
+		u = node_usage(n, now);
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "{\"index\":%d,\"name\":", n->spec->index);
 		json_quote(&sb, n->spec->name);
 		strbuf_adds(&sb, ",\"state\":");
 		json_quote(&sb, node_state_str(n, state, sizeof state));
 		strbuf_addf(&sb, ",\"pid\":%ld,\"http_port\":%d,"
-		    "\"dist_port\":%d,\"restarts\":%d,\"uptime_ms\":%lld}",
+		    "\"dist_port\":%d,\"restarts\":%d,\"uptime_ms\":%lld",
 		    (long)n->pid, n->http_port, n->dist_port, n->restarts,
-		    n->pid != 0 ? (long long)(now_ms() - n->started_ms) : 0LL);
+		    n->pid != 0 ? (long long)(now - n->started_ms) : 0LL);
+		/* null until two samples a second apart (issue 11). */
+		if (u->valid)
+			strbuf_addf(&sb, ",\"cpu_pct\":%.1f,\"rss_kib\":%llu,"
+			    "\"lines_per_s\":%.1f}", u->cpu_pct,
+			    (unsigned long long)u->rss_kib, u->lines_per_s);
+		else
+			strbuf_adds(&sb, ",\"cpu_pct\":null,\"rss_kib\":null,"
+			    "\"lines_per_s\":null}");
 		ctl_send(cl, sb.buf);
 	}
 	strbuf_free(&sb);
@@ -447,6 +458,7 @@ ctl_fill(struct ctl_client *cl)
 {
 	struct node		*n = cluster_node(cl->ctl->cluster, cl->logs - 1);
 	const struct line	*l;
+	struct line		 v;
 	ssize_t			 k;
 	size_t			 count = scrollback_count(n->sb), before;
 
@@ -460,7 +472,7 @@ ctl_fill(struct ctl_client *cl)
 	}
 	before = cl->out.len;
 	for (; (size_t)k < count && cl->out.len - cl->outoff < CTL_FILL; k++) {
-		l = scrollback_get(n->sb, k);
+		l = scrollback_get(n->sb, k, &v);
 		cl->next_seq = l->seq + 1;
 		cl->next_abs++;
 		if (ctl_wants(cl, l))

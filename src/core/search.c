@@ -370,10 +370,11 @@ search_count_scrollback(struct search *s, const struct scrollback *sb)
 {
 	size_t		 i, n = scrollback_count(sb);
 	uint64_t	 total = 0;
+	struct line	 v;
 
 	search_begin(s);
 	for (i = 0; i < n && !s->expired; i++)
-		total += search_count_line(s, scrollback_get(sb, i));
+		total += search_count_line(s, scrollback_get(sb, i, &v));
 	search_end(s);
 	return total;
 }
@@ -381,38 +382,49 @@ search_count_scrollback(struct search *s, const struct scrollback *sb)
 size_t
 search_lines_scrollback(struct search *s, const struct scrollback *sb)
 {
-	size_t	 i, n = scrollback_count(sb), lines = 0;
+	size_t		 i, n = scrollback_count(sb), lines = 0;
+	struct line	 v;
 
 	search_begin(s);
 	for (i = 0; i < n && !s->expired; i++)
-		lines += (size_t)search_line(s, scrollback_get(sb, i));
+		lines += (size_t)search_line(s, scrollback_get(sb, i, &v));
 	search_end(s);
 	return lines;
 }
 
-/* The seq of the line a cursor points at; pos counts from 1 (0: none). */
-static uint64_t
-search_seq_at(struct scrollback *const *sbs, size_t k, size_t pos)
+/*
+ * A cursor on one scrollback: pos counts its lines from 1 (0: done), and
+ * seq is that line's, kept so that picking the next cursor in seq order
+ * does not look every scrollback's line up again.
+ */
+struct search_cursor {
+	size_t		 pos;
+	uint64_t	 seq;
+};
+
+/* Point cursor c of scrollback sb at pos (0: done). */
+static void
+search_set(const struct scrollback *sb, struct search_cursor *c, size_t pos)
 {
-	return scrollback_get(sbs[k], pos - 1)->seq;
+	c->pos = pos;
+	if (pos != 0)
+		c->seq = scrollback_seq(sb, pos - 1);
 }
 
 /* The scrollback whose cursor is next in seq order (nsb when all done). */
 static size_t
-search_pick(struct scrollback *const *sbs, size_t nsb, const size_t *pos,
-    int dir)
+search_pick(size_t nsb, const struct search_cursor *cur, int dir)
 {
 	size_t		 k, best = nsb;
-	uint64_t	 seq, bseq = 0;
+	uint64_t	 bseq = 0;
 
 	for (k = 0; k < nsb; k++) {
-		if (pos[k] == 0)
+		if (cur[k].pos == 0)
 			continue;
-		seq = search_seq_at(sbs, k, pos[k]);
-		if (best == nsb ||
-		    (dir == SEARCH_FORWARD ? seq < bseq : seq > bseq)) {
+		if (best == nsb || (dir == SEARCH_FORWARD ? cur[k].seq < bseq :
+		    cur[k].seq > bseq)) {
 			best = k;
-			bseq = seq;
+			bseq = cur[k].seq;
 		}
 	}
 	return best;
@@ -420,58 +432,65 @@ search_pick(struct scrollback *const *sbs, size_t nsb, const size_t *pos,
 
 /* Move cursor k one line on in direction dir. */
 static void
-search_advance(struct scrollback *const *sbs, size_t *pos, size_t k, int dir)
+search_advance(struct scrollback *const *sbs, struct search_cursor *cur,
+    size_t k, int dir)
 {
+	size_t	 pos = cur[k].pos;
+
 	if (dir == SEARCH_FORWARD)
-		pos[k] = pos[k] < scrollback_count(sbs[k]) ? pos[k] + 1 : 0;
+		pos = pos < scrollback_count(sbs[k]) ? pos + 1 : 0;
 	else
-		pos[k]--;
+		pos--;
+	search_set(sbs[k], &cur[k], pos);
 }
 
 /*
- * Walk the lines of every scrollback in seq order from the cursors pos[]
- * (1-based; 0 when a scrollback is done), forward or backward, up to and
- * including seq stop; the first matching line goes to *hit.
+ * Walk the lines of every scrollback in seq order from the cursors,
+ * forward or backward, up to and including seq stop; the first matching
+ * line goes to *hit.
  */
 static int
 search_scan(struct search *s, struct scrollback *const *sbs, size_t nsb,
-    size_t *pos, int dir, uint64_t stop, struct search_hit *hit)
+    struct search_cursor *cur, int dir, uint64_t stop, struct search_hit *hit)
 {
 	size_t		 k;
 	const struct line *l;
+	struct line	 v;
 
-	while (!s->expired && (k = search_pick(sbs, nsb, pos, dir)) != nsb) {
-		l = scrollback_get(sbs[k], pos[k] - 1);
-		if (dir == SEARCH_FORWARD ? l->seq > stop : l->seq < stop)
+	while (!s->expired && (k = search_pick(nsb, cur, dir)) != nsb) {
+		if (dir == SEARCH_FORWARD ? cur[k].seq > stop :
+		    cur[k].seq < stop)
 			return 0;
+		l = scrollback_get(sbs[k], cur[k].pos - 1, &v);
 		if (search_line(s, l)) {
 			hit->which = k;
-			hit->index = pos[k] - 1;
+			hit->index = cur[k].pos - 1;
 			hit->seq = l->seq;
 			return 1;
 		}
-		search_advance(sbs, pos, k, dir);
+		search_advance(sbs, cur, k, dir);
 	}
 	return 0;
 }
 
 /* Put every cursor on its first line past seq (or at the end, wrapping). */
 static void
-search_cursors(struct scrollback *const *sbs, size_t nsb, size_t *pos,
-    int dir, uint64_t seq, int wrap)
+search_cursors(struct scrollback *const *sbs, size_t nsb,
+    struct search_cursor *cur, int dir, uint64_t seq, int wrap)
 {
-	size_t	 k, n, i;
+	size_t	 k, n, i, pos;
 
 	for (k = 0; k < nsb; k++) {
-		pos[k] = 0;
+		cur[k].pos = 0;
 		if (sbs[k] == NULL || (n = scrollback_count(sbs[k])) == 0)
 			continue;
 		if (dir == SEARCH_FORWARD) {
 			i = wrap ? 0 : seq == UINT64_MAX ? n :
 			    scrollback_find_seq(sbs[k], seq + 1);
-			pos[k] = i < n ? i + 1 : 0;
+			pos = i < n ? i + 1 : 0;
 		} else
-			pos[k] = wrap ? n : scrollback_find_seq(sbs[k], seq);
+			pos = wrap ? n : scrollback_find_seq(sbs[k], seq);
+		search_set(sbs[k], &cur[k], pos);
 	}
 }
 
@@ -479,21 +498,21 @@ int
 search_next(struct search *s, struct scrollback *const *sbs, size_t nsb,
     uint64_t seq, int dir, struct search_hit *hit)
 {
-	size_t	*pos;
-	int	 found;
+	struct search_cursor	*cur;
+	int			 found;
 
 	if (nsb == 0)
 		return 0;
 	search_begin(s);
-	pos = xcalloc(nsb, sizeof *pos);
-	search_cursors(sbs, nsb, pos, dir, seq, 0);
-	found = search_scan(s, sbs, nsb, pos, dir,
+	cur = xcalloc(nsb, sizeof *cur);
+	search_cursors(sbs, nsb, cur, dir, seq, 0);
+	found = search_scan(s, sbs, nsb, cur, dir,
 	    dir == SEARCH_FORWARD ? UINT64_MAX : 0, hit);
 	if (!found) {
-		search_cursors(sbs, nsb, pos, dir, seq, 1);
-		found = search_scan(s, sbs, nsb, pos, dir, seq, hit) ? 2 : 0;
+		search_cursors(sbs, nsb, cur, dir, seq, 1);
+		found = search_scan(s, sbs, nsb, cur, dir, seq, hit) ? 2 : 0;
 	}
-	free(pos);
+	free(cur);
 	search_end(s);
 	return found;
 }
@@ -502,26 +521,29 @@ size_t
 search_tail(struct search *s, struct scrollback *const *sbs, size_t nsb,
     uint64_t before, struct search_hit *out, size_t max)
 {
-	size_t			*pos, k, n = 0;
+	struct search_cursor	*cur;
+	size_t			 k, n = 0;
 	const struct line	*l;
+	struct line		 v;
 
 	if (nsb == 0 || max == 0)
 		return 0;
 	if (s != NULL)
 		search_begin(s);
-	pos = xcalloc(nsb, sizeof *pos);
-	search_cursors(sbs, nsb, pos, SEARCH_BACKWARD, before, 0);
-	while (n < max && (s == NULL || !s->expired) && (k = search_pick(sbs, nsb, pos, SEARCH_BACKWARD)) != nsb) {
-		l = scrollback_get(sbs[k], pos[k] - 1);
-		if (s == NULL || search_line(s, l)) {
+	cur = xcalloc(nsb, sizeof *cur);
+	search_cursors(sbs, nsb, cur, SEARCH_BACKWARD, before, 0);
+	while (n < max && (s == NULL || !s->expired) &&
+	    (k = search_pick(nsb, cur, SEARCH_BACKWARD)) != nsb) {
+		if (s == NULL || search_line(s, l = scrollback_get(sbs[k],
+		    cur[k].pos - 1, &v))) {
 			out[n].which = k;
-			out[n].index = pos[k] - 1;
-			out[n].seq = l->seq;
+			out[n].index = cur[k].pos - 1;
+			out[n].seq = cur[k].seq;
 			n++;
 		}
-		pos[k]--;
+		search_advance(sbs, cur, k, SEARCH_BACKWARD);
 	}
-	free(pos);
+	free(cur);
 	if (s != NULL)
 		search_end(s);
 	return n;

@@ -34,7 +34,7 @@ static const struct {
 	{ .keys = "End, G", .what = "follow the output again" },
 	{ .keys = "i", .what = "interactive: keys go to the node" },
 	{ .keys = "Ctrl-]", .what = "leave interactive mode" },
-	{ .keys = "c", .what = "clear the pane (the log file keeps all)" },
+	{ .keys = "c", .what = "clear the pane (search and ctl logs keep all)" },
 	{ .keys = "Ctrl-L", .what = "redraw the screen" },
 	{ .keys = "?", .what = "this help; any key closes it" },
 	{ .keys = "q, Ctrl-C", .what = "quit: stop every node and exit" },

@@ -322,13 +322,19 @@ ui_keys_interactive(struct ui *ui, int arg)
 	ui->status_dirty = 1;
 }
 
-/* Forget what the focused pane shows; the log file keeps it. */
+/*
+ * Clear the focused pane: it shows only lines that come after this one.
+ * The node's scrollback keeps every line (ctl logs, search, the
+ * all-nodes view, and the log file still have them).
+ */
 static void
 ui_keys_clear(struct ui *ui, int arg)
 {
-	struct ui_pane	*p = &ui->panes[ui->focus];
+	struct ui_pane		*p = &ui->panes[ui->focus];
+	size_t			 count = scrollback_count(p->node->sb);
 
-	scrollback_clear(p->node->sb);
+	if (count > 0)
+		p->cleared = scrollback_seq(p->node->sb, count - 1);
 	p->scroll = 0;
 	p->dirty = 1;
 }
@@ -392,7 +398,8 @@ ui_keys_send(struct ui *ui, int is_key, wint_t wc)
 		ui_keys_mouse(ui);
 		return;
 	}
-	if ((n = ui_encode_key(is_key, wc, buf, sizeof buf)) == 0)
+	if ((n = ui_encode_key(is_key, wc,
+	    ui_screen_modes(ui->panes[ui->focus].node), buf, sizeof buf)) == 0)
 		return;
 	if (cluster_write(ui->cl, ui->focus, buf, n) < 0)
 		ui_set_message(ui, "node %d is not running; Ctrl-] returns",

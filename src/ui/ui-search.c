@@ -203,7 +203,7 @@ ui_search_key(struct ui *ui, int is_key, wint_t wc)
 	    wc == '\n')))
 		ui_search_apply(ui);
 	else if (!is_key && wc >= 0x20 && ui->pbuf.len < 1024 &&
-	    (n = ui_encode_key(0, wc, buf, sizeof buf)) > 0)
+	    (n = ui_encode_key(0, wc, 0, buf, sizeof buf)) > 0)
 		strbuf_add(&ui->pbuf, buf, n);
 }
 
@@ -237,6 +237,9 @@ ui_search_jump(struct ui *ui, int backward)
 	if (ui->all)
 		ui_all_show(ui, hit.seq);
 	p = &ui->panes[hit.which];
+	/* A match in lines c cleared away: show them again. */
+	if (hit.seq <= p->cleared)
+		p->cleared = 0;
 	if (ui_pane_inner(p, &rows, &cols) != 0)
 		rows = 1;
 	/* Put the line in the middle of the pane where there is room. */

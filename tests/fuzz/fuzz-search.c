@@ -98,7 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc != 0)
 			FUZZ_CHECK(hit.which < 2 &&
 			    hit.index < scrollback_count(sbs[hit.which]) &&
-			    scrollback_get(sbs[hit.which], hit.index)->seq ==
+			    scrollback_seq(sbs[hit.which], hit.index) ==
 			    hit.seq, "search_next hit is not a line");
 	}
 	k = search_tail(s, sbs, 2, UINT64_MAX, hits, 8);
