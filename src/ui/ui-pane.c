@@ -514,3 +514,19 @@ ui_pane_scroll(struct ui *ui, struct ui_pane *p, long delta)
 		p->scroll = count;
 	p->dirty = 1;
 }
+
+/* Scroll p so that the line of hit (in p's node) is in its middle,
+   bringing back lines c had cleared away if it is one of them. */
+void
+ui_pane_reveal(struct ui *ui, struct ui_pane *p, const struct search_hit *hit)
+{
+	int	 rows, cols;
+
+	if (hit->seq <= p->cleared)
+		p->cleared = 0;
+	if (ui_pane_inner(p, &rows, &cols) != 0)
+		rows = 1;
+	p->scroll = scrollback_count(p->node->sb) - 1 - hit->index;
+	p->scroll = p->scroll > (size_t)rows / 2 ? p->scroll - rows / 2 : 0;
+	p->dirty = 1;
+}

@@ -58,11 +58,9 @@ ui_status_mode(const struct ui *ui)
 		return "QUIT";
 	if (ui->mode == UI_INTERACTIVE)
 		return "INTERACTIVE";
-	if (ui->all)
-		return "ALL";
-	if (ui->zoom)
+	if (ui->view == &ui_view_grid && ui->zoom)
 		return "ZOOM";
-	return "NORMAL";
+	return ui->view->mode;
 }
 
 /* Nodes with a process still running. */
