@@ -165,11 +165,12 @@ ctl_build(const struct opts *o)
 
 	if (verb == NULL) {
 		nm_warn("ctl: missing request: status, start, stop, restart, "
-		    "logs or quit");
+		    "pause, resume, logs or quit");
 		return NULL;
 	}
 	if (strcmp(verb, "start") == 0 || strcmp(verb, "stop") == 0 ||
-	    strcmp(verb, "restart") == 0 || strcmp(verb, "logs") == 0)
+	    strcmp(verb, "restart") == 0 || strcmp(verb, "logs") == 0 ||
+	    strcmp(verb, "pause") == 0 || strcmp(verb, "resume") == 0)
 		nargs = 1;
 	else if (strcmp(verb, "status") != 0 && strcmp(verb, "quit") != 0) {
 		nm_warn("ctl: unknown request: %s", verb);

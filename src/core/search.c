@@ -8,6 +8,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,24 @@
 #include "nodemux/search.h"
 #include "nodemux/util.h"
 
-/* Backtracking a pathological pattern may do per line, so that a search
-   over a whole scrollback always ends quickly. */
+/*
+ * What one match may cost: backtracking steps and nesting (PCRE2's match
+ * and depth limits), and the JIT's stack, which a pattern such as
+ * "(\\.|[^"])*" uses in proportion to the length of the line (PCRE2's
+ * default of 32 KiB ends it a few KB into a line).  The stack is
+ * reserved address space, touched only as deep as a match goes.
+ */
 #define SEARCH_MATCH_LIMIT	1000000
+#define SEARCH_DEPTH_LIMIT	100000
+#define SEARCH_JIT_STACK	(64 * 1024 * 1024)
+/*
+ * What one call may cost in time: a pattern that stays under the limits
+ * on each match can still take seconds over a long line (one match
+ * attempt per character) or a scrollback.  Past the budget the call
+ * stops and counts a limit hit, so that the console and ctl keep
+ * answering.
+ */
+#define SEARCH_BUDGET_MS	250
 
 struct search {
 	char			*pattern;
@@ -26,6 +42,15 @@ struct search {
 	pcre2_code		*re;
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
+	pcre2_jit_stack		*jstack;
+
+	int			 depth;		/* entry points in progress */
+	int64_t			 deadline;	/* of the outermost one */
+	unsigned		 calls;		/* matches since it began */
+	int			 expired;	/* its budget is spent */
+
+	uint64_t		 nerrors;	/* limit hits */
+	char			 error[128];	/* the last one */
 };
 
 /* Skip a {...} group at p (after \p, \x, \N and the like). */
@@ -140,6 +165,10 @@ search_compile(const char *pattern, int flags, char **err)
 		return NULL;
 	}
 	pcre2_set_match_limit(s->mctx, SEARCH_MATCH_LIMIT);
+	pcre2_set_depth_limit(s->mctx, SEARCH_DEPTH_LIMIT);
+	s->jstack = pcre2_jit_stack_create(32 * 1024, SEARCH_JIT_STACK, NULL);
+	if (s->jstack != NULL)
+		pcre2_jit_stack_assign(s->mctx, NULL, s->jstack);
 	return s;
 }
 
@@ -149,6 +178,7 @@ search_free(struct search *s)
 	if (s == NULL)
 		return;
 	pcre2_match_context_free(s->mctx);
+	pcre2_jit_stack_free(s->jstack);
 	pcre2_match_data_free(s->md);
 	pcre2_code_free(s->re);
 	free(s->pattern);
@@ -167,7 +197,68 @@ search_caseless(const struct search *s)
 	return s->caseless;
 }
 
-/* One pcre2_match at start with options; 1 and the match, or 0. */
+uint64_t
+search_errors(const struct search *s, const char **what)
+{
+	if (what != NULL)
+		*what = s->nerrors != 0 ? s->error : NULL;
+	return s->nerrors;
+}
+
+void
+search_clear_errors(struct search *s)
+{
+	s->nerrors = 0;
+	s->error[0] = '\0';
+}
+
+/* Count a limit hit, with PCRE2's words for it (or ours, rc 0). */
+static void
+search_fail(struct search *s, int rc)
+{
+	s->nerrors++;
+	if (rc == 0)
+		snprintf(s->error, sizeof s->error, "time limit (%d ms) "
+		    "exceeded", SEARCH_BUDGET_MS);
+	else if (pcre2_get_error_message(rc, (PCRE2_UCHAR *)s->error,
+	    sizeof s->error) < 0)
+		snprintf(s->error, sizeof s->error, "match error %d", rc);
+}
+
+/* An entry point begins: the outermost one starts the time budget. */
+static void
+search_begin(struct search *s)
+{
+	if (s->depth++ == 0) {
+		s->deadline = now_ms() + SEARCH_BUDGET_MS;
+		s->calls = 0;
+		s->expired = 0;
+	}
+}
+
+static void
+search_end(struct search *s)
+{
+	s->depth--;
+}
+
+/* Is the budget spent?  The clock is read every 64 matches. */
+static int
+search_expired(struct search *s)
+{
+	if (s->expired)
+		return 1;
+	if ((++s->calls & 63) == 0 && now_ms() > s->deadline) {
+		s->expired = 1;
+		search_fail(s, 0);
+	}
+	return s->expired;
+}
+
+/*
+ * One pcre2_match at start with options: 1 and the match, 0 for none,
+ * -1 when a limit (of PCRE2, or of time) stopped it, counted.
+ */
 static int
 search_exec(struct search *s, const char *text, size_t len, size_t start,
     uint32_t opts, size_t *mstart, size_t *mend)
@@ -177,10 +268,16 @@ search_exec(struct search *s, const char *text, size_t len, size_t start,
 
 	if (start > len)
 		return 0;
+	if (search_expired(s))
+		return -1;
 	rc = pcre2_match(s->re, (PCRE2_SPTR)text, len, start, opts, s->md,
 	    s->mctx);
-	if (rc < 0)
-		return 0;	/* no match, or a limit hit: no match either */
+	if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
+		return 0;
+	if (rc < 0) {
+		search_fail(s, rc);
+		return -1;
+	}
 	ov = pcre2_get_ovector_pointer(s->md);
 	if (ov[1] < ov[0])
 		return 0;	/* \K in a lookahead; nothing sensible to show */
@@ -193,7 +290,12 @@ int
 search_match(struct search *s, const char *text, size_t len, size_t start,
     size_t *mstart, size_t *mend)
 {
-	return search_exec(s, text, len, start, 0, mstart, mend);
+	int	 rc;
+
+	search_begin(s);
+	rc = search_exec(s, text, len, start, 0, mstart, mend);
+	search_end(s);
+	return rc == 1;
 }
 
 int
@@ -201,7 +303,7 @@ search_test(struct search *s, const char *text, size_t len)
 {
 	size_t	 a, b;
 
-	return search_exec(s, text, len, 0, 0, &a, &b);
+	return search_match(s, text, len, 0, &a, &b);
 }
 
 int
@@ -223,9 +325,13 @@ search_walk(struct search *s, const char *text, size_t len, int want_ranges,
 {
 	size_t		 start = 0, a, b, n = 0;
 	uint32_t	 opts = 0, cp;
+	int		 rc;
 
+	search_begin(s);
 	for (;;) {
-		if (!search_exec(s, text, len, start, opts, &a, &b)) {
+		if ((rc = search_exec(s, text, len, start, opts, &a, &b)) == -1)
+			break;		/* counted: the rest is unknown */
+		if (rc == 0) {
 			if (opts == 0 || start >= len)
 				break;
 			start += line_utf8_decode(text + start, len - start, &cp);
@@ -242,6 +348,7 @@ search_walk(struct search *s, const char *text, size_t len, int want_ranges,
 		start = b;
 		opts = a == b ? PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED : 0;
 	}
+	search_end(s);
 	return n;
 }
 
@@ -265,8 +372,10 @@ search_count_scrollback(struct search *s, const struct scrollback *sb)
 	uint64_t	 total = 0;
 	struct line	 v;
 
-	for (i = 0; i < n; i++)
+	search_begin(s);
+	for (i = 0; i < n && !s->expired; i++)
 		total += search_count_line(s, scrollback_get(sb, i, &v));
+	search_end(s);
 	return total;
 }
 
@@ -276,8 +385,10 @@ search_lines_scrollback(struct search *s, const struct scrollback *sb)
 	size_t		 i, n = scrollback_count(sb), lines = 0;
 	struct line	 v;
 
-	for (i = 0; i < n; i++)
+	search_begin(s);
+	for (i = 0; i < n && !s->expired; i++)
 		lines += (size_t)search_line(s, scrollback_get(sb, i, &v));
+	search_end(s);
 	return lines;
 }
 
@@ -346,7 +457,7 @@ search_scan(struct search *s, struct scrollback *const *sbs, size_t nsb,
 	const struct line *l;
 	struct line	 v;
 
-	while ((k = search_pick(nsb, cur, dir)) != nsb) {
+	while (!s->expired && (k = search_pick(nsb, cur, dir)) != nsb) {
 		if (dir == SEARCH_FORWARD ? cur[k].seq > stop :
 		    cur[k].seq < stop)
 			return 0;
@@ -392,6 +503,7 @@ search_next(struct search *s, struct scrollback *const *sbs, size_t nsb,
 
 	if (nsb == 0)
 		return 0;
+	search_begin(s);
 	cur = xcalloc(nsb, sizeof *cur);
 	search_cursors(sbs, nsb, cur, dir, seq, 0);
 	found = search_scan(s, sbs, nsb, cur, dir,
@@ -401,6 +513,7 @@ search_next(struct search *s, struct scrollback *const *sbs, size_t nsb,
 		found = search_scan(s, sbs, nsb, cur, dir, seq, hit) ? 2 : 0;
 	}
 	free(cur);
+	search_end(s);
 	return found;
 }
 
@@ -415,9 +528,11 @@ search_tail(struct search *s, struct scrollback *const *sbs, size_t nsb,
 
 	if (nsb == 0 || max == 0)
 		return 0;
+	if (s != NULL)
+		search_begin(s);
 	cur = xcalloc(nsb, sizeof *cur);
 	search_cursors(sbs, nsb, cur, SEARCH_BACKWARD, before, 0);
-	while (n < max &&
+	while (n < max && (s == NULL || !s->expired) &&
 	    (k = search_pick(nsb, cur, SEARCH_BACKWARD)) != nsb) {
 		if (s == NULL || search_line(s, l = scrollback_get(sbs[k],
 		    cur[k].pos - 1, &v))) {
@@ -429,5 +544,7 @@ search_tail(struct search *s, struct scrollback *const *sbs, size_t nsb,
 		search_advance(sbs, cur, k, SEARCH_BACKWARD);
 	}
 	free(cur);
+	if (s != NULL)
+		search_end(s);
 	return n;
 }

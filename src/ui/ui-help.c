@@ -23,6 +23,7 @@ static const struct {
 	{ .keys = "s  x  r", .what = "start / stop / restart the focused node" },
 	{ .keys = "x again", .what = "kill it now (SIGKILL)" },
 	{ .keys = "S  X  R", .what = "start / stop / restart every node" },
+	{ .keys = "p  P", .what = "pause / resume the focused node, every node" },
 	{ .keys = "/", .what = "search every node (PCRE2; lower case: any case)" },
 	{ .keys = "n  N", .what = "next / previous match, across nodes" },
 	{ .keys = "f", .what = "filter: only lines that match the search" },

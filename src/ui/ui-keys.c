@@ -32,6 +32,8 @@ static void	ui_keys_number(struct ui *, int);
 static void	ui_keys_zoom(struct ui *, int);
 static void	ui_keys_one(struct ui *, int);
 static void	ui_keys_all(struct ui *, int);
+static void	ui_keys_pause(struct ui *, int);
+static void	ui_keys_pause_all(struct ui *, int);
 static void	ui_keys_scroll(struct ui *, int);
 static void	ui_keys_page(struct ui *, int);
 static void	ui_keys_interactive(struct ui *, int);
@@ -65,6 +67,8 @@ static const struct ui_key ui_keys_normal[] = {
 	{ .key = 'S', .fn = ui_keys_all, .arg = UI_ACT_START },
 	{ .key = 'X', .fn = ui_keys_all, .arg = UI_ACT_STOP },
 	{ .key = 'R', .fn = ui_keys_all, .arg = UI_ACT_RESTART },
+	{ .key = 'p', .fn = ui_keys_pause },
+	{ .key = 'P', .fn = ui_keys_pause_all },
 	{ .key = KEY_PPAGE, .is_key = 1, .fn = ui_keys_scroll,
 	  .arg = UI_SCROLL_PAGE_UP },
 	{ .key = KEY_NPAGE, .is_key = 1, .fn = ui_keys_scroll,
@@ -170,6 +174,32 @@ ui_keys_all(struct ui *ui, int act)
 	for (i = 0; i < ui->n; i++)
 		ui->panes[i].dirty = 1;
 	ui->status_dirty = 1;
+}
+
+/* p: pause the focused node, or resume it when paused. */
+static void
+ui_keys_pause(struct ui *ui, int arg)
+{
+	struct node	*n = ui->panes[ui->focus].node;
+	char		*cause = NULL;
+	int		 rc;
+
+	if (n->state == NODE_PAUSED)
+		rc = cluster_resume(ui->cl, ui->focus, &cause);
+	else
+		rc = cluster_pause(ui->cl, ui->focus, &cause);
+	if (rc != 0) {
+		ui_set_message(ui, "node %d: %s", ui->focus + 1, cause);
+		free(cause);
+	}
+}
+
+/* P: pause every running node; when none runs unpaused, resume all. */
+static void
+ui_keys_pause_all(struct ui *ui, int arg)
+{
+	if (cluster_pause_all(ui->cl) == 0)
+		ui_set_message(ui, "no node to pause or resume");
 }
 
 /* The scroll keys: what they scroll is the view's business. */
