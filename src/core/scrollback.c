@@ -169,14 +169,21 @@ scrollback_is_ext(const struct line *l)
 	    a->flags != 0;
 }
 
-size_t
-scrollback_line_bytes(const struct line *l)
+/* What holding l costs; ext: scrollback_is_ext(l). */
+static inline size_t
+scrollback_size(const struct line *l, int ext)
 {
 	size_t	 n = sizeof (struct scrollback_rec) + l->len + 1;
 
-	if (scrollback_is_ext(l))
+	if (ext)
 		n += sizeof (struct scrollback_ext) + l->nruns * sizeof *l->runs;
 	return SCROLLBACK_ALIGN(n) + SCROLLBACK_SLOT;
+}
+
+size_t
+scrollback_line_bytes(const struct line *l)
+{
+	return scrollback_size(l, scrollback_is_ext(l));
 }
 
 /* Fill v with record j of chunk ch: its text and runs stay in place. */
@@ -282,10 +289,13 @@ scrollback_fits(const struct scrollback_chunk *ch, const struct line *l,
 	    dtime <= INT32_MAX;
 }
 
-/* Write l as record lines of ch (which has room), slot included. */
+/*
+ * Write l as the next record of ch (which has room), slot included, and
+ * make v the view of it.
+ */
 static void
 scrollback_write(struct scrollback_chunk *ch, const struct line *l,
-    size_t need)
+    size_t need, int ext, struct line *v)
 {
 	struct scrollback_rec	*r;
 	struct scrollback_ext	*e;
@@ -307,16 +317,25 @@ scrollback_write(struct scrollback_chunk *ch, const struct line *l,
 	r->dtime = (int32_t)(l->time_ms - ch->base_time);
 	r->len = l->len;
 	p = (char *)(r + 1);
-	if (scrollback_is_ext(l)) {
+	*v = *l;
+	v->flags = 0;
+	v->nruns = 0;
+	v->runs = NULL;
+	if (ext) {
 		r->len |= SCROLLBACK_EXT;
+		v->flags = l->flags;
+		v->nruns = l->nruns;
 		e = (struct scrollback_ext *)p;
 		e->nruns = l->nruns;
 		e->flags = l->flags;
 		p += sizeof *e;
-		if (l->nruns != 0)
+		if (l->nruns != 0) {
 			memcpy(p, l->runs, l->nruns * sizeof *l->runs);
+			v->runs = (struct attr_run *)p;
+		}
 		p += l->nruns * sizeof *l->runs;
 	}
+	v->text = p;
 	if (l->len != 0)
 		memcpy(p, l->text, l->len);
 	p[l->len] = '\0';
@@ -330,15 +349,17 @@ scrollback_drop(struct scrollback *sb)
 {
 	struct scrollback_chunk	*ch = sb->chunks[0];
 	struct line		 v;
-	size_t			 j = ch->dead;
+	size_t			 j = ch->dead, size;
 
 	if (sb->drop_cb != NULL) {
 		scrollback_view(ch, j, &v);
 		sb->drop_cb(sb->drop_arg, &v);
 	}
-	sb->bytes -= scrollback_rec_bytes(ch, j);
-	SCROLLBACK_POISON(scrollback_rec(ch, j),
-	    scrollback_rec_bytes(ch, j) - SCROLLBACK_SLOT);
+	size = scrollback_rec_bytes(ch, j);
+	sb->bytes -= size;
+#ifdef SCROLLBACK_ASAN
+	SCROLLBACK_POISON(scrollback_rec(ch, j), size - SCROLLBACK_SLOT);
+#endif
 	sb->first++;
 	sb->count--;
 	sb->dropped++;
@@ -349,7 +370,8 @@ scrollback_drop(struct scrollback *sb)
 const struct line *
 scrollback_push(struct scrollback *sb, const struct line *l)
 {
-	size_t			 need = scrollback_line_bytes(l);
+	int			 ext = scrollback_is_ext(l);
+	size_t			 need = scrollback_size(l, ext);
 	struct scrollback_chunk	*ch;
 
 	if (sb->count == sb->max_lines)
@@ -367,10 +389,9 @@ scrollback_push(struct scrollback *sb, const struct line *l)
 		}
 		ch = scrollback_chunk_new(sb, need);
 	}
-	scrollback_write(ch, l, need);
+	scrollback_write(ch, l, need, ext, &sb->pushed);
 	sb->count++;
 	sb->bytes += need;
-	scrollback_view(ch, ch->lines - 1, &sb->pushed);
 	return &sb->pushed;
 }
 

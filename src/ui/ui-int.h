@@ -164,6 +164,8 @@ struct ui {
 	const struct ui_view	*view;		/* never NULL */
 	WINDOW			*viewwin;	/* a full view's window */
 	int			 view_dirty;	/* the full view must be drawn */
+	int			 view_blank;	/* its window is new or must be
+						   cleared: draw all of it */
 	size_t			 all_scroll;	/* a: lines below the view */
 	int			 table_sort;	/* t: the column sorted by */
 	int			 table_top;	/* t: the first row shown */

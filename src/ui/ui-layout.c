@@ -107,6 +107,7 @@ ui_layout_apply(struct ui *ui)
 	if (ui->view->full && !ui->too_small)
 		ui->viewwin = newwin(ui_view_rows(ui), ui->width, 0, 0);
 	ui->view_dirty = 1;
+	ui->view_blank = 1;
 	if (ui->status != NULL)
 		delwin(ui->status);
 	ui->status = newwin(1, ui->width, ui->height - 1, 0);

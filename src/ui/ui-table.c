@@ -185,7 +185,7 @@ ui_table_cell(struct ui *ui, int i, int col, char *buf, size_t len)
 static void
 ui_table_put(WINDOW *w, int y, int x, const char *s, int width)
 {
-	wchar_t	 ws[256];
+	wchar_t	 ws[512];
 	size_t	 n;
 	int	 k;
 
@@ -201,14 +201,22 @@ ui_table_put(WINDOW *w, int y, int x, const char *s, int width)
 	mvwaddnwstr(w, y, x, ws, width);
 }
 
-/* The heading, the sort column marked. */
+/* The heading, the sort column marked; drawn again only when it
+   changes (sort column, search) or the window was cleared. */
 static void
-ui_table_head(struct ui *ui, int width)
+ui_table_head(struct ui *ui, int width, int blank)
 {
-	char	 buf[64];
-	int	 col, x = 0, pair;
-	attr_t	 a = ui_colour_role(UI_ROLE_BAR, &pair);
+	static int	 drawn_sort = -1, drawn_search = -1, drawn_width = -1;
+	char		 buf[64];
+	int		 col, x = 0, pair;
+	attr_t		 a = ui_colour_role(UI_ROLE_BAR, &pair);
 
+	if (!blank && drawn_sort == ui->table_sort &&
+	    drawn_search == (ui->search != NULL) && drawn_width == width)
+		return;
+	drawn_sort = ui->table_sort;
+	drawn_search = ui->search != NULL;
+	drawn_width = width;
 	wattr_set(ui->viewwin, a | A_BOLD, (short)pair, &pair);
 	mvwhline(ui->viewwin, 0, 0, ' ', width);
 	for (col = 0; col < UI_TABLE_NCOLS && x < width; col++) {
@@ -225,52 +233,172 @@ ui_table_head(struct ui *ui, int width)
 	wattr_set(ui->viewwin, A_NORMAL, 0, NULL);
 }
 
-/* Row y: node i; selected (the focus) reversed, matches bold. */
+/* Columns [from, to) of node i's row, each padded to its width (cut at
+   the screen's width), into sb. */
+static void
+ui_table_cells(struct ui *ui, int i, int from, int to, struct strbuf *sb)
+{
+	char	 buf[256];
+	int	 col, w;
+
+	strbuf_reset(sb);
+	for (col = from; col < to; col++) {
+		w = ui_table_cols[col].width;
+		ui_table_cell(ui, i, col, buf, sizeof buf);
+		/* Cells are ASCII (names, states, numbers): bytes are
+		   columns; a cell too wide keeps one blank after it. */
+		strbuf_addf(sb, "%-*.*s ", w - 1, w - 1, buf);
+	}
+}
+
+/* What a row of the screen shows, to draw only what changed. */
+struct ui_table_shown {
+	int		 node;		/* -1: unknown */
+	attr_t		 base, sattr;	/* the row's, the state's */
+	short		 pair, spair;
+	size_t		 a, b;		/* where the state starts, ends */
+	struct strbuf	 text;
+};
+static struct ui_table_shown	*ui_table_shown;
+static int			 ui_table_nshown;
+
+/* Forget what the rows show (the window was cleared or is new). */
+static void
+ui_table_forget(int rows)
+{
+	int	 r;
+
+	if (rows > ui_table_nshown) {
+		ui_table_shown = xreallocarray(ui_table_shown, rows,
+		    sizeof *ui_table_shown);
+		for (r = ui_table_nshown; r < rows; r++)
+			memset(&ui_table_shown[r], 0, sizeof *ui_table_shown);
+		ui_table_nshown = rows;
+	}
+	for (r = 0; r < ui_table_nshown; r++)
+		ui_table_shown[r].node = -1;
+}
+
+/* Node i's row as it should be: text and attributes into *want. */
+static void
+ui_table_want(struct ui *ui, int i, struct ui_table_shown *want)
+{
+	struct ui_pane	*p = &ui->panes[i];
+	struct strbuf	 sb = STRBUF_INIT;
+	int		 pair = 0;
+
+	want->node = i;
+	want->base = A_NORMAL;
+	if (ui->search != NULL && p->matches > 0)
+		want->base = ui_colour_role(UI_ROLE_WAIT, &pair) | A_BOLD;
+	if (i == ui->focus)
+		want->base |= A_REVERSE;
+	want->pair = (short)pair;
+	want->sattr = want->base;
+	if (pair == 0)
+		want->sattr |= ui_colour_role(ui_colour_state_role(
+		    p->node->state), &pair);
+	want->spair = (short)pair;
+	strbuf_reset(&want->text);
+	ui_table_cells(ui, i, 0, UI_TABLE_STATE, &sb);
+	strbuf_add(&want->text, sb.buf, sb.len);
+	want->a = want->text.len;
+	ui_table_cells(ui, i, UI_TABLE_STATE, UI_TABLE_STATE + 1, &sb);
+	strbuf_add(&want->text, sb.buf, sb.len);
+	want->b = want->text.len;
+	ui_table_cells(ui, i, UI_TABLE_STATE + 1, UI_TABLE_NCOLS, &sb);
+	strbuf_add(&want->text, sb.buf, sb.len);
+	if (ui->search != NULL)
+		strbuf_addf(&want->text, "%llu",
+		    (unsigned long long)p->matches);
+	strbuf_free(&sb);
+}
+
+/* Write bytes [from, to) of row y's text in attribute a; the last
+   stroke of a row (pad) blanks the rest of the line. */
+static void
+ui_table_stroke(struct ui *ui, int y, const struct ui_table_shown *w,
+    size_t from, size_t to, attr_t a, short pair, int pad, int width)
+{
+	int	 n, x = (int)from, p = pair;
+
+	if (x >= width)
+		return;
+	n = pad ? width - x : (int)(to - from) < width - x ? (int)(to - from) :
+	    width - x;
+	wattr_set(ui->viewwin, a, pair, &p);
+	ui_table_put(ui->viewwin, y, x, w->text.buf + from, n);
+}
+
+/*
+ * Row y (0 the first under the heading): node i; selected (the focus)
+ * reversed, matches bold, the state in its colour.  Drawn only where it
+ * differs from what the row shows: each second most rows change only in
+ * their uptime, and a table of 64 rows is drawn every second.
+ */
 static void
 ui_table_row(struct ui *ui, int y, int i, int width)
 {
-	struct ui_pane	*p = &ui->panes[i];
-	char		 buf[256];
-	int		 col, x = 0, pair = 0, spair;
-	attr_t		 base = A_NORMAL, a;
+	struct ui_table_shown	*old = &ui_table_shown[y];
+	struct ui_table_shown	 want;
+	size_t			 from, to, len;
 
-	if (ui->search != NULL && p->matches > 0)
-		base = ui_colour_role(UI_ROLE_WAIT, &pair) | A_BOLD;
-	if (i == ui->focus)
-		base |= A_REVERSE;
-	for (col = 0; col < UI_TABLE_NCOLS && x < width; col++) {
-		a = base;
-		spair = pair;
-		if (col == UI_TABLE_STATE && pair == 0)
-			a |= ui_colour_role(ui_colour_state_role(
-			    p->node->state), &spair);
-		wattr_set(ui->viewwin, a, (short)spair, &spair);
-		ui_table_put(ui->viewwin, y, x, ui_table_cell(ui, i, col, buf,
-		    sizeof buf), ui_table_cols[col].width < width - x ?
-		    ui_table_cols[col].width : width - x);
-		x += ui_table_cols[col].width;
+	memset(&want, 0, sizeof want);
+	ui_table_want(ui, i, &want);
+	len = want.text.len;
+	if (old->node == i && old->base == want.base &&
+	    old->pair == want.pair && old->sattr == want.sattr &&
+	    old->spair == want.spair && old->a == want.a && old->b == want.b &&
+	    old->text.len == len) {
+		for (from = 0; from < len &&
+		    old->text.buf[from] == want.text.buf[from]; from++)
+			;
+		for (to = len; to > from &&
+		    old->text.buf[to - 1] == want.text.buf[to - 1]; to--)
+			;
+		if (from == len)
+			goto same;
+		if (to <= want.a || from >= want.b) {
+			ui_table_stroke(ui, y + 1, &want, from, to, want.base,
+			    want.pair, 0, width);
+			goto same;
+		}
+		if (from >= want.a && to <= want.b) {
+			ui_table_stroke(ui, y + 1, &want, from, to, want.sattr,
+			    want.spair, 0, width);
+			goto same;
+		}
 	}
-	wattr_set(ui->viewwin, base, (short)pair, &pair);
-	if (ui->search != NULL && x < width) {
-		snprintf(buf, sizeof buf, "%llu",
-		    (unsigned long long)p->matches);
-		ui_table_put(ui->viewwin, y, x, buf, width - x);
-	}
+	ui_table_stroke(ui, y + 1, &want, 0, want.a, want.base, want.pair, 0,
+	    width);
+	ui_table_stroke(ui, y + 1, &want, want.a, want.b, want.sattr,
+	    want.spair, 0, width);
+	ui_table_stroke(ui, y + 1, &want, want.b, len, want.base, want.pair, 1,
+	    width);
+same:
 	wattr_set(ui->viewwin, A_NORMAL, 0, NULL);
+	strbuf_free(&old->text);
+	*old = want;
 }
 
-/* Draw the table, the focused node's row in sight. */
+/* Draw the table, the focused node's row in sight: only what changed,
+   unless the window is new or was cleared. */
 static void
 ui_table_draw(struct ui *ui, int64_t now)
 {
-	int	*order, rows, width, r, sel;
+	int	*order, rows, width, r, sel, blank;
 
 	if (!ui->view_dirty || ui->viewwin == NULL)
 		return;
 	ui->view_dirty = 0;
-	werase(ui->viewwin);
 	getmaxyx(ui->viewwin, rows, width);
 	rows--;			/* the heading */
+	blank = ui->view_blank || rows > ui_table_nshown;
+	if (blank) {
+		werase(ui->viewwin);
+		ui_table_forget(rows > 0 ? rows : 1);
+		ui->view_blank = 0;
+	}
 	order = ui_table_order(ui);
 	sel = ui_table_row_of(order, ui->n, ui->focus);
 	if (sel < ui->table_top)
@@ -279,9 +407,9 @@ ui_table_draw(struct ui *ui, int64_t now)
 		ui->table_top = sel - rows + 1;
 	if (ui->table_top > 0 && ui->table_top > ui->n - rows)
 		ui->table_top = ui->n - rows > 0 ? ui->n - rows : 0;
-	ui_table_head(ui, width);
+	ui_table_head(ui, width, blank);
 	for (r = 0; r < rows && ui->table_top + r < ui->n; r++)
-		ui_table_row(ui, r + 1, order[ui->table_top + r], width);
+		ui_table_row(ui, r, order[ui->table_top + r], width);
 	free(order);
 	wnoutrefresh(ui->viewwin);
 }

@@ -256,6 +256,7 @@ ui_frame(struct ui *ui, int64_t now)
 			ui->panes[i].dirty = 1;
 		ui->status_dirty = 1;
 		ui->view_dirty = 1;
+		ui->view_blank = 1;
 		ui->full = 0;
 	}
 	if (ui->too_small)
