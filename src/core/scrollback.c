@@ -479,20 +479,45 @@ scrollback_seq(const struct scrollback *sb, size_t i)
 	return ch->base_seq + scrollback_rec(ch, n - ch->first)->dseq;
 }
 
+/* The seq of record j of chunk ch. */
+static inline uint64_t
+scrollback_rec_seq(const struct scrollback_chunk *ch, size_t j)
+{
+	return ch->base_seq + scrollback_rec(ch, j)->dseq;
+}
+
+/* First the chunk (by its newest line), then the line in it: n / N and
+   the all-nodes view ask this for every node at every jump. */
 size_t
 scrollback_find_seq(const struct scrollback *sb, uint64_t seq)
 {
-	size_t	 lo = 0, hi = sb->count;
+	const struct scrollback_chunk	*ch;
+	size_t				 lo = 0, hi = sb->nchunks, mid, j, k;
 
+	if (sb->count == 0)
+		return 0;
 	while (lo < hi) {
-		size_t	 mid = lo + (hi - lo) / 2;
-
-		if (scrollback_seq(sb, mid) < seq)
+		mid = lo + (hi - lo) / 2;
+		ch = sb->chunks[mid];
+		if (ch->lines == ch->dead ||
+		    scrollback_rec_seq(ch, ch->lines - 1) < seq)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo;
+	if (lo == sb->nchunks)
+		return sb->count;
+	ch = sb->chunks[lo];
+	j = ch->dead;
+	k = ch->lines;
+	while (j < k) {
+		mid = j + (k - j) / 2;
+		if (scrollback_rec_seq(ch, mid) < seq)
+			j = mid + 1;
+		else
+			k = mid;
+	}
+	return ch->first + j - sb->first;
 }
 
 void
