@@ -20,6 +20,16 @@ struct cfg_str {
 	int		 line;
 };
 
+/* One entry of cluster.hosts (SPEC §9). */
+struct cfg_host {
+	char		*name;
+	char		*ssh;		/* [user@]host[:port]; NULL: this
+					   machine */
+	char		*address;	/* NULL: the ssh target's host */
+	int		 slots;		/* 0: no limit */
+	int		 line;
+};
+
 /* One node.env entry: a variable name and its value template. */
 struct cfg_env {
 	char		*name;
@@ -46,6 +56,12 @@ struct cfg {
 	struct cfg_int	 stop_timeout_ms;
 	struct cfg_str	 log_dir;	/* template */
 	struct cfg_int	 scrollback_lines;
+	struct cfg_host	*hosts;		/* cluster.hosts, or NULL */
+	int		 nhosts;
+	int		 hosts_line;
+	struct cfg_int	 placement;	/* enum plan_placement */
+	char		**ssh_options;	/* NULL-terminated, or NULL */
+	int		 ssh_options_line;
 
 	char		**command;	/* templates, NULL-terminated */
 	int		 command_shell;	/* 1: command[0] runs via sh -c */
@@ -111,7 +127,20 @@ int		 cfg_line(const struct config_setting_t *);
 /* Set *cause to "FILE:LINE: key: expected WANT, not TYPE"; -1. */
 int		 cfg_type_error(struct cfg *, const struct config_setting_t *,
 		    const char *key, const char *want, char **cause);
+/* Free the hosts of cfg (and set none). */
+void		 cfg_hosts_clear(struct cfg *);
 /* Replace the value of a string key. */
 void		 cfg_set_str(struct cfg_str *, const char *v, int line);
+/* Set *out to the string of s (key), or a type error: 0 or -1. */
+int		 cfg_get_string(struct cfg *, const struct config_setting_t *s,
+		    const char *key, const char **out, char **cause);
+/* "unknown key KEY (did you mean NAME?)", NAME the nearest of names. */
+int		 cfg_unknown_name(struct cfg *, const struct config_setting_t *s,
+		    const char *key, const char *const *names, char **cause);
+/* cluster.hosts and cluster.ssh_options (cfg-hosts.c). */
+int		 cfg_set_hosts(struct cfg *, const struct config_setting_t *,
+		    const char *key, char **cause);
+int		 cfg_set_strv(struct cfg *, const struct config_setting_t *,
+		    const char *key, char **cause);
 
 #endif

@@ -10,7 +10,7 @@
 #include "nodemux/plan.h"
 
 /* Options a command may accept (bits of struct cmd's allowed). */
-#define OPT_PLAN	0x01	/* -n -c -p --log-dir */
+#define OPT_PLAN	0x01	/* -n -c -p --log-dir --hosts */
 #define OPT_HEADLESS	0x02
 #define OPT_JSON	0x04
 #define OPT_SOCKET	0x08

@@ -29,6 +29,23 @@ enum plan_name_mode {
 
 #define PLAN_READY_HTTP_MAX	1024	/* bytes of a ready.http path */
 
+enum plan_placement {
+	PLAN_PLACE_SPREAD,	/* node i on hosts[(i-1) % count] */
+	PLAN_PLACE_FILL,	/* each host up to its slots, in order */
+};
+
+/* A machine nodes run on (SPEC §9).  Without cluster.hosts there is
+   none: every node is local, on plan->host. */
+struct plan_host {
+	char		 *name;		/* "h1", or "local" */
+	char		 *ssh;		/* [user@]host as ssh takes it; NULL:
+					   this machine, no ssh */
+	int		  port;		/* ssh port; 0: ssh's own default */
+	char		 *address;	/* NODE_HOST: what other nodes dial */
+	int		  slots;	/* 0: no limit */
+	int		  nodes;	/* how many nodes it holds */
+};
+
 /* One node of the plan.  All strings are owned by the plan. */
 struct plan_node {
 	int		  index;	/* 1..size */
@@ -50,6 +67,9 @@ struct plan_node {
 	int		  http_nominal;	/* the configured ports; differ from
 					   http_port/dist_port when next-free */
 	int		  dist_nominal;	/*   moved the node */
+	const struct plan_host *host;	/* NULL: no hosts, local */
+	const char	 *host_addr;	/* NODE_HOST: host->address, else
+					   plan->host */
 };
 
 struct plan {
@@ -75,6 +95,12 @@ struct plan {
 	int		  backoff_ms;
 	enum plan_port_policy port_policy;
 	struct plan_node *nodes;	/* size entries, nodes[i].index == i+1 */
+	struct plan_host *hosts;	/* nhosts entries; NULL: all local */
+	int		  nhosts;
+	char		 *hosts_from;	/* "--hosts", "NODEMUX_HOSTS" or
+					   "cluster.hosts" */
+	enum plan_placement placement;
+	char		**ssh_options;	/* added to every ssh call */
 	struct cfg	 *cfg;		/* the templates, for
 					   plan_node_set_ports */
 };
@@ -85,6 +111,7 @@ struct plan_opts {
 	const char	 *config;	/* NULL: look it up */
 	const char	 *profile;	/* NULL: $NODEMUX_PROFILE or none */
 	const char	 *log_dir;	/* NULL: from config */
+	const char	 *hosts;	/* --hosts SPEC,...; NULL: not given */
 };
 
 /*
@@ -104,5 +131,8 @@ void		 plan_free(struct plan *);
  */
 int		 plan_node_set_ports(struct plan *, int i, int http_port,
 		     int dist_port, char **cause);
+
+/* Is node n on another machine (reached by ssh)? */
+#define plan_node_remote(n) ((n)->host != NULL && (n)->host->ssh != NULL)
 
 #endif

@@ -131,5 +131,7 @@ const struct transport_ops *transport_find(const struct plan *,
 
 /* The local transport: a pty on this machine (transport-local.c). */
 extern const struct transport_ops transport_local;
+/* Nodes on other machines: a remote pty over OpenSSH (transport-ssh.c). */
+extern const struct transport_ops transport_ssh;
 
 #endif

@@ -23,6 +23,7 @@
 #include "nodemux/net.h"
 #include "nodemux/opts.h"
 #include "nodemux/plan.h"
+#include "nodemux/ssh.h"
 #include "nodemux/util.h"
 
 #define DOCTOR_FDS_PER_NODE	4	/* pty master, log file, probes */
@@ -30,6 +31,7 @@
 #define DOCTOR_EPMD_PORT	4369
 #define DOCTOR_CONNECT_MS	1000
 #define DOCTOR_DETAIL_WIDTH	64	/* widest detail column before the hint */
+#define DOCTOR_SSH_MS		15000	/* for a host to answer */
 
 enum doctor_status {
 	DOCTOR_OK,
@@ -304,6 +306,8 @@ doctor_check_programs(struct doctor *d)
 	int			  i, shell;
 
 	for (i = 0; i < p->size; i++) {
+		if (plan_node_remote(&p->nodes[i]))
+			continue;	/* checked on its host */
 		if ((prog = doctor_program(&p->nodes[i], &shell)) == NULL)
 			continue;
 		if (shell && doctor_seen(&seen, &nseen, xstrdup("/bin/sh")))
@@ -399,14 +403,155 @@ doctor_check_ports(struct doctor *d)
 {
 	int	 i;
 
-	if (!host_is_local(d->plan->host)) {
-		doctor_add(d, DOCTOR_FAIL, "ports", "fix cluster.host first",
-		    "not probed: nodes cannot bind %s on this machine",
-		    d->plan->bind_addr);
-		return;
-	}
-	for (i = 0; i < d->plan->size; i++)
+	for (i = 0; i < d->plan->size; i++) {
+		if (plan_node_remote(&d->plan->nodes[i]))
+			continue;	/* probed on its host */
+		if (!host_is_local(d->plan->host)) {
+			doctor_add(d, DOCTOR_FAIL, "ports", "fix cluster.host "
+			    "first", "not probed: nodes cannot bind %s on this "
+			    "machine", d->plan->bind_addr);
+			return;
+		}
 		doctor_check_node_ports(d, &d->plan->nodes[i]);
+	}
+}
+
+/* The last non-empty line of text (ssh's own words), in place. */
+static const char *
+doctor_last_line(char *text)
+{
+	char	*nl;
+
+	while ((nl = strrchr(text, '\n')) != NULL && nl[1] == '\0')
+		*nl = '\0';
+	for (nl = text; *nl != '\0'; nl++) {
+		if (*nl == '\r')
+			*nl = ' ';
+	}
+	return (nl = strrchr(text, '\n')) != NULL ? nl + 1 : text;
+}
+
+/* The value of line "key value" in text, or NULL. */
+static char *
+doctor_field(const char *text, const char *key)
+{
+	const char	*p = text, *end;
+	size_t		 len = strlen(key);
+
+	for (; p != NULL && *p != '\0'; p = end != NULL ? end + 1 : NULL) {
+		end = strchr(p, '\n');
+		if (strncmp(p, key, len) == 0 && p[len] == ' ')
+			return xstrndup(p + len + 1, end != NULL ?
+			    (size_t)(end - p - len - 1) : strlen(p + len + 1));
+	}
+	return NULL;
+}
+
+/* Node n's ports on host h, from the host's answer. */
+static void
+doctor_host_ports(struct doctor *d, const struct plan_host *h,
+    const struct plan_node *n, const char *out)
+{
+	const char	*roles[] = { "http", "dist" };
+	int		 ports[] = { n->http_port, n->dist_port }, i, bad = 0;
+	char		 key[32];
+
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof key, "busy %d", ports[i]);
+		if (strstr(out, key) == NULL)
+			continue;
+		bad = 1;
+		doctor_add(d, d->plan->port_policy == PLAN_PORTS_NEXT_FREE ?
+		    DOCTOR_WARN : DOCTOR_FAIL, "ports", "stop what holds it "
+		    "there, or change ports.http_base/dist_base",
+		    "%s port %d of node %s is busy on %s", roles[i], ports[i],
+		    n->name, h->name);
+	}
+	if (!bad)
+		doctor_add(d, DOCTOR_OK, "ports", "", "%s: http %d, dist %d "
+		    "free on %s", n->name, n->http_port, n->dist_port, h->name);
+}
+
+/* The answer of host h: its shell, the program of its nodes, ports. */
+static void
+doctor_host_answer(struct doctor *d, const struct plan_host *h,
+    const char *prog, const char *out)
+{
+	char	*shell = doctor_field(out, "shell");
+	char	*path = doctor_field(out, "path");
+	char	*hint;
+	int	 i;
+
+	doctor_add(d, DOCTOR_OK, "host", "", "%s (%s): reachable without a "
+	    "prompt, %s", h->name, h->ssh, shell != NULL ? shell : "sh");
+	if (path == NULL || strcmp(path, "-") == 0) {
+		hint = xasprintf("install %s on %s or put it on the PATH of "
+		    "its non-interactive shell", prog, h->name);
+		doctor_add(d, DOCTOR_FAIL, "program", hint, "%s: not found on "
+		    "%s's PATH", prog, h->name);
+		free(hint);
+	} else
+		doctor_add(d, DOCTOR_OK, "program", "", "%s on %s: %s", prog,
+		    h->name, path);
+	for (i = 0; i < d->plan->size; i++) {
+		if (d->plan->nodes[i].host == h)
+			doctor_host_ports(d, h, &d->plan->nodes[i], out);
+	}
+	free(shell);
+	free(path);
+}
+
+/* One host: reachable with no prompt, its shell, the program of its
+   first node on its PATH, its nodes' ports free there. */
+static void
+doctor_check_host_ssh(struct doctor *d, const struct plan_host *h)
+{
+	const struct plan_node	*n = NULL;
+	char			**args, *prog, *out = NULL, *cause = NULL;
+	int			 i, k = 0, rc, shell;
+
+	for (i = 0; i < d->plan->size && n == NULL; i++) {
+		if (d->plan->nodes[i].host == h)
+			n = &d->plan->nodes[i];
+	}
+	if (n == NULL)
+		return;		/* no node there */
+	if ((prog = doctor_program(n, &shell)) == NULL)
+		prog = xstrdup("sh");
+	args = xcalloc(3 + 2 * d->plan->size + 1, sizeof *args);
+	args[k++] = xstrdup("check");
+	args[k++] = xstrdup(prog);
+	for (i = 0; i < d->plan->size; i++) {
+		if (d->plan->nodes[i].host != h)
+			continue;
+		args[k++] = xasprintf("%d", d->plan->nodes[i].http_port);
+		args[k++] = xasprintf("%d", d->plan->nodes[i].dist_port);
+	}
+	rc = ssh_run(d->plan, h, args, DOCTOR_SSH_MS, &out, &cause);
+	strv_free(args);
+	if (rc == 0)
+		doctor_host_answer(d, h, prog, out);
+	else
+		doctor_add(d, DOCTOR_FAIL, "host", "check that sshd runs there "
+		    "and your key is accepted (ssh-copy-id; BatchMode: no "
+		    "password prompt), or fix cluster.hosts", "%s (%s): %s",
+		    h->name, h->ssh, rc == -1 ? cause : *out != '\0' ?
+		    doctor_last_line(out) : "ssh failed");
+	free(prog);
+	free(out);
+	free(cause);
+}
+
+/* One row per host of the plan reached by ssh. */
+static void
+doctor_check_hosts(struct doctor *d)
+{
+	int	 i;
+
+	for (i = 0; i < d->plan->nhosts; i++) {
+		if (d->plan->hosts[i].ssh != NULL)
+			doctor_check_host_ssh(d, &d->plan->hosts[i]);
+	}
 }
 
 /* The host resolves to this machine. */
@@ -660,6 +805,7 @@ cmd_doctor(struct opts *o)
 	doctor_check_config(&d);
 	doctor_check_programs(&d);
 	doctor_check_host(&d);
+	doctor_check_hosts(&d);
 	doctor_check_ports(&d);
 	doctor_check_pty(&d);
 	doctor_check_fds(&d);

@@ -82,7 +82,8 @@ cmd_plan_cells(const struct plan_node *n, const struct plan *plan,
 	}
 	cell[PLAN_COL_ARGV] = strbuf_detach(&sb);
 	cell[PLAN_COL_NAME] = xstrdup(n->name);
-	cell[PLAN_COL_HOST] = xstrdup(plan->host);
+	cell[PLAN_COL_HOST] = n->host != NULL ? xstrdup(n->host->name) :
+	    xstrdup(plan->host);
 	cell[PLAN_COL_HTTP] = cmd_plan_port(n->http_port, n->http_nominal);
 	cell[PLAN_COL_DIST] = cmd_plan_port(n->dist_port, n->dist_nominal);
 	cmd_plan_quote(&sb, n->cwd);
@@ -92,6 +93,35 @@ cmd_plan_cells(const struct plan_node *n, const struct plan *plan,
 		cell[PLAN_COL_LOG] = strbuf_detach(&sb);
 	} else
 		cell[PLAN_COL_LOG] = xstrdup("-");
+}
+
+/* The hosts, one line each, when nodes are placed on hosts. */
+static void
+cmd_plan_hosts(const struct plan *plan)
+{
+	const struct plan_host	*h;
+	int			 i;
+
+	if (plan->nhosts == 0)
+		return;
+	printf("hosts (%s, %s):\n", plan->hosts_from, plan->placement ==
+	    PLAN_PLACE_FILL ? "fill" : "spread");
+	for (i = 0; i < plan->nhosts; i++) {
+		h = &plan->hosts[i];
+		printf("  %-12s ", h->name);
+		if (h->ssh == NULL)
+			printf("this machine");
+		else if (h->port != 0)
+			printf("ssh %s port %d", h->ssh, h->port);
+		else
+			printf("ssh %s", h->ssh);
+		printf(", address %s, %d node%s", h->address, h->nodes,
+		    h->nodes == 1 ? "" : "s");
+		if (h->slots != 0)
+			printf(" of %d slots", h->slots);
+		putchar('\n');
+	}
+	putchar('\n');
 }
 
 /* The header lines and one row per node. */
@@ -107,6 +137,7 @@ cmd_plan_table(const struct plan *plan)
 	    "(none)", plan->size, plan->host, plan->bind_addr, plan->host_why,
 	    plan->cookie,
 	    *plan->log_dir != '\0' ? plan->log_dir : "(none)");
+	cmd_plan_hosts(plan);
 	cells = xcalloc((size_t)plan->size * PLAN_NCOLS, sizeof *cells);
 	for (c = 0; c < PLAN_NCOLS; c++)
 		w[c] = strlen(cmd_plan_heads[c]);
@@ -180,7 +211,7 @@ cmd_plan_jnode(struct strbuf *sb, const struct plan *plan,
 	strbuf_addc(sb, ',');
 	cmd_plan_jstr(sb, "sname", n->sname);
 	strbuf_addc(sb, ',');
-	cmd_plan_jstr(sb, "host", plan->host);
+	cmd_plan_jstr(sb, "host", n->host_addr);
 	strbuf_addf(sb, ",\"http_port\":%d,\"dist_port\":%d,\"argv\":[",
 	    n->http_port, n->dist_port);
 	for (i = 0; n->argv[i] != NULL; i++) {
@@ -194,6 +225,12 @@ cmd_plan_jnode(struct strbuf *sb, const struct plan *plan,
 	cmd_plan_jstr(sb, "log", n->log_path);
 	strbuf_addc(sb, ',');
 	cmd_plan_jenv(sb, n);
+	strbuf_addc(sb, ',');
+	cmd_plan_jstr(sb, "host_name", n->host != NULL ? n->host->name : NULL);
+	strbuf_addc(sb, ',');
+	cmd_plan_jstr(sb, "ssh", plan_node_remote(n) ? n->host->ssh : NULL);
+	if (plan_node_remote(n) && n->host->port != 0)
+		strbuf_addf(sb, ",\"ssh_port\":%d", n->host->port);
 	strbuf_addc(sb, '}');
 }
 

@@ -47,6 +47,7 @@ enum {
 	OPTS_NO_COLOR,
 	OPTS_SOCKET,
 	OPTS_GREP,
+	OPTS_HOSTS,
 };
 
 static const struct option opts_long[] = {
@@ -60,6 +61,7 @@ static const struct option opts_long[] = {
 	{ "socket",	required_argument, NULL, OPTS_SOCKET },
 	{ "follow",	no_argument,	   NULL, 'f' },
 	{ "grep",	required_argument, NULL, OPTS_GREP },
+	{ "hosts",	required_argument, NULL, OPTS_HOSTS },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -106,6 +108,8 @@ opts_help(FILE *f)
 "  -p, --profile NAME  profile inside the config\n"
 "      --headless      no TUI even on a terminal\n"
 "      --log-dir DIR   where node log files go (\"\" = none)\n"
+"      --hosts LIST    machines the nodes run on, comma-separated: each\n"
+"                      [user@]host[:port] (over ssh) or local\n"
 "      --json          machine-readable output (plan, doctor, ctl status)\n"
 "      --no-color      no colours (also NO_COLOR in the environment)\n"
 "      --socket PATH   control socket (up, ctl)\n"
@@ -114,7 +118,8 @@ opts_help(FILE *f)
 "  -h, --help          this help\n"
 "  -V, --version       the version\n"
 "\n"
-"Environment: CLUSTER_SIZE, NODEMUX_PROFILE, NODEMUX_CONFIG, NO_COLOR.\n"
+"Environment: CLUSTER_SIZE, NODEMUX_PROFILE, NODEMUX_CONFIG, NODEMUX_HOSTS,\n"
+"NO_COLOR.\n"
 "Exit status: 0 ok, 1 runtime failure, 2 usage or config error,\n"
 "exec: CMD's status or 125 when the cluster could not be made ready.\n"
 "See nodemux(1) and nodemux.cfg(5).\n", f);
@@ -171,7 +176,7 @@ static int
 opts_allowed(const struct cmd *cmd, int ch)
 {
 	switch (ch) {
-	case 'n': case 'c': case 'p': case OPTS_LOG_DIR:
+	case 'n': case 'c': case 'p': case OPTS_LOG_DIR: case OPTS_HOSTS:
 		return cmd->allowed & OPT_PLAN;
 	case OPTS_HEADLESS:
 		return cmd->allowed & OPT_HEADLESS;
@@ -291,6 +296,9 @@ opts_apply(struct opts *o, int ch, const char *arg, const char **why)
 		break;
 	case OPTS_LOG_DIR:
 		o->plan.log_dir = arg;
+		break;
+	case OPTS_HOSTS:
+		o->plan.hosts = arg;
 		break;
 	case OPTS_HEADLESS:
 		o->headless = 1;

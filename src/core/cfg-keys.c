@@ -32,6 +32,8 @@ enum cfg_type {
 	CFG_COMMAND,	/* node.command: a list (argv) or a string (sh -c) */
 	CFG_ENV,	/* node.env: NAME = "template" */
 	CFG_LATER,	/* profiles: read after the top level */
+	CFG_HOSTS,	/* cluster.hosts: a list of host groups */
+	CFG_STRV,	/* cluster.ssh_options: a list of strings */
 };
 
 struct cfg_key {
@@ -49,6 +51,7 @@ struct cfg_key {
 static const char *const cfg_name_modes[] = { "long", "short", NULL };
 static const char *const cfg_policies[] = { "strict", "next-free", NULL };
 static const char *const cfg_restarts[] = { "no", "on-failure", "always", NULL };
+static const char *const cfg_placements[] = { "spread", "fill", NULL };
 
 static const struct cfg_key cfg_ports_keys[] = {
 	{ .name = "http_base", .type = CFG_INT, .off = CFG_OFF(http_base),
@@ -84,6 +87,10 @@ static const struct cfg_key cfg_cluster_keys[] = {
 	  .words = cfg_cluster_vars },
 	{ .name = "scrollback_lines", .type = CFG_INT,
 	  .off = CFG_OFF(scrollback_lines), .min = 10, .max = 10000000 },
+	{ .name = "hosts", .type = CFG_HOSTS },
+	{ .name = "placement", .type = CFG_WORD, .off = CFG_OFF(placement),
+	  .words = cfg_placements },
+	{ .name = "ssh_options", .type = CFG_STRV },
 	{ .name = NULL }
 };
 
@@ -180,7 +187,7 @@ cfg_type_error(struct cfg *cfg, const config_setting_t *s, const char *key,
 }
 
 /* Set *out to the string of s (key) or fail with a type error. */
-static int
+int
 cfg_get_string(struct cfg *cfg, const config_setting_t *s, const char *key,
     const char **out, char **cause)
 {
@@ -495,26 +502,40 @@ cfg_distance(const char *a, const char *b)
 	return row[lb] > 3 ? 3 : row[lb];
 }
 
-/* The error for an unknown key, suggesting the nearest one of keys. */
-static int
-cfg_unknown(struct cfg *cfg, const config_setting_t *s, const char *key,
-    const struct cfg_key *keys, char **cause)
+/* The error for an unknown key, suggesting the nearest of names. */
+int
+cfg_unknown_name(struct cfg *cfg, const config_setting_t *s, const char *key,
+    const char *const *names, char **cause)
 {
-	const struct cfg_key	*k, *best = NULL;
-	int			 d, bestd = 3;
+	const char	*best = NULL;
+	int		 d, bestd = 3;
 
-	for (k = keys; k->name != NULL; k++) {
-		if ((d = cfg_distance(config_setting_name(s), k->name)) < bestd) {
-			best = k;
+	for (; *names != NULL; names++) {
+		if ((d = cfg_distance(config_setting_name(s), *names)) < bestd) {
+			best = *names;
 			bestd = d;
 		}
 	}
 	if (best != NULL)
 		*cause = cfg_error(cfg, cfg_line(s), "unknown key %s (did you "
-		    "mean %s?)", key, best->name);
+		    "mean %s?)", key, best);
 	else
 		*cause = cfg_error(cfg, cfg_line(s), "unknown key %s", key);
 	return -1;
+}
+
+/* The error for an unknown key, suggesting the nearest one of keys. */
+static int
+cfg_unknown(struct cfg *cfg, const config_setting_t *s, const char *key,
+    const struct cfg_key *keys, char **cause)
+{
+	const char	*names[32];
+	size_t		 n = 0;
+
+	for (; keys->name != NULL && n < nitems(names) - 1; keys++)
+		names[n++] = keys->name;
+	names[n] = NULL;
+	return cfg_unknown_name(cfg, s, key, names, cause);
 }
 
 static int cfg_apply_group(struct cfg *, const config_setting_t *,
@@ -544,6 +565,10 @@ cfg_apply_key(struct cfg *cfg, const struct cfg_key *k,
 		return cfg_set_command(cfg, s, key, cause);
 	case CFG_ENV:
 		return cfg_set_env(cfg, s, key, cause);
+	case CFG_HOSTS:
+		return cfg_set_hosts(cfg, s, key, cause);
+	case CFG_STRV:
+		return cfg_set_strv(cfg, s, key, cause);
 	case CFG_LATER:
 		break;
 	}

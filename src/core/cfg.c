@@ -114,6 +114,8 @@ cfg_clear(struct cfg *cfg)
 	free(cfg->ready_log.v);
 	free(cfg->ready_http.v);
 	strv_free(cfg->command);
+	strv_free(cfg->ssh_options);
+	cfg_hosts_clear(cfg);
 	for (i = 0; i < cfg->nenv; i++) {
 		free(cfg->env[i].name);
 		free(cfg->env[i].value);

@@ -325,6 +325,7 @@ cluster_resize(struct cluster *c, int i, int rows, int cols)
 	cn = &c->cn[i];
 	cn->rows = rows;
 	cn->cols = cols;
+	cluster_io_resize(cn);
 	if (cn->t != NULL)
 		cn->tops->resize(cn->t, rows, cols);
 }

@@ -29,6 +29,7 @@
 #define CLUSTER_INPUT_MAX	(1024 * 1024) /* keys queued for a node */
 #define CLUSTER_PORT_SCAN	1000	/* next-free looks this far */
 #define CLUSTER_PORT_PROBES	64	/* ports probed per node per turn */
+#define CLUSTER_SETTLE_MS	1000	/* a quiet screen's episode ends */
 #define CLUSTER_LOG_FLUSH_MS	50	/* a rescued log's lines wait at most
 					   this long for their write */
 
@@ -79,6 +80,8 @@ struct cnode {
 	struct logfile	*log;
 	int64_t		 log_written_ms; /* the last flush, now_ms() */
 	int		 log_failed;	/* reported once */
+	uint64_t	 settle_timer;	/* the screen's episode may end */
+	int64_t		 fed_ms;	/* last output to the screen */
 };
 
 /* One subscriber to the cluster's events. */
@@ -95,12 +98,22 @@ struct cluster_line_hook {
 	void		*arg;
 };
 
+/* A line array replaced while a walk may still be on it. */
+struct cluster_retired {
+	struct cluster_line_hook *v;
+	int			 n;
+	struct cluster_retired	*next;
+};
+
 struct cluster {
 	struct plan		*plan;
 	struct loop		*loop;
 	struct cluster_sub	*subs;		/* in subscription order */
 	struct cluster_line_hook *line_hooks;	/* the subs' line callbacks */
 	int			 nline_hooks;
+	int			 line_cap;
+	struct cluster_retired	*retired;	/* arrays a walk may still be
+						   on, freed by the sweep */
 	uint64_t		 sweep_timer;	/* frees those who left */
 	int			 size;
 	struct node		*nodes;
@@ -140,17 +153,20 @@ void	cluster_emit_done(struct cluster *);
 void	cluster_sub_free_all(struct cluster *);
 
 /*
- * Tell every subscriber of a completed line (inline: once per line).  By
- * index, as a callback may subscribe (the array grows); one that left is
- * a no-op until the sweep, which never runs inside a callback.
+ * Tell every subscriber of a completed line (inline: once per line).
+ * The array never moves under a walk: a subscriber added during one is
+ * put in a new array (this walk goes on over the old one, freed by the
+ * sweep); one that leaves becomes a no-op in place until the sweep,
+ * which never runs inside a callback.
  */
 static inline void
 cluster_emit_line(struct cluster *c, struct node *n, const struct line *l)
 {
-	int	 i;
+	const struct cluster_line_hook	*h = c->line_hooks;
+	const struct cluster_line_hook	*end = h + c->nline_hooks;
 
-	for (i = 0; i < c->nline_hooks; i++)
-		c->line_hooks[i].fn(c->line_hooks[i].arg, n, l);
+	for (; h < end; h++)
+		h->fn(h->arg, n, l);
 }
 
 /* cluster-guard.c */
@@ -167,6 +183,7 @@ int	cluster_io_ports(struct cnode *, char **cause);
 void	cluster_io_attach(struct cnode *);
 int	cluster_io_drain(struct cnode *, size_t max);
 void	cluster_io_close(struct cnode *);
+void	cluster_io_resize(struct cnode *);
 ssize_t	cluster_io_write(struct cnode *, const void *, size_t);
 
 /* cluster-ready.c */

@@ -19,6 +19,8 @@
 
 #include "cluster-int.h"
 
+static void	cluster_io_after_read(struct cnode *);
+
 /* A completed line: number it, log it, keep it, tell the front end. */
 static void
 cluster_io_line(void *arg, struct line *l)
@@ -46,6 +48,87 @@ cluster_io_line(void *arg, struct line *l)
 		cn->log_ok = 1;
 		cluster_ready_check(cn);
 	}
+}
+
+/* The screen model's answers to the program's queries go back to it. */
+static void
+cluster_io_reply(void *arg, const void *buf, size_t len)
+{
+	struct cnode	*cn = arg;
+
+	if (cn->fd != -1)
+		cluster_io_write(cn, buf, len);
+}
+
+/* Where the node's output goes: its parser, its screen once it needs
+   one (seeded from its scrollback), lines to cluster_io_line. */
+static void
+cluster_io_out(struct cnode *cn, struct screen_out *o)
+{
+	o->vt = cn->n->vt;
+	o->screen = &cn->n->screen;
+	o->sb = cn->n->sb;
+	o->rows = cn->rows;
+	o->cols = cn->cols;
+	o->reply = cluster_io_reply;
+	o->rarg = cn;
+	o->cb = cluster_io_line;
+	o->arg = cn;
+}
+
+/*
+ * The node has written nothing to its screen for CLUSTER_SETTLE_MS: the
+ * episode ends if it can, so that lines reach the log and the scrollback
+ * as they are written again.
+ */
+static void
+cluster_io_settle(struct loop *loop, void *arg)
+{
+	struct cnode		*cn = arg;
+	struct cluster		*c = cn->c;
+	struct screen_out	 o;
+	int64_t			 now = now_ms();
+
+	cn->settle_timer = 0;
+	if (!screen_active(cn->n->screen))
+		return;
+	if (now - cn->fed_ms < CLUSTER_SETTLE_MS) {
+		cn->settle_timer = loop_add_timer(loop, cn->fed_ms +
+		    CLUSTER_SETTLE_MS, cluster_io_settle, cn);
+		return;
+	}
+	cluster_io_out(cn, &o);
+	if (!screen_out_settle(&o))
+		return;
+	cluster_io_after_read(cn);
+	cluster_emit_output(c, cn->n);
+}
+
+/* Output of the node, to its parser or its screen; a screen's episode
+   may end when the node goes quiet. */
+static void
+cluster_io_feed(struct cnode *cn, const char *buf, size_t len)
+{
+	struct screen_out	 o;
+
+	cluster_io_out(cn, &o);
+	screen_out_feed(&o, buf, len);
+	if (screen_active(cn->n->screen)) {
+		cn->fed_ms = now_ms();
+		if (cn->settle_timer == 0)
+			cn->settle_timer = loop_add_timer(cn->c->loop,
+			    cn->fed_ms + CLUSTER_SETTLE_MS, cluster_io_settle,
+			    cn);
+	}
+}
+
+/* The pane's size changed: the screen model follows the pty. */
+void
+cluster_io_resize(struct cnode *cn)
+{
+	if (cn->n->screen != NULL)
+		screen_resize(cn->n->screen, cn->rows, cn->cols,
+		    cluster_io_line, cn);
 }
 
 /* Write the log file's queue; a failure is said once per episode. */
@@ -122,6 +205,8 @@ cluster_io_close(struct cnode *cn)
 	if (cn->fd == -1)
 		return;
 	loop_del_fd(cn->c->loop, cn->fd);
+	if (screen_active(cn->n->screen))
+		screen_flush(cn->n->screen, cluster_io_line, cn);
 	vt_flush(cn->n->vt, cluster_io_line, cn);
 	cluster_io_flush_log(cn);
 	cn->tops->close_fd(cn->t);
@@ -205,7 +290,7 @@ cluster_io_drain(struct cnode *cn, size_t max)
 			eof = 1;
 			break;
 		}
-		vt_feed(cn->n->vt, c->buf, r, cluster_io_line, cn);
+		cluster_io_feed(cn, c->buf, r);
 		total += r;
 		if ((size_t)r < want && max <= CLUSTER_READ_MAX)
 			break;
@@ -248,6 +333,7 @@ cluster_io_read_cb(struct loop *loop, int fd, int revents, void *arg)
 void
 cluster_io_attach(struct cnode *cn)
 {
+	vt_screens(cn->n->vt, 1);
 	loop_add_fd(cn->c->loop, cn->fd, POLLIN, cluster_io_read_cb, cn);
 }
 

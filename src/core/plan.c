@@ -15,6 +15,7 @@
 #include <pcre2.h>
 
 #include "nodemux/cfg.h"
+#include "nodemux/hosts.h"
 #include "nodemux/net.h"
 #include "nodemux/plan.h"
 #include "nodemux/tmpl.h"
@@ -92,7 +93,8 @@ plan_vars(const struct plan *plan, int i, struct plan_vars *pv)
 		plan_vars_add(pv, "NODE_NAME", xstrdup(n->name));
 		plan_vars_add(pv, "NODE_SNAME", xstrdup(n->sname));
 	}
-	plan_vars_add(pv, "NODE_HOST", xstrdup(plan->host));
+	plan_vars_add(pv, "NODE_HOST", xstrdup(n != NULL ? n->host_addr :
+	    plan->host));
 	if (n != NULL) {
 		plan_vars_add(pv, "HTTP_PORT", xasprintf("%d", n->http_port));
 		plan_vars_add(pv, "NODE_PORT", xasprintf("%d", n->http_port));
@@ -308,7 +310,11 @@ plan_expand(struct plan *plan, int i, char **cause)
 	if (plan_expand_one(plan, &pv, plan->cfg->cwd.v, "node.cwd",
 	    plan->cfg->cwd.line, &cwd, cause) != 0)
 		goto out;
-	n->cwd = plan_path(plan->cfg->dir, *cwd == '\0' ? "." : cwd);
+	/* On another machine a relative cwd starts in the login's home. */
+	if (plan_node_remote(n))
+		n->cwd = xstrdup(*cwd == '\0' ? "." : cwd);
+	else
+		n->cwd = plan_path(plan->cfg->dir, *cwd == '\0' ? "." : cwd);
 	rc = 0;
 out:
 	free(cwd);
@@ -377,9 +383,21 @@ plan_size(struct plan *plan, const struct plan_opts *po, char **cause)
 	return 0;
 }
 
-/* Resolve the host and name every node. */
+/* <sname>@<host>, the host without its domain for -sname. */
+static char *
+plan_node_name(const struct plan *plan, const struct plan_node *n)
+{
+	const char	*h = n->host_addr, *dot;
+
+	if (plan->name_mode == PLAN_NAME_SHORT && !host_is_ip(h) &&
+	    (dot = strchr(h, '.')) != NULL)
+		return xasprintf("%s@%.*s", n->sname, (int)(dot - h), h);
+	return xasprintf("%s@%s", n->sname, h);
+}
+
+/* Resolve the host, place the nodes on hosts and name every node. */
 static int
-plan_host(struct plan *plan, char **cause)
+plan_host(struct plan *plan, const struct plan_opts *po, char **cause)
 {
 	const struct cfg	*cfg = plan->cfg;
 	struct host_res		 hr;
@@ -400,12 +418,13 @@ plan_host(struct plan *plan, char **cause)
 	    (dot = strchr(plan->host, '.')) != NULL)
 		*dot = '\0';
 	plan->nodes = xcalloc(plan->size, sizeof *plan->nodes);
+	if (hosts_plan(plan, po->hosts, cause) != 0)
+		return -1;
 	for (i = 0; i < plan->size; i++) {
 		plan->nodes[i].index = i + 1;
 		plan->nodes[i].sname = xasprintf("%s%d", cfg->name_prefix.v,
 		    i + 1);
-		plan->nodes[i].name = xasprintf("%s@%s", plan->nodes[i].sname,
-		    plan->host);
+		plan->nodes[i].name = plan_node_name(plan, &plan->nodes[i]);
 	}
 	return 0;
 }
@@ -521,6 +540,8 @@ plan_next_free(struct plan *plan, char **cause)
 	}
 	for (i = 0; i < plan->size && rc == 0; i++) {
 		n = &plan->nodes[i];
+		if (plan_node_remote(n))
+			continue;	/* probed on its host at start */
 		rc = plan_free_port(plan, claimed, &nclaimed, &n->http_port,
 		    "http", n, cause);
 		if (rc == 0)
@@ -602,7 +623,7 @@ plan_build(struct plan *plan, const struct plan_opts *po, char **cause)
 
 	plan_settings(plan);
 	if (plan_start_dir(plan, cause) != 0 ||
-	    plan_size(plan, po, cause) != 0 || plan_host(plan, cause) != 0 ||
+	    plan_size(plan, po, cause) != 0 || plan_host(plan, po, cause) != 0 ||
 	    plan_ports(plan, cause) != 0 || plan_log_dir(plan, po, cause) != 0)
 		return -1;
 	if (plan->port_policy == PLAN_PORTS_NEXT_FREE &&
@@ -657,6 +678,7 @@ plan_free(struct plan *plan)
 		free(plan->nodes[i].log_path);
 	}
 	free(plan->nodes);
+	hosts_free(plan);
 	free(plan->config_path);
 	free(plan->config_name);
 	free(plan->profile);

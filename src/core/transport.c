@@ -10,6 +10,7 @@
 #include "nodemux/transport.h"
 
 static const struct transport_ops *const transport_table[] = {
+	&transport_ssh,
 	&transport_local,
 };
 

@@ -58,6 +58,9 @@ struct vt {
 	int		 pfull;		/* more parameters than VT_NPARAMS */
 	int		 priv;		/* CSI private marker (?, >, <, =) */
 	int		 ninter;	/* intermediate bytes seen */
+	int		 screens;	/* hand over to a screen (vt_screens) */
+	int		 handover;	/* a sequence wants a screen model */
+	unsigned	 modes;		/* VT_MODE_* the program set */
 
 	uint32_t	 u_cp;		/* UTF-8 being decoded */
 	uint32_t	 u_min;

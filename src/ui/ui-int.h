@@ -57,6 +57,7 @@ struct ui_pane_cursor {
 	struct search *search;	/* highlight its matches, or NULL */
 	int	 filter;	/* show only lines that match it */
 	uint64_t mark_seq;	/* the line n / N went to */
+	const struct screen *screen; /* hides the lines it took over */
 };
 
 struct ui;
@@ -203,6 +204,13 @@ int	 ui_pane_title_changed(struct ui_pane *, int64_t now);
 void	 ui_pane_draw_title(struct ui *, struct ui_pane *, int64_t now);
 char	*ui_pane_uptime(int64_t ms, char *buf, size_t len);
 
+/* ui-screen.c */
+int	 ui_screen_draw(struct ui_pane *, struct ui_pane_cursor *);
+size_t	 ui_screen_tail(struct ui_pane *, const struct line **, size_t max);
+void	 ui_screen_cursor(struct ui *, struct ui_pane *,
+	    struct ui_pane_cursor *);
+unsigned ui_screen_modes(struct node *);
+
 /* ui-status.c */
 void	 ui_status_draw(struct ui *);
 char	*ui_status_summary(struct cluster *);
@@ -212,7 +220,8 @@ void	 ui_keys_handle(struct ui *, int is_key, wint_t wc);
 void	 ui_keys_mouse(struct ui *);
 
 /* ui-encode.c */
-size_t	 ui_encode_key(int is_key, wint_t wc, char *buf, size_t len);
+size_t	 ui_encode_key(int is_key, wint_t wc, unsigned modes, char *buf,
+	    size_t len);
 
 /* ui-search.c */
 void	 ui_search_open(struct ui *);

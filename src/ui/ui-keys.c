@@ -313,7 +313,8 @@ ui_keys_send(struct ui *ui, int is_key, wint_t wc)
 		ui_keys_mouse(ui);
 		return;
 	}
-	if ((n = ui_encode_key(is_key, wc, buf, sizeof buf)) == 0)
+	if ((n = ui_encode_key(is_key, wc,
+	    ui_screen_modes(ui->panes[ui->focus].node), buf, sizeof buf)) == 0)
 		return;
 	if (cluster_write(ui->cl, ui->focus, buf, n) < 0)
 		ui_set_message(ui, "node %d is not running; Ctrl-] returns",

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ui-int.h"
+#include "nodemux/screen.h"
 #include "nodemux/util.h"
 
 /* Matches highlighted in one line at most. */
@@ -357,7 +358,8 @@ ui_pane_show(size_t i, const struct line *l)
 static int
 ui_pane_shows(struct ui_pane_cursor *c, const struct line *l)
 {
-	return !c->filter || search_line(c->search, l);
+	return !screen_hides(c->screen, l->seq) &&
+	    (!c->filter || search_line(c->search, l));
 }
 
 /* The first line of p's scrollback that the pane may show: the first
@@ -401,9 +403,9 @@ ui_pane_max_scroll(struct ui_pane *p, struct ui_pane_cursor *c)
 static void
 ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 {
-	const struct line	*l;
+	const struct line	*l, *tail[SCREEN_MAX_ROWS];
 	struct line		 v;
-	size_t			 count, shown = 0, i, max, skip, first;
+	size_t			 count, shown = 0, i, max, skip, first, ntail;
 	int			 rows = 0;
 
 	count = scrollback_count(p->node->sb);
@@ -411,8 +413,15 @@ ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 	max = ui_pane_max_scroll(p, c);
 	if (p->scroll > max)
 		p->scroll = max;
-	if (p->scroll == 0 && (l = vt_current(p->node->vt)) != NULL &&
-	    ui_pane_shows(c, l)) {
+	if (ui_screen_draw(p, c))
+		return;
+	ntail = ui_screen_tail(p, tail, nitems(tail));
+	for (i = 0; i < ntail; i++) {
+		ui_pane_show(shown++, tail[i]);
+		rows += ui_pane_walk(c, tail[i], 0);
+	}
+	if (ntail == 0 && p->scroll == 0 &&
+	    (l = vt_current(p->node->vt)) != NULL && ui_pane_shows(c, l)) {
 		ui_pane_show(shown++, l);
 		rows += ui_pane_walk(c, l, 0);
 	}
@@ -491,8 +500,11 @@ ui_pane_draw(struct ui *ui, struct ui_pane *p)
 	c.search = ui->search;
 	c.filter = ui->filter && ui->search != NULL;
 	c.mark_seq = ui->mark_seq;
-	if (ui_pane_inner(p, &c.rows, &c.cols) == 0)
+	c.screen = p->node->screen;
+	if (ui_pane_inner(p, &c.rows, &c.cols) == 0) {
 		ui_pane_content(p, &c);
+		ui_screen_cursor(ui, p, &c);
+	}
 	ui_pane_marker(p);
 	ui_pane_hidden(ui, p);
 	wnoutrefresh(p->win);

@@ -203,7 +203,7 @@ ui_search_key(struct ui *ui, int is_key, wint_t wc)
 	    wc == '\n')))
 		ui_search_apply(ui);
 	else if (!is_key && wc >= 0x20 && ui->pbuf.len < 1024 &&
-	    (n = ui_encode_key(0, wc, buf, sizeof buf)) > 0)
+	    (n = ui_encode_key(0, wc, 0, buf, sizeof buf)) > 0)
 		strbuf_add(&ui->pbuf, buf, n);
 }
 

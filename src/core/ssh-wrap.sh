@@ -1,0 +1,178 @@
+# nodemux's remote side, sent with every ssh command (nothing is installed
+# on the host): "run" starts a node in a process group of its own and kills
+# that group when the ssh session goes; "signal" signals a node's group;
+# "ports" lists the TCP ports listening here; "check" is for doctor.
+# State: a pid file and a fifo per node in a private 0700 directory.
+umask 077
+nm_d=/tmp/nodemux-$(id -u)
+nm_host=$(uname -n)
+
+nm_say() {
+	printf 'nodemux: %s\n' "$*" >&2
+}
+
+# The private directory: ours, a directory, not a link, mode 0700.
+nm_dir() {
+	mkdir -m 700 "$nm_d" 2>/dev/null
+	if [ -L "$nm_d" ] || [ ! -d "$nm_d" ] || [ ! -O "$nm_d" ]; then
+		nm_say "$nm_d on $nm_host is not a private directory of $(id -un)"
+		exit 125
+	fi
+	chmod 700 "$nm_d"
+}
+
+# The start time of process $1 (field 22 of /proc/PID/stat), or "-".
+nm_start() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20 | grep . ||
+	    echo -
+}
+
+# The group of node $1's last run, if its pid file names one that is still
+# the same group: its leader has the start time written, or is gone while
+# the group id is still held (Linux reuses no id a group holds).  With $2,
+# only if that run is the one of wrapper $2 (a newer run replaced it
+# otherwise, and is not ours to touch).
+nm_group() {
+	[ -f "$nm_d/$1.pid" ] || return 1
+	read -r nm_pg nm_st nm_w <"$nm_d/$1.pid" || return 1
+	[ -z "$2" ] || [ "$2" = "$nm_w" ] || return 1
+	case $nm_pg in '' | *[!0-9]*) return 1 ;; esac
+	[ "$nm_pg" -gt 1 ] || return 1
+	if [ -d "/proc/$nm_pg" ] && [ "$nm_st" != - ] &&
+	    [ "$(nm_start "$nm_pg")" != "$nm_st" ]; then
+		return 1
+	fi
+	kill -0 "-$nm_pg" 2>/dev/null
+}
+
+# Stop group $1: signal $2, then KILL once $3 seconds have passed.
+nm_stop() {
+	kill -"$2" "-$1" 2>/dev/null || return 0
+	nm_i=0
+	while [ "$nm_i" -lt "$3" ] && kill -0 "-$1" 2>/dev/null; do
+		sleep 1
+		nm_i=$((nm_i + 1))
+	done
+	kill -KILL "-$1" 2>/dev/null
+	return 0
+}
+
+# The watcher: waits for EOF on the node's fifo, which only the wrapper
+# holds open for writing; when the wrapper is gone (its session hung up,
+# or it ended), stops what is left of the node's group.
+# Only the run of wrapper $4 is its business.
+nm_watch() {
+	set +m
+	trap '' HUP INT QUIT TERM TSTP TTOU TTIN
+	exec 4<&- 5<"$nm_d/$1.fifo"
+	read -r nm_x <&5
+	exec 5<&-
+	if nm_group "$1" "$4"; then
+		rm -f "$nm_d/$1.fifo"
+		nm_stop "$nm_pg" "$2" "$3"
+		nm_group "$1" "$4" && rm -f "$nm_d/$1.pid"
+	fi
+}
+
+# run KEY SIG SECONDS CWD NENV NAME=VALUE... ARGV...
+nm_run() {
+	nm_k=$1 nm_sig=$2 nm_secs=$3 nm_cwd=$4 nm_n=$5
+	shift 5
+	nm_dir
+	# What a previous run left here (a lost connection) goes first.
+	if nm_group "$nm_k"; then
+		kill -KILL "-$nm_pg" 2>/dev/null
+	fi
+	rm -f "$nm_d/$nm_k.pid" "$nm_d/$nm_k.fifo"
+	mkfifo "$nm_d/$nm_k.fifo" || exit 125
+	while [ "$nm_n" -gt 0 ]; do
+		export "$1"
+		shift
+		nm_n=$((nm_n - 1))
+	done
+	if ! cd -- "$nm_cwd"; then
+		nm_say "cwd $nm_cwd on $nm_host: no such directory"
+		exit 125
+	fi
+	# Ctrl-Z would stop the node and hand the terminal back to us.
+	stty susp undef 2>/dev/null
+	# Job control: each job gets its own process group, the foreground
+	# one the terminal (so the node reads it and gets its ^C).
+	set -m
+	# Opened read-write, it cannot block; the watcher's read sees EOF
+	# once this, the only writer, is gone.
+	exec 4<>"$nm_d/$nm_k.fifo"
+	nm_watch "$nm_k" "$nm_sig" "$nm_secs" $$ </dev/null >/dev/null 2>&1 &
+	# The node's group id is its leader's pid: written before the exec,
+	# with the leader's start time and this wrapper's pid.
+	sh -c 's=$(sed "s/.*) //" /proc/$$/stat 2>/dev/null | cut -d" " -f20)
+	    echo "$$ ${s:--} $2" >"$1.pid"; shift 2; exec "$@"' sh \
+	    "$nm_d/$nm_k" $$ "$@" 4>&-
+	nm_rc=$?
+	# Nothing of the node outlives it: what it left in its group goes.
+	if nm_group "$nm_k" $$; then
+		kill -KILL "-$nm_pg" 2>/dev/null
+		rm -f "$nm_d/$nm_k.pid" "$nm_d/$nm_k.fifo"
+	fi
+	exec 4>&-
+	exit "$nm_rc"
+}
+
+# signal KEY SIG: signal the node's group; 1 when there is none.
+nm_signal() {
+	nm_group "$1" || exit 1
+	kill -"$2" "-$nm_pg"
+}
+
+# ports KEY...: the TCP ports listening on this host, one a line
+# (decimal), once what the previous runs of nodes KEY... left is killed
+# (they are about to start again).
+nm_ports() {
+	for nm_k in "$@"; do
+		if nm_group "$nm_k"; then
+			kill -KILL "-$nm_pg" 2>/dev/null
+			nm_i=0
+			while [ "$nm_i" -lt 20 ] && kill -0 "-$nm_pg" 2>/dev/null; do
+				sleep 0.1 2>/dev/null || sleep 1
+				nm_i=$((nm_i + 1))
+			done
+		fi
+	done
+	if [ -r /proc/net/tcp ]; then
+		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '
+		    $4 == "0A" {
+			n = split($2, a, ":"); h = a[n]; p = 0
+			for (i = 1; i <= length(h); i++)
+				p = p * 16 + index("0123456789ABCDEF",
+				    toupper(substr(h, i, 1))) - 1
+			print p
+		    }'
+	elif command -v ss >/dev/null 2>&1; then
+		ss -Hltn | awk '{ n = split($4, a, ":"); print a[n] }'
+	else
+		netstat -an | awk '/LISTEN/ && $1 ~ /^tcp/ {
+		    n = split($4, a, /[:.]/); print a[n] }'
+	fi
+}
+
+# check PROG PORT...: for doctor, the shell, where PROG is and which of
+# the ports are busy.
+nm_check() {
+	echo "shell $(uname -sn)"
+	echo "path $(command -v "$1" || echo -)"
+	shift
+	nm_l=" $(nm_ports 2>/dev/null | tr '\n' ' ') "
+	for nm_p in "$@"; do
+		case $nm_l in *" $nm_p "*) echo "busy $nm_p" ;; esac
+	done
+}
+
+nm_mode=$1
+shift
+case $nm_mode in
+run) nm_run "$@" ;;
+signal) nm_signal "$@" ;;
+ports) nm_ports "$@" ;;
+check) nm_check "$@" ;;
+*) nm_say "unknown mode $nm_mode"; exit 125 ;;
+esac

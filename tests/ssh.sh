@@ -1,0 +1,215 @@
+#!/bin/sh
+# Nodes on other machines (SPEC §9) against real sshds on two test hosts
+# (network namespaces, tests/lib-netns.sh): placement, headless output of
+# remote nodes, log files here, one TCP connection per host, stop
+# escalation of a node that ignores SIGTERM, nothing left on any host
+# after quit or SIGKILL of nodemux, an unreachable host, and doctor's
+# rows per host.
+. "${TOP_SRCDIR:-.}/tests/lib.sh"
+. "$TOP_SRCDIR/tests/lib-netns.sh"
+
+n_setup 2
+h1=$(n_addr 1) h2=$(n_addr 2)
+cfg=$T_TMP/ssh.cfg
+nm_pid=
+
+# mkcfg CMD: a config of the two hosts, spread, each node running CMD.
+mkcfg() {
+	mc=$(printf '%s' "$1" | sed 's/[\\"]/\\&/g')
+	cat >"$cfg" <<EOF
+cluster = {
+  name_prefix = "r";
+  host = "127.0.0.1";
+  hosts = ( { name = "h1"; ssh = "root@$h1"; },
+            { name = "h2"; ssh = "root@$h2"; } );
+  ssh_options = [ "-F", "$N_SSHCFG", "-o", "ConnectTimeout=3" ];
+  stop_timeout_ms = 1500;
+  log_dir = "";
+};
+node = { command = "$mc"; ready = { log = "^(started|ready)"; }; };
+EOF
+}
+
+cleanup() {
+	[ -n "$nm_pid" ] && kill -KILL "$nm_pid" 2>/dev/null
+	n_teardown
+}
+trap cleanup EXIT
+
+# local_ssh: our ssh clients and masters still running here.
+local_ssh() {
+	pgrep -f -- "-F $N_SSHCFG" 2>/dev/null
+}
+
+# all_clear: nothing but sshd on either host, no ssh of ours here.
+all_clear() {
+	n_empty 1 && n_empty 2 && [ -z "$(local_ssh)" ]
+}
+
+# n_comms I: the names of the processes on host I but sshd.
+n_comms() {
+	for p in $(n_pids "$1"); do cat "/proc/$p/comm" 2>/dev/null; done
+}
+
+# conns I: established ssh connections to host I.
+conns() {
+	ip netns exec "$(n_ns "$1")" ss -Htn state established '( sport = :22 )' |
+	    wc -l
+}
+
+# up_bg CMD ARGS...: a headless console in the background, nodes running
+# CMD; output in $T_TMP/up.out.
+up_bg() {
+	mkcfg "$1"; shift
+	"$NODEMUX" up --headless -c "$cfg" "$@" >"$T_TMP/up.out" 2>&1 &
+	nm_pid=$!
+}
+
+# 1. Headless output and placement: each node says where it runs.
+mkcfg 'echo "on $(hostname -I | cut -d" " -f1) as $NODE_NAME host $NODE_HOST"'
+"$NODEMUX" up --headless -c "$cfg" -n 4 --log-dir "$T_TMP/logs" \
+    >"$T_TMP/out" 2>&1
+t_check "up --headless of 4 remote nodes exits 0 (all exited 0)" test $? -eq 0
+for i in 1 2 3 4; do
+	a=$h1; [ $((i % 2)) -eq 0 ] && a=$h2
+	t_check "node $i runs on $a (spread), NODE_HOST and its name say so" \
+	    grep -qx "r$i *| on $a as r$i@$a host $a" "$T_TMP/out" ||
+	    t_diag "$(cat "$T_TMP/out")"
+done
+t_check "their end is reported" grep -q '^nodemux | r4 exited with status 0$' \
+    "$T_TMP/out"
+t_check "each remote node has its log file here" \
+    grep -qx "on $h2 as r2@$h2 host $h2" "$T_TMP/logs/r2@$h2.log"
+t_check "nothing is left on any host" t_wait_for 5 all_clear
+
+# 2. One TCP connection (one master) per host, however many nodes.
+up_bg 'echo started; exec sleep 1000' -n 6
+t_wait_for 15 sh -c "[ \$(grep -c 'started\$' '$T_TMP/up.out') -eq 6 ]"
+t_check "6 nodes started" test "$(grep -c 'started$' "$T_TMP/up.out")" -eq 6 ||
+    t_diag "$(cat "$T_TMP/up.out")"
+t_check "one ssh connection to host 1 for its 3 nodes" test "$(conns 1)" -eq 1
+t_check "one ssh connection to host 2 for its 3 nodes" test "$(conns 2)" -eq 1
+t_check "3 sleeps run on host 1" test "$(n_comms 1 | grep -cx sleep)" -eq 3
+
+# 3. Quit (SIGTERM to nodemux) leaves nothing anywhere.
+kill -TERM "$nm_pid"
+wait "$nm_pid"
+t_check "SIGTERM: nodemux exits" test $? -le 1
+nm_pid=
+t_check "after SIGTERM nothing is left on any host" t_wait_for 5 all_clear ||
+    t_diag "host 1: $(n_pids 1 | tr '\n' ' ') here: $(local_ssh)"
+
+# 4. Stop escalation: a node that ignores SIGTERM is killed after
+# stop_timeout_ms, with its children, on its host.
+up_bg 'trap "" TERM; sh -c "trap \"\" TERM; exec sleep 1000" & echo started; wait' \
+    -n 2
+t_wait_for 15 sh -c "[ \$(grep -c 'started\$' '$T_TMP/up.out') -eq 2 ]"
+t0=$(date +%s)
+kill -INT "$nm_pid"
+wait "$nm_pid"
+t1=$(date +%s)
+nm_pid=
+t_check "SIGINT: each TERM-ignoring node is killed after the timeout" \
+    test "$(grep -c 'stopped (killed by SIGKILL)$' "$T_TMP/up.out")" -eq 2 ||
+    t_diag "$(cat "$T_TMP/up.out")"
+t_check "which took the stop timeout (1.5 s), not much more" \
+    test $((t1 - t0)) -ge 1 -a $((t1 - t0)) -le 6
+t_check "nothing of them is left on any host" t_wait_for 5 all_clear ||
+    t_diag "host 1: $(n_pids 1 | tr '\n' ' ') here: $(local_ssh)"
+
+# 5. SIGKILL of nodemux: the guard ends the ssh sessions, the wrappers
+# stop their groups (stop_signal, then KILL) on every host.
+up_bg 'trap "" TERM HUP; sh -c "trap \"\" TERM HUP; exec sleep 1000" & echo started; wait' \
+    -n 4
+t_wait_for 15 sh -c "[ \$(grep -c 'started\$' '$T_TMP/up.out') -eq 4 ]"
+t_check "4 nodes that ignore TERM and HUP started" \
+    test "$(grep -c 'started$' "$T_TMP/up.out")" -eq 4
+kill -KILL "$nm_pid"
+wait "$nm_pid" 2>/dev/null
+nm_pid=
+t_check "after SIGKILL of nodemux nothing is left on any host" \
+    t_wait_for 8 all_clear ||
+    t_diag "host 1: $(n_pids 1 | tr '\n' ' ') host 2: $(n_pids 2 | tr '\n' ' ') here: $(local_ssh)"
+
+# 6. exec: CMD sees the cluster; then nothing is left.
+mkcfg 'echo ready; exec sleep 1000'
+"$NODEMUX" exec -c "$cfg" -n 2 -- \
+    sh -c 'echo "$CLUSTER_NODES"' >"$T_TMP/exec.out" 2>"$T_TMP/exec.err"
+t_check "exec across two hosts exits with CMD's status" test $? -eq 0 ||
+    t_diag "$(cat "$T_TMP/exec.err")"
+t_check "CMD sees the nodes on their hosts" \
+    grep -qx "r1@$h1,r2@$h2" "$T_TMP/exec.out"
+t_check "after exec nothing is left on any host" t_wait_for 5 all_clear
+
+# 7. An unreachable host: its nodes fail with ssh's words and the host's
+# name within ConnectTimeout (3 s) and a little; exec exits 125 and
+# leaves nothing on the host that was reachable.
+t0=$(date +%s)
+"$NODEMUX" exec -c "$cfg" -n 2 \
+    --hosts "root@$h1,root@$N_NET.99" -- true >"$T_TMP/un.out" 2>"$T_TMP/un.err"
+rc=$?
+t1=$(date +%s)
+t_check "exec with an unreachable host exits 125" test $rc -eq 125 ||
+    t_diag "$(cat "$T_TMP/un.err")"
+t_check "it names the host and says what ssh said" \
+    grep -Eq "r2 failed: $N_NET\.99 \(root@$N_NET\.99\): ssh: connect to host $N_NET\.99 port 22: (No route to host|Connection timed out)" \
+    "$T_TMP/un.err" || t_diag "$(cat "$T_TMP/un.err")"
+t_check "within ConnectTimeout and a few seconds" test $((t1 - t0)) -le 8
+t_check "nothing is left on the reachable host, nor here" t_wait_for 5 all_clear
+
+# 8. doctor: a row per host (reachable with no prompt, its shell), the
+# program on each host's PATH, the nodes' ports free there; an
+# unreachable host and a missing program are FAIL, exit 1.
+cat >"$T_TMP/doc.cfg" <<EOF
+cluster = {
+  name_prefix = "d";
+  host = "127.0.0.1";
+  hosts = ( { name = "h1"; ssh = "root@$h1"; },
+            { name = "h2"; ssh = "root@$h2"; } );
+  ssh_options = [ "-F", "$N_SSHCFG", "-o", "ConnectTimeout=2" ];
+  ports = { http_base = 24000; dist_base = 24100; };
+};
+node = { command = [ "sleep", "1" ]; };
+EOF
+"$NODEMUX" doctor -c "$T_TMP/doc.cfg" -n 2 >"$T_TMP/doc.out" 2>&1
+t_check "doctor of two reachable hosts exits 0" test $? -eq 0 ||
+    t_diag "$(cat "$T_TMP/doc.out")"
+for h in h1 h2; do
+	t_check "doctor: $h is reachable without a prompt" grep -Eq \
+	    "^ok +host +$h \(root@$N_NET\.[0-9]+\): reachable without a prompt, Linux " \
+	    "$T_TMP/doc.out"
+	t_check "doctor: sleep is on $h's PATH" grep -Eq \
+	    "^ok +program +sleep on $h: /" "$T_TMP/doc.out"
+done
+t_check "doctor: node 2's ports are free on h2" grep -Eq \
+    "^ok +ports +d2@$h2: http 24010, dist 24110 free on h2" "$T_TMP/doc.out"
+if command -v python3 >/dev/null 2>&1; then
+	ip netns exec "$(n_ns 1)" python3 -c 'import socket, time
+s = socket.socket(); s.bind(("0.0.0.0", 24100)); s.listen(); time.sleep(20)' &
+	lp=$!
+	t_wait_for 5 sh -c "ip netns exec $(n_ns 1) ss -Hltn 'sport = :24100' | grep -q ."
+	"$NODEMUX" doctor -c "$T_TMP/doc.cfg" -n 2 >"$T_TMP/doc.out" 2>&1
+	t_check "doctor: a port busy on a host is FAIL, exit 1" test $? -eq 1
+	t_check "doctor: it names port, node and host" grep -Eq \
+	    "^FAIL +ports +dist port 24100 of node d1@$h1 is busy on h1 " \
+	    "$T_TMP/doc.out" || t_diag "$(cat "$T_TMP/doc.out")"
+	kill "$lp"
+	wait "$lp" 2>/dev/null
+else
+	t_ok "# SKIP no python3 for a listener on a host"
+	t_ok "# SKIP no python3 for a listener on a host"
+fi
+sed -i 's/"sleep", "1"/"no-such-program-here"/' "$T_TMP/doc.cfg"
+"$NODEMUX" doctor -c "$T_TMP/doc.cfg" -n 2 --hosts "root@$h1,root@$N_NET.99" \
+    >"$T_TMP/doc.out" 2>&1
+t_check "doctor with a missing program and an unreachable host exits 1" \
+    test $? -eq 1
+t_check "doctor: the program is not on h1's PATH" grep -Eq \
+    "^FAIL +program +no-such-program-here: not found on $h1's PATH" \
+    "$T_TMP/doc.out" || t_diag "$(cat "$T_TMP/doc.out")"
+t_check "doctor: the unreachable host, with ssh's words" grep -Eq \
+    "^FAIL +host +$N_NET\.99 \(root@$N_NET\.99\): ssh: connect to host $N_NET\.99 port 22: " \
+    "$T_TMP/doc.out"
+t_check "doctor leaves nothing on any host" t_wait_for 5 all_clear
+
+t_done
