@@ -1,9 +1,11 @@
 #!/bin/sh
-# The table view (t) on 5 nodes: one row per node with its index, name,
-# state, host, pid, ports and usage; < and > pick the sort column (the
-# chatty node first by lines per second); a search highlights and counts
-# the rows with matches; Home selects the first row and Enter zooms its
-# node; t again returns to the grid.
+# Titles: 5 nodes in 160x30 have no room for their usage, which goes
+# before the ports do; a zoomed pane has.  The table view (t): one row
+# per node with its index, name, state, host, pid, ports and usage; <
+# and > pick the sort column (the chatty node first by lines per
+# second); a search highlights and counts the rows with matches; Home
+# selects the first row and Enter zooms its node; t again returns to
+# the grid.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 
 cfg=$(ui_config ui-table 24500 24550)
@@ -12,6 +14,10 @@ t_check "5 nodes running" ui_wait 10 "5 nodes · 5 running"
 for i in 1 2 3 4 5; do
 	ui_remember "$(ui_pid $i)"
 done
+sleep 2.5
+t_check "narrow titles give up the usage (and pid) but keep both ports" \
+    eval 'ui_has_re "┌ 1 tb1@127.0.0.1  running  http 24500  dist 24550 " &&
+    ui_lacks "l/s"' || t_diag "$(ui_screen | head -1)"
 
 ui_keys t
 t_check "t: TABLE in the status bar" ui_wait 5 " TABLE "
@@ -57,6 +63,9 @@ ui_keys Home
 ui_keys Enter
 t_check "Enter: ZOOM in the status bar" ui_wait 5 " ZOOM "
 t_check "Enter: the zoomed pane is node 3's" ui_first_re '^┌ 3 tb3@127.0.0.1  running'
+t_check "Enter: its wide title shows its usage" \
+    ui_first_re '^┌ 3 tb3@127.0.0.1  running  pid [0-9]+  http 24502  dist 24552  ↻0  [0-9]+s  cpu [0-9]+% [0-9.]+[KMG] [0-9]+ l/s ' ||
+    t_diag "$(ui_screen | head -1)"
 ui_keys t
 t_check "t from the grid: the table again" ui_wait 5 " TABLE "
 ui_keys t
