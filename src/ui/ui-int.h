@@ -112,6 +112,9 @@ struct ui_pane {
 	int		 dirty;
 	int		 title_dirty;	/* only the title's text changed */
 	char		*title;		/* the title as last drawn */
+#define UI_PANE_TITLE_KEY 8
+	int64_t		 title_key[UI_PANE_TITLE_KEY]; /* what it was made of */
+	int		 title_stale;	/* the node changed since */
 	int		 title_clock;	/* UI_PANE_CLOCK: it shows a clock
 					   (uptime); UI_PANE_USAGE: the
 					   node's usage, sampled each tick */

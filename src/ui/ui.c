@@ -119,6 +119,7 @@ ui_event_state(void *arg, struct node *n, const struct node_change *ch)
 	struct ui_pane	*p = ui_pane_of(ui, n);
 
 	p->dirty = 1;
+	p->title_stale = 1;
 	ui->status_dirty = 1;
 	ui->view_dirty = 1;
 	if (n->pid == 0 && ui->mode == UI_INTERACTIVE && p->index == ui->focus) {
