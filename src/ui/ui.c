@@ -373,6 +373,7 @@ ui_screen_end(struct ui *ui, SCREEN *sp)
 	if (ui->viewwin != NULL)
 		delwin(ui->viewwin);
 	ui->status = ui->overlay = ui->viewwin = NULL;
+	ui_screen_paste(0);
 	endwin();
 	delscreen(sp);
 }
