@@ -21,7 +21,7 @@ t_check "narrow titles give up the usage (and pid) but keep both ports" \
 
 ui_keys t
 t_check "t: TABLE in the status bar" ui_wait 5 " TABLE "
-t_check "t: a heading sorted by index" ui_first_re '^#▲ +NAME +STATE +HOST +PID +PORTS +CPU +RSS +L/S +↻ +UPTIME'
+t_check "t: a heading sorted by index" t_wait_for 5 ui_first_re '^#▲ +NAME +STATE +HOST +PID +PORTS +CPU +RSS +L/S +↻ +UPTIME'
 for i in 1 2 3 4 5; do
 	t_check "t: a row for node $i (index, name, state, host, pid, ports)" \
 	    ui_has_re "^$i +tb$i@127.0.0.1 +running +127.0.0.1 +[0-9]+ +2450$((i - 1))/2455$((i - 1)) "
@@ -34,11 +34,11 @@ t_diag "$(ui_screen | head -7)"
 
 # Sort by lines per second: eight columns to the right of #.
 ui_keys '>' '>' '>' '>' '>' '>' '>' '>'
-t_check ">: the heading marks L/S, biggest first" ui_first_re 'L/S▼'
+t_check ">: the heading marks L/S, biggest first" t_wait_for 5 ui_first_re 'L/S▼'
 t_check ">: the chatty node 3 is the first row" \
     t_wait_for 5 eval 'ui_screen | sed -n 2p | grep -qE "^3 +tb3@"'
 ui_keys '<'
-t_check "<: the heading marks RSS" ui_first_re 'RSS▼'
+t_check "<: the heading marks RSS" t_wait_for 5 ui_first_re 'RSS▼'
 ui_keys '>'
 
 # A search: the matching node's row counts its matches.
