@@ -90,6 +90,17 @@ t_check "6 nodes started" test "$(grep -c 'started$' "$T_TMP/up.out")" -eq 6 ||
 t_check "one ssh connection to host 1 for its 3 nodes" test "$(conns 1)" -eq 1
 t_check "one ssh connection to host 2 for its 3 nodes" test "$(conns 2)" -eq 1
 t_check "3 sleeps run on host 1" test "$(n_comms 1 | grep -cx sleep)" -eq 3
+# remote_pid N: node N's pid as ctl status shows it.
+remote_pid() {
+	"$NODEMUX" ctl -c "$cfg" status --json |
+	    sed -n "s/^{\"index\":$1,.*\"pid\":\([0-9]*\),.*/\1/p"
+}
+t_wait_for 5 sh -c "[ -n \"\$(\"$NODEMUX\" ctl -c '$cfg' status --json | grep '\"index\":3,.*\"pid\":[1-9]')\" ]"
+rp=$(remote_pid 3)
+t_check "ctl status shows node 3's process group on its host ($rp)" \
+    sh -c "n_pids() { ip netns pids $(n_ns 1); }; n_pids | grep -qx '$rp' &&
+        [ \$(ps -o pgid= -p '$rp') -eq '$rp' ]" ||
+    t_diag "$("$NODEMUX" ctl -c "$cfg" status 2>&1)"
 
 # 3. Quit (SIGTERM to nodemux) leaves nothing anywhere.
 kill -TERM "$nm_pid"

@@ -79,8 +79,12 @@ int		 ssh_run(const struct plan *, const struct plan_host *ph,
 		    char *const *args, int timeout_ms, char **out,
 		    char **cause);
 
-/* Run the wrapper with args over the master in the background. */
-void		 ssh_host_spawn(struct ssh_host *, char *const *args);
+/*
+ * Run the wrapper with args over the master in the background (reaped by
+ * ssh_reap); with out, *out is the read end of its output (non-blocking,
+ * close-on-exec).  0, or -1 when the host is not up or no fork.
+ */
+int		 ssh_host_spawn(struct ssh_host *, char *const *args, int *out);
 
 /*
  * Has the master of a host that was up just ended?  1 then (the host is

@@ -118,6 +118,17 @@ nm_run() {
 	exit "$nm_rc"
 }
 
+# pid KEY: the group id of the node's run, once its pid file is written
+# (a few seconds at most).
+nm_pidof() {
+	nm_i=0
+	while ! nm_group "$1" && [ "$nm_i" -lt 50 ]; do
+		sleep 0.1 2>/dev/null || sleep 1
+		nm_i=$((nm_i + 1))
+	done
+	nm_group "$1" && echo "$nm_pg"
+}
+
 # signal KEY SIG: signal the node's group; 1 when there is none.
 nm_signal() {
 	nm_group "$1" || exit 1
@@ -172,6 +183,7 @@ shift
 case $nm_mode in
 run) nm_run "$@" ;;
 signal) nm_signal "$@" ;;
+pid) nm_pidof "$@" ;;
 ports) nm_ports "$@" ;;
 check) nm_check "$@" ;;
 *) nm_say "unknown mode $nm_mode"; exit 125 ;;

@@ -521,22 +521,35 @@ ssh_reap(void)
 	}
 }
 
-void
-ssh_host_spawn(struct ssh_host *h, char *const *args)
+int
+ssh_host_spawn(struct ssh_host *h, char *const *args, int *out)
 {
 	char	**argv;
 	pid_t	 pid;
+	int	 p[2] = { -1, -1 };
 
 	if (h->state != SSH_UP)
-		return;
+		return -1;
+	if (out != NULL && pipe2(p, O_CLOEXEC) == -1)
+		return -1;
 	argv = ssh_host_argv(h, 0, args);
-	pid = ssh_fork(argv, -1);
+	pid = ssh_fork(argv, p[1]);
 	strv_free(argv);
-	if (pid == -1)
-		return;
+	if (p[1] != -1)
+		close(p[1]);
+	if (pid == -1) {
+		if (p[0] != -1)
+			close(p[0]);
+		return -1;
+	}
 	ssh_helpers = xreallocarray(ssh_helpers, ssh_nhelpers + 1,
 	    sizeof *ssh_helpers);
 	ssh_helpers[ssh_nhelpers++] = pid;
+	if (out != NULL) {
+		fd_set_nonblock(p[0]);
+		*out = p[0];
+	}
+	return 0;
 }
 
 /* Read fd to EOF into sb until deadline; 0, or -1 when time ran out. */

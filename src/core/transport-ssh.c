@@ -20,7 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <poll.h>
+
 #include "nodemux/guard.h"
+#include "nodemux/loop.h"
 #include "nodemux/plan.h"
 #include "nodemux/proc.h"
 #include "nodemux/ssh.h"
@@ -49,6 +52,11 @@ struct transport {
 	int				 cancel; /* signal that stopped it before
 						   it ran */
 	int				 killed; /* SIGKILLed here */
+	struct loop			*loop;
+	pid_t				 rpid;	/* the group on its host, 0 while
+						   not known */
+	int				 pidfd;	/* that answer on its way, or -1 */
+	struct strbuf			 pidbuf;
 	struct transport		*next;
 };
 
@@ -248,6 +256,58 @@ tssh_gate(struct transport *t, const char *word)
 	unlink(t->gate_path);
 }
 
+/* Stop waiting for the node's group id. */
+static void
+tssh_pid_close(struct transport *t)
+{
+	if (t->pidfd == -1)
+		return;
+	loop_del_fd(t->loop, t->pidfd);
+	close(t->pidfd);
+	t->pidfd = -1;
+	strbuf_free(&t->pidbuf);
+}
+
+/* The host's answer: the node's group id there, to show. */
+static void
+tssh_pid_read(struct loop *loop, int fd, int revents, void *arg)
+{
+	struct transport	*t = arg;
+	char			 b[64];
+	ssize_t			 r;
+	int			 pid;
+
+	r = read(fd, b, sizeof b);
+	if (r == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r > 0 && t->pidbuf.len < 256) {
+		strbuf_add(&t->pidbuf, b, r);
+		return;
+	}
+	if (t->pidbuf.len != 0) {
+		t->pidbuf.buf[strcspn(t->pidbuf.buf, "\r\n")] = '\0';
+		if (parse_int(t->pidbuf.buf, 2, 0x7fffffff, &pid) == 0 &&
+		    !t->reaped)
+			t->rpid = pid;
+	}
+	tssh_pid_close(t);
+	if (t->rpid != 0 && t->hooks->changed != NULL)
+		t->hooks->changed(t->hooks_arg);
+}
+
+/* The node was let go: ask its host for its group id. */
+static void
+tssh_pid_ask(struct transport *t)
+{
+	char	*args[3] = { (char *)"pid", t->key, NULL };
+
+	if (ssh_host_spawn(t->h, args, &t->pidfd) == -1) {
+		t->pidfd = -1;
+		return;
+	}
+	loop_add_fd(t->loop, t->pidfd, POLLIN, tssh_pid_read, t);
+}
+
 /* The host's state changed while the node waited at its gate. */
 static void
 tssh_host_changed(void *arg)
@@ -259,6 +319,7 @@ tssh_host_changed(void *arg)
 	case SSH_UP:
 		if ((t->fail = tssh_check_ports(t)) == NULL) {
 			tssh_gate(t, "up");
+			tssh_pid_ask(t);
 			return;
 		}
 		break;
@@ -337,7 +398,8 @@ tssh_spawn(const struct transport_spec *ts, struct transport **tp,
 	t->guard = ts->guard;
 	t->hooks = ts->hooks;
 	t->hooks_arg = ts->hooks_arg;
-	t->master = t->gate = -1;
+	t->master = t->gate = t->pidfd = -1;
+	t->loop = ts->loop;
 	t->key = ssh_node_key(ts->plan, ts->node);
 	t->h = ssh_host_get(ts->plan, ts->node->host, ts->loop, ts->guard);
 	if (ssh_gate(&t->gate_path, &t->gate, cause) == -1) {
@@ -376,10 +438,11 @@ tssh_fd(struct transport *t)
 	return t->master;
 }
 
+/* The node's group on its host, once it has said. */
 static pid_t
 tssh_pid(struct transport *t)
 {
-	return t->reaped ? 0 : t->pid;
+	return t->reaped ? 0 : t->rpid;
 }
 
 static int
@@ -434,7 +497,7 @@ tssh_signal(struct transport *t, int sig)
 	if (sig == SIGKILL)
 		tssh_run_quiet(t->h, args);	/* done before the client goes */
 	else if (ssh_host_state(t->h) == SSH_UP)
-		ssh_host_spawn(t->h, args);
+		ssh_host_spawn(t->h, args, NULL);
 	if (sig == SIGKILL || ssh_host_state(t->h) != SSH_UP) {
 		t->killed = 1;
 		proc_kill_group(t->pid, SIGKILL);
@@ -541,6 +604,7 @@ tssh_free(struct transport *t)
 	if (t == NULL)
 		return;
 	tssh_unlink(t);
+	tssh_pid_close(t);
 	if (t->watching)
 		ssh_host_unwatch(t->h, t);
 	if (t->pid != 0 && !t->reaped) {
