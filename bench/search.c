@@ -16,6 +16,9 @@
 #include "nodemux/util.h"
 #include "nodemux/vt.h"
 
+/* A line read back from a scrollback (a view into it). */
+static struct line sbv;
+
 #define BENCH_NODES	16
 #define BENCH_LINES	10000
 
@@ -92,7 +95,7 @@ bench_fill(unsigned *rnd)
 	}
 	for (k = 0; k < BENCH_NODES; k++) {
 		for (i = 0; i < (int)scrollback_count(bench_sb[k]); i++)
-			bytes += scrollback_get(bench_sb[k], (size_t)i)->len;
+			bytes += scrollback_get(bench_sb[k], (size_t)i, &sbv)->len;
 		vt_free(vt[k]);
 	}
 	return bytes;

@@ -107,6 +107,16 @@ printf 'node = { command = "true"; };\ncluster = { cookie = "a\0b"; };\n' \
     >"$T_TMP/nul.cfg"
 t_check "a NUL byte in a config: exit 2 naming the line" \
     fails 2 "nul.cfg:2: a NUL byte" plan -c "$T_TMP/nul.cfg"
+mkdir -p "$T_TMP/inc"
+printf 'cluster = { host = "127.0.0.1"; };\n@include "part.cfg"\n' \
+    >"$T_TMP/inc/main.cfg"
+printf 'node = {\n  command = "echo a\0; echo b";\n};\n' >"$T_TMP/inc/part.cfg"
+t_check "a NUL byte in an @include'd file: exit 2 naming that file's line" \
+    fails 2 "inc/part.cfg:2: a NUL byte" plan -c "$T_TMP/inc/main.cfg"
+printf '@include "/dev/zero"\n' >"$T_TMP/inc/zero.cfg"
+t_check "@include of /dev/zero: exit 2, not a hang" \
+    fails 2 "zero.cfg:1: cannot include /dev/zero: not a regular file" \
+    plan -c "$T_TMP/inc/zero.cfg"
 head -c 4000 /dev/urandom | tr -d '\0' >"$T_TMP/garbage.cfg"
 t_check "binary garbage as config: exit 2 with FILE:LINE" \
     fails 2 "garbage.cfg:" plan -c "$T_TMP/garbage.cfg"

@@ -34,7 +34,7 @@ t_check "cwd and log file are shown" \
 
 expect_status 0 "plan --json" "$NODEMUX" plan --json -c "$good" -p test -n 2
 t_check "json has the top-level keys" grep -q \
-    "^{\"config\":\"$good\",\"profile\":\"test\",\"size\":2,\"host\":\"127.0.0.1\",\"cookie\":\"sl_cookie\",\"nodes\":\[" \
+    "^{\"config\":\"$good\",\"profile\":\"test\",\"size\":2,\"host\":\"127.0.0.1\",\"host_why\":\"the configured host\",\"cookie\":\"sl_cookie\",\"nodes\":\[" \
     "$T_TMP/out"
 t_check "json has a node object" grep -Fq \
     '{"index":2,"name":"test_node2@127.0.0.1","sname":"test_node2","host":"127.0.0.1","http_port":4210,"dist_port":9210,"argv":["printf","%s|%s\n","test_node2@127.0.0.1 with spaces","$HOME"],' \

@@ -29,6 +29,9 @@
 
 #include "testlib.h"
 
+/* A line read back from a scrollback (a view into it). */
+static struct line sbv;
+
 /* A hung test must not spin for ever: SIGALRM ends it, the guard kills
    its nodes.  (Not Criterion's .timeout, which leaks in Criterion.) */
 #define TEST_ALARM_S	60
@@ -410,16 +413,50 @@ Test(cluster, node_exit_takes_its_leftover_children)
 	cluster_start_all(th.c);
 	cr_assert(th_run(&th, until_done, 5000));
 	sb = cluster_node(th.c, 0)->sb;
-	cr_assert_eq(sscanf(scrollback_get(sb, 0)->text, "bg %ld", &bg), 1);
+	cr_assert_eq(sscanf(scrollback_get(sb, 0, &sbv)->text, "bg %ld", &bg), 1);
 	th.pids[th.npids++] = bg;
 	cr_assert_str_eq(th_state(&th, 0), "exited 4");
 	cr_assert_lt(now_ms() - t0, 2500, "the pty was not held for ever");
+	/* sleep held the pty from inside the group: not "outside". */
+	cr_assert(!th_said(&th, "outside its group"), "%s", th.msgs.buf);
+	cr_assert(!th_said(&th, "held by"), "%s", th.msgs.buf);
 	th_finish(&th, 1);
 }
 
-/* A stand-in nodemux: a cluster of 3, its pids reported, then wait. */
+Test(cluster, a_terminal_held_from_outside_the_group_is_said_and_closed)
+{
+	char		*argv[] = { "/bin/sh", "-c", "setsid sleep 30 & "
+			    "sleep 0.2; echo bg $!; exit 4", NULL };
+	struct th	 th;
+	const struct scrollback *sb;
+	long		 bg = 0;
+
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 8000));
+	sb = cluster_node(th.c, 0)->sb;
+	cr_assert_eq(sscanf(scrollback_get(sb, 0, &sbv)->text, "bg %ld", &bg), 1);
+	cr_assert(th_said(&th, "tnode1: its terminal is held by a process "
+	    "outside its group (setsid?): closed"), "%s", th.msgs.buf);
+	cr_assert_str_eq(th_state(&th, 0), "exited 4");
+	/* It left the group: the test, not the launcher, ends it. */
+	kill(bg, SIGKILL);
+	th_finish(&th, 1);
+}
+
+static int until_guard_news(struct th *th)
+{
+	return th_said(th, "the guard process died");
+}
+
+/*
+ * A stand-in nodemux: a cluster of 3, its pids reported, then wait.
+ * With watch, report the guard's pid too, run the loop until the guard
+ * dies and is replaced, report 1 if the news was said (0 if not), and
+ * wait.
+ */
 static void __attribute__((noreturn))
-guarded_nodemux(int out)
+guarded_nodemux_watch(int out, int watch)
 {
 	char		 file[64];
 	char		*argv[] = { NM_HELPER, "grandchild", file, NULL };
@@ -449,8 +486,22 @@ guarded_nodemux(int out)
 		unlink(file);
 		(void)!write(out, &pid, sizeof pid);
 	}
+	if (watch) {
+		pid = cluster_guard_pid(th.c);
+		(void)!write(out, &pid, sizeof pid);
+		pid = th_run(&th, until_guard_news, 5000) &&
+		    th_said(&th, "a new one (pid ") &&
+		    th_said(&th, "holds 3 process groups");
+		(void)!write(out, &pid, sizeof pid);
+	}
 	for (;;)
 		pause();
+}
+
+static void __attribute__((noreturn))
+guarded_nodemux(int out)
+{
+	guarded_nodemux_watch(out, 0);
 }
 
 Test(cluster, sigkill_of_nodemux_leaves_no_node_behind)
@@ -670,11 +721,12 @@ Test(cluster, exec_failure_shows_the_reason)
 	free(th.plan->nodes[1].cwd);
 	th.plan->nodes[1].cwd = xstrdup("/nonexistent/dir");
 	cluster_start_all(th.c);
+	/* The exec is not waited for: the failure comes through the loop. */
+	cr_assert(th_run(&th, until_done, 2000), "done: nothing will run");
 	cr_assert_str_eq(th_state(&th, 0),
 	    "failed: cannot run /nonexistent/prog: No such file or directory");
 	cr_assert_str_eq(th_state(&th, 1),
 	    "failed: cwd /nonexistent/dir: No such file or directory");
-	cr_assert(th_run(&th, until_done, 2000), "done: nothing will run");
 	cr_assert(th_said(&th, "tnode1 failed: cannot run /nonexistent/prog: "
 	    "No such file or directory\n"), "%s", th.msgs.buf);
 	th_finish(&th, 1);
@@ -728,7 +780,7 @@ Test(cluster, output_written_just_before_exit_is_kept)
 			cr_assert_str_eq(th_state(&th, i), "exited 3");
 			sb = cluster_node(th.c, i)->sb;
 			cr_assert_eq(scrollback_count(sb), 101);
-			cr_assert_str_eq(scrollback_get(sb, 100)->text,
+			cr_assert_str_eq(scrollback_get(sb, 100, &sbv)->text,
 			    "the very last words");
 			snprintf(path, sizeof path, "%s/tnode%d@127.0.0.1.log",
 			    dir, i + 1);
@@ -772,7 +824,7 @@ until_size(struct th *th)
 	size_t			 i;
 
 	for (i = 0; i < scrollback_count(sb); i++) {
-		if (strstr(scrollback_get(sb, i)->text, "size=") != NULL)
+		if (strstr(scrollback_get(sb, i, &sbv)->text, "size=") != NULL)
 			return 1;
 	}
 	return 0;
@@ -803,7 +855,7 @@ Test(cluster, a_paste_larger_than_the_pty_buffer_arrives_whole)
 	cr_assert_eq(cluster_write(th.c, 0, big, 200000), 200000);
 	cr_assert(th_run(&th, until_counted, 10000));
 	sb = cluster_node(th.c, 0)->sb;
-	cr_assert_str_eq(scrollback_get(sb, 1)->text, "300000");
+	cr_assert_str_eq(scrollback_get(sb, 1, &sbv)->text, "300000");
 	cr_assert(th_run(&th, until_done, 5000));
 	free(big);
 	th_finish(&th, 1);
@@ -822,7 +874,7 @@ Test(cluster, resize_and_write_reach_the_node)
 	cluster_resize(th.c, 0, 30, 100);
 	cr_assert(th_run(&th, until_size, 5000));
 	sb = cluster_node(th.c, 0)->sb;
-	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1)->text,
+	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1, &sbv)->text,
 	    "size=100x30");
 	cluster_shutdown(th.c);
 	cr_assert(th_run(&th, until_done, 5000));
@@ -833,7 +885,7 @@ Test(cluster, resize_and_write_reach_the_node)
 	cr_assert_eq(cluster_write(th.c, 0, "hello\r", 6), 6);
 	cr_assert(th_run(&th, until_done, 5000));
 	sb = cluster_node(th.c, 0)->sb;
-	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1)->text,
+	cr_assert_str_eq(scrollback_get(sb, scrollback_count(sb) - 1, &sbv)->text,
 	    "got hello");
 	cr_assert_eq(cluster_write(th.c, 0, "x", 1), -1, "no pty any more");
 	th_finish(&th, 1);
@@ -942,13 +994,14 @@ Test(cluster, next_free_moves_a_node_off_a_busy_port)
 	cr_assert_eq(cluster_node(th.c, 0)->http_port, base + 1);
 	sb = cluster_node(th.c, 0)->sb;
 	want = xasprintf("http=%d dist=%d", base + 1, base + 100);
-	cr_assert_str_eq(scrollback_get(sb, 0)->text, want,
+	cr_assert_str_eq(scrollback_get(sb, 0, &sbv)->text, want,
 	    "the command was expanded again");
 	free(want);
 	cluster_free(th.c);
 	loop_free(loop);
 	plan_free(plan);
 	strbuf_free(&th.msgs);
+	strbuf_free(&th.trans);
 	close(s);
 	unlink(cfg);
 	rmdir(dir);
@@ -986,7 +1039,7 @@ Test(cluster, a_node_up_for_ten_seconds_starts_its_backoff_afresh)
 	    "tnode1 exited with status 1\ntnode1 restarting in 0.1s (1/2)\n"),
 	    "not 0.2s (2/2): %s", th.msgs.buf);
 	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
-	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert(th_run(&th, until_done, 5000), "%s", th.msgs.buf);
 	th_finish(&th, 1);
 	script = xasprintf("%s/runs", dir);
 	unlink(script);
@@ -1129,4 +1182,247 @@ Test(cluster, every_subscriber_is_told_and_one_may_leave_mid_event)
 	cr_assert_eq(b.messages, 0);
 	cr_assert_eq(b.done, 0);
 	th_finish(&th, 1);
+}
+
+static int until_ten_lines(struct th *th) { return th->lines >= 10; }
+
+Test(cluster, a_paused_node_writes_nothing_and_stops_cleanly)
+{
+	char		*argv[] = { "/bin/sh", "-c", "i=0; while :; do "
+	    "i=$((i+1)); echo $i; sleep 0.02; done", NULL };
+	struct th	 th;
+	char		*cause = NULL;
+	int		 at;
+	int64_t		 t0;
+
+	th_init(&th, tplan(1, argv, NULL));
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_three_lines, 5000));
+	cr_assert_eq(cluster_pause(th.c, 0, &cause), 0);
+	cr_assert_str_eq(th_state(&th, 0), "paused");
+	cr_assert(th_said(&th, "tnode1 paused\n"));
+	th_run(&th, never, 200);	/* what was on its way arrives */
+	at = th.lines;
+	th_run(&th, never, 500);
+	cr_assert_eq(th.lines, at, "paused, yet %d lines came", th.lines - at);
+	cr_assert_eq(cluster_pause(th.c, 0, &cause), -1);
+	cr_assert_str_eq(cause, "already paused");
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(cluster_resume(th.c, 0, &cause), 0);
+	cr_assert_str_eq(th_state(&th, 0), "running");
+	th.lines = 0;
+	cr_assert(th_run(&th, until_ten_lines, 5000), "it counts again");
+	cr_assert_eq(cluster_resume(th.c, 0, &cause), -1);
+	cr_assert_str_eq(cause, "not paused");
+	free(cause);
+	cause = NULL;
+	/* Paused, then stopped: resumed to act on SIGTERM at once, well
+	   before stop_timeout_ms (5 s) would SIGKILL it. */
+	cr_assert_eq(cluster_pause(th.c, 0, &cause), 0);
+	t0 = now_ms();
+	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
+	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert_lt(now_ms() - t0, 2000);
+	cr_assert(th_said(&th, "tnode1 stopped (killed by SIGTERM)"), "%s",
+	    th.msgs.buf);
+	cr_assert(strstr(th.trans.buf, "paused>stopping:stop|") != NULL, "%s",
+	    th.trans.buf);
+	th_finish(&th, 1);
+}
+
+Test(cluster, a_killed_guard_is_replaced_and_sigkill_still_leaves_nothing)
+{
+	pid_t	 parent, pids[6], gp, said;
+	int	 p[2], i, survivors = 0;
+	int64_t	 end;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cr_assert_eq(pipe(p), 0);
+	if ((parent = fork()) == 0) {
+		close(p[0]);
+		guarded_nodemux_watch(p[1], 1);
+	}
+	close(p[1]);
+	for (i = 0; i < 6; i++) {
+		if (read(p[0], &pids[i], sizeof pids[i]) == sizeof pids[i])
+			continue;
+		kill(parent, SIGKILL);
+		waitpid(parent, NULL, 0);
+		cr_assert_fail("the cluster did not report its pids");
+	}
+	cr_assert_eq(read(p[0], &gp, sizeof gp), sizeof gp);
+	/* The guard dies; the launcher notices and starts another. */
+	kill(gp, SIGKILL);
+	cr_assert_eq(read(p[0], &said, sizeof said), sizeof said);
+	cr_assert_eq(said, 1, "the launcher said it replaced the guard");
+	for (i = 0; i < 6; i++)
+		cr_assert(!gone(pids[i]));
+	/* Then nodemux is SIGKILLed: the TERM-ignoring grandchildren (odd
+	   indices) must go too, which only a guard does. */
+	kill(parent, SIGKILL);
+	waitpid(parent, NULL, 0);
+	end = now_ms() + 2000;
+	for (i = 0; i < 6; i++) {
+		while (!gone(pids[i]) && now_ms() < end)
+			usleep(10000);
+		if (!gone(pids[i])) {
+			cr_log_error("pid %ld survived", (long)pids[i]);
+			kill(pids[i], SIGKILL);
+			survivors++;
+		}
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		continue;
+	cr_assert_eq(survivors, 0);
+}
+
+Test(cluster, a_node_stopped_as_soon_as_started_stops_at_once)
+{
+	char		*argv[] = { NM_HELPER, "sleep", NULL };
+	struct th	 th;
+	char		*cause = NULL;
+	int64_t		 t0;
+	int		 i;
+
+	/* The spawn does not wait for the exec: the stop may come before
+	   the child has made its process group. */
+	th_init(&th, tplan(4, argv, NULL));
+	t0 = now_ms();
+	for (i = 0; i < 4; i++) {
+		cr_assert_eq(cluster_start(th.c, i, &cause), 0);
+		cr_assert_eq(cluster_stop(th.c, i, &cause), 0);
+	}
+	cr_assert(th_run(&th, until_done, 5000), "%s", th.msgs.buf);
+	cr_assert_lt(now_ms() - t0, 2000, "stopped by SIGTERM, not by the "
+	    "SIGKILL 5 s later: %s", th.msgs.buf);
+	cr_assert(!th_said(&th, "did not stop"), "%s", th.msgs.buf);
+	th_finish(&th, 1);
+}
+
+static int until_node1_runs(struct th *th)
+{
+	return cluster_node(th->c, 0)->pid != 0;
+}
+
+/*
+ * A next-free plan of 2 nodes from a config in dir: node 1's http port
+ * base, node 2's base + 500, dist ports from base + 2000.  Ports
+ * base..base+busy-1 are made busy (listening sockets in s).
+ */
+static struct plan *
+nf_plan(char *dir, int base, int *s, int busy)
+{
+	char			 cfg[256], *cause = NULL;
+	struct plan_opts	 po = { .size = -1, .config = cfg };
+	struct sockaddr_in	 sin;
+	struct plan		*plan;
+	FILE			*f;
+	int			 i;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cfg, sizeof cfg, "%s/nf.cfg", dir);
+	cr_assert_not_null(f = fopen(cfg, "w"));
+	fprintf(f, "cluster = { default_size = 2; name_prefix = \"tnode\";\n"
+	    "  host = \"127.0.0.1\"; log_dir = \"\";\n"
+	    "  ports = { http_base = %d; dist_base = %d; stride = 500;\n"
+	    "    policy = \"next-free\"; }; };\n"
+	    "node = { command = \"exec %s sleep\"; };\n", base, base + 2000,
+	    NM_HELPER);
+	fclose(f);
+	unsetenv("CLUSTER_SIZE");
+	unsetenv("NODEMUX_PROFILE");
+	plan = plan_load(&po, &cause);
+	cr_assert_not_null(plan, "%s", cause);
+	unlink(cfg);
+	rmdir(dir);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < busy; i++) {
+		s[i] = socket(AF_INET, SOCK_STREAM, 0);
+		sin.sin_port = htons(base + i);
+		cr_assert_eq(bind(s[i], (struct sockaddr *)&sin, sizeof sin), 0,
+		    "port %d: %s", base + i, strerror(errno));
+		cr_assert_eq(listen(s[i], 1), 0);
+	}
+	return plan;
+}
+
+/* A harness over a plan_load plan (freed with plan_free). */
+static void
+nf_finish(struct th *th, int *s, int busy)
+{
+	struct plan	*plan = th->plan;
+	int		 i;
+
+	for (i = 0; i < busy; i++)
+		close(s[i]);
+	th->plan = NULL;
+	cluster_free(th->c);
+	th->c = NULL;
+	plan_free(plan);
+}
+
+Test(cluster, next_free_scans_a_long_busy_range_a_bounded_part_per_turn)
+{
+	char		 dir[] = "/tmp/nm-nfs.XXXXXX";
+	struct th	 th;
+	int		 base = 43000, busy = 150, s[150], alive = 0;
+	uint64_t	 turns;
+	pid_t		 pids[2];
+	char		*want;
+
+	th_init(&th, nf_plan(dir, base, s, busy));
+	turns = loop_turns(th.loop);
+	cluster_start_all(th.c);
+	/* Node 2 is not held up by node 1's scan, which is not over. */
+	cr_assert_str_eq(th_state(&th, 1), "running");
+	cr_assert_eq(cluster_node(th.c, 0)->pid, 0);
+	cr_assert(th_run(&th, until_node1_runs, 5000), "%s", th.msgs.buf);
+	cr_assert_geq(loop_turns(th.loop) - turns, 2,
+	    "150 probes take at least three turns of 64");
+	cr_assert_eq(cluster_node(th.c, 0)->http_port, base + busy);
+	want = xasprintf("tnode1 http port %d is busy: using %d\n", base,
+	    base + busy);
+	cr_assert(th_said(&th, want), "%s", th.msgs.buf);
+	free(want);
+	pids[0] = cluster_node(th.c, 0)->pid;
+	pids[1] = cluster_node(th.c, 1)->pid;
+	cluster_stop_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	nf_finish(&th, s, busy);
+	alive = !gone_within(pids[0], 1000) + !gone_within(pids[1], 1000);
+	loop_free(th.loop);
+	strbuf_free(&th.msgs);
+	strbuf_free(&th.trans);
+	cr_assert_eq(alive, 0);
+}
+
+Test(cluster, a_node_stopped_during_its_port_scan_never_starts)
+{
+	char		 dir[] = "/tmp/nm-nfs.XXXXXX";
+	struct th	 th;
+	int		 base = 44000, busy = 100, s[100];
+	char		*cause = NULL;
+	pid_t		 p2;
+
+	th_init(&th, nf_plan(dir, base, s, busy));
+	cluster_start_all(th.c);
+	cr_assert_eq(cluster_start(th.c, 0, &cause), -1, "its start is under "
+	    "way");
+	free(cause);
+	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
+	p2 = cluster_node(th.c, 1)->pid;
+	cr_assert_eq(cluster_stop(th.c, 1, &cause), 0);
+	cr_assert(th_run(&th, until_done, 3000), "%s", th.msgs.buf);
+	th_run(&th, never, 200);
+	cr_assert_eq(cluster_node(th.c, 0)->pid, 0, "it never started");
+	cr_assert_str_eq(th_state(&th, 0), "stopped");
+	cr_assert(th_said(&th, "tnode1 not started\n"), "%s", th.msgs.buf);
+	nf_finish(&th, s, busy);
+	loop_free(th.loop);
+	strbuf_free(&th.msgs);
+	strbuf_free(&th.trans);
+	cr_assert(gone_within(p2, 1000));
 }

@@ -11,127 +11,142 @@
 #include <ifaddrs.h>
 #include <limits.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "nodemux/net.h"
 
-/* What auto should give on this machine, computed the documented way. */
+/* This machine's host name. */
 static char *
-expected_auto(void)
+host_name(void)
 {
 	char	 name[256];
 
-	if (gethostname(name, sizeof name) == 0 && *name != '\0' &&
-	    host_is_local(name))
-		return strdup(name);
-	return strdup(host_is_local("localhost") ? "localhost" : "127.0.0.1");
+	cr_assert_eq(gethostname(name, sizeof name), 0);
+	name[sizeof name - 1] = '\0';
+	return strdup(name);
 }
 
-Test(host, auto_is_the_local_hostname_or_a_fallback)
+/* Resolve setting, which must succeed. */
+static struct host_res
+resolve(const char *setting, int long_names)
 {
-	char	*host, *addr, *cause = NULL, *want = expected_auto();
+	struct host_res	 hr;
+	char		*cause = NULL, why[512];
 
-	cr_assert_eq(host_resolve("auto", &host, &addr, &cause), 0, "%s",
-	    cause);
-	cr_assert_str_eq(host, want);
-	cr_assert(host_is_local(host), "auto gave non-local %s", host);
-	cr_assert(host_is_ip(addr), "addr %s is not numeric", addr);
-	free(host);
-	free(addr);
-	free(want);
+	/* Free the cause before failing: ASan must report the failure, not
+	   a leak. */
+	if (host_resolve(setting, long_names, &hr, &cause) != 0) {
+		snprintf(why, sizeof why, "%s", cause);
+		free(cause);
+		cr_assert_fail("host_resolve %s: %s", setting, why);
+	}
+	cr_assert_not_null(hr.name);
+	cr_assert(host_is_ip(hr.addr), "addr %s is not numeric", hr.addr);
+	cr_assert_not_null(hr.why);
+	return hr;
 }
 
-Test(host, null_setting_means_auto)
+Test(host, auto_long_is_dotted_or_an_ip_and_local)
 {
-	char	*host, *addr, *cause = NULL, *want = expected_auto();
+	struct host_res	 hr = resolve("auto", 1);
+	char		*name = host_name();
 
-	cr_assert_eq(host_resolve(NULL, &host, &addr, &cause), 0);
-	cr_assert_str_eq(host, want);
-	free(host);
-	free(addr);
-	free(want);
+	cr_assert(host_is_local(hr.name), "auto gave non-local %s", hr.name);
+	cr_assert(host_is_ip(hr.name) || strchr(hr.name, '.') != NULL,
+	    "long name %s has no dot", hr.name);
+	if (strcmp(hr.name, "127.0.0.1") == 0)
+		cr_assert(strstr(hr.why, "so 127.0.0.1") != NULL, "%s", hr.why);
+	else
+		cr_assert(strncmp(hr.name, name, strcspn(name, ".")) == 0,
+		    "long %s does not extend %s", hr.name, name);
+	cr_assert(strncmp(hr.why, "auto, long names: ", 18) == 0, "%s",
+	    hr.why);
+	cr_assert(strstr(hr.why, name) != NULL, "%s", hr.why);
+	host_res_clear(&hr);
+	cr_assert_null(hr.name);
+	free(name);
 }
 
-Test(host, short_is_auto_cut_at_the_first_dot)
+Test(host, auto_short_is_the_bare_host_name_or_localhost)
 {
-	char	*host, *addr, *cause = NULL, *want = expected_auto();
-	char	*dot;
+	struct host_res	 hr = resolve(NULL, 0);
+	char		*name = host_name();
 
-	cr_assert_eq(host_resolve("short", &host, &addr, &cause), 0, "%s",
-	    cause);
-	if (!host_is_ip(want) && (dot = strchr(want, '.')) != NULL)
-		*dot = '\0';
-	cr_assert_str_eq(host, want);
-	cr_assert(host_is_ip(want) || strchr(host, '.') == NULL);
-	free(host);
-	free(addr);
-	free(want);
+	if (host_is_local(name)) {
+		name[strcspn(name, ".")] = '\0';
+		cr_assert_str_eq(hr.name, name);
+	} else
+		cr_assert_str_eq(hr.name, "localhost");
+	cr_assert(strncmp(hr.why, "auto, short names: ", 19) == 0, "%s",
+	    hr.why);
+	host_res_clear(&hr);
+	free(name);
 }
 
-Test(host, long_is_local_and_starts_with_the_short_name)
+Test(host, long_and_short_ignore_the_name_mode)
 {
-	char	*host, *addr, *cause = NULL, *want = expected_auto();
-	char	*dot;
+	struct host_res	 a = resolve("long", 0), b = resolve("auto", 1);
+	struct host_res	 c = resolve("short", 1), d = resolve("auto", 0);
 
-	cr_assert_eq(host_resolve("long", &host, &addr, &cause), 0, "%s",
-	    cause);
-	cr_assert(host_is_local(host), "long gave non-local %s", host);
-	if ((dot = strchr(want, '.')) != NULL)
-		*dot = '\0';
-	cr_assert(strncmp(host, want, strlen(want)) == 0,
-	    "long %s does not extend %s", host, want);
-	free(host);
-	free(addr);
-	free(want);
+	cr_assert_str_eq(a.name, b.name);
+	cr_assert_str_eq(c.name, d.name);
+	cr_assert(strncmp(a.why, "long: ", 6) == 0, "%s", a.why);
+	cr_assert(strncmp(c.why, "short: ", 7) == 0, "%s", c.why);
+	host_res_clear(&a);
+	host_res_clear(&b);
+	host_res_clear(&c);
+	host_res_clear(&d);
 }
 
 Test(host, localhost_literal_probes_on_loopback)
 {
-	char	*host, *addr, *cause = NULL;
+	struct host_res	 hr = resolve("localhost", 1);
 
-	cr_assert_eq(host_resolve("localhost", &host, &addr, &cause), 0, "%s",
-	    cause);
-	cr_assert_str_eq(host, "localhost");
-	cr_assert_str_eq(addr, "127.0.0.1");
-	free(host);
-	free(addr);
+	cr_assert_str_eq(hr.name, "localhost");
+	cr_assert_str_eq(hr.addr, "127.0.0.1");
+	cr_assert_str_eq(hr.why, "the configured host");
+	host_res_clear(&hr);
+	hr = resolve("LocalHost", 0);
+	cr_assert_str_eq(hr.addr, "127.0.0.1");
+	host_res_clear(&hr);
 }
 
 Test(host, ip_literal_is_kept)
 {
-	char	*host, *addr, *cause = NULL;
+	struct host_res	 hr = resolve("127.0.0.1", 1);
+	char		*cause = NULL;
 
-	cr_assert_eq(host_resolve("127.0.0.1", &host, &addr, &cause), 0);
-	cr_assert_str_eq(host, "127.0.0.1");
-	cr_assert_str_eq(addr, "127.0.0.1");
-	free(host);
-	free(addr);
+	cr_assert_str_eq(hr.name, "127.0.0.1");
+	cr_assert_str_eq(hr.addr, "127.0.0.1");
+	host_res_clear(&hr);
 	/* An IPv6 literal is probed on itself, not on 127.0.0.1. */
-	if (host_resolve("::1", &host, &addr, &cause) == 0) {
-		cr_assert_str_eq(host, "::1");
-		cr_assert_str_eq(addr, "::1");
-		free(host);
-		free(addr);
+	if (host_resolve("::1", 1, &hr, &cause) == 0) {
+		cr_assert_str_eq(hr.name, "::1");
+		cr_assert_str_eq(hr.addr, "::1");
+		host_res_clear(&hr);
 	} else
 		free(cause);
 	/* A non-local IP resolves (to itself) but is not local. */
-	cr_assert_eq(host_resolve("192.0.2.1", &host, &addr, &cause), 0);
-	cr_assert_str_eq(host, "192.0.2.1");
-	cr_assert_str_eq(addr, "192.0.2.1");
-	free(host);
-	free(addr);
+	hr = resolve("192.0.2.1", 1);
+	cr_assert_str_eq(hr.name, "192.0.2.1");
+	cr_assert_str_eq(hr.addr, "192.0.2.1");
+	host_res_clear(&hr);
 }
 
 Test(host, unresolvable_literal_names_the_host)
 {
-	char	*host = (char *)1, *addr = (char *)1, *cause = NULL;
+	struct host_res	 hr;
+	char		*cause = NULL;
 
-	cr_assert_eq(host_resolve("nodemux-no-such-host.invalid", &host,
-	    &addr, &cause), -1);
-	cr_assert_null(host);
-	cr_assert_null(addr);
+	memset(&hr, 0x55, sizeof hr);
+	cr_assert_eq(host_resolve("nodemux-no-such-host.invalid", 1, &hr,
+	    &cause), -1);
+	cr_assert_null(hr.name);
+	cr_assert_null(hr.addr);
+	cr_assert_null(hr.why);
 	cr_assert_not_null(cause);
 	cr_assert(strstr(cause, "nodemux-no-such-host.invalid") != NULL,
 	    "cause: %s", cause);
@@ -142,14 +157,16 @@ Test(host, unresolvable_literal_names_the_host)
 
 Test(host, malformed_literal_is_refused_with_a_reason)
 {
-	char	*host, *addr, *cause = NULL;
+	struct host_res	 hr;
+	char		*cause = NULL;
 
-	cr_assert_eq(host_resolve("a b@c", &host, &addr, &cause), -1);
+	cr_assert_eq(host_resolve("a b@c", 1, &hr, &cause), -1);
 	cr_assert(strstr(cause, "invalid host \"a b@c\"") != NULL, "cause: %s",
 	    cause);
+	cr_assert_null(hr.name);
 	free(cause);
 	cause = NULL;
-	cr_assert_eq(host_resolve("", &host, &addr, &cause), -1);
+	cr_assert_eq(host_resolve("", 0, &hr, &cause), -1);
 	cr_assert_not_null(cause);
 	free(cause);
 }
@@ -159,6 +176,7 @@ Test(host, is_local)
 	cr_assert_eq(host_is_local("127.0.0.1"), 1);
 	cr_assert_eq(host_is_local("127.0.0.2"), 1);
 	cr_assert_eq(host_is_local("localhost"), 1);
+	cr_assert_eq(host_is_local("LOCALHOST"), 1);
 	cr_assert_eq(host_is_local("192.0.2.1"), 0);
 	cr_assert_eq(host_is_local("nodemux-no-such-host.invalid"), 0);
 	cr_assert_eq(host_is_local(""), 0);

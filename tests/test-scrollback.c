@@ -1,7 +1,8 @@
 /*
- * Tests of the scrollback ring: what stays when the line or byte cap is
- * hit, access by index and by seq, and clearing; and of the chunks the
- * lines are stored in (lines across chunk ends, big lines, reuse).
+ * Tests of the scrollback: what stays when the line or byte cap is hit,
+ * access by index and by seq, and clearing; of the chunks the lines are
+ * stored in (lines across chunk ends, big lines, reuse); and of what a
+ * plain line costs.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -11,6 +12,16 @@
 
 #include "nodemux/line.h"
 #include "nodemux/scrollback.h"
+
+/* Line i of sb as a view; views of the last 16 calls stay valid. */
+static const struct line *
+get(struct scrollback *sb, size_t i)
+{
+	static struct line	 views[16];
+	static unsigned		 next;
+
+	return scrollback_get(sb, i, &views[next++ % 16]);
+}
 
 /* A line "line N" with seq N, on the stack: the scrollback copies it. */
 static const struct line *
@@ -26,14 +37,14 @@ push(struct scrollback *sb, unsigned n)
 	return scrollback_push(sb, &l);
 }
 
-/* line_size() of "line N". */
+/* What holding "line N" costs. */
 static size_t
 size_of(unsigned n)
 {
 	char		 buf[32];
 	int		 len = snprintf(buf, sizeof buf, "line %u", n);
 	struct line	*l = line_new(buf, (size_t)len, NULL, 0);
-	size_t		 size = line_size(l);
+	size_t		 size = scrollback_line_bytes(l);
 
 	line_free(l);
 	return size;
@@ -45,13 +56,13 @@ Test(scrollback, keeps_lines_in_order)
 	unsigned		 i;
 
 	cr_assert_eq(scrollback_count(sb), 0);
-	cr_assert_null(scrollback_get(sb, 0));
+	cr_assert_null(get(sb, 0));
 	for (i = 1; i <= 70; i++)
 		push(sb, i);
 	cr_assert_eq(scrollback_count(sb), 70);
-	cr_assert_str_eq(scrollback_get(sb, 0)->text, "line 1");
-	cr_assert_str_eq(scrollback_get(sb, 69)->text, "line 70");
-	cr_assert_null(scrollback_get(sb, 70));
+	cr_assert_str_eq(get(sb, 0)->text, "line 1");
+	cr_assert_str_eq(get(sb, 69)->text, "line 70");
+	cr_assert_null(get(sb, 70));
 	cr_assert_eq(scrollback_dropped(sb), 0);
 	scrollback_free(sb);
 }
@@ -65,10 +76,10 @@ Test(scrollback, line_cap_drops_oldest)
 		push(sb, i);
 	cr_assert_eq(scrollback_count(sb), 1000);
 	cr_assert_eq(scrollback_dropped(sb), 24000);
-	cr_assert_str_eq(scrollback_get(sb, 0)->text, "line 24001");
-	cr_assert_str_eq(scrollback_get(sb, 999)->text, "line 25000");
+	cr_assert_str_eq(get(sb, 0)->text, "line 24001");
+	cr_assert_str_eq(get(sb, 999)->text, "line 25000");
 	for (i = 0; i < 1000; i++)
-		cr_assert_eq(scrollback_get(sb, i)->seq, 24001 + i);
+		cr_assert_eq(get(sb, i)->seq, 24001 + i);
 	scrollback_free(sb);
 }
 
@@ -82,7 +93,7 @@ Test(scrollback, byte_cap_drops_oldest)
 		push(sb, i);
 	cr_assert_eq(scrollback_count(sb), 10);
 	cr_assert_leq(scrollback_bytes(sb), one * 10);
-	cr_assert_eq(scrollback_get(sb, 0)->seq, 10090);
+	cr_assert_eq(get(sb, 0)->seq, 10090);
 	cr_assert_eq(scrollback_dropped(sb), 90);
 	scrollback_free(sb);
 }
@@ -99,10 +110,10 @@ Test(scrollback, huge_line_alone)
 	scrollback_push(sb, l);
 	line_free(l);
 	cr_assert_eq(scrollback_count(sb), 1);
-	cr_assert_eq(scrollback_get(sb, 0)->len, 1000);
+	cr_assert_eq(get(sb, 0)->len, 1000);
 	push(sb, 2);
 	cr_assert_eq(scrollback_count(sb), 1);
-	cr_assert_str_eq(scrollback_get(sb, 0)->text, "line 2");
+	cr_assert_str_eq(get(sb, 0)->text, "line 2");
 	scrollback_free(sb);
 }
 
@@ -120,7 +131,7 @@ Test(scrollback, clear_and_reuse)
 	cr_assert_eq(scrollback_dropped(sb), 0);
 	push(sb, 9);
 	cr_assert_eq(scrollback_count(sb), 1);
-	cr_assert_str_eq(scrollback_get(sb, 0)->text, "line 9");
+	cr_assert_str_eq(get(sb, 0)->text, "line 9");
 	scrollback_free(sb);
 }
 
@@ -215,19 +226,24 @@ push_var(struct scrollback *sb, uint64_t n)
 	}
 	l.runs = l.nruns > 0 ? runs : NULL;
 	l.seq = n;
-	l.node = (int)(n % 7);
+	l.node = 7;
 	l.time_ms = (int64_t)n * 1000;
 	l.flags = n % 5 == 0 ? LINE_TRUNCATED : 0;
 	memset(buf + l.len, 'X', sizeof buf - l.len);	/* not copied */
 	return scrollback_push(sb, &l);
 }
 
-/* line_size() of the varied line n. */
+/* What holding the varied line n costs: 12 bytes of header, 8 more
+   and the runs when it has runs or flags, the text and a NUL, 4-byte
+   aligned, and a 2-byte slot. */
 static size_t
 size_of_var(uint64_t n)
 {
-	return sizeof (struct line) + var_len(n) + 1 +
-	    (size_t)(n % 4) * sizeof (struct attr_run);
+	size_t	 size = 12 + var_len(n) + 1;
+
+	if (n % 4 != 0 || n % 5 == 0)
+		size += 8 + (size_t)(n % 4) * sizeof (struct attr_run);
+	return ((size + 3) & ~(size_t)3) + 2;
 }
 
 /* Is l exactly the varied line n? */
@@ -238,7 +254,7 @@ check_var(const struct line *l, uint64_t n)
 
 	cr_assert_not_null(l);
 	cr_assert_eq(l->seq, n);
-	cr_assert_eq(l->node, (int)(n % 7));
+	cr_assert_eq(l->node, 7);
 	cr_assert_eq(l->time_ms, (int64_t)n * 1000);
 	cr_assert_eq(l->flags, n % 5 == 0 ? LINE_TRUNCATED : 0);
 	cr_assert_eq(l->len, var_len(n), "line %llu", (unsigned long long)n);
@@ -254,49 +270,56 @@ check_var(const struct line *l, uint64_t n)
 		    COLOUR_PALETTE | (uint32_t)((n + i) % 256));
 		cr_assert_eq(l->runs[i].attr.flags, (uint16_t)n);
 	}
-	cr_assert_eq((uintptr_t)l % 8, 0, "line %llu not aligned",
+	cr_assert_eq((uintptr_t)l->runs % 4, 0, "line %llu's runs not aligned",
 	    (unsigned long long)n);
 }
 
 Test(scrollback, lines_across_chunk_ends)
 {
 	struct scrollback	*sb = scrollback_new(3000, 0);
-	const struct line	*kept[3000];
+	const char		*kept[3000];
+	const struct line	*l;
 	uint64_t		 n;
+	size_t			 sum = 0;
 
 	/* About 500 KB: many chunks, every one of them full. */
 	for (n = 1; n <= 3000; n++) {
-		kept[n - 1] = push_var(sb, n);
-		check_var(kept[n - 1], n);
+		l = push_var(sb, n);
+		check_var(l, n);
+		kept[n - 1] = l->text;
 	}
 	for (n = 1; n <= 3000; n++) {
-		cr_assert_eq(scrollback_get(sb, n - 1), kept[n - 1]);
-		check_var(kept[n - 1], n);
+		l = get(sb, n - 1);
+		cr_assert_eq(l->text, kept[n - 1]);
+		check_var(l, n);
 	}
+	for (n = 1; n <= 3000; n++)
+		sum += size_of_var(n);
+	cr_assert_eq(scrollback_bytes(sb), sum);
 	scrollback_free(sb);
 }
 
 Test(scrollback, kept_lines_stay_while_others_drop)
 {
 	struct scrollback	*sb = scrollback_new(1000, 0);
-	const struct line	*l;
+	struct line		 l;
 	uint64_t		 n;
 	size_t			 i;
 
 	for (n = 1; n <= 1000; n++)
 		push_var(sb, n);
-	l = scrollback_get(sb, 999);		/* seq 1000 */
-	/* Lines 1..999 go, and their chunks are reused: 1000 stays. */
+	l = *get(sb, 999);		/* seq 1000 */
+	/* Lines 1..999 go, and their chunks with them: 1000 stays. */
 	for (n = 1001; n <= 1999; n++)
 		push_var(sb, n);
-	check_var(l, 1000);
-	cr_assert_eq(scrollback_get(sb, 0), l);
+	check_var(&l, 1000);
+	cr_assert_eq(get(sb, 0)->text, l.text);
 	for (n = 2000; n <= 20000; n++)
 		push_var(sb, n);
 	cr_assert_eq(scrollback_count(sb), 1000);
 	cr_assert_eq(scrollback_dropped(sb), 19000);
 	for (i = 0; i < 1000; i++)
-		check_var(scrollback_get(sb, i), 19001 + i);
+		check_var(get(sb, i), 19001 + i);
 	scrollback_free(sb);
 }
 
@@ -306,8 +329,8 @@ Test(scrollback, line_bigger_than_a_chunk)
 	size_t			 big = 200 * 1024, i;
 	char			*text = malloc(big);
 	struct attr_run		*runs = calloc(5000, sizeof *runs);
-	struct line		*l;
-	const struct line	*k;
+	struct line		*l, kv;
+	const struct line	*k = &kv;
 
 	for (i = 0; i < big; i++)
 		text[i] = (char)('0' + i % 10);
@@ -317,7 +340,9 @@ Test(scrollback, line_bigger_than_a_chunk)
 	l->seq = 3;
 	push_var(sb, 1);
 	push_var(sb, 2);
-	k = scrollback_push(sb, l);
+	kv = *scrollback_push(sb, l);
+	/* 12 + 8 + 204800 + 1 + 80000 bytes, aligned to 4, and a slot. */
+	cr_assert_eq(scrollback_line_bytes(l), 284824 + 2);
 	line_free(l);
 	free(text);
 	free(runs);
@@ -328,18 +353,18 @@ Test(scrollback, line_bigger_than_a_chunk)
 		cr_assert_eq(k->text[i], (char)('0' + i % 10));
 	cr_assert_eq(k->text[big], '\0');
 	cr_assert_eq(k->runs[4999].off, 4999 * 40);
-	check_var(scrollback_get(sb, 0), 1);
-	check_var(scrollback_get(sb, 1), 2);
-	cr_assert_eq(scrollback_get(sb, 2), k);
-	check_var(scrollback_get(sb, 3), 4);
+	check_var(get(sb, 0), 1);
+	check_var(get(sb, 1), 2);
+	cr_assert_eq(get(sb, 2)->text, k->text);
+	cr_assert_eq(get(sb, 2)->runs, k->runs);
+	check_var(get(sb, 3), 4);
 	cr_assert_eq(scrollback_bytes(sb), size_of_var(1) + size_of_var(2) +
-	    sizeof (struct line) + big + 1 + 5000 * sizeof (struct attr_run) +
-	    size_of_var(4));
+	    284824 + 2 + size_of_var(4));
 	/* The big line goes in its turn; its neighbours stay whole. */
 	for (i = 5; i <= 13; i++)
 		push_var(sb, i);
-	check_var(scrollback_get(sb, 0), 4);
-	check_var(scrollback_get(sb, 9), 13);
+	check_var(get(sb, 0), 4);
+	check_var(get(sb, 9), 13);
 	scrollback_free(sb);
 }
 
@@ -354,13 +379,13 @@ Test(scrollback, byte_cap_with_lines_of_every_size)
 	cr_assert_leq(scrollback_bytes(sb), cap);
 	sum = 0;
 	for (i = 0; i < scrollback_count(sb); i++) {
-		sum += line_size(scrollback_get(sb, i));
-		check_var(scrollback_get(sb, i), 30000 - scrollback_count(sb) +
+		sum += scrollback_line_bytes(get(sb, i));
+		check_var(get(sb, i), 30000 - scrollback_count(sb) +
 		    1 + i);
 	}
 	cr_assert_eq(scrollback_bytes(sb), sum);
 	/* Not one line more would fit under the cap. */
-	first = scrollback_get(sb, 0)->seq;
+	first = get(sb, 0)->seq;
 	cr_assert_gt(sum + size_of_var(first - 1), cap);
 	cr_assert_eq(scrollback_dropped(sb) + scrollback_count(sb), 30000);
 	scrollback_free(sb);
@@ -395,7 +420,7 @@ Test(scrollback, drop_hook_sees_every_line_across_chunks)
 	for (n = 1; n <= 20000; n++)
 		push_var(sb, n);
 	for (i = 0; i < scrollback_count(sb); i++)
-		held += scrollback_get(sb, i)->seq;
+		held += get(sb, i)->seq;
 	cr_assert_eq(d.n, scrollback_dropped(sb));
 	cr_assert_eq(d.n + scrollback_count(sb), 20000);
 	cr_assert_eq(d.sum + held, (uint64_t)20000 * 20001 / 2);
@@ -408,8 +433,8 @@ Test(scrollback, drop_hook_sees_every_line_across_chunks)
 Test(scrollback, clear_then_push_again)
 {
 	struct scrollback	*sb = scrollback_new(500, 0);
-	const struct line	*k;
-	struct line		*l;
+	struct line		*l, kv;
+	const struct line	*k = &kv;
 	char			*big = malloc(40000);
 	uint64_t		 n;
 	size_t			 i;
@@ -421,21 +446,81 @@ Test(scrollback, clear_then_push_again)
 		scrollback_clear(sb);
 		cr_assert_eq(scrollback_count(sb), 0);
 		cr_assert_eq(scrollback_bytes(sb), 0);
-		cr_assert_null(scrollback_get(sb, 0));
+		cr_assert_null(get(sb, 0));
 	}
 	/* After a clear: a line too big for the (empty) chunk left. */
 	memset(big, 'z', 40000);
 	l = line_new(big, 40000, NULL, 0);
-	k = scrollback_push(sb, l);
+	kv = *scrollback_push(sb, l);
 	line_free(l);
 	free(big);
 	for (i = 0; i < 300; i++)
 		push_var(sb, 300 + i);
-	cr_assert_eq(scrollback_get(sb, 0), k);
+	cr_assert_eq(get(sb, 0)->text, k->text);
 	cr_assert_eq(k->len, 40000);
 	cr_assert_eq(k->text[39999], 'z');
 	cr_assert_eq(k->text[40000], '\0');
 	for (i = 0; i < 300; i++)
-		check_var(scrollback_get(sb, i + 1), 300 + i);
+		check_var(get(sb, i + 1), 300 + i);
+	scrollback_free(sb);
+}
+
+Test(scrollback, a_plain_line_costs_its_text_and_14_bytes)
+{
+	struct scrollback	*sb = scrollback_new(10000, 0);
+	struct attr_run		 plain;
+	char			 text[64];
+	struct line		*l;
+	size_t			 i;
+
+	/* A 63-byte line as the parser hands it over: one default run. */
+	memset(&plain, 0, sizeof plain);
+	memset(text, 'p', 63);
+	l = line_new(text, 63, &plain, 1);
+	cr_assert_eq(scrollback_line_bytes(l), 12 + 64 + 2);
+	for (i = 0; i < 10000; i++) {
+		l->seq = 1000000 + i * 3;	/* other nodes' lines between */
+		l->time_ms = 1700000000000 + (int64_t)i;
+		l->node = 4;
+		scrollback_push(sb, l);
+	}
+	line_free(l);
+	cr_assert_eq(scrollback_bytes(sb), 10000 * (12 + 64 + 2));
+	for (i = 0; i < 10000; i += 997) {
+		const struct line *v = get(sb, i);
+
+		cr_assert_eq(v->seq, 1000000 + i * 3);
+		cr_assert_eq(v->time_ms, 1700000000000 + (int64_t)i);
+		cr_assert_eq(v->node, 4);
+		cr_assert_eq(v->len, 63);
+		cr_assert_eq(v->nruns, 0, "a plain line keeps no runs");
+		cr_assert_null(v->runs);
+		cr_assert_eq(v->text[63], '\0');
+	}
+	cr_assert_eq(scrollback_find_seq(sb, 1000000 + 5000 * 3), 5000);
+	cr_assert_eq(scrollback_seq(sb, 9999), 1000000 + 9999 * 3);
+	scrollback_free(sb);
+}
+
+Test(scrollback, seq_and_time_far_apart_start_new_chunks)
+{
+	struct scrollback	*sb = scrollback_new(100, 0);
+	struct line		*l = line_new("x", 1, NULL, 0);
+	const uint64_t		 seqs[] = { 5, 6, 5 + 0x100000000ull, 7 +
+				    0x100000000ull, 0x7fffffffffffffffull };
+	const int64_t		 times[] = { 1000, -5000000000, 1001,
+				    4000000000, 4000000001 };
+	size_t			 i;
+
+	for (i = 0; i < 5; i++) {
+		l->seq = seqs[i];
+		l->time_ms = times[i];
+		scrollback_push(sb, l);
+	}
+	line_free(l);
+	for (i = 0; i < 5; i++) {
+		cr_assert_eq(get(sb, i)->seq, seqs[i]);
+		cr_assert_eq(get(sb, i)->time_ms, times[i]);
+	}
 	scrollback_free(sb);
 }

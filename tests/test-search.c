@@ -13,6 +13,9 @@
 #include "nodemux/util.h"
 #include "nodemux/vt.h"
 
+/* A line read back from a scrollback (a view into it). */
+static struct line sbv;
+
 /* Compile or fail the test. */
 static struct search *
 compile(const char *pat, int flags)
@@ -144,7 +147,7 @@ Test(search, colours_do_not_break_matches)
 	const struct line	*l;
 
 	feed(sb, "\033[1mconn\033[31mection\033[0m \033[4mrefused\033[0m!\r\n");
-	l = scrollback_get(sb, 0);
+	l = scrollback_get(sb, 0, &sbv);
 	cr_assert_str_eq(l->text, "connection refused!");
 	cr_assert_eq(search_ranges(s, l->text, l->len, r, 4), 1);
 	cr_assert_eq(r[0].start, 0);
@@ -210,6 +213,61 @@ Test(search, pathological_pattern_ends, .timeout = 20)
 	search_free(s);
 }
 
+/* A quoted string with escapes across a long line: PCRE2 JIT's own
+   32 KiB stack ran out a few KB in (error -46), which was no match. */
+Test(search, quoted_string_on_long_lines)
+{
+	static const size_t	 lens[] = { 100, 3000, 20000, 60000 };
+	struct search		*s = compile("\"(\\\\.|[^\"])*\"", 0);
+	struct strbuf		 sb = STRBUF_INIT;
+	size_t			 a, b;
+
+	for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, "msg = \"");
+		while (sb.len < lens[k])
+			strbuf_adds(&sb, "ab\\\"c ");
+		strbuf_adds(&sb, "\" end");
+		cr_assert(search_match(s, sb.buf, sb.len, 0, &a, &b),
+		    "no match in a line of %zu bytes", sb.len);
+		cr_assert_eq(a, 6);
+		cr_assert_eq(b, sb.len - 4);
+		cr_assert_eq(search_ranges(s, sb.buf, sb.len, NULL, 0), 1);
+	}
+	cr_assert_eq(search_errors(s, NULL), 0);
+	strbuf_free(&sb);
+	search_free(s);
+}
+
+/* A pattern that stays under the match limit on each attempt but makes
+   thousands of them on a 4096-column line: the call stops at its time
+   budget and says a limit was hit, instead of taking seconds or
+   passing for no match. */
+Test(search, costly_pattern_is_bounded_and_reported, .timeout = 20)
+{
+	char		 buf[4096];
+	struct search	*s = compile("(?:(?:a|a){1,14}b)?", 0);
+	const char	*what;
+	int64_t		 t0;
+
+	memset(buf, 'a', sizeof buf);
+	cr_assert_eq(search_errors(s, &what), 0);
+	cr_assert_null(what);
+	t0 = now_ms();
+	search_ranges(s, buf, sizeof buf, NULL, 0);
+	search_count_line(s, &(struct line){ .text = buf, .len = sizeof buf });
+	cr_assert_lt(now_ms() - t0, 2000, "took %lld ms",
+	    (long long)(now_ms() - t0));
+	cr_assert_geq(search_errors(s, &what), 1);
+	cr_assert_not_null(what);
+	cr_assert(strstr(what, "limit") != NULL, "%s", what);
+	search_clear_errors(s);
+	cr_assert_eq(search_errors(s, NULL), 0);
+	/* An ordinary line still matches once the count is cleared. */
+	cr_assert(search_test(s, "ab", 2));
+	search_free(s);
+}
+
 /* Three nodes' scrollbacks with lines interleaved by seq. */
 static void
 three_nodes(struct scrollback *sb[3])
@@ -259,7 +317,7 @@ Test(search, next_and_previous_across_nodes)
 	cr_assert_eq(search_next(s, sb, 3, 0, SEARCH_FORWARD, &h), 1);
 	cr_assert_eq(h.seq, 3);
 	cr_assert_eq(h.which, 0);
-	cr_assert_str_eq(scrollback_get(sb[h.which], h.index)->text, "ERROR one");
+	cr_assert_str_eq(scrollback_get(sb[h.which], h.index, &sbv)->text, "ERROR one");
 	cr_assert_eq(search_next(s, sb, 3, h.seq, SEARCH_FORWARD, &h), 1);
 	cr_assert_eq(h.seq, 4);
 	cr_assert_eq(h.which, 1);
@@ -347,7 +405,7 @@ Test(search, merged_tail_across_nodes)
 	for (int i = 0; i < 10; i++) {
 		cr_assert_eq(h[i].seq, 10 - (uint64_t)i);
 		cr_assert_eq(h[i].which, (10 - (size_t)i) % 3);
-		cr_assert_eq(scrollback_get(sb[h[i].which], h[i].index)->seq,
+		cr_assert_eq(scrollback_get(sb[h[i].which], h[i].index, &sbv)->seq,
 		    h[i].seq);
 	}
 	/* A page of 3 before seq 8. */

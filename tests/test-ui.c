@@ -134,17 +134,35 @@ Test(encode, keys_become_terminal_bytes)
 	char	 buf[16];
 	size_t	 n;
 
-	n = ui_encode_key(1, KEY_UP, buf, sizeof buf);
+	n = ui_encode_key(1, KEY_UP, 0, buf, sizeof buf);
 	cr_assert(n == 3 && memcmp(buf, "\033[A", 3) == 0);
-	n = ui_encode_key(1, KEY_ENTER, buf, sizeof buf);
+	n = ui_encode_key(1, KEY_ENTER, 0, buf, sizeof buf);
 	cr_assert(n == 1 && buf[0] == '\r');
-	n = ui_encode_key(1, KEY_BACKSPACE, buf, sizeof buf);
+	n = ui_encode_key(1, KEY_BACKSPACE, 0, buf, sizeof buf);
 	cr_assert(n == 1 && buf[0] == 0x7f);
-	n = ui_encode_key(0, L'\r', buf, sizeof buf);
+	n = ui_encode_key(0, L'\r', 0, buf, sizeof buf);
 	cr_assert(n == 1 && buf[0] == '\r');
-	n = ui_encode_key(0, 3, buf, sizeof buf);
+	n = ui_encode_key(0, 3, 0, buf, sizeof buf);
 	cr_assert(n == 1 && buf[0] == 3, "Ctrl-C goes to the node");
-	cr_assert_eq(ui_encode_key(1, KEY_MOUSE, buf, sizeof buf), 0);
+	cr_assert_eq(ui_encode_key(1, KEY_MOUSE, 0, buf, sizeof buf), 0);
+}
+
+Test(encode, application_cursor_keys_when_the_program_asks)
+{
+	char	 buf[16];
+	size_t	 n;
+
+	n = ui_encode_key(1, KEY_UP, VT_MODE_APPCURSOR, buf, sizeof buf);
+	cr_assert(n == 3 && memcmp(buf, "\033OA", 3) == 0, "DECCKM: SS3 A");
+	n = ui_encode_key(1, KEY_LEFT, VT_MODE_APPCURSOR, buf, sizeof buf);
+	cr_assert(n == 3 && memcmp(buf, "\033OD", 3) == 0);
+	n = ui_encode_key(1, KEY_HOME, VT_MODE_APPCURSOR, buf, sizeof buf);
+	cr_assert(n == 3 && memcmp(buf, "\033OH", 3) == 0);
+	n = ui_encode_key(1, KEY_PPAGE, VT_MODE_APPCURSOR, buf, sizeof buf);
+	cr_assert(n == 4 && memcmp(buf, "\033[5~", 4) == 0,
+	    "other keys are the same in both modes");
+	n = ui_encode_key(0, 'x', VT_MODE_APPCURSOR, buf, sizeof buf);
+	cr_assert(n == 1 && buf[0] == 'x');
 }
 
 Test(encode, wide_characters_as_utf8)
@@ -153,8 +171,8 @@ Test(encode, wide_characters_as_utf8)
 	size_t	 n;
 
 	cr_assert_not_null(setlocale(LC_CTYPE, "C.UTF-8"));
-	n = ui_encode_key(0, 0x00e9, buf, sizeof buf);
+	n = ui_encode_key(0, 0x00e9, 0, buf, sizeof buf);
 	cr_assert(n == 2 && memcmp(buf, "\xc3\xa9", 2) == 0);
-	n = ui_encode_key(0, 0x4e2d, buf, sizeof buf);
+	n = ui_encode_key(0, 0x4e2d, 0, buf, sizeof buf);
 	cr_assert(n == 3 && memcmp(buf, "\xe4\xb8\xad", 3) == 0);
 }

@@ -766,3 +766,46 @@ Test(vt, lines_at_the_column_cap)
 	got_free(&g);
 	vt_free(vt);
 }
+
+/* Inserts (ICH) one after another at one column, as a run of them is
+   done at once: the same line as one by one, wide characters kept
+   whole or blanked, the line's cap kept. */
+Test(vt, inserts_in_a_row)
+{
+	ONE_LINE("abcdef\r\x1b[2@\x1b[@X\n", "X  abcdef");
+	ONE_LINE("abcdef\x1b[3G\x1b[2@\x1b[3@|\n", "ab|    cdef");
+	ONE_LINE("ab\xe6\x97\xa5" "cd\x1b[4G\x1b[2@\n", "ab    cd");
+	ONE_LINE("ab\xe6\x97\xa5" "cd\x1b[3G\x1b[@\x1b[@\n", "ab  \xe6\x97\xa5" "cd");
+	ONE_LINE("abc\r\x1b[@\x1b[D\x1b[@x\n", "x abc");
+	ONE_LINE("abc\x1b[9G\x1b[2@\n", "abc");
+}
+
+/* A line of 4096 columns with "CSI @" after "CSI @": each insert moved
+   the whole line and scanned it for split wide characters (0.3 MB/s,
+   issue #12); now a run of them costs one move. */
+Test(vt, many_inserts_on_a_long_line_are_cheap, .timeout = 30)
+{
+	struct vt	*vt = vt_new(0);
+	struct got	 g = { NULL, 0, 0 };
+	char		*buf = xmalloc(4097), *ich = xmalloc(3 * 4096);
+	int64_t		 t0;
+	int		 i;
+
+	memset(buf, 'x', 4096);
+	buf[4096] = '\r';
+	for (i = 0; i < 4096; i++)
+		memcpy(ich + 3 * i, "\x1b[@", 3);
+	t0 = now_ms();
+	vt_feed(vt, buf, 4097, got_cb, &g);
+	for (i = 0; i < 256; i++)	/* 3 MB */
+		vt_feed(vt, ich, 3 * 4096, got_cb, &g);
+	vt_feed(vt, "y\n", 2, got_cb, &g);
+	cr_assert_lt(now_ms() - t0, 1000, "3 MB of CSI @ took %lld ms",
+	    (long long)(now_ms() - t0));
+	cr_assert_eq(g.n, 1);
+	cr_assert_str_eq(g.l[0]->text, "y");
+	got_free(&g);
+	vt_free(vt);
+	free(buf);
+	free(ich);
+}

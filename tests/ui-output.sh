@@ -77,10 +77,26 @@ t_check "click on node 3's pane, x: node 3 stops" \
     ui_wait_re 5 '3 uish3@127.0.0.1  stopped'
 ui_keys 4
 
-# Clear: the pane forgets its lines.
+# Clear: the pane shows only what comes after; the node keeps its lines.
 ui_keys c
 t_check "c: node 4's pane is cleared" t_wait_for 5 ui_lacks "line 300 of 300"
 t_check "c: other panes keep theirs" ui_has "RED-TEXT"
+"$NODEMUX" ctl -c "$cfg" logs 4 >"$T_TMP/logs4" 2>&1
+t_check "c: ctl logs 4 still has every line" \
+    eval 'grep -q "line 1 of 300" "$T_TMP/logs4" && grep -q "line 300 of 300" "$T_TMP/logs4"'
+ui_keys i
+ui_keys -l 'after the clear'
+ui_keys Enter C-]
+t_check "c: new output shows in the cleared pane" ui_wait 5 "got: after the clear"
+t_check "c: without the lines before it" ui_lacks "line 299 of 300"
+ui_keys /
+ui_keys -l 'line 299 of'
+ui_keys Enter
+t_check "c: a search still counts the cleared lines" \
+    ui_wait_re 5 '/line 299 of .* n4:1' || t_diag "$(ui_screen | tail -3)"
+ui_keys n
+t_check "c: n brings a cleared match back into the pane" \
+    ui_wait 5 "line 299 of 300"
 ui_keys q
 t_check "q: nodemux exits" t_wait_for 15 ui_exited
 t_check "q: exit status 0" [ "$(ui_status)" = 0 ]

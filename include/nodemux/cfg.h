@@ -43,6 +43,7 @@ struct cfg {
 					   the config start here */
 	char		*name;		/* file name without extension */
 	char		*profile;	/* the one applied, or NULL */
+	char		**profiles;	/* the names of all, NULL-terminated */
 
 	struct cfg_int	 default_size, min_size, max_size;
 	struct cfg_str	 name_prefix;
@@ -70,6 +71,7 @@ struct cfg {
 	int		 nenv;
 	struct cfg_str	 ready_tcp;	/* template, NULL: no tcp probe */
 	struct cfg_str	 ready_log;	/* template, NULL: no log probe */
+	struct cfg_str	 ready_http;	/* template, NULL: no http probe */
 	struct cfg_int	 ready_timeout_ms;
 	struct cfg_int	 restart;	/* enum plan_restart */
 	struct cfg_int	 max_restarts, backoff_ms;

@@ -16,6 +16,8 @@
 #include "nodemux/loop.h"
 #include "nodemux/plan.h"
 #include "nodemux/scrollback.h"
+#include "nodemux/stats.h"
+#include "nodemux/screen.h"
 #include "nodemux/vt.h"
 
 enum node_state {
@@ -77,6 +79,9 @@ struct node {
 	int			 dist_port;
 	struct scrollback	*sb;		/* completed lines */
 	struct vt		*vt;		/* vt_current(): partial line */
+	struct stats		*stats;		/* node_usage() */
+	struct screen		*screen;	/* since output first needed
+						   one, or NULL */
 	void			*priv;		/* the launcher's own */
 };
 
@@ -113,7 +118,8 @@ struct cluster	*cluster_new(struct plan *, struct loop *,
  * Add a subscriber: each of ev's callbacks that is not NULL is called
  * with arg, after those of earlier subscribers.  ev is copied.  A
  * subscriber may unsubscribe (itself or another) from inside a callback;
- * it is called no more from then on.  Subscribers are freed with the
+ * it is called no more from then on; one added inside a callback may be
+ * told of the event in progress.  Subscribers are freed with the
  * cluster.
  */
 struct cluster_sub *cluster_subscribe(struct cluster *,
@@ -123,6 +129,8 @@ void		 cluster_unsubscribe(struct cluster *, struct cluster_sub *);
 void		 cluster_free(struct cluster *);
 
 int		 cluster_size(const struct cluster *);
+/* The guard process's pid, or -1 when there is none. */
+pid_t		 cluster_guard_pid(const struct cluster *);
 /* Node i, 0-based. */
 struct node	*cluster_node(struct cluster *, int i);
 
@@ -138,6 +146,18 @@ int		 cluster_restart(struct cluster *, int i, char **cause);
 void		 cluster_start_all(struct cluster *);
 void		 cluster_stop_all(struct cluster *);
 void		 cluster_restart_all(struct cluster *);
+
+/*
+ * Pause node i: SIGSTOP to its whole process group, state paused
+ * (SPEC §12); resume: SIGCONT, back to the state it was paused in.
+ * Stop, restart and shutdown resume a paused node as they stop it.  0,
+ * or -1 and *cause ("not running", "not paused").  cluster_pause_all
+ * pauses every running node, or, when none runs unpaused, resumes every
+ * paused one (the P key); it returns how many nodes it changed.
+ */
+int		 cluster_pause(struct cluster *, int i, char **cause);
+int		 cluster_resume(struct cluster *, int i, char **cause);
+int		 cluster_pause_all(struct cluster *);
 
 /*
  * Stop every node in parallel, restart none; events->done once every
@@ -164,6 +184,14 @@ void		 cluster_resize(struct cluster *, int i, int rows, int cols);
    cannot take yet is queued (up to 1 MiB, then -1 and EAGAIN); -1 and
    EIO when the node has no pty. */
 ssize_t		 cluster_write(struct cluster *, int i, const void *, size_t);
+
+/*
+ * What node n's process tree costs as of now (now_ms()): sampled from
+ * /proc when the last sample is a second old (stats_sample), so callers
+ * may ask as often as they like.  Not valid until two samples of one
+ * run of the node.
+ */
+const struct stats_usage *node_usage(struct node *, int64_t now);
 
 /*
  * The lifecycle table: the state event ev leads to from state s, or -1

@@ -26,6 +26,22 @@ char		*ctl_default_path(const char *name);
 struct ctl	*ctl_open(const char *path, struct loop *, struct cluster *c,
 		    void (*quit)(void *), void *arg, int *running,
 		    char **cause);
+/* A request line, parsed (ctl_parse). */
+struct ctl_req {
+	const char	*verb;		/* "status", "logs"... */
+	int		 index;		/* of the verb in ctl.c's table */
+	int		 node;		/* 0-based node, -1 for all */
+	int		 follow;	/* logs N follow */
+	const char	*grep;		/* logs N grep RE: RE, in the line */
+};
+
+/*
+ * Parse request line req (no newline; edited in place) for a cluster of
+ * nnodes nodes.  0 and *r, or -1 and *error: the message the client is
+ * answered with.  Checks only the words, never the cluster's state.
+ */
+int		 ctl_parse(char *req, int nnodes, struct ctl_req *r,
+		    char **error);
 /* Pass a completed line to clients following node n's logs. */
 void		 ctl_line(struct ctl *, const struct node *n,
 		    const struct line *);

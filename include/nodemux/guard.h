@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include <stddef.h>
+
 struct guard;
 
 /*
@@ -24,12 +26,32 @@ struct guard;
 struct guard	*guard_start(char **cause);
 
 /*
- * Tell the guard about process group pgid, or that it is gone.  A single
- * write(2) of a few bytes: async-signal-safe, so a freshly forked child
- * may call guard_add on itself before exec.
+ * Tell the guard about process group pgid, or that it is gone; g keeps
+ * the list too, for a new guard should this one die (guard_restart).
+ * guard_tell only sends: a single write(2) of a few bytes,
+ * async-signal-safe, so a freshly forked child may call it on itself
+ * before exec.
  */
 void		 guard_add(struct guard *, pid_t pgid);
 void		 guard_del(struct guard *, pid_t pgid);
+void		 guard_tell(struct guard *, pid_t pgid);
+
+/*
+ * Has the guard process died (call on SIGCHLD)?  1 once, when it is
+ * reaped: its socket is closed and nothing reaches it until
+ * guard_restart.  0 while it lives (or for NULL).
+ */
+int		 guard_dead(struct guard *);
+
+/*
+ * Start a new guard process for g after guard_dead, and tell it every
+ * group g knows; logs must be handed to it again (guard_add_log).  0, or
+ * -1 and *cause (g then stays without a process).
+ */
+int		 guard_restart(struct guard *, char **cause);
+
+/* How many process groups g holds. */
+size_t		 guard_groups(const struct guard *);
 
 /*
  * Hand the guard a log file and the memfd of its queue (logfile_share's
@@ -39,7 +61,19 @@ void		 guard_del(struct guard *, pid_t pgid);
  */
 int		 guard_add_log(struct guard *, int fd, int stage_fd);
 
-/* The guard's pid (it is a child of this process). */
+/*
+ * guard_add_log without the wait, for the event loop: 0 once sent; the
+ * guard answers on guard_fd (readable), and guard_read_answer reads one
+ * answer: 1 (it holds the log), 0 (it could not take it), -1 (none yet),
+ * -2 (the guard has gone).  Answers come in the order of the logs.
+ */
+int		 guard_give_log(struct guard *, int fd, int stage_fd);
+int		 guard_read_answer(struct guard *);
+/* The socket to the guard, or -1 while it has none. */
+int		 guard_fd(const struct guard *);
+
+/* The guard's pid (it is a child of this process), -1 after its death
+   until a restart. */
 pid_t		 guard_pid(const struct guard *);
 
 /*

@@ -56,6 +56,9 @@ typedef int	(*logfile_give_cb)(void *arg, int fd, int stage_fd);
  */
 int		 logfile_share(struct logfile *, logfile_give_cb give,
 		    void *arg);
+/* Take the queue back from a rescuer that has gone: private again
+   (logfile_share may offer it to another). */
+void		 logfile_unshare(struct logfile *);
 /* Is the queue held by a rescuer too? */
 int		 logfile_shared(const struct logfile *);
 

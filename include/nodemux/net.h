@@ -8,16 +8,31 @@
 
 #include <sys/types.h>
 
+/* The host the nodes of a cluster use, and how it was chosen. */
+struct host_res {
+	char	*name;		/* the host part of node names */
+	char	*addr;		/* numeric address (IPv4 or IPv6 text) their
+				   ports are probed on */
+	char	*why;		/* one line: the setting and the reason, e.g.
+				   "auto, long names: the host name vm has
+				   no fully qualified name ..., so 127.0.0.1" */
+};
+
 /*
- * Resolve a host setting of SPEC §3: "auto" (gethostname() if it resolves
- * to a local address, else "localhost" if that resolves, else
- * "127.0.0.1"), "short" (auto cut at the first dot), "long" (auto, the
- * fully qualified name where one exists) or a literal host or IP.  Set
- * *host to the name nodes use and *addr to the numeric address (IPv4 or
- * IPv6 text) their ports are probed on.  0, or -1 and *cause.
+ * Resolve a host setting of SPEC §3.  "auto" (or NULL) is "long" when
+ * long_names, else "short".  "long": the host name's fully qualified name
+ * (as `hostname -f`) when it resolves to this machine, else 127.0.0.1, so
+ * Erlang's -name always takes it.  "short": the host name cut at its first
+ * dot when it resolves to this machine, else localhost.  Anything else is
+ * a literal host or IP.  localhost is loopback without the resolver (a
+ * minimal container has no /etc/hosts).  0 and *hr filled (free with
+ * host_res_clear), or -1, *hr empty and *cause.
  */
-int	 host_resolve(const char *setting, char **host, char **addr,
-	     char **cause);
+int	 host_resolve(const char *setting, int long_names,
+	     struct host_res *hr, char **cause);
+
+/* Free what host_resolve filled in; hr is left empty. */
+void	 host_res_clear(struct host_res *hr);
 
 /* Does host resolve to an address of this machine?  1 yes, 0 no. */
 int	 host_is_local(const char *host);

@@ -5,6 +5,8 @@
 #ifndef NODEMUX_OPTS_H
 #define NODEMUX_OPTS_H
 
+#include <stdio.h>
+
 #include "nodemux/plan.h"
 
 /* Options a command may accept (bits of struct cmd's allowed). */
@@ -13,9 +15,15 @@
 #define OPT_JSON	0x04
 #define OPT_SOCKET	0x08
 #define OPT_FOLLOW	0x10	/* -f --grep (ctl logs) */
+#define OPT_SIZES	0x20	/* -n may be a list (exec's size matrix) */
+
+#define OPTS_SIZES_MAX	64	/* sizes in one -n list */
 
 struct opts {
-	struct plan_opts plan;
+	struct plan_opts plan;		/* plan.size: the first of a list */
+	int		 sizes[OPTS_SIZES_MAX]; /* -n 3,5,8: exec's size
+					   matrix runs each, in order */
+	int		 nsizes;	/* 0: -n gave one size, or none */
 	int		 headless;
 	int		 json;
 	int		 no_color;	/* --no-color or NO_COLOR set */
@@ -33,6 +41,7 @@ struct cmd {
 	int		(*run)(struct opts *);
 	int		 allowed;
 	const char	*usage;
+	int		 hidden;	/* not in --help (__complete) */
 };
 
 /*
@@ -42,6 +51,15 @@ struct cmd {
  */
 const struct cmd *opts_parse(int argc, char **argv, struct opts *o,
 		    int *exit_now);
+
+/* The command named name (hidden ones too), or NULL. */
+const struct cmd *opts_command(const char *name);
+
+/* The names of the commands --help shows, one per line. */
+void		 opts_list_commands(FILE *);
+
+/* The options cmd accepts, one per line: "-n", "--size", ... */
+void		 opts_list_options(const struct cmd *, FILE *);
 
 /* Print "nodemux: msg" (printf format) to stderr. */
 void		 nm_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -64,5 +82,6 @@ int	cmd_run_node(struct opts *);
 int	cmd_doctor(struct opts *);
 int	cmd_ctl(struct opts *);
 int	cmd_demo_node(struct opts *);
+int	cmd_complete(struct opts *);
 
 #endif

@@ -27,6 +27,8 @@ enum plan_name_mode {
 	PLAN_NAME_SHORT,	/* -sname */
 };
 
+#define PLAN_READY_HTTP_MAX	1024	/* bytes of a ready.http path */
+
 enum plan_placement {
 	PLAN_PLACE_SPREAD,	/* node i on hosts[(i-1) % count] */
 	PLAN_PLACE_FILL,	/* each host up to its slots, in order */
@@ -60,6 +62,7 @@ struct plan_node {
 	char		 *log_path;	/* NULL when log_dir is "" */
 	int		  ready_tcp_port; /* 0: no tcp probe */
 	char		 *ready_log;	/* PCRE2 pattern or NULL */
+	char		 *ready_http;	/* path to GET ("/health") or NULL */
 	int		  ready_timeout_ms;
 	int		  http_nominal;	/* the configured ports; differ from
 					   http_port/dist_port when next-free */
@@ -75,9 +78,12 @@ struct plan {
 					   for the built-in one: names the
 					   control socket */
 	char		 *profile;	/* NULL when none */
+	char		 *start_dir;	/* nodemux's working directory at start:
+					   START_DIR */
 	int		  size;
 	char		 *host;		/* resolved host */
 	char		 *bind_addr;	/* numeric address ports are probed on */
+	char		 *host_why;	/* how cluster.host chose host */
 	enum plan_name_mode name_mode;
 	char		 *cookie;
 	char		 *log_dir;	/* "" when disabled */

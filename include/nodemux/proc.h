@@ -35,6 +35,22 @@ struct proc_spec {
 int		 proc_spawn(const struct proc_spec *, pid_t *pid, int *master,
 		     char **cause);
 
+/*
+ * proc_spawn without the wait: *errfd (non-blocking, close-on-exec)
+ * reaches EOF once the child has exec'd, or carries its failure report
+ * first; read it with proc_exec_report when it is readable.  -1 and
+ * *cause only for what fails before the fork (no pty, no fork).
+ */
+int		 proc_spawn_async(const struct proc_spec *, pid_t *pid,
+		     int *master, int *errfd, char **cause);
+/*
+ * Read the child's report from errfd: 0 when it exec'd (EOF), 1 when
+ * nothing has come yet, -1 and *cause (naming argv0 or cwd) when it
+ * failed; the child then exits 127.  The caller closes errfd.
+ */
+int		 proc_exec_report(const char *argv0, const char *cwd,
+		     int errfd, char **cause);
+
 /* Send sig to process group pgid; 0, or -1 with errno (ESRCH: gone). */
 int		 proc_kill_group(pid_t pgid, int sig);
 

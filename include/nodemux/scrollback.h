@@ -1,7 +1,9 @@
 /*
- * A node's scrollback: a ring of its last lines, capped both in lines
- * and in bytes.  Lines are copied into chunks the scrollback owns, so a
- * steady stream of lines allocates nothing.  Dropping the oldest is O(1).
+ * A node's scrollback: its last lines, capped both in lines and in
+ * bytes.  Lines are copied, compactly (a plain line costs its text and
+ * 14 bytes), into chunks the scrollback owns; they are read back as
+ * views whose text and runs point into those chunks.  Dropping the
+ * oldest is O(1).
  */
 #ifndef NODEMUX_SCROLLBACK_H
 #define NODEMUX_SCROLLBACK_H
@@ -18,24 +20,37 @@ void		 scrollback_free(struct scrollback *);
 
 /*
  * Append a copy of l (its text, runs, seq, time, node and flags; l stays
- * the caller's), dropping the oldest lines as the caps require.  Returns
- * the copy, which stays valid until it is dropped or cleared, as every
- * line scrollback_get returns does.
+ * the caller's), dropping the oldest lines as the caps require.  A line
+ * whose only run has default attributes is kept with no runs.  Returns
+ * a view of the copy, valid until the next push (its text and runs
+ * until the line is dropped or cleared).
  */
 const struct line *scrollback_push(struct scrollback *, const struct line *l);
-/* Lines held, and line i (0 is the oldest held). */
+/* Lines held. */
 size_t		 scrollback_count(const struct scrollback *);
-const struct line *scrollback_get(const struct scrollback *, size_t i);
+/*
+ * Line i (0 is the oldest held) into *view, which is returned; NULL when
+ * there is no line i.  The view's text and runs point into the
+ * scrollback and stay valid until that line is dropped or cleared.
+ */
+const struct line *scrollback_get(const struct scrollback *, size_t i,
+		    struct line *view);
+/* The seq of line i (< scrollback_count()), without a view. */
+uint64_t	 scrollback_seq(const struct scrollback *, size_t i);
 /* Lines dropped since creation or the last clear. */
 uint64_t	 scrollback_dropped(const struct scrollback *);
 void		 scrollback_clear(struct scrollback *);
 
 /* Added by the output model. */
-/* Bytes held (line_size() of every line), what max_bytes caps.  A
-   max_lines of 0 means 10000; a max_bytes of 0 means no byte cap.  The
-   memory taken is a little more: lines are 8-byte aligned, and the chunks
-   have their tails and one spare. */
+/* Bytes held (scrollback_line_bytes() of every line), what max_bytes
+   caps.  A max_lines of 0 means 10000; a max_bytes of 0 means no byte
+   cap.  The memory taken is a little more: the chunks have their tails
+   and headers. */
 size_t		 scrollback_bytes(const struct scrollback *);
+/* What holding l costs: its record (12 bytes, the text and a NUL; runs
+   and flags only when it has colours or flags, 8 more and 16 a run),
+   4-byte aligned, and its 2-byte slot. */
+size_t		 scrollback_line_bytes(const struct line *);
 /* Index of the first line whose seq is >= seq (scrollback_count() when
    none), by binary search: lines are pushed in seq order. */
 size_t		 scrollback_find_seq(const struct scrollback *, uint64_t seq);

@@ -31,6 +31,18 @@ const char	*search_pattern(const struct search *);
 int		 search_caseless(const struct search *);
 
 /*
+ * Matching is bounded: by PCRE2's match and depth limits on each match,
+ * and by a time budget (a quarter second) on each call below, however
+ * many lines it looks at.  A limit hit is no match for the call that
+ * hit it (a count stops there), and is counted: how many since the
+ * pattern was compiled or the count cleared, and *what (if what is not
+ * NULL) says which limit the last one was, e.g. "match limit exceeded"
+ * (NULL when none).  Callers say so instead of showing a silent miss.
+ */
+uint64_t	 search_errors(const struct search *, const char **what);
+void		 search_clear_errors(struct search *);
+
+/*
  * The first match in text[0, len) starting at or after byte start:
  * 1 with [*mstart, *mend), or 0 when there is none.  A match may be empty.
  */

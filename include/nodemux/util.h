@@ -51,7 +51,9 @@ void	 shell_quote_single(struct strbuf *, const char *s);
 /* shell_quote, returning a fresh string. */
 char	*shell_quote_str(const char *s);
 
-/* Append s to sb as a JSON string literal (with the quotes). */
+/* Append s to sb as a JSON string literal (with the quotes), always
+   valid UTF-8: a byte that is not part of a valid character (what a
+   client or a node may send) becomes \ufffd. */
 void	 json_quote(struct strbuf *, const char *s);
 
 /* Milliseconds of CLOCK_MONOTONIC, and of the wall clock. */

@@ -26,9 +26,31 @@ typedef void	(*vt_line_cb)(void *arg, struct line *l);
 struct vt	*vt_new(size_t max_cols);
 void		 vt_free(struct vt *);
 
-/* Parse len bytes, calling cb for each line completed by them. */
-void		 vt_feed(struct vt *, const void *buf, size_t len,
+/*
+ * Parse len bytes, calling cb for each line completed by them.  Returns
+ * len; or, once vt_screens() is on, fewer when a sequence that only a
+ * screen model can show came (cursor addressing, a scroll region, the
+ * alternate screen): the parser stops after it, and the caller gives
+ * vt_handover()'s bytes and the rest of buf to a screen (screen.h).
+ * With it off, such sequences are consumed and show nothing.
+ */
+size_t		 vt_feed(struct vt *, const void *buf, size_t len,
 		    vt_line_cb cb, void *arg);
+/*
+ * After vt_feed stopped short: the sequence that stopped it, rebuilt as
+ * bytes into buf (len >= VT_HANDOVER_MAX), their number.  The partial
+ * line is dropped (take vt_current() first) and *x is where the cursor
+ * was on it; colours stay.
+ */
+void		 vt_screens(struct vt *, int on);
+#define VT_HANDOVER_MAX	(8 + 12 * 32)
+size_t		 vt_handover(struct vt *, char *buf, size_t len, size_t *x);
+
+/* Terminal modes the node's program set, for what interactive mode
+   sends: application cursor keys (DECCKM), bracketed paste. */
+#define VT_MODE_APPCURSOR	0x1
+#define VT_MODE_PASTE		0x2
+unsigned	 vt_modes(const struct vt *);
 /* Complete the pending line, if it has anything (at EOF).  Colours and
    any unfinished escape sequence are reset: what follows is new output. */
 void		 vt_flush(struct vt *, vt_line_cb cb, void *arg);

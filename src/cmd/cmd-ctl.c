@@ -11,6 +11,7 @@
 
 #include "nodemux/ctl.h"
 #include "nodemux/opts.h"
+#include "nodemux/stats.h"
 #include "nodemux/util.h"
 
 struct ctl_out {
@@ -75,25 +76,45 @@ ctl_uptime(const char *ms, char *buf, size_t len)
 		snprintf(buf, len, "%llds", s);
 }
 
+/* The usage columns: "37%", "84M", "120", or "-" when not sampled. */
+static void
+ctl_usage(const char *cpu_pct, const char *rss_kib, const char *lines_per_s,
+    char *cpu, char *rss, char *lps, size_t len)
+{
+	snprintf(cpu, len, "-");
+	snprintf(rss, len, "-");
+	snprintf(lps, len, "-");
+	if (strcmp(cpu_pct, "-") == 0)
+		return;
+	snprintf(cpu, len, "%.0f%%", atof(cpu_pct));
+	stats_size_str(strtoull(rss_kib, NULL, 10), rss, len);
+	snprintf(lps, len, "%.0f", atof(lines_per_s));
+}
+
 /* One status row as a table line. */
 static void
 ctl_print_row(const char *line)
 {
 	static const char	*keys[] = { "index", "name", "state", "pid",
 				    "http_port", "dist_port", "restarts",
-				    "uptime_ms" };
-	char			*v[nitems(keys)], up[32];
+				    "uptime_ms", "cpu_pct", "rss_kib",
+				    "lines_per_s" };
+	char			*v[nitems(keys)], up[32], cpu[32], rss[32];
+	char			 lps[32];
 	size_t			 k;
 
 	for (k = 0; k < nitems(keys); k++) {
 		v[k] = ctl_field(line, keys[k]);
-		if (v[k] == NULL)
+		if (v[k] == NULL || strcmp(v[k], "null") == 0) {
+			free(v[k]);
 			v[k] = xstrdup("-");
+		}
 	}
 	ctl_uptime(v[7], up, sizeof up);
-	printf("%-3s %-28s %-20s %-8s %-6s %-6s %-3s %s\n", v[0], v[1], v[2],
-	    strcmp(v[3], "0") == 0 ? "-" : v[3], v[4], v[5], v[6],
-	    strcmp(v[3], "0") == 0 ? "-" : up);
+	ctl_usage(v[8], v[9], v[10], cpu, rss, lps, sizeof cpu);
+	printf("%-3s %-28s %-20s %-8s %-6s %-6s %-3s %-8s %-5s %-6s %s\n",
+	    v[0], v[1], v[2], strcmp(v[3], "0") == 0 ? "-" : v[3], v[4], v[5],
+	    v[6], strcmp(v[3], "0") == 0 ? "-" : up, cpu, rss, lps);
 	for (k = 0; k < nitems(keys); k++)
 		free(v[k]);
 }
@@ -121,9 +142,10 @@ ctl_print(void *arg, const char *line)
 		puts(line);
 	} else if (o->status) {
 		if (o->rows++ == 0)
-			printf("%-3s %-28s %-20s %-8s %-6s %-6s %-3s %s\n", "#",
-			    "NAME", "STATE", "PID", "HTTP", "DIST", "↻",
-			    "UPTIME");
+			printf("%-3s %-28s %-20s %-8s %-6s %-6s %-3s %-8s "
+			    "%-5s %-6s %s\n", "#", "NAME", "STATE", "PID",
+			    "HTTP", "DIST", "↻", "UPTIME", "CPU", "RSS",
+			    "L/S");
 		ctl_print_row(line);
 	} else if ((text = ctl_field(line, "text")) != NULL) {
 		puts(text);
@@ -143,11 +165,12 @@ ctl_build(const struct opts *o)
 
 	if (verb == NULL) {
 		nm_warn("ctl: missing request: status, start, stop, restart, "
-		    "logs or quit");
+		    "pause, resume, logs or quit");
 		return NULL;
 	}
 	if (strcmp(verb, "start") == 0 || strcmp(verb, "stop") == 0 ||
-	    strcmp(verb, "restart") == 0 || strcmp(verb, "logs") == 0)
+	    strcmp(verb, "restart") == 0 || strcmp(verb, "logs") == 0 ||
+	    strcmp(verb, "pause") == 0 || strcmp(verb, "resume") == 0)
 		nargs = 1;
 	else if (strcmp(verb, "status") != 0 && strcmp(verb, "quit") != 0) {
 		nm_warn("ctl: unknown request: %s", verb);

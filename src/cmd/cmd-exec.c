@@ -2,6 +2,7 @@
  * nodemux exec: start the cluster, wait until every node is ready, run
  * CMD with the cluster's variables, stop the cluster and exit with CMD's
  * status; 125 when the cluster could not be made ready (SPEC §1, §7).
+ * With -n 3,5,8, that cycle once per size, then a summary (SPEC §10).
  */
 #include "config.h"
 
@@ -30,6 +31,15 @@ enum exec_phase {
 	EXEC_STOPPING,		/* the cluster is being stopped */
 };
 
+/* How one exec cycle went: a row of the size matrix's summary. */
+struct exec_run {
+	int			 size;
+	int			 status;	/* the exit status to give */
+	int			 not_ready;	/* the cluster never was */
+	int			 interrupted;	/* a signal asked to stop */
+	int64_t			 ms;		/* how long it all took */
+};
+
 struct exec {
 	struct opts		*opts;
 	struct plan		*plan;
@@ -42,6 +52,8 @@ struct exec {
 	int64_t			 start_ms;
 	pid_t			 pid;		/* CMD; 0 when not running */
 	int			 status;	/* the exit status to give */
+	int			 not_ready;
+	int			 interrupted;
 	struct strbuf		 report;	/* why the cluster is not ready */
 };
 
@@ -83,6 +95,7 @@ static void
 exec_report_node(struct exec *e, struct node *n)
 {
 	const struct line	*l;
+	struct line		 v;
 	char			 state[256];
 	size_t			 count, i;
 
@@ -91,7 +104,7 @@ exec_report_node(struct exec *e, struct node *n)
 	count = n->sb != NULL ? scrollback_count(n->sb) : 0;
 	i = count > EXEC_LAST_LINES ? count - EXEC_LAST_LINES : 0;
 	for (; i < count; i++) {
-		l = scrollback_get(n->sb, i);
+		l = scrollback_get(n->sb, i, &v);
 		strbuf_addf(&e->report, "    | %s\n", l->text);
 	}
 	if (n->vt != NULL && (l = vt_current(n->vt)) != NULL)
@@ -122,6 +135,7 @@ exec_not_ready(struct exec *e)
 			exec_report_node(e, n);
 	}
 	e->status = EXEC_NOT_READY;
+	e->not_ready = 1;
 	exec_stop(e);
 }
 
@@ -307,6 +321,7 @@ exec_quit(void *arg, const char *why, int signo, int before)
 
 	if (signo == 0)
 		return 1;	/* exec_stop */
+	e->interrupted = 1;
 	if (e->phase == EXEC_RUNNING) {
 		if (signo != SIGINT)
 			kill(e->pid, signo);
@@ -346,19 +361,19 @@ exec_setup(struct exec *e)
 
 /*
  * One exec cycle over plan: start the cluster, wait for it to be ready,
- * run CMD, stop the cluster; say why when it was not ready.  Returns
+ * run CMD, stop the cluster; say why when it was not ready.  Fills r:
  * CMD's status, or 125 when the cluster could not be made ready.
  */
-static int
-exec_cycle(struct opts *o, struct plan *plan)
+static void
+exec_cycle(struct opts *o, struct plan *plan, struct exec_run *r)
 {
 	struct exec	 e;
 
 	memset(&e, 0, sizeof e);
 	e.opts = o;
 	e.plan = plan;
-	exec_setup(&e);
 	e.start_ms = now_ms();
+	exec_setup(&e);
 	cluster_start_all(e.cluster);
 	exec_check(e.loop, &e);
 	loop_run(e.loop);
@@ -370,23 +385,91 @@ exec_cycle(struct opts *o, struct plan *plan)
 		nm_warn("exec: %s", e.report.buf);
 	}
 	strbuf_free(&e.report);
-	return e.status;
+	r->size = plan->size;
+	r->status = e.status;
+	r->not_ready = e.not_ready;
+	r->interrupted = e.interrupted;
+	r->ms = now_ms() - e.start_ms;
+}
+
+/* The size matrix's summary on stderr: one row per size. */
+static void
+exec_summary(const struct exec_run *runs, int n)
+{
+	char	 result[32];
+	int	 i;
+
+	fprintf(stderr, "nodemux | size matrix:\nnodemux |   %4s  %-9s  %7s\n",
+	    "size", "result", "seconds");
+	for (i = 0; i < n; i++) {
+		if (runs[i].ms < 0)
+			snprintf(result, sizeof result, "not run");
+		else if (runs[i].not_ready)
+			snprintf(result, sizeof result, "not ready");
+		else
+			snprintf(result, sizeof result, "%d", runs[i].status);
+		fprintf(stderr, "nodemux |   %4d  %-9s  ", runs[i].size, result);
+		if (runs[i].ms < 0)
+			fprintf(stderr, "%7s\n", "-");
+		else
+			fprintf(stderr, "%7.1f\n", runs[i].ms / 1000.0);
+	}
+}
+
+/*
+ * -n 3,5,8: every size's plan first (a size the config refuses is a
+ * usage error before anything runs), then one cycle per size, in order;
+ * a signal ends the matrix.  0 if every run exited 0, else the first
+ * failing run's status.
+ */
+static int
+exec_matrix(struct opts *o)
+{
+	struct plan	*plans[OPTS_SIZES_MAX];
+	struct exec_run	 runs[OPTS_SIZES_MAX];
+	int		 i, n = o->nsizes, status = 0, stop = 0;
+
+	for (i = 0; i < n; i++) {
+		o->plan.size = o->sizes[i];
+		if ((plans[i] = opts_plan(o)) == NULL) {
+			while (i-- > 0)
+				plan_free(plans[i]);
+			return 2;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		runs[i].size = o->sizes[i];
+		runs[i].ms = -1;
+		if (!stop) {
+			fprintf(stderr, "nodemux | size matrix: run %d of %d, "
+			    "%d nodes\n", i + 1, n, o->sizes[i]);
+			exec_cycle(o, plans[i], &runs[i]);
+			stop = runs[i].interrupted;
+			if (status == 0)
+				status = runs[i].status;
+		}
+		plan_free(plans[i]);
+	}
+	exec_summary(runs, n);
+	return status;
 }
 
 int
 cmd_exec(struct opts *o)
 {
 	struct plan	*plan;
-	int		 status;
+	struct exec_run	 r;
 
 	if (o->argc == 0) {
 		nm_warn("exec: no command: nodemux exec [OPTIONS] -- CMD "
 		    "[ARG...]");
 		return 2;
 	}
+	if (o->nsizes != 0)
+		return exec_matrix(o);
 	if ((plan = opts_plan(o)) == NULL)
 		return 2;
-	status = exec_cycle(o, plan);
+	exec_cycle(o, plan, &r);
 	plan_free(plan);
-	return status;
+	return r.status;
 }

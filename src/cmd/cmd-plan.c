@@ -132,9 +132,10 @@ cmd_plan_table(const struct plan *plan)
 	int	  w[PLAN_NCOLS], i, c, moved = 0;
 
 	printf("config:  %s\nprofile: %s\nsize:    %d\nhost:    %s (ports "
-	    "probed on %s)\ncookie:  %s\nlog dir: %s\n\n", plan->config_path,
-	    plan->profile != NULL ? plan->profile : "(none)", plan->size,
-	    plan->host, plan->bind_addr, plan->cookie,
+	    "probed on %s)\n         %s\ncookie:  %s\nlog dir: %s\n\n",
+	    plan->config_path, plan->profile != NULL ? plan->profile :
+	    "(none)", plan->size, plan->host, plan->bind_addr, plan->host_why,
+	    plan->cookie,
 	    *plan->log_dir != '\0' ? plan->log_dir : "(none)");
 	cmd_plan_hosts(plan);
 	cells = xcalloc((size_t)plan->size * PLAN_NCOLS, sizeof *cells);
@@ -246,6 +247,8 @@ cmd_plan_json(const struct plan *plan)
 	cmd_plan_jstr(&sb, "profile", plan->profile);
 	strbuf_addf(&sb, ",\"size\":%d,", plan->size);
 	cmd_plan_jstr(&sb, "host", plan->host);
+	strbuf_addc(&sb, ',');
+	cmd_plan_jstr(&sb, "host_why", plan->host_why);
 	strbuf_addc(&sb, ',');
 	cmd_plan_jstr(&sb, "cookie", plan->cookie);
 	strbuf_adds(&sb, ",\"nodes\":[");

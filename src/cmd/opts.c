@@ -17,8 +17,8 @@ static const struct cmd opts_cmds[] = {
 	{ .name = "up", .run = cmd_up,
 	  .allowed = OPT_PLAN | OPT_HEADLESS | OPT_SOCKET,
 	  .usage = "[up] [-n N] [-c FILE] [-p PROFILE] [--headless] [--socket PATH]" },
-	{ .name = "exec", .run = cmd_exec, .allowed = OPT_PLAN,
-	  .usage = "exec [-n N] [-c FILE] [-p PROFILE] -- CMD [ARG...]" },
+	{ .name = "exec", .run = cmd_exec, .allowed = OPT_PLAN | OPT_SIZES,
+	  .usage = "exec [-n N[,N...]] [-c FILE] [-p PROFILE] -- CMD [ARG...]" },
 	{ .name = "plan", .run = cmd_plan, .allowed = OPT_PLAN | OPT_JSON,
 	  .usage = "plan [-n N] [-c FILE] [-p PROFILE] [--json]" },
 	{ .name = "env", .run = cmd_env, .allowed = OPT_PLAN,
@@ -29,10 +29,15 @@ static const struct cmd opts_cmds[] = {
 	  .usage = "doctor [-n N] [-c FILE] [-p PROFILE] [--json]" },
 	{ .name = "ctl", .run = cmd_ctl,
 	  .allowed = OPT_PLAN | OPT_SOCKET | OPT_JSON | OPT_FOLLOW,
-	  .usage = "ctl [--socket PATH] status [--json] | start|stop|restart N|all"
+	  .usage = "ctl [--socket PATH] status [--json]"
+		   " | start|stop|restart|pause|resume N|all"
 		   " | logs N [-f] [--grep RE] | quit" },
 	{ .name = "demo-node", .run = cmd_demo_node, .allowed = 0,
 	  .usage = "demo-node" },
+	{ .name = "__complete", .run = cmd_complete,
+	  .allowed = OPT_PLAN | OPT_SOCKET | OPT_SIZES, .hidden = 1,
+	  .usage = "__complete commands | options CMD | requests | profiles"
+		   " | plan-nodes | nodes" },
 };
 
 enum {
@@ -81,8 +86,10 @@ opts_help(FILE *f)
 	size_t	 i;
 
 	fputs("usage: nodemux [COMMAND] [OPTIONS]\n\n", f);
-	for (i = 0; i < nitems(opts_cmds); i++)
-		fprintf(f, "  nodemux %s\n", opts_cmds[i].usage);
+	for (i = 0; i < nitems(opts_cmds); i++) {
+		if (!opts_cmds[i].hidden)
+			fprintf(f, "  nodemux %s\n", opts_cmds[i].usage);
+	}
 	fputs("\n"
 "Commands:\n"
 "  up         the console: a TUI on a terminal, prefixed lines otherwise\n"
@@ -95,7 +102,7 @@ opts_help(FILE *f)
 "  demo-node  the built-in demo node used by the built-in config\n"
 "\n"
 "Options:\n"
-"  -n, --size N        cluster size\n"
+"  -n, --size N        cluster size; exec -n 3,5,8: once per size, then a summary\n"
 "  -c, --config FILE   config file (else $NODEMUX_CONFIG, ./nodemux.cfg,\n"
 "                      ~/.config/nodemux/nodemux.cfg, the built-in demo)\n"
 "  -p, --profile NAME  profile inside the config\n"
@@ -129,6 +136,39 @@ opts_find(const char *s)
 			return &opts_cmds[i];
 	}
 	return NULL;
+}
+
+const struct cmd *
+opts_command(const char *name)
+{
+	return opts_find(name);
+}
+
+void
+opts_list_commands(FILE *f)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(opts_cmds); i++) {
+		if (!opts_cmds[i].hidden)
+			fprintf(f, "%s\n", opts_cmds[i].name);
+	}
+}
+
+static int	opts_allowed(const struct cmd *, int);
+
+void
+opts_list_options(const struct cmd *cmd, FILE *f)
+{
+	size_t	 i;
+
+	for (i = 0; opts_long[i].name != NULL; i++) {
+		if (!opts_allowed(cmd, opts_long[i].val))
+			continue;
+		if (opts_long[i].val < 256)
+			fprintf(f, "-%c\n", opts_long[i].val);
+		fprintf(f, "--%s\n", opts_long[i].name);
+	}
 }
 
 /* Is option ch (getopt's value) one that cmd accepts? */
@@ -208,12 +248,43 @@ opts_size(const char *arg, int *size, const char **why)
 	return -1;
 }
 
+/*
+ * A size list "3,5,8" (exec's size matrix, SPEC §10) into o->sizes; the
+ * first also as the plan's size.  0, or -1 and *why.
+ */
+static int
+opts_sizes(struct opts *o, const char *arg, const char **why)
+{
+	char	*copy = xstrdup(arg), *p = copy, *comma;
+	int	 rc = 0;
+
+	o->nsizes = 0;
+	while (rc == 0) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma = '\0';
+		if (o->nsizes == OPTS_SIZES_MAX) {
+			*why = "too many sizes (at most 64)";
+			rc = -1;
+		} else
+			rc = opts_size(p, &o->sizes[o->nsizes++], why);
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	free(copy);
+	o->plan.size = o->sizes[0];
+	return rc;
+}
+
 /* Apply one parsed option to o: 0, or -1 and *why (a bad -n). */
 static int
 opts_apply(struct opts *o, int ch, const char *arg, const char **why)
 {
 	switch (ch) {
 	case 'n':
+		if (strchr(arg, ',') != NULL)
+			return opts_sizes(o, arg, why);
+		o->nsizes = 0;
 		if (opts_size(arg, &o->plan.size, why) != 0)
 			return -1;
 		break;
@@ -272,6 +343,17 @@ opts_bad(const struct cmd *cmd, int ch, char **argv)
 	if (ch == ':')
 		return opts_usage(cmd, "option %s needs a value", what);
 	return opts_usage(cmd, "unknown option %s", what);
+}
+
+/* The value of the last -n among the nseen options seen. */
+static const char *
+opts_size_arg(int nseen, const int *seen, char *const *args)
+{
+	while (nseen-- > 0) {
+		if (seen[nseen] == 'n')
+			return args[nseen];
+	}
+	return "";
 }
 
 /*
@@ -336,6 +418,10 @@ opts_parse(int argc, char **argv, struct opts *o, int *exit_now)
 			return opts_usage(cmd, "invalid cluster size '%s': %s",
 			    args[i], why);
 	}
+	if (o->nsizes != 0 && !(cmd->allowed & OPT_SIZES))
+		return opts_usage(cmd, "%s takes one cluster size, not a list "
+		    "(-n %s): only exec runs a size matrix", cmd->name,
+		    opts_size_arg(nseen, seen, args));
 	return cmd;
 }
 

@@ -98,6 +98,7 @@ static const struct cfg_key cfg_ready_keys[] = {
 	{ .name = "tcp", .type = CFG_PORT, .off = CFG_OFF(ready_tcp),
 	  .min = 1, .max = 65535 },
 	{ .name = "log", .type = CFG_TMPL, .off = CFG_OFF(ready_log) },
+	{ .name = "http", .type = CFG_TMPL, .off = CFG_OFF(ready_http) },
 	{ .name = "timeout_ms", .type = CFG_INT,
 	  .off = CFG_OFF(ready_timeout_ms), .min = 1, .max = 86400000 },
 	{ .name = NULL }

@@ -24,11 +24,12 @@
 const char *const cfg_vars[] = {
 	"NODE_INDEX", "CLUSTER_SIZE", "NODE_NAME", "NODE_SNAME", "NODE_HOST",
 	"HTTP_PORT", "NODE_PORT", "DIST_PORT", "COOKIE", "CLUSTER_NODES",
-	"CLUSTER_PEERS", "NODEMUX", NULL
+	"CLUSTER_PEERS", "NODEMUX", "START_DIR", NULL
 };
 
 const char *const cfg_cluster_vars[] = {
-	"CLUSTER_SIZE", "NODE_HOST", "COOKIE", "CLUSTER_NODES", "NODEMUX", NULL
+	"CLUSTER_SIZE", "NODE_HOST", "COOKIE", "CLUSTER_NODES", "NODEMUX",
+	"START_DIR", NULL
 };
 
 /*
@@ -111,6 +112,7 @@ cfg_clear(struct cfg *cfg)
 	free(cfg->cwd.v);
 	free(cfg->ready_tcp.v);
 	free(cfg->ready_log.v);
+	free(cfg->ready_http.v);
 	strv_free(cfg->command);
 	strv_free(cfg->ssh_options);
 	cfg_hosts_clear(cfg);
@@ -131,6 +133,7 @@ cfg_free(struct cfg *cfg)
 	free(cfg->dir);
 	free(cfg->name);
 	free(cfg->profile);
+	strv_free(cfg->profiles);
 	free(cfg);
 }
 
@@ -162,8 +165,11 @@ cfg_profiles(struct cfg *cfg, const config_setting_t *ps, const char *want,
 	if (ps != NULL && config_setting_type(ps) != CONFIG_TYPE_GROUP)
 		return cfg_type_error(cfg, ps, "profiles", "a group { ... }",
 		    cause);
+	cfg->profiles = xcalloc(ps != NULL ? config_setting_length(ps) + 1 : 1,
+	    sizeof *cfg->profiles);
 	for (i = 0; ps != NULL && i < config_setting_length(ps); i++) {
 		p = config_setting_get_elem(ps, i);
+		cfg->profiles[i] = xstrdup(config_setting_name(p));
 		key = xasprintf("profiles.%s", config_setting_name(p));
 		if (want != NULL && strcmp(want, config_setting_name(p)) == 0) {
 			found = 1;
@@ -309,31 +315,109 @@ cfg_load_string(const char *text, const char *path, const char *profile,
 	    profile, cause);
 }
 
+/* libconfig's limit on nested @include files. */
+#define CFG_INCLUDE_DEPTH 10
+
+static int	cfg_check_file(FILE *, const char *, const char *, int,
+		    char **);
+
 /*
- * A NUL byte would silently end the string it is in (libconfig reads C
- * strings), so "echo a<NUL>b" would run "echo a": refuse the file,
- * naming the line.  The file is rewound for the parser.
+ * The file named by an @include line (libconfig 1.5: the line starts
+ * with it, the name is quoted, \\ and \" escape), relative to dir
+ * unless absolute; NULL when line is no @include.
+ */
+static char *
+cfg_include_path(const char *line, size_t len, const char *dir)
+{
+	const char	*p = line, *end = line + len;
+	struct strbuf	 sb = STRBUF_INIT;
+	char		*name;
+
+	p += strspn(p, " \t");
+	if (end - p < 9 || strncmp(p, "@include", 8) != 0 ||
+	    (p[8] != ' ' && p[8] != '\t'))
+		return NULL;
+	p += 8;
+	p += strspn(p, " \t");
+	if (p >= end || *p++ != '"')
+		return NULL;
+	for (; p < end && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < end && (p[1] == '\\' || p[1] == '"'))
+			p++;
+		strbuf_addc(&sb, *p);
+	}
+	strbuf_addc(&sb, '\0');
+	name = sb.buf;
+	if (*name == '/' || dir == NULL)
+		return name;
+	name = xasprintf("%s/%s", dir, sb.buf);
+	strbuf_free(&sb);
+	return name;
+}
+
+/*
+ * Check the file an @include line names, as the config itself: libconfig
+ * would read it the same way.  One that cannot be opened is left for
+ * libconfig to report; one that is not a regular file is refused here
+ * (an @include of a FIFO or /dev/zero would never end).
  */
 static int
-cfg_check_nul(FILE *f, const char *path, char **cause)
+cfg_check_include(const char *path, const char *dir, int depth,
+    const char *from, int line, char **cause)
 {
-	int	 ch, line = 1;
+	struct stat	 st;
+	FILE		*f;
+	int		 rc;
 
-	while ((ch = getc(f)) != EOF) {
-		if (ch == '\n')
-			line++;
-		else if (ch == '\0') {
-			*cause = xasprintf("%s:%d: a NUL byte: a config is "
-			    "text", path, line);
-			return -1;
-		}
-	}
-	if (ferror(f) || fseek(f, 0, SEEK_SET) != 0) {
-		*cause = xasprintf("cannot read config %s: %s", path,
-		    strerror(errno));
+	if (depth > CFG_INCLUDE_DEPTH)
+		return 0;	/* libconfig refuses it, naming the file */
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		*cause = xasprintf("%s:%d: cannot include %s: not a regular "
+		    "file", from, line, path);
+		fclose(f);
 		return -1;
 	}
-	return 0;
+	rc = cfg_check_file(f, path, dir, depth, cause);
+	fclose(f);
+	return rc;
+}
+
+/*
+ * A NUL byte would silently end the string it is in (libconfig reads C
+ * strings), so "echo a<NUL>b" would run "echo a": refuse the file, or
+ * any file it includes, naming the file and line.  The file is rewound
+ * for the parser.
+ */
+static int
+cfg_check_file(FILE *f, const char *path, const char *dir, int depth,
+    char **cause)
+{
+	char	*buf = NULL, *inc;
+	size_t	 cap = 0;
+	ssize_t	 n;
+	int	 line = 0, rc = 0;
+
+	while (rc == 0 && (n = getline(&buf, &cap, f)) != -1) {
+		line++;
+		if (memchr(buf, '\0', n) != NULL) {
+			*cause = xasprintf("%s:%d: a NUL byte: a config is "
+			    "text", path, line);
+			rc = -1;
+		} else if ((inc = cfg_include_path(buf, n, dir)) != NULL) {
+			rc = cfg_check_include(inc, dir, depth + 1, path, line,
+			    cause);
+			free(inc);
+		}
+	}
+	free(buf);
+	if (rc == 0 && (ferror(f) || fseek(f, 0, SEEK_SET) != 0)) {
+		*cause = xasprintf("cannot read config %s: %s", path,
+		    strerror(errno));
+		rc = -1;
+	}
+	return rc;
 }
 
 struct cfg *
@@ -359,8 +443,9 @@ cfg_load(const char *path, const char *profile, char **cause)
 		fclose(f);
 		return NULL;
 	}
-	if (cfg_check_nul(f, path, cause) != 0 ||
-	    (cfg = cfg_new(path, cause)) == NULL) {
+	if ((cfg = cfg_new(path, cause)) == NULL ||
+	    cfg_check_file(f, path, cfg->dir, 0, cause) != 0) {
+		cfg_free(cfg);
 		fclose(f);
 		return NULL;
 	}

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "nodemux/proc.h"
@@ -28,12 +29,13 @@ cluster_ctl_node(struct cluster *c, int i, char **cause)
 	return &c->cn[i];
 }
 
-/* Leave backoff without restarting. */
+/* Leave backoff without restarting (nor going on with a port scan). */
 static void
 cluster_ctl_cancel_backoff(struct cnode *cn)
 {
 	loop_cancel_timer(cn->c->loop, cn->backoff_timer);
 	cn->backoff_timer = 0;
+	cluster_scan_cancel(cn);
 }
 
 int
@@ -80,15 +82,25 @@ cluster_ctl_stop_node(struct cnode *cn)
 {
 	struct cluster	*c = cn->c;
 
+	if (cn->t == NULL) {
+		/* Only a port scan was under way: nothing runs yet. */
+		cluster_scan_cancel(cn);
+		cluster_msg(c, cn->n, "%s not started", cluster_node_label(cn->n));
+		cluster_state_changed(c, NULL, NULL);
+		return;
+	}
 	if (cn->n->state == NODE_STOPPING) {
 		loop_cancel_timer(c->loop, cn->kill_timer);
 		cn->kill_timer = 0;
 		cn->tops->signal(cn->t, SIGKILL);
 		return;
 	}
-	cluster_io_ready_stop(cn);
-	/* The whole group: children that forked into it hold the pty too. */
+	cluster_ready_stop(cn);
+	/* The whole group: children that forked into it hold the pty too.
+	   A paused group gets the signal, then SIGCONT to act on it. */
 	cn->tops->signal(cn->t, c->plan->stop_signal);
+	if (cn->n->state == NODE_PAUSED)
+		cn->tops->signal(cn->t, SIGCONT);
 	cn->kill_timer = loop_add_timer(c->loop,
 	    now_ms() + c->plan->stop_timeout_ms, cluster_ctl_kill_timer, cn);
 	cluster_fsm_fire(cn, NEV_STOP, "stop requested");
@@ -134,6 +146,8 @@ cluster_restart(struct cluster *c, int i, char **cause)
 		*cause = xstrdup("the cluster is shutting down");
 		return -1;
 	}
+	if (cn->t == NULL && cluster_active(cn))
+		return 0;	/* its start is under way */
 	if (cluster_active(cn)) {
 		/* Started again once both EOF and the status are in. */
 		cn->restart_requested = 1;
@@ -190,6 +204,67 @@ cluster_restart_all(struct cluster *c)
 		cluster_restart(c, i, &cause);
 		free(cause);
 	}
+}
+
+int
+cluster_pause(struct cluster *c, int i, char **cause)
+{
+	struct cnode	*cn;
+
+	if ((cn = cluster_ctl_node(c, i, cause)) == NULL)
+		return -1;
+	if (node_next(cn->n->state, NEV_PAUSE, cn->n->paused_from) == -1 ||
+	    cn->t == NULL) {
+		*cause = xstrdup(cn->n->state == NODE_PAUSED ?
+		    "already paused" : "not running");
+		return -1;
+	}
+	if (cn->tops->signal(cn->t, SIGSTOP) == -1) {
+		*cause = xasprintf("SIGSTOP: %s", strerror(errno));
+		return -1;
+	}
+	cluster_msg(c, cn->n, "%s paused", cluster_node_label(cn->n));
+	cluster_fsm_fire(cn, NEV_PAUSE, "pause requested");
+	return 0;
+}
+
+int
+cluster_resume(struct cluster *c, int i, char **cause)
+{
+	struct cnode	*cn;
+
+	if ((cn = cluster_ctl_node(c, i, cause)) == NULL)
+		return -1;
+	if (cn->n->state != NODE_PAUSED) {
+		*cause = xstrdup("not paused");
+		return -1;
+	}
+	cn->tops->signal(cn->t, SIGCONT);
+	cluster_msg(c, cn->n, "%s resumed", cluster_node_label(cn->n));
+	cluster_fsm_fire(cn, NEV_RESUME, "resume requested");
+	/* A probe may have passed while it was paused. */
+	cluster_ready_check(cn);
+	return 0;
+}
+
+int
+cluster_pause_all(struct cluster *c)
+{
+	char	*cause;
+	int	 i, changed = 0, resume = 1;
+
+	for (i = 0; i < c->size; i++) {
+		if (node_next(c->nodes[i].state, NEV_PAUSE, NODE_STOPPED) != -1)
+			resume = 0;
+	}
+	for (i = 0; i < c->size; i++) {
+		cause = NULL;
+		if ((resume ? cluster_resume(c, i, &cause) :
+		    cluster_pause(c, i, &cause)) == 0)
+			changed++;
+		free(cause);
+	}
+	return changed;
 }
 
 void
@@ -250,6 +325,7 @@ cluster_resize(struct cluster *c, int i, int rows, int cols)
 	cn = &c->cn[i];
 	cn->rows = rows;
 	cn->cols = cols;
+	cluster_io_resize(cn);
 	if (cn->t != NULL)
 		cn->tops->resize(cn->t, rows, cols);
 }
@@ -262,6 +338,13 @@ cluster_write(struct cluster *c, int i, const void *buf, size_t len)
 		return -1;
 	}
 	return cluster_io_write(&c->cn[i], buf, len);
+}
+
+const struct stats_usage *
+node_usage(struct node *n, int64_t now)
+{
+	return stats_sample(n->stats, n->pid, scrollback_dropped(n->sb) +
+	    scrollback_count(n->sb), now);
 }
 
 const char *

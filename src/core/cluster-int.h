@@ -1,7 +1,7 @@
 /*
  * The launcher's private state, shared by cluster.c (the supervisor
- * state machine), cluster-ctl.c (the calls front ends make) and
- * cluster-io.c (reading ptys, readiness, ports).
+ * state machine), cluster-ctl.c (the calls front ends make),
+ * cluster-io.c (reading ptys, ports) and cluster-ready.c (readiness).
  */
 #ifndef NODEMUX_CLUSTER_INT_H
 #define NODEMUX_CLUSTER_INT_H
@@ -17,11 +17,19 @@
 #define CLUSTER_DRAIN_MAX	(4 * 1024 * 1024) /* at the leader's exit */
 #define CLUSTER_SB_BYTES	(8 * 1024 * 1024) /* scrollback byte cap */
 #define CLUSTER_LINGER_MS	1000	/* pty kept open after the leader */
+#define CLUSTER_LINGER_TICK_MS	20	/* then SIGKILL and look again */
+#define CLUSTER_LINGER_KILL_MS	2000	/* ... for at most this long */
 #define CLUSTER_BACKOFF_CAP_MS	30000
 #define CLUSTER_STABLE_MS	10000	/* up this long: backoff resets */
 #define CLUSTER_PROBE_MS	150	/* tcp readiness retry */
 #define CLUSTER_PROBE_SLOW_MS	1000	/* ... after the timeout */
+#define CLUSTER_HTTP_ATTEMPT_MS	2000	/* one GET of ready.http */
+#define CLUSTER_PROMPT_QUIET_MS	100	/* quiet before ready.log tries the
+					   pending partial line (a prompt) */
 #define CLUSTER_INPUT_MAX	(1024 * 1024) /* keys queued for a node */
+#define CLUSTER_PORT_SCAN	1000	/* next-free looks this far */
+#define CLUSTER_PORT_PROBES	64	/* ports probed per node per turn */
+#define CLUSTER_SETTLE_MS	1000	/* a quiet screen's episode ends */
 #define CLUSTER_LOG_FLUSH_MS	50	/* a rescued log's lines wait at most
 					   this long for their write */
 
@@ -44,7 +52,15 @@ struct cnode {
 	int		 cols;
 	uint64_t	 kill_timer;
 	uint64_t	 linger_timer;
+	int64_t		 linger_kill_at; /* the group's first SIGKILL */
 	uint64_t	 backoff_timer;
+	uint64_t	 scan_timer;	/* next-free goes on next turn */
+	int		 scan_active;	/* a port scan is under way */
+	int		 scan_role;	/* 0: http, 1: dist */
+	int		 scan_next;	/* the next port to try, 0: the
+					   nominal one first */
+	int		 scan_http;	/* the ports settled so far */
+	int		 scan_dist;
 	uint64_t	 probe_timer;
 	uint64_t	 ready_timer;	/* ready_timeout_ms deadline */
 	int		 probe_fd;	/* tcp connect in flight, -1 */
@@ -52,9 +68,20 @@ struct cnode {
 	int		 log_ok;
 	int		 ready_late;	/* the timeout passed */
 	struct search	*ready_re;
+	uint64_t	 prompt_timer;	/* try the partial line when quiet */
+	int64_t		 out_ms;	/* last output, now_ms() */
+	int		 http_ok;
+	int		 http_fd;	/* GET in flight, -1 */
+	uint64_t	 http_timer;	/* next attempt, or its deadline */
+	size_t		 http_len;	/* answer bytes; (size_t)-1 while
+					   connecting */
+	char		 http_buf[256];	/* the answer's start */
+	char		 http_last[128]; /* why the last attempt failed */
 	struct logfile	*log;
 	int64_t		 log_written_ms; /* the last flush, now_ms() */
 	int		 log_failed;	/* reported once */
+	uint64_t	 settle_timer;	/* the screen's episode may end */
+	int64_t		 fed_ms;	/* last output to the screen */
 };
 
 /* One subscriber to the cluster's events. */
@@ -65,17 +92,28 @@ struct cluster_sub {
 	struct cluster_sub	*next;
 };
 
+/* A line callback: lines are the hot path, walked as a flat array. */
+struct cluster_line_hook {
+	void		(*fn)(void *, struct node *, const struct line *);
+	void		*arg;
+};
+
 struct cluster {
 	struct plan		*plan;
 	struct loop		*loop;
 	struct cluster_sub	*subs;		/* in subscription order */
-	int			 emitting;	/* walks of subs in progress */
-	int			 subs_dead;	/* one to free after them */
+	struct cluster_line_hook *line_hooks;	/* the subs' line callbacks */
+	int			 nline_hooks;
+	uint64_t		 sweep_timer;	/* frees those who left */
 	int			 size;
 	struct node		*nodes;
 	struct cnode		*cn;
 	struct guard		*guard;
 	char			*guard_cause;	/* said once, at first start */
+	int			 guard_fd;	/* watched for its answers */
+	int			*log_asks;	/* nodes whose logs await the
+						   guard's answer, in order */
+	size_t			 nlog_asks;
 	uint64_t		 seq;		/* lines across the cluster */
 	int			 shutting_down;
 	int			 done_fired;
@@ -92,18 +130,37 @@ void	cluster_state_changed(struct cluster *, struct node *,
 	    const struct node_change *);
 void	cluster_node_finish(struct cnode *);
 void	cluster_spawn(struct cnode *);
+void	cluster_scan_cancel(struct cnode *);
 int	cluster_active(const struct cnode *);
 int	cluster_state_ended(enum node_state);
 
 /* cluster-sub.c */
-void	cluster_emit_line(struct cluster *, struct node *,
-	    const struct line *);
 void	cluster_emit_output(struct cluster *, struct node *);
 void	cluster_emit_state(struct cluster *, struct node *,
 	    const struct node_change *);
 void	cluster_emit_message(struct cluster *, struct node *, const char *);
 void	cluster_emit_done(struct cluster *);
 void	cluster_sub_free_all(struct cluster *);
+
+/*
+ * Tell every subscriber of a completed line (inline: once per line).  By
+ * index, as a callback may subscribe (the array grows); one that left is
+ * a no-op until the sweep, which never runs inside a callback.
+ */
+static inline void
+cluster_emit_line(struct cluster *c, struct node *n, const struct line *l)
+{
+	int	 i;
+
+	for (i = 0; i < c->nline_hooks; i++)
+		c->line_hooks[i].fn(c->line_hooks[i].arg, n, l);
+}
+
+/* cluster-guard.c */
+void	cluster_guard_start(struct cluster *);
+void	cluster_guard_share_log(struct cnode *);
+void	cluster_guard_check(struct cluster *);
+void	cluster_guard_free(struct cluster *);
 
 /* cluster-fsm.c */
 int	cluster_fsm_fire(struct cnode *, enum node_event, const char *cause);
@@ -113,9 +170,14 @@ int	cluster_io_ports(struct cnode *, char **cause);
 void	cluster_io_attach(struct cnode *);
 int	cluster_io_drain(struct cnode *, size_t max);
 void	cluster_io_close(struct cnode *);
+void	cluster_io_resize(struct cnode *);
 ssize_t	cluster_io_write(struct cnode *, const void *, size_t);
-void	cluster_io_ready_start(struct cnode *);
-void	cluster_io_ready_check(struct cnode *);
-void	cluster_io_ready_stop(struct cnode *);
+
+/* cluster-ready.c */
+int	cluster_ready_all(const struct cnode *);
+void	cluster_ready_start(struct cnode *);
+void	cluster_ready_check(struct cnode *);
+void	cluster_ready_output(struct cnode *);
+void	cluster_ready_stop(struct cnode *);
 
 #endif

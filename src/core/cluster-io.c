@@ -1,15 +1,13 @@
 /*
  * The launcher's input side: reading each node's pty (bounded per turn,
  * so one chatty node cannot starve the others), turning output into
- * lines for scrollback and log file, readiness probes, and port checks.
+ * lines for scrollback and log file, and port checks.
  */
 #include "config.h"
 
-#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +18,8 @@
 #include "nodemux/util.h"
 
 #include "cluster-int.h"
+
+static void	cluster_io_after_read(struct cnode *);
 
 /* A completed line: number it, log it, keep it, tell the front end. */
 static void
@@ -37,7 +37,8 @@ cluster_io_line(void *arg, struct line *l)
 	if (cn->log != NULL)
 		logfile_add(cn->log, l);
 	if (cn->ready_re != NULL && !cn->log_ok &&
-	    cn->n->state == NODE_STARTING)
+	    (cn->n->state == NODE_STARTING || (cn->n->state == NODE_PAUSED &&
+	    cn->n->paused_from == NODE_STARTING)))
 		matched = search_line(cn->ready_re, l);
 	/* l is the parser's, lent for this call: front ends get the
 	   scrollback's copy. */
@@ -45,8 +46,89 @@ cluster_io_line(void *arg, struct line *l)
 	cluster_emit_line(c, cn->n, kept);
 	if (matched) {
 		cn->log_ok = 1;
-		cluster_io_ready_check(cn);
+		cluster_ready_check(cn);
 	}
+}
+
+/* The screen model's answers to the program's queries go back to it. */
+static void
+cluster_io_reply(void *arg, const void *buf, size_t len)
+{
+	struct cnode	*cn = arg;
+
+	if (cn->fd != -1)
+		cluster_io_write(cn, buf, len);
+}
+
+/* Where the node's output goes: its parser, its screen once it needs
+   one (seeded from its scrollback), lines to cluster_io_line. */
+static void
+cluster_io_out(struct cnode *cn, struct screen_out *o)
+{
+	o->vt = cn->n->vt;
+	o->screen = &cn->n->screen;
+	o->sb = cn->n->sb;
+	o->rows = cn->rows;
+	o->cols = cn->cols;
+	o->reply = cluster_io_reply;
+	o->rarg = cn;
+	o->cb = cluster_io_line;
+	o->arg = cn;
+}
+
+/*
+ * The node has written nothing to its screen for CLUSTER_SETTLE_MS: the
+ * episode ends if it can, so that lines reach the log and the scrollback
+ * as they are written again.
+ */
+static void
+cluster_io_settle(struct loop *loop, void *arg)
+{
+	struct cnode		*cn = arg;
+	struct cluster		*c = cn->c;
+	struct screen_out	 o;
+	int64_t			 now = now_ms();
+
+	cn->settle_timer = 0;
+	if (!screen_active(cn->n->screen))
+		return;
+	if (now - cn->fed_ms < CLUSTER_SETTLE_MS) {
+		cn->settle_timer = loop_add_timer(loop, cn->fed_ms +
+		    CLUSTER_SETTLE_MS, cluster_io_settle, cn);
+		return;
+	}
+	cluster_io_out(cn, &o);
+	if (!screen_out_settle(&o))
+		return;
+	cluster_io_after_read(cn);
+	cluster_emit_output(c, cn->n);
+}
+
+/* Output of the node, to its parser or its screen; a screen's episode
+   may end when the node goes quiet. */
+static void
+cluster_io_feed(struct cnode *cn, const char *buf, size_t len)
+{
+	struct screen_out	 o;
+
+	cluster_io_out(cn, &o);
+	screen_out_feed(&o, buf, len);
+	if (screen_active(cn->n->screen)) {
+		cn->fed_ms = now_ms();
+		if (cn->settle_timer == 0)
+			cn->settle_timer = loop_add_timer(cn->c->loop,
+			    cn->fed_ms + CLUSTER_SETTLE_MS, cluster_io_settle,
+			    cn);
+	}
+}
+
+/* The pane's size changed: the screen model follows the pty. */
+void
+cluster_io_resize(struct cnode *cn)
+{
+	if (cn->n->screen != NULL)
+		screen_resize(cn->n->screen, cn->rows, cn->cols,
+		    cluster_io_line, cn);
 }
 
 /* Write the log file's queue; a failure is said once per episode. */
@@ -123,6 +205,8 @@ cluster_io_close(struct cnode *cn)
 	if (cn->fd == -1)
 		return;
 	loop_del_fd(cn->c->loop, cn->fd);
+	if (screen_active(cn->n->screen))
+		screen_flush(cn->n->screen, cluster_io_line, cn);
 	vt_flush(cn->n->vt, cluster_io_line, cn);
 	cluster_io_flush_log(cn);
 	cn->tops->close_fd(cn->t);
@@ -206,19 +290,29 @@ cluster_io_drain(struct cnode *cn, size_t max)
 			eof = 1;
 			break;
 		}
-		vt_feed(cn->n->vt, c->buf, r, cluster_io_line, cn);
+		cluster_io_feed(cn, c->buf, r);
 		total += r;
 		if ((size_t)r < want && max <= CLUSTER_READ_MAX)
 			break;
 	}
 	cluster_io_after_read(cn);
 	if (total > 0)
+		cluster_ready_output(cn);
+	if (total > 0)
 		cluster_emit_output(c, cn->n);
 	if (!eof)
 		return 0;
+	if (!cn->ended) {
+		/* The node closed its terminal but runs on.  Closing the
+		   master would hang it up (SIGHUP): stop reading, keep the
+		   master, and end the node when its wait status comes. */
+		loop_del_fd(c->loop, cn->fd);
+		vt_flush(cn->n->vt, cluster_io_line, cn);
+		cluster_io_flush_log(cn);
+		return 1;
+	}
 	cluster_io_close(cn);
-	if (cn->ended)
-		cluster_node_finish(cn);
+	cluster_node_finish(cn);
 	return 1;
 }
 
@@ -239,171 +333,8 @@ cluster_io_read_cb(struct loop *loop, int fd, int revents, void *arg)
 void
 cluster_io_attach(struct cnode *cn)
 {
+	vt_screens(cn->n->vt, 1);
 	loop_add_fd(cn->c->loop, cn->fd, POLLIN, cluster_io_read_cb, cn);
-}
-
-/* Every configured probe has passed: the node is ready. */
-void
-cluster_io_ready_check(struct cnode *cn)
-{
-	if (!cn->tcp_ok || !cn->log_ok || cn->n->state != NODE_STARTING)
-		return;
-	cluster_io_ready_stop(cn);
-	cluster_msg(cn->c, cn->n, "%s ready", cluster_node_label(cn->n));
-	cluster_fsm_fire(cn, NEV_READY, "ready");
-}
-
-/* Close a tcp probe in flight. */
-static void
-cluster_io_probe_close(struct cnode *cn)
-{
-	if (cn->probe_fd == -1)
-		return;
-	loop_del_fd(cn->c->loop, cn->probe_fd);
-	close(cn->probe_fd);
-	cn->probe_fd = -1;
-}
-
-static void	cluster_io_probe_timer(struct loop *, void *);
-
-/* Try the tcp probe again a little later. */
-static void
-cluster_io_probe_retry(struct cnode *cn)
-{
-	int	 ms = cn->ready_late ? CLUSTER_PROBE_SLOW_MS : CLUSTER_PROBE_MS;
-
-	cluster_io_probe_close(cn);
-	cn->probe_timer = loop_add_timer(cn->c->loop, now_ms() + ms,
-	    cluster_io_probe_timer, cn);
-}
-
-/* The non-blocking connect finished: did it succeed? */
-static void
-cluster_io_probe_cb(struct loop *loop, int fd, int revents, void *arg)
-{
-	struct cnode	*cn = arg;
-	socklen_t	 len = sizeof (int);
-	int		 err = 0;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
-	    err != 0) {
-		cluster_io_probe_retry(cn);
-		return;
-	}
-	cluster_io_probe_close(cn);
-	cn->tcp_ok = 1;
-	cluster_io_ready_check(cn);
-}
-
-/* The address nodes listen on, as one a client can connect to. */
-static const char *
-cluster_io_probe_host(const struct plan *plan)
-{
-	const char	*a = plan->bind_addr;
-
-	if (a == NULL || *a == '\0' || strcmp(a, "0.0.0.0") == 0)
-		return "127.0.0.1";
-	if (strcmp(a, "::") == 0)
-		return "::1";
-	return a;
-}
-
-/* Start a non-blocking connect to the node's ready.tcp port. */
-static void
-cluster_io_probe_timer(struct loop *loop, void *arg)
-{
-	struct cnode	*cn = arg;
-	struct addrinfo	 hints, *ai = NULL;
-	char		 port[16];
-	int		 fd;
-
-	cn->probe_timer = 0;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	snprintf(port, sizeof port, "%d", cn->n->spec->ready_tcp_port);
-	if (getaddrinfo(cluster_io_probe_host(cn->c->plan), port, &hints,
-	    &ai) != 0) {
-		cluster_io_probe_retry(cn);
-		return;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd != -1 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-		close(fd);
-		freeaddrinfo(ai);
-		cn->tcp_ok = 1;
-		cluster_io_ready_check(cn);
-		return;
-	}
-	freeaddrinfo(ai);
-	cn->probe_fd = fd;
-	if (fd == -1 || errno != EINPROGRESS) {
-		cluster_io_probe_retry(cn);
-		return;
-	}
-	loop_add_fd(loop, fd, POLLOUT, cluster_io_probe_cb, cn);
-}
-
-/* ready.timeout_ms passed: say what the node is still waiting for. */
-static void
-cluster_io_ready_timeout(struct loop *loop, void *arg)
-{
-	struct cnode		*cn = arg;
-	const struct plan_node	*pn = cn->n->spec;
-	struct strbuf		 sb = STRBUF_INIT;
-
-	cn->ready_timer = 0;
-	cn->ready_late = 1;
-	if (!cn->tcp_ok)
-		strbuf_addf(&sb, "port %d to accept connections",
-		    pn->ready_tcp_port);
-	if (!cn->log_ok)
-		strbuf_addf(&sb, "%sa line matching \"%s\"",
-		    sb.len ? " and " : "", pn->ready_log);
-	cluster_msg(cn->c, cn->n, "%s not ready after %d ms: still waiting "
-	    "for %s", cluster_node_label(cn->n), pn->ready_timeout_ms, sb.buf);
-	strbuf_free(&sb);
-}
-
-/*
- * Arm the node's readiness probes at spawn.  A node with none is
- * running at once; the caller sets the state from cn->tcp_ok/log_ok.
- */
-void
-cluster_io_ready_start(struct cnode *cn)
-{
-	const struct plan_node	*pn = cn->n->spec;
-	char			*err = NULL;
-
-	cn->ready_late = 0;
-	cn->tcp_ok = pn->ready_tcp_port <= 0;
-	cn->log_ok = pn->ready_log == NULL || *pn->ready_log == '\0';
-	search_free(cn->ready_re);
-	cn->ready_re = NULL;
-	if (!cn->log_ok &&
-	    (cn->ready_re = search_compile(pn->ready_log, 0, &err)) == NULL) {
-		cluster_msg(cn->c, cn->n, "%s: ready.log: %s",
-		    cluster_node_label(cn->n), err);
-		free(err);
-	}
-	if (!cn->tcp_ok)
-		cn->probe_timer = loop_add_timer(cn->c->loop, now_ms(),
-		    cluster_io_probe_timer, cn);
-	if ((!cn->tcp_ok || !cn->log_ok) && pn->ready_timeout_ms > 0)
-		cn->ready_timer = loop_add_timer(cn->c->loop,
-		    now_ms() + pn->ready_timeout_ms, cluster_io_ready_timeout,
-		    cn);
-}
-
-/* Cancel the node's probes (it is ready, or it ended). */
-void
-cluster_io_ready_stop(struct cnode *cn)
-{
-	loop_cancel_timer(cn->c->loop, cn->probe_timer);
-	loop_cancel_timer(cn->c->loop, cn->ready_timer);
-	cn->probe_timer = cn->ready_timer = 0;
-	cluster_io_probe_close(cn);
 }
 
 /* Does a node other than i hold port in the plan? */
@@ -420,16 +351,26 @@ cluster_io_port_taken(const struct plan *plan, int i, int port)
 	return 0;
 }
 
-/* next-free: the first port after from that is free and nobody's. */
+/*
+ * next-free: go on with the scan for a port after from that is free and
+ * nobody's; at most *budget probes.  The port, 0 when the budget ran
+ * out (cn->scan_next says where to go on), or -1 and *cause.
+ */
 static int
-cluster_io_next_free(struct cnode *cn, int from, int other, char **cause)
+cluster_io_next_free(struct cnode *cn, int from, int other, int *budget,
+    char **cause)
 {
 	const struct plan	*plan = cn->c->plan;
 	int			 p, r;
 
-	for (p = from + 1; p <= 65535 && p <= from + 1000; p++) {
+	for (p = cn->scan_next; p <= 65535 && p <= from + CLUSTER_PORT_SCAN;
+	    p++) {
 		if (p == other || cluster_io_port_taken(plan, cn->idx, p))
 			continue;
+		if ((*budget)-- == 0) {
+			cn->scan_next = p;
+			return 0;
+		}
 		if ((r = cn->tops->port_free(plan, cn->n->spec, p,
 		    cause)) == -1)
 			return -1;
@@ -441,24 +382,34 @@ cluster_io_next_free(struct cnode *cn, int from, int other, char **cause)
 	return -1;
 }
 
-/* Probe one of the node's ports; move it under next-free. */
+/*
+ * Probe one of the node's ports (*port, its plan value) and move it
+ * under next-free.  0 when *port is settled, 1 when the scan goes on in
+ * a later turn, -1 and *cause.
+ */
 static int
 cluster_io_port_check(struct cnode *cn, const char *role, int *port,
-    int other, char **cause)
+    int other, int *budget, char **cause)
 {
 	const struct plan	*plan = cn->c->plan;
 	int			 r, np;
 
 	if (*port <= 0)
 		return 0;
-	if ((r = cn->tops->port_free(plan, cn->n->spec, *port, cause)) != 0)
-		return r == 1 ? 0 : -1;
-	if (plan->port_policy == PLAN_PORTS_STRICT) {
-		*cause = port_busy_message(*port, role, cn->n->spec->name);
-		return -1;
+	if (cn->scan_next == 0) {
+		r = cn->tops->port_free(plan, cn->n->spec, *port, cause);
+		if (r != 0)
+			return r == 1 ? 0 : -1;
+		if (plan->port_policy == PLAN_PORTS_STRICT) {
+			*cause = port_busy_message(*port, role,
+			    cn->n->spec->name);
+			return -1;
+		}
+		cn->scan_next = *port + 1;
 	}
-	if ((np = cluster_io_next_free(cn, *port, other, cause)) == -1)
-		return -1;
+	if ((np = cluster_io_next_free(cn, *port, other, budget, cause)) <= 0)
+		return np == 0 ? 1 : -1;
+	cn->scan_next = 0;
 	cluster_msg(cn->c, cn->n, "%s %s port %d is busy: using %d",
 	    cluster_node_label(cn->n), role, *port, np);
 	*port = np;
@@ -467,23 +418,46 @@ cluster_io_port_check(struct cnode *cn, const char *role, int *port,
 
 /*
  * Before a spawn, probe the node's http and dist ports on its host (the
- * transport's port_free): strict fails on a busy one (-1 and *cause naming port,
- * role, node and holder); next-free moves the node in the plan.
+ * transport's port_free): strict fails on a busy one (-1 and *cause
+ * naming port, role, node and holder); next-free moves the node in the
+ * plan, scanning at most CLUSTER_PORT_PROBES ports a turn: 1 when the
+ * scan must go on in a later turn (call again), 0 when done.
  */
 int
 cluster_io_ports(struct cnode *cn, char **cause)
 {
 	struct plan		*plan = cn->c->plan;
 	const struct plan_node	*pn = &plan->nodes[cn->idx];
-	int			 http = pn->http_port, dist = pn->dist_port;
+	int			 budget = CLUSTER_PORT_PROBES, r;
 
-	if (cluster_io_port_check(cn, "http", &http, dist, cause) == -1 ||
-	    cluster_io_port_check(cn, "dist", &dist, http, cause) == -1)
-		return -1;
-	if ((http != pn->http_port || dist != pn->dist_port) &&
-	    plan_node_set_ports(plan, cn->idx, http, dist, cause) == -1)
-		return -1;
-	cn->n->http_port = pn->http_port;
-	cn->n->dist_port = pn->dist_port;
-	return 0;
+	if (!cn->scan_active) {
+		cn->scan_active = 1;
+		cn->scan_next = 0;
+		cn->scan_http = pn->http_port;
+		cn->scan_dist = pn->dist_port;
+		cn->scan_role = 0;
+	}
+	if (cn->scan_role == 0) {
+		r = cluster_io_port_check(cn, "http", &cn->scan_http,
+		    cn->scan_dist, &budget, cause);
+		if (r != 0)
+			goto out;
+		cn->scan_role = 1;
+	}
+	r = cluster_io_port_check(cn, "dist", &cn->scan_dist, cn->scan_http,
+	    &budget, cause);
+	if (r != 0)
+		goto out;
+	if ((cn->scan_http != pn->http_port || cn->scan_dist != pn->dist_port) &&
+	    plan_node_set_ports(plan, cn->idx, cn->scan_http, cn->scan_dist,
+	    cause) == -1)
+		r = -1;
+	else {
+		cn->n->http_port = pn->http_port;
+		cn->n->dist_port = pn->dist_port;
+	}
+out:
+	if (r != 1)
+		cn->scan_active = 0;
+	return r;
 }

@@ -3,6 +3,9 @@
  * control socket, headless output, exec, tests) each attach a set of
  * callbacks, as tmux's notify.c and redis' event loop let them, so a new
  * consumer is an addition rather than an edit of every front end.
+ * Line callbacks, called once per line, are also kept as a flat array.
+ * A subscriber that leaves is silenced at once and freed by a timer, so
+ * nothing is freed under a walk in progress.
  */
 #include "config.h"
 
@@ -11,6 +14,45 @@
 #include "nodemux/util.h"
 
 #include "cluster-int.h"
+
+/* What a line callback becomes when its subscriber leaves. */
+static void
+cluster_sub_noop(void *arg, struct node *n, const struct line *l)
+{
+}
+
+/* Add a line callback to the array (a walk by index sees it). */
+static void
+cluster_sub_add_line(struct cluster *c, const struct cluster_sub *s)
+{
+	c->line_hooks = xreallocarray(c->line_hooks, c->nline_hooks + 1,
+	    sizeof *c->line_hooks);
+	c->line_hooks[c->nline_hooks].fn = s->ev.line;
+	c->line_hooks[c->nline_hooks++].arg = s->arg;
+}
+
+/* Timer: free the subscribers that left and their line callbacks. */
+static void
+cluster_sub_sweep(struct loop *loop, void *arg)
+{
+	struct cluster		*c = arg;
+	struct cluster_sub	**sp = &c->subs, *s;
+	int			 i, j;
+
+	c->sweep_timer = 0;
+	for (i = j = 0; i < c->nline_hooks; i++) {
+		if (c->line_hooks[i].fn != cluster_sub_noop)
+			c->line_hooks[j++] = c->line_hooks[i];
+	}
+	c->nline_hooks = j;
+	while ((s = *sp) != NULL) {
+		if (s->dead) {
+			*sp = s->next;
+			free(s);
+		} else
+			sp = &s->next;
+	}
+}
 
 struct cluster_sub *
 cluster_subscribe(struct cluster *c, const struct cluster_events *ev,
@@ -23,49 +65,29 @@ cluster_subscribe(struct cluster *c, const struct cluster_events *ev,
 	for (tail = &c->subs; *tail != NULL; tail = &(*tail)->next)
 		continue;
 	*tail = s;
+	if (s->ev.line != NULL)
+		cluster_sub_add_line(c, s);
 	return s;
-}
-
-/* Free the subscribers unsubscribed while events were being sent. */
-static void
-cluster_sub_sweep(struct cluster *c)
-{
-	struct cluster_sub	**sp = &c->subs, *s;
-
-	while ((s = *sp) != NULL) {
-		if (s->dead) {
-			*sp = s->next;
-			free(s);
-		} else
-			sp = &s->next;
-	}
-	c->subs_dead = 0;
 }
 
 void
 cluster_unsubscribe(struct cluster *c, struct cluster_sub *s)
 {
-	if (s == NULL)
+	int	 i;
+
+	if (s == NULL || s->dead)
 		return;
-	/* The list may be walked right now: mark, free after the walk. */
 	s->dead = 1;
-	c->subs_dead = 1;
-	if (c->emitting == 0)
-		cluster_sub_sweep(c);
-}
-
-/* Begin and end a walk of the subscribers. */
-void
-cluster_emit_begin(struct cluster *c)
-{
-	c->emitting++;
-}
-
-void
-cluster_emit_end(struct cluster *c)
-{
-	if (--c->emitting == 0 && c->subs_dead)
-		cluster_sub_sweep(c);
+	for (i = 0; s->ev.line != NULL && i < c->nline_hooks; i++) {
+		if (c->line_hooks[i].fn == s->ev.line &&
+		    c->line_hooks[i].arg == s->arg) {
+			c->line_hooks[i].fn = cluster_sub_noop;
+			break;
+		}
+	}
+	if (c->sweep_timer == 0)
+		c->sweep_timer = loop_add_timer(c->loop, now_ms(),
+		    cluster_sub_sweep, c);
 }
 
 /* Free every subscriber (cluster_free). */
@@ -74,23 +96,15 @@ cluster_sub_free_all(struct cluster *c)
 {
 	struct cluster_sub	*s;
 
+	loop_cancel_timer(c->loop, c->sweep_timer);
+	c->sweep_timer = 0;
 	while ((s = c->subs) != NULL) {
 		c->subs = s->next;
 		free(s);
 	}
-}
-
-void
-cluster_emit_line(struct cluster *c, struct node *n, const struct line *l)
-{
-	struct cluster_sub	*s;
-
-	cluster_emit_begin(c);
-	for (s = c->subs; s != NULL; s = s->next) {
-		if (!s->dead && s->ev.line != NULL)
-			s->ev.line(s->arg, n, l);
-	}
-	cluster_emit_end(c);
+	free(c->line_hooks);
+	c->line_hooks = NULL;
+	c->nline_hooks = 0;
 }
 
 void
@@ -98,12 +112,10 @@ cluster_emit_output(struct cluster *c, struct node *n)
 {
 	struct cluster_sub	*s;
 
-	cluster_emit_begin(c);
 	for (s = c->subs; s != NULL; s = s->next) {
 		if (!s->dead && s->ev.output != NULL)
 			s->ev.output(s->arg, n);
 	}
-	cluster_emit_end(c);
 }
 
 void
@@ -112,12 +124,10 @@ cluster_emit_state(struct cluster *c, struct node *n,
 {
 	struct cluster_sub	*s;
 
-	cluster_emit_begin(c);
 	for (s = c->subs; s != NULL; s = s->next) {
 		if (!s->dead && s->ev.state != NULL)
 			s->ev.state(s->arg, n, ch);
 	}
-	cluster_emit_end(c);
 }
 
 void
@@ -125,12 +135,10 @@ cluster_emit_message(struct cluster *c, struct node *n, const char *msg)
 {
 	struct cluster_sub	*s;
 
-	cluster_emit_begin(c);
 	for (s = c->subs; s != NULL; s = s->next) {
 		if (!s->dead && s->ev.message != NULL)
 			s->ev.message(s->arg, n, msg);
 	}
-	cluster_emit_end(c);
 }
 
 void
@@ -138,10 +146,8 @@ cluster_emit_done(struct cluster *c)
 {
 	struct cluster_sub	*s;
 
-	cluster_emit_begin(c);
 	for (s = c->subs; s != NULL; s = s->next) {
 		if (!s->dead && s->ev.done != NULL)
 			s->ev.done(s->arg);
 	}
-	cluster_emit_end(c);
 }

@@ -46,11 +46,12 @@ cluster_node_label(const struct node *n)
 	return n->spec->name;
 }
 
-/* Has the node a process or its output still open? */
+/* Has the node a process or its output still open, or a spawn under
+   way (a port scan)? */
 int
 cluster_active(const struct cnode *cn)
 {
-	return cn->t != NULL;
+	return cn->t != NULL || cn->scan_timer != 0;
 }
 
 /* Is state one of the ended ones (nothing runs, nothing is due)? */
@@ -108,7 +109,7 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->c = c;
 		cn->n = &c->nodes[i];
 		cn->idx = i;
-		cn->fd = cn->probe_fd = -1;
+		cn->fd = cn->probe_fd = cn->http_fd = -1;
 		cn->tops = transport_find(plan, &plan->nodes[i]);
 		cn->rows = 24;
 		cn->cols = 80;
@@ -119,9 +120,10 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->n->sb = scrollback_new(plan->scrollback_lines,
 		    CLUSTER_SB_BYTES);
 		cn->n->vt = vt_new(0);
+		cn->n->stats = stats_new();
 		cn->n->priv = cn;
 	}
-	c->guard = guard_start(&c->guard_cause);
+	cluster_guard_start(c);
 	loop_add_signal(loop, SIGCHLD, cluster_sigchld, c);
 	return c;
 }
@@ -136,15 +138,19 @@ cluster_free_node(struct cnode *cn)
 		loop_del_fd(loop, cn->fd);
 	if (cn->t != NULL)
 		cn->tops->free(cn->t);	/* kills and reaps what is left */
-	cluster_io_ready_stop(cn);
+	cluster_ready_stop(cn);
 	loop_cancel_timer(loop, cn->kill_timer);
 	loop_cancel_timer(loop, cn->linger_timer);
 	loop_cancel_timer(loop, cn->backoff_timer);
+	loop_cancel_timer(loop, cn->scan_timer);
+	loop_cancel_timer(loop, cn->settle_timer);
 	search_free(cn->ready_re);
 	strbuf_free(&cn->input);
 	logfile_close(cn->log);
 	scrollback_free(cn->n->sb);
 	vt_free(cn->n->vt);
+	stats_free(cn->n->stats);
+	screen_free(cn->n->screen);
 	free(cn->n->reason);
 }
 
@@ -160,7 +166,7 @@ cluster_free(struct cluster *c)
 	loop_cancel_timer(c->loop, c->log_timer);
 	for (i = 0; i < c->size; i++)
 		cluster_free_node(&c->cn[i]);
-	guard_free(c->guard);
+	cluster_guard_free(c);
 	cluster_sub_free_all(c);
 	free(c->guard_cause);
 	free(c->nodes);
@@ -173,6 +179,12 @@ int
 cluster_size(const struct cluster *c)
 {
 	return c->size;
+}
+
+pid_t
+cluster_guard_pid(const struct cluster *c)
+{
+	return c->guard != NULL ? guard_pid(c->guard) : -1;
 }
 
 struct node *
@@ -195,15 +207,6 @@ cluster_fail(struct cnode *cn, char *reason)
 	cluster_fsm_fire(cn, NEV_FAIL, reason);
 }
 
-/* Hand a log and its queue to the guard (logfile_share's give). */
-static int
-cluster_give_log(void *arg, int fd, int stage_fd)
-{
-	struct cluster	*c = arg;
-
-	return guard_add_log(c->guard, fd, stage_fd);
-}
-
 /* Open the node's log file once; a failure is said, the node still runs. */
 static void
 cluster_open_log(struct cnode *cn)
@@ -221,7 +224,7 @@ cluster_open_log(struct cnode *cn)
 	}
 	/* Held by the guard too, the queue may wait for a 64 KiB write;
 	   if not, it is written after every read (cluster_io_after_read). */
-	logfile_share(cn->log, cluster_give_log, cn->c);
+	cluster_guard_share_log(cn);
 }
 
 static void	cluster_transport_ended(void *, const struct transport_end *);
@@ -231,6 +234,25 @@ static const struct transport_hooks cluster_transport_hooks = {
 	.ended = cluster_transport_ended,
 	.changed = cluster_transport_changed,
 };
+
+/* The port scan goes on. */
+static void
+cluster_scan_timer(struct loop *loop, void *arg)
+{
+	struct cnode	*cn = arg;
+
+	cn->scan_timer = 0;
+	cluster_spawn(cn);
+}
+
+/* A spawn waiting on its port scan is called off. */
+void
+cluster_scan_cancel(struct cnode *cn)
+{
+	loop_cancel_timer(cn->c->loop, cn->scan_timer);
+	cn->scan_timer = 0;
+	cn->scan_active = 0;
+}
 
 /* Spawn the node's process now (ports probed first). */
 void
@@ -247,8 +269,14 @@ cluster_spawn(struct cnode *cn)
 		c->guard_cause = NULL;
 	}
 	c->done_fired = 0;
-	if (cluster_io_ports(cn, &cause) == -1) {
+	switch (cluster_io_ports(cn, &cause)) {
+	case -1:
 		cluster_fail(cn, cause);
+		return;
+	case 1:
+		/* next-free scans on in the next turn: bounded work. */
+		cn->scan_timer = loop_add_timer(c->loop, now_ms(),
+		    cluster_scan_timer, cn);
 		return;
 	}
 	pn = cn->n->spec;	/* expanded again if next-free moved it */
@@ -274,9 +302,9 @@ cluster_spawn(struct cnode *cn)
 	cn->n->reason = NULL;
 	cn->n->started_ms = now_ms();
 	cluster_io_attach(cn);
-	cluster_io_ready_start(cn);
-	cluster_fsm_fire(cn, cn->tcp_ok && cn->log_ok ? NEV_SPAWN_UP :
-	    NEV_SPAWN, NULL);
+	cluster_ready_start(cn);
+	cluster_fsm_fire(cn, cluster_ready_all(cn) ? NEV_SPAWN_UP : NEV_SPAWN,
+	    NULL);
 }
 
 /* The backoff delay is over: start again. */
@@ -403,7 +431,7 @@ cluster_node_finish(struct cnode *cn)
 {
 	struct cluster	*c = cn->c;
 
-	cluster_io_ready_stop(cn);
+	cluster_ready_stop(cn);
 	loop_cancel_timer(c->loop, cn->kill_timer);
 	loop_cancel_timer(c->loop, cn->linger_timer);
 	cn->kill_timer = cn->linger_timer = 0;
@@ -423,27 +451,51 @@ cluster_node_finish(struct cnode *cn)
 		return;
 	}
 	cn->restart_requested = 0;
-	if (cn->n->state != NODE_STOPPED && !c->shutting_down)
+	/* A node that could not start is not started again by policy. */
+	if (cn->n->state != NODE_STOPPED && cn->n->state != NODE_FAILED &&
+	    !c->shutting_down)
 		cluster_policy(cn);
 	cluster_state_changed(c, NULL, NULL);
 }
 
-/* The leader is gone but its pty is still held: end it now. */
+/* Stop reading a node whose output some process will not let go of. */
+static void
+cluster_linger_give_up(struct cnode *cn, const char *who)
+{
+	cluster_msg(cn->c, cn->n, "%s: its terminal is held by %s: closed",
+	    cluster_node_label(cn->n), who);
+	cluster_io_close(cn);
+	cluster_node_finish(cn);
+}
+
+/*
+ * The leader is gone but its pty is still held: SIGKILL the group, then
+ * look again every CLUSTER_LINGER_TICK_MS until EOF.  A process SIGKILL
+ * reached takes a moment to close its fds, so the pty is judged held
+ * from outside the group only once the group is empty.
+ */
 static void
 cluster_linger_timer(struct loop *loop, void *arg)
 {
 	struct cnode	*cn = arg;
+	int64_t		 now = now_ms();
+	int		 empty;
 
 	cn->linger_timer = 0;
-	cn->tops->signal(cn->t, SIGKILL);
-	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 0) {
-		/* Held by something outside the group: stop reading. */
-		cluster_msg(cn->c, cn->n, "%s: its terminal is held by a "
-		    "process outside its group (setsid?): closed",
-		    cluster_node_label(cn->n));
-		cluster_io_close(cn);
-		cluster_node_finish(cn);
-	}
+	if (cn->linger_kill_at == 0)
+		cn->linger_kill_at = now;
+	empty = cn->tops->signal(cn->t, SIGKILL) == -1 && errno == ESRCH;
+	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 1)
+		return;		/* EOF: the node is finished */
+	if (empty)
+		cluster_linger_give_up(cn, "a process outside its group "
+		    "(setsid?)");
+	else if (now - cn->linger_kill_at >= CLUSTER_LINGER_KILL_MS)
+		cluster_linger_give_up(cn, "a process of its group that "
+		    "SIGKILL has not ended");
+	else
+		cn->linger_timer = loop_add_timer(loop,
+		    now + CLUSTER_LINGER_TICK_MS, cluster_linger_timer, cn);
 }
 
 /*
@@ -460,6 +512,7 @@ cluster_node_exited(struct cnode *cn)
 	}
 	if (cluster_io_drain(cn, CLUSTER_DRAIN_MAX) == 1)
 		return;
+	cn->linger_kill_at = 0;
 	cn->linger_timer = loop_add_timer(cn->c->loop,
 	    now_ms() + CLUSTER_LINGER_MS, cluster_linger_timer, cn);
 }
@@ -494,7 +547,7 @@ cluster_transport_changed(void *arg)
 }
 
 /* SIGCHLD: each node's transport collects its own children only (a
-   front end may have others). */
+   front end may have others); the guard is watched too. */
 static void
 cluster_sigchld(struct loop *loop, int signo, void *arg)
 {
@@ -502,6 +555,7 @@ cluster_sigchld(struct loop *loop, int signo, void *arg)
 	struct cnode	*cn;
 	int		 i;
 
+	cluster_guard_check(c);
 	for (i = 0; i < c->size; i++) {
 		cn = &c->cn[i];
 		if (cn->t != NULL && !cn->ended && cn->tops->sigchld != NULL)

@@ -29,8 +29,11 @@
 #define GUARD_ACK_MS	2000	/* for the guard to take a log */
 
 struct guard {
-	pid_t	 pid;
-	int	 fd;		/* write end of the socket */
+	pid_t	 pid;		/* -1 once reaped and not replaced */
+	int	 fd;		/* write end of the socket, or -1 */
+	pid_t	*groups;	/* what it was told, to tell a new guard */
+	size_t	 ngroups;
+	size_t	 capgroups;
 };
 
 /* One message on the socket: '+' or '-' and a group; or 'L' with a log
@@ -176,10 +179,10 @@ guard_child(int rfd)
 	_exit(0);
 }
 
-struct guard *
-guard_start(char **cause)
+/* Fork a guard process into g (pid and fd); 0, or -1 and *cause. */
+static int
+guard_fork(struct guard *g, char **cause)
 {
-	struct guard	*g;
 	sigset_t	 all, old;
 	int		 p[2];
 
@@ -188,9 +191,8 @@ guard_start(char **cause)
 	   carries fds.  Packets: a message and its fds arrive together. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) == -1) {
 		*cause = xasprintf("guard socket: %s", strerror(errno));
-		return NULL;
+		return -1;
 	}
-	g = xcalloc(1, sizeof *g);
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	g->pid = fork();
@@ -203,10 +205,21 @@ guard_start(char **cause)
 	if (g->pid == -1) {
 		*cause = xasprintf("guard: fork: %s", strerror(errno));
 		close(p[1]);
+		return -1;
+	}
+	g->fd = p[1];
+	return 0;
+}
+
+struct guard *
+guard_start(char **cause)
+{
+	struct guard	*g = xcalloc(1, sizeof *g);
+
+	if (guard_fork(g, cause) == -1) {
 		free(g);
 		return NULL;
 	}
-	g->fd = p[1];
 	return g;
 }
 
@@ -224,15 +237,77 @@ guard_send(struct guard *g, int op, pid_t pgid)
 }
 
 void
+guard_tell(struct guard *g, pid_t pgid)
+{
+	guard_send(g, '+', pgid);
+}
+
+void
 guard_add(struct guard *g, pid_t pgid)
 {
+	size_t	 i;
+
+	if (g == NULL || pgid <= 1)
+		return;
+	for (i = 0; i < g->ngroups && g->groups[i] != pgid; i++)
+		continue;
+	if (i == g->ngroups) {
+		if (g->ngroups == g->capgroups) {
+			g->capgroups = g->capgroups ? g->capgroups * 2 : 16;
+			g->groups = xreallocarray(g->groups, g->capgroups,
+			    sizeof *g->groups);
+		}
+		g->groups[g->ngroups++] = pgid;
+	}
 	guard_send(g, '+', pgid);
 }
 
 void
 guard_del(struct guard *g, pid_t pgid)
 {
+	size_t	 i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->ngroups; i++) {
+		if (g->groups[i] == pgid) {
+			g->groups[i] = g->groups[--g->ngroups];
+			break;
+		}
+	}
 	guard_send(g, '-', pgid);
+}
+
+int
+guard_dead(struct guard *g)
+{
+	pid_t	 r;
+
+	if (g == NULL || g->pid <= 0)
+		return 0;
+	r = waitpid(g->pid, NULL, WNOHANG);
+	if (r != g->pid && !(r == -1 && errno == ECHILD))
+		return 0;
+	g->pid = -1;
+	close(g->fd);
+	g->fd = -1;
+	return 1;
+}
+
+int
+guard_restart(struct guard *g, char **cause)
+{
+	size_t	 i;
+
+	if (g->pid > 0)
+		return 0;
+	if (guard_fork(g, cause) == -1) {
+		g->pid = g->fd = -1;
+		return -1;
+	}
+	for (i = 0; i < g->ngroups; i++)
+		guard_send(g, '+', g->groups[i]);
+	return 0;
 }
 
 /* Send fd and stage_fd with an 'L'; wait for the guard's answer. */
@@ -258,10 +333,52 @@ guard_add_log(struct guard *g, int fd, int stage_fd)
 	return ack == 'y' ? 0 : -1;
 }
 
+int
+guard_give_log(struct guard *g, int fd, int stage_fd)
+{
+	struct guard_msg	 m = { .op = 'L', .pgid = 0 };
+	int			 fds[2] = { fd, stage_fd };
+
+	if (g == NULL || g->fd == -1 ||
+	    fd_send(g->fd, &m, sizeof m, fds, 2, MSG_NOSIGNAL) == -1)
+		return -1;
+	return 0;
+}
+
+int
+guard_read_answer(struct guard *g)
+{
+	char	 ack;
+	ssize_t	 n;
+
+	if (g == NULL || g->fd == -1)
+		return -2;
+	do
+		n = recv(g->fd, &ack, 1, MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return -1;
+	if (n <= 0)
+		return -2;
+	return ack == 'y';
+}
+
+int
+guard_fd(const struct guard *g)
+{
+	return g->fd;
+}
+
 pid_t
 guard_pid(const struct guard *g)
 {
 	return g->pid;
+}
+
+size_t
+guard_groups(const struct guard *g)
+{
+	return g->ngroups;
 }
 
 void
@@ -269,8 +386,10 @@ guard_free(struct guard *g)
 {
 	if (g == NULL)
 		return;
-	close(g->fd);
-	while (waitpid(g->pid, NULL, 0) == -1 && errno == EINTR)
+	if (g->fd != -1)
+		close(g->fd);
+	while (g->pid > 0 && waitpid(g->pid, NULL, 0) == -1 && errno == EINTR)
 		continue;
+	free(g->groups);
 	free(g);
 }

@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "nodemux/net.h"
@@ -111,6 +112,14 @@ host_sa_local(const struct sockaddr *sa, struct ifaddrs *ifs)
 	return 0;
 }
 
+/* Is host "localhost", which is loopback without asking the resolver? */
+static int
+host_is_localhost(const char *host)
+{
+	return strcasecmp(host, "localhost") == 0 ||
+	    strcasecmp(host, "localhost.") == 0;
+}
+
 int
 host_is_local(const char *host)
 {
@@ -118,7 +127,11 @@ host_is_local(const char *host)
 	struct ifaddrs	*ifs = NULL;
 	int		 local = 0;
 
-	if (host == NULL || *host == '\0' || host_lookup(host, 0, &res) != 0)
+	if (host == NULL || *host == '\0')
+		return 0;
+	if (host_is_localhost(host))
+		return 1;
+	if (host_lookup(host, 0, &res) != 0)
 		return 0;
 	if (getifaddrs(&ifs) != 0)
 		ifs = NULL;
@@ -130,54 +143,97 @@ host_is_local(const char *host)
 	return local;
 }
 
-/* Does host resolve at all? */
-static int
-host_resolves(const char *host)
-{
-	struct addrinfo	*res;
-
-	if (host_lookup(host, 0, &res) != 0)
-		return 0;
-	freeaddrinfo(res);
-	return 1;
-}
-
-/* The "auto" name: gethostname() when local, else localhost, else 127.0.0.1. */
+/* This machine's host name, or NULL when it has none. */
 static char *
-host_auto(void)
+host_name(void)
 {
 	char	 name[HOST_NAME_MAX + 1];
 
-	if (gethostname(name, sizeof name) == 0) {
-		name[sizeof name - 1] = '\0';
-		if (*name != '\0' && host_is_local(name))
-			return xstrdup(name);
-	}
-	if (host_resolves("localhost"))
-		return xstrdup("localhost");
-	return xstrdup("127.0.0.1");
+	if (gethostname(name, sizeof name) != 0)
+		return NULL;
+	name[sizeof name - 1] = '\0';
+	if (*name == '\0')
+		return NULL;
+	return xstrdup(name);
 }
 
-/* The fully qualified form of name where the resolver knows one. */
+/*
+ * The fully qualified name of name (what `hostname -f` prints) when it
+ * has a dot and resolves to this machine, else NULL.
+ */
 static char *
-host_long(char *name)
+host_fqdn(const char *name)
 {
 	struct addrinfo	*res;
 	char		*fq = NULL;
 
-	if (strchr(name, '.') != NULL || host_is_ip(name))
-		return name;
+	if (strchr(name, '.') != NULL && !host_is_ip(name))
+		return host_is_local(name) ? xstrdup(name) : NULL;
 	if (host_lookup(name, AI_CANONNAME, &res) != 0)
-		return name;
+		return NULL;
 	if (res->ai_canonname != NULL && strchr(res->ai_canonname, '.') != NULL)
 		fq = xstrdup(res->ai_canonname);
 	freeaddrinfo(res);
-	if (fq == NULL || !host_is_local(fq)) {
+	if (fq != NULL && !host_is_local(fq)) {
 		free(fq);
+		fq = NULL;
+	}
+	return fq;
+}
+
+/*
+ * Long names: the host name's fully qualified name when one resolves
+ * here, else 127.0.0.1, which Erlang always takes and always resolves.
+ */
+static void
+host_pick_long(struct host_res *hr)
+{
+	char	*name = host_name();
+
+	if (name == NULL) {
+		hr->name = xstrdup("127.0.0.1");
+		hr->why = xstrdup("this machine has no host name, so "
+		    "127.0.0.1");
+	} else if ((hr->name = host_fqdn(name)) == NULL) {
+		hr->name = xstrdup("127.0.0.1");
+		hr->why = xasprintf("the host name %s has no fully qualified "
+		    "name that resolves to this machine (long names need a "
+		    "dot), so 127.0.0.1", name);
+	} else if (strcmp(hr->name, name) == 0)
+		hr->why = xasprintf("the host name %s resolves to this "
+		    "machine", name);
+	else
+		hr->why = xasprintf("%s, the fully qualified name of the host "
+		    "name %s, resolves to this machine", hr->name, name);
+	free(name);
+}
+
+/*
+ * Short names: the bare host name when it resolves here, else localhost.
+ * Returns the name to probe ports on (the full host name) or NULL.
+ */
+static char *
+host_pick_short(struct host_res *hr)
+{
+	char	*name = host_name();
+
+	if (name != NULL && host_is_local(name)) {
+		hr->why = xasprintf("the host name %s resolves to this "
+		    "machine", name);
+		hr->name = xstrdup(name);
+		if (!host_is_ip(name))
+			hr->name[strcspn(hr->name, ".")] = '\0';
 		return name;
 	}
+	if (name == NULL)
+		hr->why = xstrdup("this machine has no host name, so "
+		    "localhost");
+	else
+		hr->why = xasprintf("the host name %s does not resolve to "
+		    "this machine, so localhost", name);
+	hr->name = xstrdup("localhost");
 	free(name);
-	return fq;
+	return NULL;
 }
 
 /* Can s be a host name or IP literal at all (before asking the resolver)? */
@@ -195,19 +251,39 @@ host_valid(const char *s)
 	return 1;
 }
 
+/* The first address of res that belongs to this machine, or NULL. */
+static struct addrinfo *
+host_first_local(struct addrinfo *res)
+{
+	struct addrinfo	*ai, *pick = NULL;
+	struct ifaddrs	*ifs;
+
+	if (getifaddrs(&ifs) != 0)
+		return NULL;
+	for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next) {
+		if (host_sa_local(ai->ai_addr, ifs))
+			pick = ai;
+	}
+	freeifaddrs(ifs);
+	return pick;
+}
+
 /*
  * The numeric address to probe host's ports on: an IP literal itself,
- * 127.0.0.1 when a name resolves to loopback, else its first local
- * address, else its first.
+ * 127.0.0.1 for localhost or a name that resolves to loopback, else its
+ * first local address, else its first.
  */
 static int
 host_addr(const char *host, char **addr, char **cause)
 {
 	struct addrinfo	*res, *ai, *pick = NULL;
-	struct ifaddrs	*ifs = NULL;
 	char		 buf[INET6_ADDRSTRLEN];
-	int		 error;
+	int		 error, loopback = host_is_localhost(host);
 
+	if (loopback) {
+		*addr = xstrdup("127.0.0.1");
+		return 0;
+	}
 	if ((error = host_lookup(host, 0, &res)) != 0) {
 		*cause = xasprintf("host %s does not resolve: %s", host,
 		    gai_strerror(error));
@@ -216,20 +292,16 @@ host_addr(const char *host, char **addr, char **cause)
 	/* An IP literal is the address the nodes bind: probe exactly it. */
 	if (host_is_ip(host))
 		pick = res;
-	for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next) {
-		if (host_sa_loopback(ai->ai_addr)) {
-			freeaddrinfo(res);
-			*addr = xstrdup("127.0.0.1");
-			return 0;
-		}
+	for (ai = res; ai != NULL && pick == NULL && !loopback;
+	    ai = ai->ai_next)
+		loopback = host_sa_loopback(ai->ai_addr);
+	if (loopback) {
+		freeaddrinfo(res);
+		*addr = xstrdup("127.0.0.1");
+		return 0;
 	}
-	if (pick == NULL && getifaddrs(&ifs) == 0) {
-		for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next) {
-			if (host_sa_local(ai->ai_addr, ifs))
-				pick = ai;
-		}
-		freeifaddrs(ifs);
-	}
+	if (pick == NULL)
+		pick = host_first_local(res);
 	if (pick == NULL)
 		pick = res;
 	error = getnameinfo(pick->ai_addr, pick->ai_addrlen, buf, sizeof buf,
@@ -245,30 +317,51 @@ host_addr(const char *host, char **addr, char **cause)
 }
 
 int
-host_resolve(const char *setting, char **host, char **addr, char **cause)
+host_resolve(const char *setting, int long_names, struct host_res *hr,
+    char **cause)
 {
-	char	*name, *dot;
+	const char	*label = setting;
+	char		*probe = NULL, *why;
 
-	*host = *addr = NULL;
-	if (setting == NULL || strcmp(setting, "auto") == 0 ||
-	    strcmp(setting, "short") == 0)
-		name = host_auto();
-	else if (strcmp(setting, "long") == 0)
-		name = host_long(host_auto());
+	memset(hr, 0, sizeof *hr);
+	if (setting == NULL || strcmp(setting, "auto") == 0) {
+		label = long_names ? "auto, long names" : "auto, short names";
+		setting = long_names ? "long" : "short";
+	}
+	if (strcmp(setting, "long") == 0)
+		host_pick_long(hr);
+	else if (strcmp(setting, "short") == 0)
+		probe = host_pick_short(hr);
 	else if (!host_valid(setting)) {
 		*cause = xasprintf("invalid host \"%s\": use auto, short, "
 		    "long, a host name or an IP address", setting);
 		return -1;
-	} else
-		name = xstrdup(setting);
-	if (host_addr(name, addr, cause) != 0) {
-		free(name);
+	} else {
+		hr->name = xstrdup(setting);
+		hr->why = xstrdup("the configured host");
+		label = NULL;
+	}
+	if (label != NULL) {
+		why = xasprintf("%s: %s", label, hr->why);
+		free(hr->why);
+		hr->why = why;
+	}
+	/* A short name need not resolve: probe on the full name's address. */
+	if (host_addr(probe != NULL ? probe : hr->name, &hr->addr,
+	    cause) != 0) {
+		free(probe);
+		host_res_clear(hr);
 		return -1;
 	}
-	/* The short name need not resolve: probe on the full name's address. */
-	if (setting != NULL && strcmp(setting, "short") == 0 &&
-	    !host_is_ip(name) && (dot = strchr(name, '.')) != NULL)
-		*dot = '\0';
-	*host = name;
+	free(probe);
 	return 0;
+}
+
+void
+host_res_clear(struct host_res *hr)
+{
+	free(hr->name);
+	free(hr->addr);
+	free(hr->why);
+	memset(hr, 0, sizeof *hr);
 }

@@ -153,6 +153,20 @@ logfile_share(struct logfile *lf, logfile_give_cb give, void *arg)
 	return 0;
 }
 
+void
+logfile_unshare(struct logfile *lf)
+{
+	struct logfile_stage	*st;
+
+	if (lf->st_size == 0)
+		return;
+	st = xmalloc(sizeof *st + lf->st->cap);
+	memcpy(st, lf->st, sizeof *st + lf->st->len);
+	munmap(lf->st, lf->st_size);
+	lf->st = st;
+	lf->st_size = 0;
+}
+
 int
 logfile_shared(const struct logfile *lf)
 {

@@ -105,6 +105,7 @@ plan_vars(const struct plan *plan, int i, struct plan_vars *pv)
 	if (n != NULL)
 		plan_vars_add(pv, "CLUSTER_PEERS", plan_names(plan, i));
 	plan_vars_add(pv, "NODEMUX", plan_self());
+	plan_vars_add(pv, "START_DIR", xstrdup(plan->start_dir));
 }
 
 /* Expand template t of key (from line) into *out; flags as tmpl_expand. */
@@ -151,8 +152,9 @@ plan_node_clear(struct plan_node *n)
 	strv_free(n->env);
 	free(n->cwd);
 	free(n->ready_log);
+	free(n->ready_http);
 	n->argv = n->env = NULL;
-	n->cwd = n->ready_log = NULL;
+	n->cwd = n->ready_log = n->ready_http = NULL;
 	n->ready_tcp_port = 0;
 }
 
@@ -227,7 +229,33 @@ plan_regex_check(const char *pattern, char **why)
 	return -1;
 }
 
-/* node.ready for one node: the tcp port and the log pattern. */
+/* node.ready.http for one node: a path to GET, "/..." without blanks. */
+static int
+plan_ready_http(const struct plan *plan, const struct plan_vars *pv,
+    struct plan_node *n, char **cause)
+{
+	const struct cfg	*cfg = plan->cfg;
+	const unsigned char	*p;
+
+	if (cfg->ready_http.v == NULL || *cfg->ready_http.v == '\0')
+		return 0;
+	if (plan_expand_one(plan, pv, cfg->ready_http.v, "node.ready.http",
+	    cfg->ready_http.line, &n->ready_http, cause) != 0)
+		return -1;
+	for (p = (const unsigned char *)n->ready_http; *p > 0x20 && *p < 0x7f;
+	    p++)
+		/* nothing */;
+	if (*n->ready_http == '/' && *p == '\0' &&
+	    strlen(n->ready_http) <= PLAN_READY_HTTP_MAX)
+		return 0;
+	*cause = cfg_error(cfg, cfg->ready_http.line, "node.ready.http: \"%s\" "
+	    "is not a path to GET: use one starting with / (e.g. \"/health\"), "
+	    "without blanks, at most %d bytes", n->ready_http,
+	    PLAN_READY_HTTP_MAX);
+	return -1;
+}
+
+/* node.ready for one node: the tcp port, the log pattern, the http path. */
 static int
 plan_ready(const struct plan *plan, const struct plan_vars *pv,
     struct plan_node *n, char **cause)
@@ -248,6 +276,8 @@ plan_ready(const struct plan *plan, const struct plan_vars *pv,
 		}
 		free(v);
 	}
+	if (plan_ready_http(plan, pv, n, cause) != 0)
+		return -1;
 	if (cfg->ready_log.v == NULL || *cfg->ready_log.v == '\0')
 		return 0;
 	if (plan_expand_one(plan, pv, cfg->ready_log.v, "node.ready.log",
@@ -370,15 +400,19 @@ static int
 plan_host(struct plan *plan, const struct plan_opts *po, char **cause)
 {
 	const struct cfg	*cfg = plan->cfg;
+	struct host_res		 hr;
 	char			*why = NULL, *dot;
 	int			 i;
 
-	if (host_resolve(cfg->host.v, &plan->host, &plan->bind_addr,
+	if (host_resolve(cfg->host.v, plan->name_mode == PLAN_NAME_LONG, &hr,
 	    &why) != 0) {
 		*cause = cfg_error(cfg, cfg->host.line, "cluster.host: %s", why);
 		free(why);
 		return -1;
 	}
+	plan->host = hr.name;
+	plan->bind_addr = hr.addr;
+	plan->host_why = hr.why;
 	/* -sname wants the host without its domain. */
 	if (plan->name_mode == PLAN_NAME_SHORT && !host_is_ip(plan->host) &&
 	    (dot = strchr(plan->host, '.')) != NULL)
@@ -524,20 +558,14 @@ static int
 plan_log_dir(struct plan *plan, const struct plan_opts *po, char **cause)
 {
 	struct plan_vars	 pv;
-	char			 cwd[PATH_MAX], *dir;
+	char			*dir;
 	int			 rc;
 
 	if (po->log_dir != NULL) {
-		if (*po->log_dir == '\0' || *po->log_dir == '/') {
+		if (*po->log_dir == '\0' || *po->log_dir == '/')
 			plan->log_dir = xstrdup(po->log_dir);
-			return 0;
-		}
-		if (getcwd(cwd, sizeof cwd) == NULL) {
-			*cause = xasprintf("cannot find the current directory: "
-			    "%s", strerror(errno));
-			return -1;
-		}
-		plan->log_dir = plan_path(cwd, po->log_dir);
+		else
+			plan->log_dir = plan_path(plan->start_dir, po->log_dir);
 		return 0;
 	}
 	plan_vars(plan, -1, &pv);
@@ -549,6 +577,21 @@ plan_log_dir(struct plan *plan, const struct plan_opts *po, char **cause)
 	plan->log_dir = *dir == '\0' ? xstrdup("") : plan_path(plan->cfg->dir,
 	    dir);
 	free(dir);
+	return 0;
+}
+
+/* The directory nodemux was started from (START_DIR). */
+static int
+plan_start_dir(struct plan *plan, char **cause)
+{
+	char	 cwd[PATH_MAX];
+
+	if (getcwd(cwd, sizeof cwd) == NULL) {
+		*cause = xasprintf("cannot find the current directory: %s",
+		    strerror(errno));
+		return -1;
+	}
+	plan->start_dir = xstrdup(cwd);
 	return 0;
 }
 
@@ -579,7 +622,8 @@ plan_build(struct plan *plan, const struct plan_opts *po, char **cause)
 	int	 i;
 
 	plan_settings(plan);
-	if (plan_size(plan, po, cause) != 0 || plan_host(plan, po, cause) != 0 ||
+	if (plan_start_dir(plan, cause) != 0 ||
+	    plan_size(plan, po, cause) != 0 || plan_host(plan, po, cause) != 0 ||
 	    plan_ports(plan, cause) != 0 || plan_log_dir(plan, po, cause) != 0)
 		return -1;
 	if (plan->port_policy == PLAN_PORTS_NEXT_FREE &&
@@ -640,6 +684,8 @@ plan_free(struct plan *plan)
 	free(plan->profile);
 	free(plan->host);
 	free(plan->bind_addr);
+	free(plan->host_why);
+	free(plan->start_dir);
 	free(plan->cookie);
 	free(plan->log_dir);
 	cfg_free(plan->cfg);

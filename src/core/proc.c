@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
@@ -99,7 +100,7 @@ proc_child(const struct proc_spec *spec, int master, int slave, int errfd)
 	if (setsid() == -1 || ioctl(slave, TIOCSCTTY, 0) == -1)
 		proc_child_fail(errfd, PROC_STAGE_TTY);
 	if (spec->guard != NULL)
-		guard_add(spec->guard, getpid());
+		guard_tell(spec->guard, getpid());
 	/* Should nodemux die before the guard acts, the leader goes too. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close(master);
@@ -124,24 +125,23 @@ proc_child(const struct proc_spec *spec, int master, int slave, int errfd)
 
 /* The message for a child's failure report. */
 static char *
-proc_report_cause(const struct proc_spec *spec, const struct proc_report *r)
+proc_report_cause(const char *argv0, const char *cwd,
+    const struct proc_report *r)
 {
 	const char	*why = strerror(r->error);
 
 	switch (r->stage) {
 	case PROC_STAGE_CWD:
-		return xasprintf("cwd %s: %s", spec->cwd, why);
+		return xasprintf("cwd %s: %s", cwd, why);
 	case PROC_STAGE_EXEC:
-		return xasprintf("cannot run %s: %s", spec->argv[0], why);
+		return xasprintf("cannot run %s: %s", argv0, why);
 	default:
 		return xasprintf("cannot set up the terminal: %s", why);
 	}
 }
 
-/* Wait for the child's exec; 0 when it ran, else -1 and *cause. */
-static int
-proc_wait_exec(const struct proc_spec *spec, pid_t pid, int errfd,
-    char **cause)
+int
+proc_exec_report(const char *argv0, const char *cwd, int errfd, char **cause)
 {
 	struct proc_report	 r;
 	ssize_t			 n;
@@ -149,14 +149,45 @@ proc_wait_exec(const struct proc_spec *spec, pid_t pid, int errfd,
 	do
 		n = read(errfd, &r, sizeof r);
 	while (n == -1 && errno == EINTR);
-	close(errfd);
+	if (n == -1 && errno == EAGAIN)
+		return 1;
 	if (n == 0)
 		return 0;	/* EOF: the pipe closed on exec */
 	if (n != (ssize_t)sizeof r) {
 		r.stage = PROC_STAGE_TTY;
 		r.error = n == -1 ? errno : EPROTO;
 	}
-	*cause = proc_report_cause(spec, &r);
+	*cause = proc_report_cause(argv0, cwd, &r);
+	return -1;
+}
+
+/* Sleep in poll until fd is readable (or hung up). */
+static void
+proc_wait_readable(int fd)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+
+	while (poll(&pfd, 1, -1) == -1 && errno == EINTR)
+		continue;
+}
+
+/* Wait for the child's exec; 0 when it ran, else -1 and *cause. */
+static int
+proc_wait_exec(const struct proc_spec *spec, pid_t pid, int errfd,
+    char **cause)
+{
+	int	 rc;
+
+	fd_set_nonblock(errfd);
+	for (;;) {
+		rc = proc_exec_report(spec->argv[0], spec->cwd, errfd, cause);
+		if (rc != 1)
+			break;
+		proc_wait_readable(errfd);
+	}
+	close(errfd);
+	if (rc == 0)
+		return 0;
 	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 		continue;
 	return -1;
@@ -187,8 +218,8 @@ proc_open_pty(const struct proc_spec *spec, int *master, int *slave,
 }
 
 int
-proc_spawn(const struct proc_spec *spec, pid_t *pidp, int *masterp,
-    char **cause)
+proc_spawn_async(const struct proc_spec *spec, pid_t *pidp, int *masterp,
+    int *errfdp, char **cause)
 {
 	sigset_t	 all, old;
 	pid_t		 pid;
@@ -224,7 +255,23 @@ proc_spawn(const struct proc_spec *spec, pid_t *pidp, int *masterp,
 		close(master);
 		return -1;
 	}
-	if (proc_wait_exec(spec, pid, errp[0], cause) == -1) {
+	fd_set_nonblock(errp[0]);
+	*pidp = pid;
+	*masterp = master;
+	*errfdp = errp[0];
+	return 0;
+}
+
+int
+proc_spawn(const struct proc_spec *spec, pid_t *pidp, int *masterp,
+    char **cause)
+{
+	pid_t	 pid;
+	int	 master, errfd;
+
+	if (proc_spawn_async(spec, &pid, &master, &errfd, cause) == -1)
+		return -1;
+	if (proc_wait_exec(spec, pid, errfd, cause) == -1) {
 		/* The child told the guard of its group before failing; the
 		   pid is free again and must not be killed later. */
 		if (spec->guard != NULL)

@@ -1,9 +1,10 @@
 /*
- * A node's scrollback: a ring of line pointers that grows up to its line
- * cap, and drops the oldest line in O(1) when a line or byte cap is hit.
- * The lines themselves are copied, one after the other, into chunks the
- * scrollback owns: a chunk is freed (or kept as the spare) once its last
- * line is dropped, so a steady stream of lines calls no malloc or free.
+ * A node's scrollback: its last lines, copied one after the other into
+ * chunks it owns, each a slotted page: compact records from the front,
+ * a 2-byte slot per record from the back.  A record is 12 bytes of
+ * header (seq and time as deltas from the chunk's, length) and the text;
+ * only a line with colours or flags carries its runs.  Dropping the
+ * oldest line is O(1); finding line i is a binary search over chunks.
  */
 #include "config.h"
 
@@ -14,8 +15,10 @@
 #include "nodemux/scrollback.h"
 #include "nodemux/util.h"
 
-/* Under ASan, dropped lines and the unused part of a chunk are poisoned,
-   so that a front end holding a line past its drop is caught. */
+/* Under ASan, dropped records and the unused part of a chunk are
+   poisoned, so that a front end reading a line past its drop is caught
+   (records are 4-byte aligned, so ASan's 8-byte granules make this
+   approximate, never wrong). */
 #if defined(__SANITIZE_ADDRESS__)
 #define SCROLLBACK_ASAN 1
 #elif defined(__has_feature)
@@ -33,42 +36,63 @@
 #endif
 
 #define SCROLLBACK_DEFAULT_LINES	10000
-#define SCROLLBACK_CHUNK_MIN	(4 * 1024)	/* a scrollback's first chunk */
-#define SCROLLBACK_CHUNK_MAX	(64 * 1024)	/* chunks double up to this */
-/* A line bigger than this gets a chunk of its own, so that what a chunk
-   cannot fit at its end (and wastes) is under a quarter of it. */
+#define SCROLLBACK_CHUNK_MIN	(2 * 1024)	/* a scrollback's first chunk */
+#define SCROLLBACK_CHUNK_MAX	(32 * 1024)	/* chunks double up to this */
+/* A record bigger than this gets a chunk of its own, so that what a
+   chunk cannot fit at its end (and wastes) is under a quarter of it. */
 #define SCROLLBACK_OWN		(SCROLLBACK_CHUNK_MAX / 4)
-#define SCROLLBACK_ALIGN(n)	(((n) + 7) & ~(size_t)7)
+#define SCROLLBACK_ALIGN(n)	(((n) + 3) & ~(size_t)3)
+#define SCROLLBACK_SLOT		sizeof (uint16_t)
+/* Slots count 4-byte units: a shared chunk is far below 256 KiB, and a
+   chunk of its own holds one record, at 0. */
+#define SCROLLBACK_UNIT		4
 
-/* A block of lines, stored in the order they were pushed. */
-struct scrollback_chunk {
-	struct scrollback_chunk	*next;		/* the next newer chunk */
-	size_t			 size;		/* bytes for lines */
-	size_t			 used;
-	size_t			 lines;		/* lines held in it */
+/* A record's header; SCROLLBACK_EXT in len: a struct scrollback_ext and
+   the runs follow it. */
+struct scrollback_rec {
+	uint32_t	 dseq;		/* seq - the chunk's base_seq */
+	int32_t		 dtime;		/* time_ms - the chunk's base_time */
+	uint32_t	 len;		/* text bytes, and SCROLLBACK_EXT */
 };
-/* Lines start 8-byte aligned, after the chunk's header. */
+#define SCROLLBACK_EXT		0x80000000u
+
+struct scrollback_ext {
+	uint32_t	 nruns;
+	uint32_t	 flags;
+};
+
+/* A block of records in the order they were pushed. */
+struct scrollback_chunk {
+	uint64_t	 base_seq;	/* the first record's */
+	int64_t		 base_time;
+	size_t		 first;		/* number of its first record since
+					   the scrollback was made */
+	int		 node;		/* every record's */
+	uint32_t	 size;		/* bytes for records and slots */
+	uint32_t	 used;		/* record bytes from the front */
+	uint32_t	 lines;		/* records (and slots) */
+	uint32_t	 dead;		/* of them, dropped (the oldest) */
+};
 _Static_assert(sizeof (struct scrollback_chunk) % 8 == 0,
-    "scrollback_chunk must keep lines aligned");
+    "scrollback_chunk must keep records aligned");
 
 struct scrollback {
-	struct line	**ring;
-	uint32_t	 *sizes;	/* line_size() of each ring slot's line:
-					   a drop need not touch the line */
-	size_t		  cap;		/* slots allocated */
-	size_t		  head;		/* slot of the oldest line */
+	struct scrollback_chunk **chunks;	/* oldest first */
+	size_t		  nchunks;
+	size_t		  chunks_cap;
+	size_t		  first;	/* number of the oldest held line */
 	size_t		  count;
-	size_t		  bytes;	/* line_size() of every line held */
+	size_t		  bytes;	/* scrollback_line_bytes() of each */
 	size_t		  max_lines;
 	size_t		  max_bytes;	/* 0: no byte cap */
 	uint64_t	  dropped;
+	size_t		  chunk_next;	/* size of the next new chunk */
 	scrollback_drop_cb drop_cb;
 	void		 *drop_arg;
-
-	struct scrollback_chunk *oldest;	/* the one to drop from */
-	struct scrollback_chunk *newest;	/* the one to push into */
-	struct scrollback_chunk *spare;		/* dead, SCROLLBACK_CHUNK_MAX */
-	size_t		  chunk_next;	/* size of the next new chunk */
+	struct line	  pushed;	/* what scrollback_push returned */
+	size_t		  hint;		/* the chunk the last look-up found:
+					   walks (search, drawing) stay in
+					   it for hundreds of lines */
 };
 
 struct scrollback *
@@ -86,57 +110,131 @@ scrollback_new(size_t max_lines, size_t max_bytes)
 void
 scrollback_free(struct scrollback *sb)
 {
-	struct scrollback_chunk	*ch, *next;
+	size_t	 i;
 
 	if (sb == NULL)
 		return;
-	for (ch = sb->oldest; ch != NULL; ch = next) {
-		next = ch->next;
-		free(ch);
-	}
-	free(sb->spare);
-	free(sb->ring);
-	free(sb->sizes);
+	for (i = 0; i < sb->nchunks; i++)
+		free(sb->chunks[i]);
+	free(sb->chunks);
 	free(sb);
 }
 
-/* The first byte of a chunk's lines. */
+/* The first byte of a chunk's records. */
 static inline char *
-scrollback_data(struct scrollback_chunk *ch)
+scrollback_data(const struct scrollback_chunk *ch)
 {
 	return (char *)(ch + 1);
 }
 
-/* A chunk nothing lives in any more: keep it as the spare, or free it. */
-static void
-scrollback_chunk_discard(struct scrollback *sb, struct scrollback_chunk *ch)
+/* Slot j of a chunk: where record j starts, in SCROLLBACK_UNIT units. */
+static inline uint16_t *
+scrollback_slot(const struct scrollback_chunk *ch, size_t j)
 {
-	if (sb->spare == NULL &&
-	    ch->size + sizeof *ch == SCROLLBACK_CHUNK_MAX) {
-		SCROLLBACK_POISON(scrollback_data(ch), ch->size);
-		sb->spare = ch;
-	} else
-		free(ch);
+	return (uint16_t *)(scrollback_data(ch) + ch->size) - 1 - j;
 }
 
-/* The oldest chunk's last line was dropped: retire the chunk. */
+/* Record j of a chunk. */
+static inline const struct scrollback_rec *
+scrollback_rec(const struct scrollback_chunk *ch, size_t j)
+{
+	return (const struct scrollback_rec *)(scrollback_data(ch) +
+	    (size_t)*scrollback_slot(ch, j) * SCROLLBACK_UNIT);
+}
+
+/* Bytes record j takes, its slot included. */
+static inline size_t
+scrollback_rec_bytes(const struct scrollback_chunk *ch, size_t j)
+{
+	size_t	 end;
+
+	end = j + 1 < ch->lines ?
+	    (size_t)*scrollback_slot(ch, j + 1) * SCROLLBACK_UNIT : ch->used;
+	return end - (size_t)*scrollback_slot(ch, j) * SCROLLBACK_UNIT +
+	    SCROLLBACK_SLOT;
+}
+
+/* Does l need its runs and flags kept (anything but plain text)? */
+static int
+scrollback_is_ext(const struct line *l)
+{
+	const struct attr	*a;
+
+	if (l->flags != 0 || l->nruns > 1)
+		return 1;
+	if (l->nruns == 0)
+		return 0;
+	a = &l->runs[0].attr;
+	return a->fg != COLOUR_DEFAULT || a->bg != COLOUR_DEFAULT ||
+	    a->flags != 0;
+}
+
+size_t
+scrollback_line_bytes(const struct line *l)
+{
+	size_t	 n = sizeof (struct scrollback_rec) + l->len + 1;
+
+	if (scrollback_is_ext(l))
+		n += sizeof (struct scrollback_ext) + l->nruns * sizeof *l->runs;
+	return SCROLLBACK_ALIGN(n) + SCROLLBACK_SLOT;
+}
+
+/* Fill v with record j of chunk ch: its text and runs stay in place. */
+static inline __attribute__((always_inline)) void
+scrollback_view(const struct scrollback_chunk *ch, size_t j, struct line *v)
+{
+	const struct scrollback_rec	*r = scrollback_rec(ch, j);
+	const struct scrollback_ext	*e;
+	const char			*p = (const char *)(r + 1);
+	uint32_t			 len = r->len;
+
+	v->seq = ch->base_seq + r->dseq;
+	v->time_ms = ch->base_time + r->dtime;
+	v->node = ch->node;
+	v->len = len & ~SCROLLBACK_EXT;
+	v->flags = 0;
+	v->nruns = 0;
+	v->runs = NULL;
+	if (__builtin_expect(len & SCROLLBACK_EXT, 0)) {
+		e = (const struct scrollback_ext *)p;
+		v->flags = (uint16_t)e->flags;
+		v->nruns = e->nruns;
+		p += sizeof *e;
+		if (v->nruns > 0)
+			v->runs = (struct attr_run *)p;
+		p += v->nruns * sizeof *v->runs;
+	}
+	v->text = (char *)p;
+}
+
+/* A chunk nothing lives in any more. */
+static void
+scrollback_chunk_free(struct scrollback_chunk *ch)
+{
+	free(ch);
+}
+
+/* The oldest chunk's last record was dropped: retire the chunk, or
+   start it again when it is the only one. */
 static void
 scrollback_chunk_retire(struct scrollback *sb)
 {
-	struct scrollback_chunk	*ch = sb->oldest;
+	struct scrollback_chunk	*ch = sb->chunks[0];
 
-	if (ch == sb->newest) {
-		ch->used = 0;		/* the only one: start it again */
+	if (sb->nchunks == 1) {
+		SCROLLBACK_POISON(scrollback_data(ch), ch->size);
+		ch->used = ch->lines = ch->dead = 0;
+		ch->first = sb->first;
 		return;
 	}
-	sb->oldest = ch->next;
-	scrollback_chunk_discard(sb, ch);
+	scrollback_chunk_free(ch);
+	sb->nchunks--;
+	memmove(sb->chunks, sb->chunks + 1, sb->nchunks * sizeof *sb->chunks);
 }
 
 /*
- * A new newest chunk with room for need bytes: the spare if it will do,
- * else one twice as big as the last (up to SCROLLBACK_CHUNK_MAX), or one
- * of its own for a big line.
+ * A new newest chunk with room for need bytes (record and slot): twice as big as the last (up to SCROLLBACK_CHUNK_MAX), or one of
+ * its own for a big record.
  */
 static struct scrollback_chunk *
 scrollback_chunk_new(struct scrollback *sb, size_t need)
@@ -144,158 +242,136 @@ scrollback_chunk_new(struct scrollback *sb, size_t need)
 	struct scrollback_chunk	*ch;
 	size_t			 total;
 
-	if (need <= SCROLLBACK_OWN && sb->spare != NULL) {
-		ch = sb->spare;
-		sb->spare = NULL;
-	} else {
-		if (need > SCROLLBACK_OWN)
-			total = sizeof *ch + need;
-		else {
-			total = sb->chunk_next;
-			while (total - sizeof *ch < need)
-				total *= 2;
-			sb->chunk_next = total < SCROLLBACK_CHUNK_MAX ?
-			    total * 2 : SCROLLBACK_CHUNK_MAX;
-		}
-		ch = xmalloc(total);
-		ch->size = total - sizeof *ch;
-		SCROLLBACK_POISON(scrollback_data(ch), ch->size);
+	if (need > SCROLLBACK_OWN)
+		total = sizeof *ch + need;
+	else {
+		total = sb->chunk_next;
+		while (total - sizeof *ch < need)
+			total *= 2;
+		sb->chunk_next = total < SCROLLBACK_CHUNK_MAX ?
+		    total * 2 : SCROLLBACK_CHUNK_MAX;
 	}
-	ch->next = NULL;
-	ch->used = 0;
-	ch->lines = 0;
-	if (sb->newest != NULL)
-		sb->newest->next = ch;
-	else
-		sb->oldest = ch;
-	sb->newest = ch;
+	ch = xmalloc(total);
+	ch->size = (uint32_t)(total - sizeof *ch);
+	SCROLLBACK_POISON(scrollback_data(ch), ch->size);
+	ch->used = ch->lines = ch->dead = 0;
+	ch->first = sb->first + sb->count;
+	if (sb->nchunks == sb->chunks_cap) {
+		sb->chunks_cap = sb->chunks_cap != 0 ? sb->chunks_cap * 2 : 4;
+		sb->chunks = xreallocarray(sb->chunks, sb->chunks_cap,
+		    sizeof *sb->chunks);
+	}
+	sb->chunks[sb->nchunks++] = ch;
 	return ch;
 }
 
-/* Room for a line of need bytes (a multiple of 8) in the newest chunk. */
-static struct line *
-scrollback_alloc(struct scrollback *sb, size_t need)
+/* Can chunk ch take l, of need bytes (record and slot)? */
+static int
+scrollback_fits(const struct scrollback_chunk *ch, const struct line *l,
+    size_t need)
 {
-	struct scrollback_chunk	*ch = sb->newest;
-	char			*p;
+	int64_t	 dtime;
 
-	if (ch == NULL || ch->size - ch->used < need) {
-		/* An empty chunk can only be the only one (after a clear). */
-		if (ch != NULL && ch->lines == 0) {
-			sb->oldest = sb->newest = NULL;
-			scrollback_chunk_discard(sb, ch);
-		}
-		ch = scrollback_chunk_new(sb, need);
-	}
-	p = scrollback_data(ch) + ch->used;
-	SCROLLBACK_UNPOISON(p, need);
-	ch->used += need;
-	ch->lines++;
-	return (struct line *)p;
+	if (ch->size - ch->used - ch->lines * SCROLLBACK_SLOT < need)
+		return 0;
+	if (ch->lines == 0)
+		return 1;
+	dtime = l->time_ms - ch->base_time;
+	return l->node == ch->node && l->seq >= ch->base_seq &&
+	    l->seq - ch->base_seq <= UINT32_MAX && dtime >= INT32_MIN &&
+	    dtime <= INT32_MAX;
 }
 
-/* Copy l, its runs and its text into s, which has line_size(l) bytes. */
+/* Write l as record lines of ch (which has room), slot included. */
 static void
-scrollback_copy(struct line *s, const struct line *l)
+scrollback_write(struct scrollback_chunk *ch, const struct line *l,
+    size_t need)
 {
-	char	*p = (char *)(s + 1);
-	size_t	 rsize = l->nruns * sizeof *l->runs;
+	struct scrollback_rec	*r;
+	struct scrollback_ext	*e;
+	uint16_t		*slot;
+	char			*p;
 
-	*s = *l;
-	s->runs = NULL;
-	if (rsize != 0) {
-		s->runs = (struct attr_run *)p;
-		if (l->nruns == 1)	/* the common case: no call */
-			s->runs[0] = l->runs[0];
-		else
-			memcpy(p, l->runs, rsize);
-		p += rsize;
+	if (ch->lines == 0) {
+		ch->base_seq = l->seq;
+		ch->base_time = l->time_ms;
+		ch->node = l->node;
 	}
-	s->text = p;
+	p = scrollback_data(ch) + ch->used;
+	SCROLLBACK_UNPOISON(p, need - SCROLLBACK_SLOT);
+	slot = scrollback_slot(ch, ch->lines);
+	SCROLLBACK_UNPOISON(slot, SCROLLBACK_SLOT);
+	*slot = (uint16_t)(ch->used / SCROLLBACK_UNIT);
+	r = (struct scrollback_rec *)p;
+	r->dseq = (uint32_t)(l->seq - ch->base_seq);
+	r->dtime = (int32_t)(l->time_ms - ch->base_time);
+	r->len = l->len;
+	p = (char *)(r + 1);
+	if (scrollback_is_ext(l)) {
+		r->len |= SCROLLBACK_EXT;
+		e = (struct scrollback_ext *)p;
+		e->nruns = l->nruns;
+		e->flags = l->flags;
+		p += sizeof *e;
+		if (l->nruns != 0)
+			memcpy(p, l->runs, l->nruns * sizeof *l->runs);
+		p += l->nruns * sizeof *l->runs;
+	}
 	if (l->len != 0)
 		memcpy(p, l->text, l->len);
 	p[l->len] = '\0';
-}
-
-/* The ring slot of the i-th oldest line (i <= count < cap or i < cap):
-   no division, which costs more than the rest of a push. */
-static inline size_t
-scrollback_slot(const struct scrollback *sb, size_t i)
-{
-	size_t	 slot = sb->head + i;
-
-	return slot >= sb->cap ? slot - sb->cap : slot;
+	ch->used += (uint32_t)(need - SCROLLBACK_SLOT);
+	ch->lines++;
 }
 
 /* Drop the oldest line; its chunk goes once it holds no line. */
 static void
 scrollback_drop(struct scrollback *sb)
 {
-	struct line	*l = sb->ring[sb->head];
-	size_t		 size = sb->sizes[sb->head];
+	struct scrollback_chunk	*ch = sb->chunks[0];
+	struct line		 v;
+	size_t			 j = ch->dead;
 
-	/* Long out of the cache: only the hook reads the line itself. */
-	if (sb->drop_cb != NULL)
-		sb->drop_cb(sb->drop_arg, l);
-	sb->bytes -= size;
-	SCROLLBACK_POISON(l, SCROLLBACK_ALIGN(size));
-	if (--sb->oldest->lines == 0)
-		scrollback_chunk_retire(sb);
-	sb->ring[sb->head] = NULL;
-	sb->head = sb->head + 1 == sb->cap ? 0 : sb->head + 1;
+	if (sb->drop_cb != NULL) {
+		scrollback_view(ch, j, &v);
+		sb->drop_cb(sb->drop_arg, &v);
+	}
+	sb->bytes -= scrollback_rec_bytes(ch, j);
+	SCROLLBACK_POISON(scrollback_rec(ch, j),
+	    scrollback_rec_bytes(ch, j) - SCROLLBACK_SLOT);
+	sb->first++;
 	sb->count--;
 	sb->dropped++;
-}
-
-/* Double the ring (up to max_lines), unrolling it to start at slot 0. */
-static void
-scrollback_grow(struct scrollback *sb)
-{
-	struct line	**ring;
-	uint32_t	 *sizes;
-	size_t		  cap, i, slot;
-
-	cap = sb->cap != 0 ? sb->cap * 2 : 64;
-	if (cap > sb->max_lines)
-		cap = sb->max_lines;
-	ring = xreallocarray(NULL, cap, sizeof *ring);
-	sizes = xreallocarray(NULL, cap, sizeof *sizes);
-	for (i = 0; i < sb->count; i++) {
-		slot = (sb->head + i) % sb->cap;
-		ring[i] = sb->ring[slot];
-		sizes[i] = sb->sizes[slot];
-	}
-	free(sb->ring);
-	free(sb->sizes);
-	sb->ring = ring;
-	sb->sizes = sizes;
-	sb->cap = cap;
-	sb->head = 0;
+	if (++ch->dead == ch->lines)
+		scrollback_chunk_retire(sb);
 }
 
 const struct line *
 scrollback_push(struct scrollback *sb, const struct line *l)
 {
-	size_t		 size = line_size(l), slot;
-	struct line	*s;
+	size_t			 need = scrollback_line_bytes(l);
+	struct scrollback_chunk	*ch;
 
 	if (sb->count == sb->max_lines)
 		scrollback_drop(sb);
 	/* The newest line stays even when it alone is over the byte cap. */
 	while (sb->count > 0 && sb->max_bytes != 0 &&
-	    sb->bytes + size > sb->max_bytes)
+	    sb->bytes + need > sb->max_bytes)
 		scrollback_drop(sb);
-	if (sb->count == sb->cap)
-		scrollback_grow(sb);
-	/* Dropped first: a chunk they free can take the new line. */
-	s = scrollback_alloc(sb, SCROLLBACK_ALIGN(size));
-	scrollback_copy(s, l);
-	slot = scrollback_slot(sb, sb->count);
-	sb->ring[slot] = s;
-	sb->sizes[slot] = (uint32_t)size;	/* lines are capped far below */
+	ch = sb->nchunks > 0 ? sb->chunks[sb->nchunks - 1] : NULL;
+	if (ch == NULL || !scrollback_fits(ch, l, need)) {
+		/* An empty chunk can only be the only one (all dropped). */
+		if (ch != NULL && ch->lines == ch->dead) {
+			sb->nchunks--;
+			scrollback_chunk_free(ch);
+		}
+		ch = scrollback_chunk_new(sb, need);
+	}
+	scrollback_write(ch, l, need);
 	sb->count++;
-	sb->bytes += size;
-	return s;
+	sb->bytes += need;
+	scrollback_view(ch, ch->lines - 1, &sb->pushed);
+	return &sb->pushed;
 }
 
 size_t
@@ -304,12 +380,52 @@ scrollback_count(const struct scrollback *sb)
 	return sb->count;
 }
 
-const struct line *
-scrollback_get(const struct scrollback *sb, size_t i)
+/* The chunk holding line number n (held): the last one found, its
+   neighbours, else a binary search. */
+static const struct scrollback_chunk *
+scrollback_chunk_of(const struct scrollback *sb, size_t n)
 {
+	const struct scrollback_chunk	*ch;
+	size_t				 lo = 0, hi = sb->nchunks, mid;
+	size_t				*hint = &((struct scrollback *)sb)->hint;
+
+	if (*hint < sb->nchunks) {
+		ch = sb->chunks[*hint];
+		if (n >= ch->first && n - ch->first < ch->lines)
+			return ch;
+		if (n >= ch->first + ch->lines && *hint + 1 < sb->nchunks &&
+		    n - sb->chunks[*hint + 1]->first <
+		    sb->chunks[*hint + 1]->lines)
+			return sb->chunks[++*hint];
+		if (n < ch->first && *hint > 0 &&
+		    n >= sb->chunks[*hint - 1]->first)
+			return sb->chunks[--*hint];
+	}
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (sb->chunks[mid]->first <= n)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*hint = lo;
+	return sb->chunks[lo];
+}
+
+const struct line *
+scrollback_get(const struct scrollback *sb, size_t i, struct line *v)
+{
+	const struct scrollback_chunk	*ch;
+	size_t				 n = sb->first + i;
+
 	if (i >= sb->count)
 		return NULL;
-	return sb->ring[scrollback_slot(sb, i)];
+	/* Walks stay in one chunk for hundreds of lines. */
+	ch = sb->chunks[sb->hint < sb->nchunks ? sb->hint : 0];
+	if (n - ch->first >= ch->lines)
+		ch = scrollback_chunk_of(sb, n);
+	scrollback_view(ch, n - ch->first, v);
+	return v;
 }
 
 uint64_t
@@ -323,7 +439,6 @@ scrollback_clear(struct scrollback *sb)
 {
 	while (sb->count > 0)
 		scrollback_drop(sb);
-	sb->head = 0;
 	sb->dropped = 0;
 }
 
@@ -331,6 +446,16 @@ size_t
 scrollback_bytes(const struct scrollback *sb)
 {
 	return sb->bytes;
+}
+
+uint64_t
+scrollback_seq(const struct scrollback *sb, size_t i)
+{
+	const struct scrollback_chunk	*ch;
+	size_t				 n = sb->first + i;
+
+	ch = scrollback_chunk_of(sb, n);
+	return ch->base_seq + scrollback_rec(ch, n - ch->first)->dseq;
 }
 
 size_t
@@ -341,7 +466,7 @@ scrollback_find_seq(const struct scrollback *sb, uint64_t seq)
 	while (lo < hi) {
 		size_t	 mid = lo + (hi - lo) / 2;
 
-		if (scrollback_get(sb, mid)->seq < seq)
+		if (scrollback_seq(sb, mid) < seq)
 			lo = mid + 1;
 		else
 			hi = mid;

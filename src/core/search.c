@@ -8,6 +8,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,24 @@
 #include "nodemux/search.h"
 #include "nodemux/util.h"
 
-/* Backtracking a pathological pattern may do per line, so that a search
-   over a whole scrollback always ends quickly. */
+/*
+ * What one match may cost: backtracking steps and nesting (PCRE2's match
+ * and depth limits), and the JIT's stack, which a pattern such as
+ * "(\\.|[^"])*" uses in proportion to the length of the line (PCRE2's
+ * default of 32 KiB ends it a few KB into a line).  The stack is
+ * reserved address space, touched only as deep as a match goes.
+ */
 #define SEARCH_MATCH_LIMIT	1000000
+#define SEARCH_DEPTH_LIMIT	100000
+#define SEARCH_JIT_STACK	(64 * 1024 * 1024)
+/*
+ * What one call may cost in time: a pattern that stays under the limits
+ * on each match can still take seconds over a long line (one match
+ * attempt per character) or a scrollback.  Past the budget the call
+ * stops and counts a limit hit, so that the console and ctl keep
+ * answering.
+ */
+#define SEARCH_BUDGET_MS	250
 
 struct search {
 	char			*pattern;
@@ -26,6 +42,15 @@ struct search {
 	pcre2_code		*re;
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
+	pcre2_jit_stack		*jstack;
+
+	int			 depth;		/* entry points in progress */
+	int64_t			 deadline;	/* of the outermost one */
+	unsigned		 calls;		/* matches since it began */
+	int			 expired;	/* its budget is spent */
+
+	uint64_t		 nerrors;	/* limit hits */
+	char			 error[128];	/* the last one */
 };
 
 /* Skip a {...} group at p (after \p, \x, \N and the like). */
@@ -140,6 +165,10 @@ search_compile(const char *pattern, int flags, char **err)
 		return NULL;
 	}
 	pcre2_set_match_limit(s->mctx, SEARCH_MATCH_LIMIT);
+	pcre2_set_depth_limit(s->mctx, SEARCH_DEPTH_LIMIT);
+	s->jstack = pcre2_jit_stack_create(32 * 1024, SEARCH_JIT_STACK, NULL);
+	if (s->jstack != NULL)
+		pcre2_jit_stack_assign(s->mctx, NULL, s->jstack);
 	return s;
 }
 
@@ -149,6 +178,7 @@ search_free(struct search *s)
 	if (s == NULL)
 		return;
 	pcre2_match_context_free(s->mctx);
+	pcre2_jit_stack_free(s->jstack);
 	pcre2_match_data_free(s->md);
 	pcre2_code_free(s->re);
 	free(s->pattern);
@@ -167,7 +197,68 @@ search_caseless(const struct search *s)
 	return s->caseless;
 }
 
-/* One pcre2_match at start with options; 1 and the match, or 0. */
+uint64_t
+search_errors(const struct search *s, const char **what)
+{
+	if (what != NULL)
+		*what = s->nerrors != 0 ? s->error : NULL;
+	return s->nerrors;
+}
+
+void
+search_clear_errors(struct search *s)
+{
+	s->nerrors = 0;
+	s->error[0] = '\0';
+}
+
+/* Count a limit hit, with PCRE2's words for it (or ours, rc 0). */
+static void
+search_fail(struct search *s, int rc)
+{
+	s->nerrors++;
+	if (rc == 0)
+		snprintf(s->error, sizeof s->error, "time limit (%d ms) "
+		    "exceeded", SEARCH_BUDGET_MS);
+	else if (pcre2_get_error_message(rc, (PCRE2_UCHAR *)s->error,
+	    sizeof s->error) < 0)
+		snprintf(s->error, sizeof s->error, "match error %d", rc);
+}
+
+/* An entry point begins: the outermost one starts the time budget. */
+static void
+search_begin(struct search *s)
+{
+	if (s->depth++ == 0) {
+		s->deadline = now_ms() + SEARCH_BUDGET_MS;
+		s->calls = 0;
+		s->expired = 0;
+	}
+}
+
+static void
+search_end(struct search *s)
+{
+	s->depth--;
+}
+
+/* Is the budget spent?  The clock is read every 64 matches. */
+static int
+search_expired(struct search *s)
+{
+	if (s->expired)
+		return 1;
+	if ((++s->calls & 63) == 0 && now_ms() > s->deadline) {
+		s->expired = 1;
+		search_fail(s, 0);
+	}
+	return s->expired;
+}
+
+/*
+ * One pcre2_match at start with options: 1 and the match, 0 for none,
+ * -1 when a limit (of PCRE2, or of time) stopped it, counted.
+ */
 static int
 search_exec(struct search *s, const char *text, size_t len, size_t start,
     uint32_t opts, size_t *mstart, size_t *mend)
@@ -177,10 +268,16 @@ search_exec(struct search *s, const char *text, size_t len, size_t start,
 
 	if (start > len)
 		return 0;
+	if (search_expired(s))
+		return -1;
 	rc = pcre2_match(s->re, (PCRE2_SPTR)text, len, start, opts, s->md,
 	    s->mctx);
-	if (rc < 0)
-		return 0;	/* no match, or a limit hit: no match either */
+	if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
+		return 0;
+	if (rc < 0) {
+		search_fail(s, rc);
+		return -1;
+	}
 	ov = pcre2_get_ovector_pointer(s->md);
 	if (ov[1] < ov[0])
 		return 0;	/* \K in a lookahead; nothing sensible to show */
@@ -193,7 +290,12 @@ int
 search_match(struct search *s, const char *text, size_t len, size_t start,
     size_t *mstart, size_t *mend)
 {
-	return search_exec(s, text, len, start, 0, mstart, mend);
+	int	 rc;
+
+	search_begin(s);
+	rc = search_exec(s, text, len, start, 0, mstart, mend);
+	search_end(s);
+	return rc == 1;
 }
 
 int
@@ -201,7 +303,7 @@ search_test(struct search *s, const char *text, size_t len)
 {
 	size_t	 a, b;
 
-	return search_exec(s, text, len, 0, 0, &a, &b);
+	return search_match(s, text, len, 0, &a, &b);
 }
 
 int
@@ -223,9 +325,13 @@ search_walk(struct search *s, const char *text, size_t len, int want_ranges,
 {
 	size_t		 start = 0, a, b, n = 0;
 	uint32_t	 opts = 0, cp;
+	int		 rc;
 
+	search_begin(s);
 	for (;;) {
-		if (!search_exec(s, text, len, start, opts, &a, &b)) {
+		if ((rc = search_exec(s, text, len, start, opts, &a, &b)) == -1)
+			break;		/* counted: the rest is unknown */
+		if (rc == 0) {
 			if (opts == 0 || start >= len)
 				break;
 			start += line_utf8_decode(text + start, len - start, &cp);
@@ -242,6 +348,7 @@ search_walk(struct search *s, const char *text, size_t len, int want_ranges,
 		start = b;
 		opts = a == b ? PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED : 0;
 	}
+	search_end(s);
 	return n;
 }
 
@@ -263,45 +370,61 @@ search_count_scrollback(struct search *s, const struct scrollback *sb)
 {
 	size_t		 i, n = scrollback_count(sb);
 	uint64_t	 total = 0;
+	struct line	 v;
 
-	for (i = 0; i < n; i++)
-		total += search_count_line(s, scrollback_get(sb, i));
+	search_begin(s);
+	for (i = 0; i < n && !s->expired; i++)
+		total += search_count_line(s, scrollback_get(sb, i, &v));
+	search_end(s);
 	return total;
 }
 
 size_t
 search_lines_scrollback(struct search *s, const struct scrollback *sb)
 {
-	size_t	 i, n = scrollback_count(sb), lines = 0;
+	size_t		 i, n = scrollback_count(sb), lines = 0;
+	struct line	 v;
 
-	for (i = 0; i < n; i++)
-		lines += (size_t)search_line(s, scrollback_get(sb, i));
+	search_begin(s);
+	for (i = 0; i < n && !s->expired; i++)
+		lines += (size_t)search_line(s, scrollback_get(sb, i, &v));
+	search_end(s);
 	return lines;
 }
 
-/* The seq of the line a cursor points at; pos counts from 1 (0: none). */
-static uint64_t
-search_seq_at(struct scrollback *const *sbs, size_t k, size_t pos)
+/*
+ * A cursor on one scrollback: pos counts its lines from 1 (0: done), and
+ * seq is that line's, kept so that picking the next cursor in seq order
+ * does not look every scrollback's line up again.
+ */
+struct search_cursor {
+	size_t		 pos;
+	uint64_t	 seq;
+};
+
+/* Point cursor c of scrollback sb at pos (0: done). */
+static void
+search_set(const struct scrollback *sb, struct search_cursor *c, size_t pos)
 {
-	return scrollback_get(sbs[k], pos - 1)->seq;
+	c->pos = pos;
+	if (pos != 0)
+		c->seq = scrollback_seq(sb, pos - 1);
 }
 
 /* The scrollback whose cursor is next in seq order (nsb when all done). */
 static size_t
-search_pick(struct scrollback *const *sbs, size_t nsb, const size_t *pos,
-    int dir)
+search_pick(size_t nsb, const struct search_cursor *cur, int dir)
 {
 	size_t		 k, best = nsb;
-	uint64_t	 seq, bseq = 0;
+	uint64_t	 bseq = 0;
 
 	for (k = 0; k < nsb; k++) {
-		if (pos[k] == 0)
+		if (cur[k].pos == 0)
 			continue;
-		seq = search_seq_at(sbs, k, pos[k]);
-		if (best == nsb ||
-		    (dir == SEARCH_FORWARD ? seq < bseq : seq > bseq)) {
+		if (best == nsb || (dir == SEARCH_FORWARD ? cur[k].seq < bseq :
+		    cur[k].seq > bseq)) {
 			best = k;
-			bseq = seq;
+			bseq = cur[k].seq;
 		}
 	}
 	return best;
@@ -309,58 +432,65 @@ search_pick(struct scrollback *const *sbs, size_t nsb, const size_t *pos,
 
 /* Move cursor k one line on in direction dir. */
 static void
-search_advance(struct scrollback *const *sbs, size_t *pos, size_t k, int dir)
+search_advance(struct scrollback *const *sbs, struct search_cursor *cur,
+    size_t k, int dir)
 {
+	size_t	 pos = cur[k].pos;
+
 	if (dir == SEARCH_FORWARD)
-		pos[k] = pos[k] < scrollback_count(sbs[k]) ? pos[k] + 1 : 0;
+		pos = pos < scrollback_count(sbs[k]) ? pos + 1 : 0;
 	else
-		pos[k]--;
+		pos--;
+	search_set(sbs[k], &cur[k], pos);
 }
 
 /*
- * Walk the lines of every scrollback in seq order from the cursors pos[]
- * (1-based; 0 when a scrollback is done), forward or backward, up to and
- * including seq stop; the first matching line goes to *hit.
+ * Walk the lines of every scrollback in seq order from the cursors,
+ * forward or backward, up to and including seq stop; the first matching
+ * line goes to *hit.
  */
 static int
 search_scan(struct search *s, struct scrollback *const *sbs, size_t nsb,
-    size_t *pos, int dir, uint64_t stop, struct search_hit *hit)
+    struct search_cursor *cur, int dir, uint64_t stop, struct search_hit *hit)
 {
 	size_t		 k;
 	const struct line *l;
+	struct line	 v;
 
-	while ((k = search_pick(sbs, nsb, pos, dir)) != nsb) {
-		l = scrollback_get(sbs[k], pos[k] - 1);
-		if (dir == SEARCH_FORWARD ? l->seq > stop : l->seq < stop)
+	while (!s->expired && (k = search_pick(nsb, cur, dir)) != nsb) {
+		if (dir == SEARCH_FORWARD ? cur[k].seq > stop :
+		    cur[k].seq < stop)
 			return 0;
+		l = scrollback_get(sbs[k], cur[k].pos - 1, &v);
 		if (search_line(s, l)) {
 			hit->which = k;
-			hit->index = pos[k] - 1;
+			hit->index = cur[k].pos - 1;
 			hit->seq = l->seq;
 			return 1;
 		}
-		search_advance(sbs, pos, k, dir);
+		search_advance(sbs, cur, k, dir);
 	}
 	return 0;
 }
 
 /* Put every cursor on its first line past seq (or at the end, wrapping). */
 static void
-search_cursors(struct scrollback *const *sbs, size_t nsb, size_t *pos,
-    int dir, uint64_t seq, int wrap)
+search_cursors(struct scrollback *const *sbs, size_t nsb,
+    struct search_cursor *cur, int dir, uint64_t seq, int wrap)
 {
-	size_t	 k, n, i;
+	size_t	 k, n, i, pos;
 
 	for (k = 0; k < nsb; k++) {
-		pos[k] = 0;
+		cur[k].pos = 0;
 		if (sbs[k] == NULL || (n = scrollback_count(sbs[k])) == 0)
 			continue;
 		if (dir == SEARCH_FORWARD) {
 			i = wrap ? 0 : seq == UINT64_MAX ? n :
 			    scrollback_find_seq(sbs[k], seq + 1);
-			pos[k] = i < n ? i + 1 : 0;
+			pos = i < n ? i + 1 : 0;
 		} else
-			pos[k] = wrap ? n : scrollback_find_seq(sbs[k], seq);
+			pos = wrap ? n : scrollback_find_seq(sbs[k], seq);
+		search_set(sbs[k], &cur[k], pos);
 	}
 }
 
@@ -368,20 +498,22 @@ int
 search_next(struct search *s, struct scrollback *const *sbs, size_t nsb,
     uint64_t seq, int dir, struct search_hit *hit)
 {
-	size_t	*pos;
-	int	 found;
+	struct search_cursor	*cur;
+	int			 found;
 
 	if (nsb == 0)
 		return 0;
-	pos = xcalloc(nsb, sizeof *pos);
-	search_cursors(sbs, nsb, pos, dir, seq, 0);
-	found = search_scan(s, sbs, nsb, pos, dir,
+	search_begin(s);
+	cur = xcalloc(nsb, sizeof *cur);
+	search_cursors(sbs, nsb, cur, dir, seq, 0);
+	found = search_scan(s, sbs, nsb, cur, dir,
 	    dir == SEARCH_FORWARD ? UINT64_MAX : 0, hit);
 	if (!found) {
-		search_cursors(sbs, nsb, pos, dir, seq, 1);
-		found = search_scan(s, sbs, nsb, pos, dir, seq, hit) ? 2 : 0;
+		search_cursors(sbs, nsb, cur, dir, seq, 1);
+		found = search_scan(s, sbs, nsb, cur, dir, seq, hit) ? 2 : 0;
 	}
-	free(pos);
+	free(cur);
+	search_end(s);
 	return found;
 }
 
@@ -389,23 +521,30 @@ size_t
 search_tail(struct search *s, struct scrollback *const *sbs, size_t nsb,
     uint64_t before, struct search_hit *out, size_t max)
 {
-	size_t			*pos, k, n = 0;
+	struct search_cursor	*cur;
+	size_t			 k, n = 0;
 	const struct line	*l;
+	struct line		 v;
 
 	if (nsb == 0 || max == 0)
 		return 0;
-	pos = xcalloc(nsb, sizeof *pos);
-	search_cursors(sbs, nsb, pos, SEARCH_BACKWARD, before, 0);
-	while (n < max && (k = search_pick(sbs, nsb, pos, SEARCH_BACKWARD)) != nsb) {
-		l = scrollback_get(sbs[k], pos[k] - 1);
-		if (s == NULL || search_line(s, l)) {
+	if (s != NULL)
+		search_begin(s);
+	cur = xcalloc(nsb, sizeof *cur);
+	search_cursors(sbs, nsb, cur, SEARCH_BACKWARD, before, 0);
+	while (n < max && (s == NULL || !s->expired) &&
+	    (k = search_pick(nsb, cur, SEARCH_BACKWARD)) != nsb) {
+		if (s == NULL || search_line(s, l = scrollback_get(sbs[k],
+		    cur[k].pos - 1, &v))) {
 			out[n].which = k;
-			out[n].index = pos[k] - 1;
-			out[n].seq = l->seq;
+			out[n].index = cur[k].pos - 1;
+			out[n].seq = cur[k].seq;
 			n++;
 		}
-		pos[k]--;
+		search_advance(sbs, cur, k, SEARCH_BACKWARD);
 	}
-	free(pos);
+	free(cur);
+	if (s != NULL)
+		search_end(s);
 	return n;
 }

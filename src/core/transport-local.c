@@ -1,7 +1,8 @@
 /*
  * The local transport: a node is a child of this process, leader of its
- * own session and process group on a fresh pty (proc.c).  Its end is its
- * wait status, collected on SIGCHLD; its group is told to the guard.
+ * own session and process group on a fresh pty (proc.c).  Its exec is
+ * not waited for: its report pipe is in the loop.  Its end is its wait
+ * status, collected on SIGCHLD; its group is told to the guard.
  */
 #include "config.h"
 
@@ -9,12 +10,14 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "nodemux/guard.h"
+#include "nodemux/loop.h"
 #include "nodemux/net.h"
 #include "nodemux/plan.h"
 #include "nodemux/proc.h"
@@ -25,6 +28,12 @@ struct transport {
 	pid_t				 pid;	/* leader and group id */
 	int				 master; /* pty master, or -1 */
 	int				 reaped; /* status collected */
+	int				 errfd;	/* the child's exec report, in
+						   the loop until EOF; or -1 */
+	char				*argv0;	/* for that report's words */
+	char				*cwd;
+	char				*failed; /* why the exec failed */
+	struct loop			*loop;
 	struct guard			*guard;
 	const struct transport_hooks	*hooks;
 	void				*hooks_arg;
@@ -45,6 +54,30 @@ transport_local_port_free(const struct plan *plan,
 	return port_probe(plan->bind_addr, port, cause);
 }
 
+/* Read the child's exec report: EOF (it runs) or why it could not. */
+static void
+transport_local_report(struct transport *t)
+{
+	if (t->errfd == -1)
+		return;
+	/* On a failure t->failed says why; the child exits 127 and its end
+	   reports that instead. */
+	if (proc_exec_report(t->argv0, t->cwd, t->errfd, &t->failed) == 1)
+		return;
+	loop_del_fd(t->loop, t->errfd);
+	close(t->errfd);
+	t->errfd = -1;
+}
+
+/* The exec report pipe is readable (or closed on exec). */
+static void
+transport_local_report_cb(struct loop *loop, int fd, int revents,
+    void *arg)
+{
+	transport_local_report(arg);
+}
+
+/* Start the node without waiting for its exec: the loop hears of it. */
 static int
 transport_local_spawn(const struct transport_spec *ts, struct transport **tp,
     char **cause)
@@ -52,7 +85,7 @@ transport_local_spawn(const struct transport_spec *ts, struct transport **tp,
 	struct transport	*t;
 	struct proc_spec	 spec;
 	pid_t			 pid;
-	int			 master;
+	int			 master, errfd;
 
 	memset(&spec, 0, sizeof spec);
 	spec.argv = ts->node->argv;
@@ -61,7 +94,7 @@ transport_local_spawn(const struct transport_spec *ts, struct transport **tp,
 	spec.rows = ts->rows;
 	spec.cols = ts->cols;
 	spec.guard = ts->guard;
-	if (proc_spawn(&spec, &pid, &master, cause) == -1)
+	if (proc_spawn_async(&spec, &pid, &master, &errfd, cause) == -1)
 		return -1;
 	/* The child told the guard itself, before exec; say it again in
 	   case that write raced a guard still starting. */
@@ -69,6 +102,11 @@ transport_local_spawn(const struct transport_spec *ts, struct transport **tp,
 	t = xcalloc(1, sizeof *t);
 	t->pid = pid;
 	t->master = master;
+	t->errfd = errfd;
+	t->argv0 = xstrdup(spec.argv[0]);
+	t->cwd = xstrdup(spec.cwd != NULL ? spec.cwd : ".");
+	t->loop = ts->loop;
+	loop_add_fd(t->loop, errfd, POLLIN, transport_local_report_cb, t);
 	t->guard = ts->guard;
 	t->hooks = ts->hooks;
 	t->hooks_arg = ts->hooks_arg;
@@ -98,10 +136,20 @@ transport_local_resize(struct transport *t, int rows, int cols)
 	return proc_set_winsize(t->master, rows, cols);
 }
 
+/*
+ * Signal the node's group.  Just after the fork the child may not have
+ * made its group yet (setsid comes first thing in the child, but the
+ * spawn does not wait for it): then it is alone, and the signal goes to
+ * it, to act on once it unblocks signals before exec.
+ */
 static int
 transport_local_signal(struct transport *t, int sig)
 {
-	return proc_kill_group(t->pid, sig);
+	if (proc_kill_group(t->pid, sig) == 0)
+		return 0;
+	if (errno != ESRCH || t->reaped)
+		return -1;
+	return kill(t->pid, sig);
 }
 
 /* Is the leader's status in?  Then say how it ended (last: the hook may
@@ -115,6 +163,7 @@ transport_local_sigchld(struct transport *t)
 
 	if (t->reaped)
 		return;
+	transport_local_report(t);	/* written before it exited */
 	r = waitpid(t->pid, &st, WNOHANG);
 	if (r == -1 && errno == EINTR)
 		return;		/* the next SIGCHLD asks again */
@@ -126,7 +175,10 @@ transport_local_sigchld(struct transport *t)
 		    "elsewhere)";
 	} else if (r != t->pid)
 		return;
-	else if (WIFSIGNALED(st)) {
+	else if (t->failed != NULL) {
+		end.kind = TRANSPORT_FAILED;
+		end.reason = t->failed;
+	} else if (WIFSIGNALED(st)) {
 		end.kind = TRANSPORT_KILLED;
 		end.sig = WTERMSIG(st);
 	} else {
@@ -159,6 +211,13 @@ transport_local_free(struct transport *t)
 	}
 	guard_del(t->guard, t->pid);
 	transport_local_close_fd(t);
+	if (t->errfd != -1) {
+		loop_del_fd(t->loop, t->errfd);
+		close(t->errfd);
+	}
+	free(t->argv0);
+	free(t->cwd);
+	free(t->failed);
 	free(t);
 }
 

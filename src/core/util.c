@@ -224,10 +224,38 @@ shell_quote_str(const char *s)
 	return strbuf_detach(&sb);
 }
 
+/* The length of the valid UTF-8 character at p (a lead byte >= 0x80,
+   NUL-terminated), or 0: no overlong form, surrogate or value past
+   U+10FFFF. */
+static size_t
+utf8_valid_len(const unsigned char *p)
+{
+	uint32_t	 cp, min;
+	size_t		 n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2; cp = p[0] & 0x1f; min = 0x80;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		n = 3; cp = p[0] & 0x0f; min = 0x800;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4; cp = p[0] & 0x07; min = 0x10000;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;	/* a NUL ends it here too */
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
 void
 json_quote(struct strbuf *sb, const char *s)
 {
 	const unsigned char	*p;
+	size_t			 n;
 
 	strbuf_addc(sb, '"');
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
@@ -250,8 +278,13 @@ json_quote(struct strbuf *sb, const char *s)
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				strbuf_addf(sb, "\\u%04x", *p);
-			else
+			else if (*p < 0x80)
 				strbuf_addc(sb, (char)*p);
+			else if ((n = utf8_valid_len(p)) != 0) {
+				strbuf_add(sb, p, n);
+				p += n - 1;
+			} else	/* JSON is UTF-8: a stray byte is U+FFFD */
+				strbuf_adds(sb, "\\ufffd");
 		}
 	}
 	strbuf_addc(sb, '"');

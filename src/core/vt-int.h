@@ -58,6 +58,9 @@ struct vt {
 	int		 pfull;		/* more parameters than VT_NPARAMS */
 	int		 priv;		/* CSI private marker (?, >, <, =) */
 	int		 ninter;	/* intermediate bytes seen */
+	int		 screens;	/* hand over to a screen (vt_screens) */
+	int		 handover;	/* a sequence wants a screen model */
+	unsigned	 modes;		/* VT_MODE_* the program set */
 
 	uint32_t	 u_cp;		/* UTF-8 being decoded */
 	uint32_t	 u_min;
@@ -71,6 +74,10 @@ struct vt {
 	size_t		 x;		/* cursor column */
 	size_t		 saved_x;	/* DECSC, CSI s */
 	uint64_t	 cut;		/* bytes dropped past max_cols */
+	size_t		 ich_x;		/* inserts put off (vt_insert): at */
+	size_t		 ich_n;		/*   column ich_x, ich_n columns, */
+	size_t		 ich_v;		/*   the line then ich_v long */
+	int		 ich_now;	/* never put off (fuzz-vt's check) */
 
 	int64_t		 now_ms;	/* wall clock of this vt_feed, 0
 					   until a line needs it */
@@ -131,6 +138,9 @@ struct line	*vt_build(struct vt *);
 void		 vt_erase_line(struct vt *, int how);
 void		 vt_edit(struct vt *, int final, size_t n);
 void		 vt_move(struct vt *, size_t col);
+/* Do edits put off so far; before anything outside vt-cells.c reads
+   cells or ncells. */
+void		 vt_settle(struct vt *);
 
 /* vt-sgr.c: parameters and SGR. */
 int		 vt_param(const struct vt *, size_t i, int def);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,12 +95,49 @@ vt_execute(struct vt *vt, unsigned char ch, vt_line_cb cb, void *arg)
 	}
 }
 
+/*
+ * Does CSI sequence f need a screen model?  Cursor addressing, scroll
+ * regions, line insertion and the alternate screen: a line cannot show
+ * them, so vt_feed stops and hands the node over (vt_handover).  The
+ * modes interactive mode follows are noted on the way.
+ */
+static int
+vt_csi_screen(struct vt *vt, unsigned char f)
+{
+	size_t	 i;
+	int	 p, set = f == 'h';
+
+	if (vt->ninter != 0)
+		return 0;
+	if (vt->priv == '?' && (f == 'h' || f == 'l')) {
+		for (i = 0; i < vt->nparams; i++) {
+			p = vt_param(vt, i, 0);
+			if (p == 1 || p == 2004) {
+				unsigned m = p == 1 ? VT_MODE_APPCURSOR :
+				    VT_MODE_PASTE;
+				vt->modes = set ? vt->modes | m : vt->modes & ~m;
+			} else if (set && vt->screens &&
+			    (p == 47 || p == 1047 || p == 1049))
+				vt->handover = f;
+		}
+		return vt->handover != 0;
+	}
+	if (vt->priv != 0 || !vt->screens)
+		return 0;
+	if (strchr("AFdHfrLMST", f) != NULL ||
+	    (f == 'J' && vt_param(vt, 0, 0) != 0))
+		vt->handover = f;
+	return vt->handover != 0;
+}
+
 /* A complete CSI sequence with final byte f. */
 static void
 vt_csi_dispatch(struct vt *vt, unsigned char f)
 {
 	size_t	 n = (size_t)vt_param(vt, 0, 1);
 
+	if (vt_csi_screen(vt, f))
+		return;
 	if (vt->priv != 0 || vt->ninter != 0)
 		return;		/* modes, queries: nothing for a line */
 	if (n == 0)
@@ -155,7 +193,9 @@ vt_esc_dispatch(struct vt *vt, unsigned char f, vt_line_cb cb, void *arg)
 {
 	if (vt->ninter != 0)
 		return;		/* charset designations and the like */
-	if (f == 'E' || f == 'D')	/* NEL, IND: next line */
+	if (f == 'M' && vt->screens)	/* RI: up a line, a screen's */
+		vt->handover = 0x100 | f;
+	else if (f == 'E' || f == 'D')	/* NEL, IND: next line */
 		vt_complete(vt, cb, arg);
 	else if (f == 'c')	/* RIS: full reset */
 		vt->attr = vt_attr_default;
@@ -500,7 +540,7 @@ vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
 	return end + 1;
 }
 
-void
+size_t
 vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 {
 	const unsigned char	*p = buf;
@@ -519,9 +559,58 @@ vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 				vt_print_ascii(vt, p + i, j - i);
 				i = j - 1;
 			}
-		} else
+		} else {
 			vt_byte(vt, p[i], cb, arg);
+			if (vt->handover != 0)
+				return i + 1;
+		}
 	}
+	return len;
+}
+
+size_t
+vt_handover(struct vt *vt, char *buf, size_t len, size_t *x)
+{
+	size_t	 n = 0, i;
+	int	 f = vt->handover & 0xff;
+
+	if (vt->handover == 0 || len < VT_HANDOVER_MAX)
+		return 0;
+	buf[n++] = '\033';
+	if (vt->handover & 0x100)
+		buf[n++] = (char)f;
+	else {
+		buf[n++] = '[';
+		if (vt->priv != 0)
+			buf[n++] = (char)vt->priv;
+		for (i = 0; i < vt->nparams; i++) {
+			if (i > 0)
+				buf[n++] = vt->colon[i] ? ':' : ';';
+			if (vt->params[i] >= 0)
+				n += (size_t)snprintf(buf + n, len - n, "%d",
+				    vt->params[i]);
+		}
+		buf[n++] = (char)f;
+	}
+	*x = vt->x;
+	vt->handover = 0;
+	vt->ncells = 0;
+	vt->x = 0;
+	vt->cut = 0;
+	vt->cur_dirty = 1;
+	return n;
+}
+
+void
+vt_screens(struct vt *vt, int on)
+{
+	vt->screens = on;
+}
+
+unsigned
+vt_modes(const struct vt *vt)
+{
+	return vt->modes;
 }
 
 void
@@ -539,6 +628,8 @@ vt_flush(struct vt *vt, vt_line_cb cb, void *arg)
 	/* What comes next is a new process's output: start it uncoloured. */
 	vt->attr = vt_attr_default;
 	vt->x = vt->saved_x = 0;
+	vt->handover = 0;
+	vt->modes = 0;
 }
 
 const struct line *

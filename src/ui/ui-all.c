@@ -25,6 +25,7 @@ struct ui_all_view {
 	struct scrollback	**sbs;
 	struct search_hit	 *hits;
 	size_t			  nhits;
+	struct line		  view;		/* the line ui_all_get gave */
 };
 
 /* a: switch between the grid and the all-nodes view. */
@@ -89,11 +90,12 @@ ui_all_fetch(struct ui *ui, struct ui_all_view *v, size_t want)
 	    UINT64_MAX, v->hits, want);
 }
 
-/* Line k of the view (0 the newest). */
+/* Line k of the view (0 the newest), valid until the next call. */
 static const struct line *
 ui_all_get(struct ui_all_view *v, size_t k)
 {
-	return scrollback_get(v->sbs[v->hits[k].which], v->hits[k].index);
+	return scrollback_get(v->sbs[v->hits[k].which], v->hits[k].index,
+	    &v->view);
 }
 
 /* The name column: node i's short name, padded, in its colour. */
@@ -219,6 +221,7 @@ void
 ui_all_show(struct ui *ui, uint64_t seq)
 {
 	const struct scrollback	*sb;
+	struct line		 v;
 	size_t			 newer = 0, i, count;
 	int			 n, rows = ui->height > 2 ? ui->height - 2 : 1;
 
@@ -227,7 +230,7 @@ ui_all_show(struct ui *ui, uint64_t seq)
 		count = scrollback_count(sb);
 		for (i = scrollback_find_seq(sb, seq + 1); i < count; i++) {
 			if (!ui->filter ||
-			    search_line(ui->search, scrollback_get(sb, i)))
+			    search_line(ui->search, scrollback_get(sb, i, &v)))
 				newer++;
 		}
 	}

@@ -43,16 +43,41 @@ static const struct {
 	{ .key = KEY_F(12), .seq = "\033[24~" },
 };
 
+/* In application cursor mode (DECCKM) these send SS3 sequences. */
+static const struct {
+	int		 key;
+	const char	*seq;
+} ui_encode_app[] = {
+	{ .key = KEY_UP, .seq = "\033OA" },
+	{ .key = KEY_DOWN, .seq = "\033OB" },
+	{ .key = KEY_RIGHT, .seq = "\033OC" },
+	{ .key = KEY_LEFT, .seq = "\033OD" },
+	{ .key = KEY_HOME, .seq = "\033OH" },
+	{ .key = KEY_END, .seq = "\033OF" },
+};
+
 /*
  * The bytes a terminal sends for a key (is_key: a KEY_* code) into buf:
- * their number, 0 for a key with none.
+ * their number, 0 for a key with none.  modes are the VT_MODE_* the
+ * program set: cursor keys follow application mode.
  */
 size_t
-ui_encode_key(int is_key, wint_t wc, char *buf, size_t len)
+ui_encode_key(int is_key, wint_t wc, unsigned modes, char *buf, size_t len)
 {
 	mbstate_t	 ps;
 	size_t		 i, n;
 
+	if (is_key && (modes & VT_MODE_APPCURSOR)) {
+		for (i = 0; i < nitems(ui_encode_app); i++) {
+			if (ui_encode_app[i].key != (int)wc)
+				continue;
+			n = strlen(ui_encode_app[i].seq);
+			if (n > len)
+				return 0;
+			memcpy(buf, ui_encode_app[i].seq, n);
+			return n;
+		}
+	}
 	if (is_key) {
 		for (i = 0; i < nitems(ui_encode_seqs); i++) {
 			if (ui_encode_seqs[i].key != (int)wc)

@@ -57,9 +57,13 @@ struct ui_pane_cursor {
 	struct search *search;	/* highlight its matches, or NULL */
 	int	 filter;	/* show only lines that match it */
 	uint64_t mark_seq;	/* the line n / N went to */
+	const struct screen *screen; /* hides the lines it took over */
 };
 
 struct ui;
+
+#define UI_PANE_CLOCK	0x1
+#define UI_PANE_USAGE	0x2
 
 struct ui_pane {
 	struct ui	*ui;
@@ -68,7 +72,14 @@ struct ui_pane {
 	WINDOW		*win;		/* NULL when not on screen */
 	struct ui_rect	 rect;		/* where it goes on its page */
 	int		 dirty;
+	int		 title_dirty;	/* only the title's text changed */
+	char		*title;		/* the title as last drawn */
+	int		 title_clock;	/* UI_PANE_CLOCK: it shows a clock
+					   (uptime); UI_PANE_USAGE: the
+					   node's usage, sampled each tick */
 	size_t		 scroll;	/* lines above the bottom; 0 follows */
+	uint64_t	 cleared;	/* c: lines up to this seq are not
+					   shown (the scrollback keeps them) */
 	int		 rows, cols;	/* pty size last given */
 	uint64_t	 matches;	/* of the search, in the scrollback */
 	size_t		 matching;	/* lines with a match */
@@ -102,8 +113,8 @@ struct ui {
 	int			 full;		/* everything must be drawn */
 	int64_t			 last_frame_ms;
 	uint64_t		 frame_timer;
-	uint64_t		 tick_timer;
-	int64_t			 tick_at;
+	uint64_t		 tick_timer;	/* the titles' clock */
+	int64_t			 start_ms;	/* when the console started */
 	int			 colour;
 	struct search		*search;	/* NULL: none */
 	int			 filter;	/* f: only matching lines */
@@ -141,9 +152,20 @@ int	 ui_layout_hit(const struct ui *, int y, int x);
 void	 ui_pane_draw(struct ui *, struct ui_pane *);
 int	 ui_pane_walk(struct ui_pane_cursor *, const struct line *, int draw);
 int	 ui_pane_inner(const struct ui_pane *, int *rows, int *cols);
+size_t	 ui_pane_first(const struct ui_pane *);
 void	 ui_pane_scroll(struct ui *, struct ui_pane *, long delta);
-char	*ui_pane_title(const struct node *, int64_t now, int width);
+char	*ui_pane_title(const struct node *, int64_t now, int width,
+	    int *clock);
+int	 ui_pane_title_changed(struct ui_pane *, int64_t now);
+void	 ui_pane_draw_title(struct ui *, struct ui_pane *, int64_t now);
 char	*ui_pane_uptime(int64_t ms, char *buf, size_t len);
+
+/* ui-screen.c */
+int	 ui_screen_draw(struct ui_pane *, struct ui_pane_cursor *);
+size_t	 ui_screen_tail(struct ui_pane *, const struct line **, size_t max);
+void	 ui_screen_cursor(struct ui *, struct ui_pane *,
+	    struct ui_pane_cursor *);
+unsigned ui_screen_modes(struct node *);
 
 /* ui-status.c */
 void	 ui_status_draw(struct ui *);
@@ -154,7 +176,8 @@ void	 ui_keys_handle(struct ui *, int is_key, wint_t wc);
 void	 ui_keys_mouse(struct ui *);
 
 /* ui-encode.c */
-size_t	 ui_encode_key(int is_key, wint_t wc, char *buf, size_t len);
+size_t	 ui_encode_key(int is_key, wint_t wc, unsigned modes, char *buf,
+	    size_t len);
 
 /* ui-search.c */
 void	 ui_search_open(struct ui *);

@@ -43,6 +43,8 @@ static void	ui_keys_number(struct ui *, int);
 static void	ui_keys_zoom(struct ui *, int);
 static void	ui_keys_one(struct ui *, int);
 static void	ui_keys_all(struct ui *, int);
+static void	ui_keys_pause(struct ui *, int);
+static void	ui_keys_pause_all(struct ui *, int);
 static void	ui_keys_scroll(struct ui *, int);
 static void	ui_keys_page(struct ui *, int);
 static void	ui_keys_interactive(struct ui *, int);
@@ -88,6 +90,8 @@ static const struct ui_key ui_keys_normal[] = {
 	{ .key = 'S', .fn = ui_keys_all, .arg = UI_ACT_START },
 	{ .key = 'X', .fn = ui_keys_all, .arg = UI_ACT_STOP },
 	{ .key = 'R', .fn = ui_keys_all, .arg = UI_ACT_RESTART },
+	{ .key = 'p', .fn = ui_keys_pause },
+	{ .key = 'P', .fn = ui_keys_pause_all },
 	{ .key = KEY_PPAGE, .is_key = 1, .fn = ui_keys_scroll,
 	  .arg = UI_SCROLL_PAGE_UP },
 	{ .key = KEY_NPAGE, .is_key = 1, .fn = ui_keys_scroll,
@@ -205,6 +209,32 @@ ui_keys_all(struct ui *ui, int act)
 	ui->status_dirty = 1;
 }
 
+/* p: pause the focused node, or resume it when paused. */
+static void
+ui_keys_pause(struct ui *ui, int arg)
+{
+	struct node	*n = ui->panes[ui->focus].node;
+	char		*cause = NULL;
+	int		 rc;
+
+	if (n->state == NODE_PAUSED)
+		rc = cluster_resume(ui->cl, ui->focus, &cause);
+	else
+		rc = cluster_pause(ui->cl, ui->focus, &cause);
+	if (rc != 0) {
+		ui_set_message(ui, "node %d: %s", ui->focus + 1, cause);
+		free(cause);
+	}
+}
+
+/* P: pause every running node; when none runs unpaused, resume all. */
+static void
+ui_keys_pause_all(struct ui *ui, int arg)
+{
+	if (cluster_pause_all(ui->cl) == 0)
+		ui_set_message(ui, "no node to pause or resume");
+}
+
 /* Scroll the all-nodes view. */
 static void
 ui_keys_scroll_all(struct ui *ui, int how)
@@ -292,13 +322,19 @@ ui_keys_interactive(struct ui *ui, int arg)
 	ui->status_dirty = 1;
 }
 
-/* Forget what the focused pane shows; the log file keeps it. */
+/*
+ * Clear the focused pane: it shows only lines that come after this one.
+ * The node's scrollback keeps every line (ctl logs, search, the
+ * all-nodes view, and the log file still have them).
+ */
 static void
 ui_keys_clear(struct ui *ui, int arg)
 {
-	struct ui_pane	*p = &ui->panes[ui->focus];
+	struct ui_pane		*p = &ui->panes[ui->focus];
+	size_t			 count = scrollback_count(p->node->sb);
 
-	scrollback_clear(p->node->sb);
+	if (count > 0)
+		p->cleared = scrollback_seq(p->node->sb, count - 1);
 	p->scroll = 0;
 	p->dirty = 1;
 }
@@ -362,7 +398,8 @@ ui_keys_send(struct ui *ui, int is_key, wint_t wc)
 		ui_keys_mouse(ui);
 		return;
 	}
-	if ((n = ui_encode_key(is_key, wc, buf, sizeof buf)) == 0)
+	if ((n = ui_encode_key(is_key, wc,
+	    ui_screen_modes(ui->panes[ui->focus].node), buf, sizeof buf)) == 0)
 		return;
 	if (cluster_write(ui->cl, ui->focus, buf, n) < 0)
 		ui_set_message(ui, "node %d is not running; Ctrl-] returns",

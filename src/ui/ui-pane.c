@@ -9,14 +9,15 @@
 #include <string.h>
 
 #include "ui-int.h"
+#include "nodemux/screen.h"
 #include "nodemux/util.h"
 
 /* Matches highlighted in one line at most. */
 #define UI_PANE_RANGES	64
 
 /* The lines being shown, bottom first; one buffer for every pane. */
-static const struct line	**ui_pane_shown;
-static size_t			  ui_pane_nshown;
+static struct line	*ui_pane_shown;
+static size_t		 ui_pane_nshown;
 
 /* The size inside the border: 0, or -1 when there is no room at all. */
 int
@@ -55,17 +56,38 @@ ui_pane_uptime(int64_t ms, char *buf, size_t len)
 #define UI_TITLE_PORT_WORDS	0x08	/* "http 4000  dist 9100", else
 					   "4000/9100" */
 #define UI_TITLE_HOST		0x10	/* name@host, else the short name */
-#define UI_TITLE_ALL		0x1f
+#define UI_TITLE_USAGE		0x20	/* "cpu 37% 84M 120 l/s" */
+#define UI_TITLE_ALL		0x3f
 
-/* The title of node n with the parts in show. */
+/* The usage part of a title, or (not sampled yet) one as wide as a
+   busy node's, so that the title's shape does not jump once it is. */
+static void
+ui_pane_title_usage(struct strbuf *sb, const struct node *n)
+{
+	const struct stats_usage	*u = stats_last(n->stats);
+	char				 rss[32];
+
+	if (!u->valid) {
+		strbuf_addf(sb, "  %*s", 20, "");
+		return;
+	}
+	strbuf_addf(sb, "  cpu %.0f%% %s %.0f l/s", u->cpu_pct,
+	    stats_size_str(u->rss_kib, rss, sizeof rss), u->lines_per_s);
+}
+
+/* The title of node n with the parts in show; *live has UI_PANE_CLOCK
+   when it shows a clock (uptime, a backoff's countdown), UI_PANE_USAGE
+   when it has room for the node's usage. */
 static char *
-ui_pane_title_parts(const struct node *n, int64_t now, int show)
+ui_pane_title_parts(const struct node *n, int64_t now, int show, int *live)
 {
 	struct strbuf	 sb = STRBUF_INIT;
 	char		 buf[256], up[32];
+	int		*clock = live;
 
 	strbuf_addf(&sb, "%d %s  %s", n->spec->index, (show & UI_TITLE_HOST) ?
 	    n->spec->name : n->spec->sname, node_state_str(n, buf, sizeof buf));
+	*clock = n->state == NODE_BACKOFF ? UI_PANE_CLOCK : 0;
 	if (n->pid != 0 && (show & UI_TITLE_PID))
 		strbuf_addf(&sb, "  pid %ld", (long)n->pid);
 	if (show & UI_TITLE_PORT_WORDS)
@@ -76,36 +98,53 @@ ui_pane_title_parts(const struct node *n, int64_t now, int show)
 	if (show & UI_TITLE_RESTARTS)
 		strbuf_addf(&sb, "  \xe2\x86\xbb%d", n->restarts);
 	if (n->pid != 0 && n->state != NODE_STOPPING &&
-	    (show & UI_TITLE_UPTIME))
+	    (show & UI_TITLE_UPTIME)) {
 		strbuf_addf(&sb, "  %s", ui_pane_uptime(now - n->started_ms, up,
 		    sizeof up));
+		*clock |= UI_PANE_CLOCK;
+	}
+	if (n->pid != 0 && (show & UI_TITLE_USAGE)) {
+		ui_pane_title_usage(&sb, n);
+		*live |= UI_PANE_USAGE;
+	}
 	return strbuf_detach(&sb);
 }
 
 /*
  * The title of node n: "1 name  ready  pid 42  http 4000  dist 9100  ↻0
- * 3s", giving up uptime, restarts, pid, the port words and the host, in
- * that order, until it fits in width columns (index, name, state and
- * ports always stay).
+ * 3s  cpu 37% 84M 120 l/s", giving up the usage, uptime, restarts, pid,
+ * the port words and the host, in that order, until it fits in width
+ * columns (index, name, state and ports always stay).  *clock (if not
+ * NULL) gets UI_PANE_CLOCK when what is left shows a clock, which
+ * changes with time alone, and UI_PANE_USAGE when it has the usage.
  */
 char *
-ui_pane_title(const struct node *n, int64_t now, int width)
+ui_pane_title(const struct node *n, int64_t now, int width, int *clock)
 {
 	static const int	 steps[] = { UI_TITLE_ALL,
-				    UI_TITLE_ALL & ~UI_TITLE_UPTIME,
+				    UI_TITLE_ALL & ~UI_TITLE_USAGE,
+				    UI_TITLE_ALL & ~(UI_TITLE_USAGE |
+				    UI_TITLE_UPTIME),
 				    UI_TITLE_HOST | UI_TITLE_PID |
 				    UI_TITLE_PORT_WORDS,
 				    UI_TITLE_HOST | UI_TITLE_PORT_WORDS,
 				    UI_TITLE_HOST, 0 };
 	char			*title = NULL;
-	size_t			 i;
+	size_t			 i, len;
+	int			 c;
 
 	for (i = 0; i < nitems(steps); i++) {
 		free(title);
-		title = ui_pane_title_parts(n, now, steps[i]);
+		title = ui_pane_title_parts(n, now, steps[i], &c);
 		if ((int)mbstowcs(NULL, title, 0) <= width)
 			break;
 	}
+	if (clock != NULL)
+		*clock = c;
+	/* The room kept for a usage not sampled yet is not shown. */
+	len = strlen(title);
+	while (len > 0 && title[len - 1] == ' ')
+		title[--len] = '\0';
 	return title;
 }
 
@@ -127,36 +166,88 @@ ui_pane_puts(WINDOW *win, int y, int x, const char *s, int width)
 	free(ws);
 }
 
+/* The attributes of p's border: the focused pane's are bold and
+   reversed, and coloured when keys go to its node. */
+static attr_t
+ui_pane_border_attr(struct ui *ui, struct ui_pane *p, int *pair)
+{
+	if (p->index == ui->focus && ui->mode == UI_INTERACTIVE)
+		return ui_colour_role(UI_ROLE_WAIT, pair) | A_BOLD;
+	if (p->index == ui->focus)
+		return ui_colour_role(UI_ROLE_FOCUS, pair);
+	*pair = 0;
+	return A_DIM;
+}
+
+/* Has p's title text changed since it was drawn (the clock moved on, a
+   sample came in)?  A pane that is not on the screen never changes. */
+int
+ui_pane_title_changed(struct ui_pane *p, int64_t now)
+{
+	char	*title;
+	int	 changed;
+
+	if (p->win == NULL || p->title == NULL)
+		return 0;
+	title = ui_pane_title(p->node, now, p->rect.w - 4, NULL);
+	changed = strcmp(title, p->title) != 0;
+	free(title);
+	return changed;
+}
+
+/* Write p's title over the top border, in its state's colour. */
+static void
+ui_pane_title_put(struct ui *ui, struct ui_pane *p, int64_t now)
+{
+	attr_t	 a;
+	int	 pair;
+	char	*text;
+
+	a = ui_colour_role(ui_colour_state_role(p->node->state), &pair);
+	if (p->index == ui->focus)
+		a |= A_REVERSE | A_BOLD;
+	wattr_set(p->win, a, (short)pair, &pair);
+	free(p->title);
+	p->title = ui_pane_title(p->node, now, p->rect.w - 4, &p->title_clock);
+	text = xasprintf(" %s ", p->title);
+	ui_pane_puts(p->win, 0, 1, text, p->rect.w - 2);
+	free(text);
+	wattr_set(p->win, A_NORMAL, 0, NULL);
+}
+
 /*
- * The border and the title; the focused pane's are bold and reversed,
- * and say so when keys go to its node.
+ * Draw only p's top border and title (its text changed, nothing else
+ * did) and queue the window: the rest of the pane is left as it is.
  */
+void
+ui_pane_draw_title(struct ui *ui, struct ui_pane *p, int64_t now)
+{
+	attr_t	 a;
+	int	 pair;
+
+	p->title_dirty = 0;
+	if (p->win == NULL)
+		return;
+	a = ui_pane_border_attr(ui, p, &pair);
+	wattr_set(p->win, a, (short)pair, &pair);
+	mvwaddch(p->win, 0, 0, ACS_ULCORNER);
+	mvwhline(p->win, 0, 1, ACS_HLINE, p->rect.w - 2);
+	mvwaddch(p->win, 0, p->rect.w - 1, ACS_URCORNER);
+	ui_pane_title_put(ui, p, now);
+	wnoutrefresh(p->win);
+}
+
+/* The border and the title, and the note when keys go to its node. */
 static void
 ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
 {
 	attr_t	 a;
 	int	 pair;
-	char	*title, *text;
 
-	if (focused && ui->mode == UI_INTERACTIVE)
-		a = ui_colour_role(UI_ROLE_WAIT, &pair) | A_BOLD;
-	else if (focused)
-		a = ui_colour_role(UI_ROLE_FOCUS, &pair);
-	else {
-		a = A_DIM;
-		pair = 0;
-	}
+	a = ui_pane_border_attr(ui, p, &pair);
 	wattr_set(p->win, a, (short)pair, &pair);
 	box(p->win, 0, 0);
-	a = ui_colour_role(ui_colour_state_role(p->node->state), &pair);
-	if (focused)
-		a |= A_REVERSE | A_BOLD;
-	wattr_set(p->win, a, (short)pair, &pair);
-	title = ui_pane_title(p->node, now_ms(), p->rect.w - 4);
-	text = xasprintf(" %s ", title);
-	ui_pane_puts(p->win, 0, 1, text, p->rect.w - 2);
-	free(text);
-	free(title);
+	ui_pane_title_put(ui, p, now_ms());
 	if (focused && ui->mode == UI_INTERACTIVE && p->rect.w > 40) {
 		wattr_set(p->win, A_REVERSE | A_BOLD, 0, NULL);
 		mvwaddstr(p->win, p->rect.h - 1, 2, " typing to this node: Ctrl-] ");
@@ -260,14 +351,25 @@ ui_pane_show(size_t i, const struct line *l)
 		ui_pane_shown = xreallocarray(ui_pane_shown, ui_pane_nshown,
 		    sizeof *ui_pane_shown);
 	}
-	ui_pane_shown[i] = l;
+	ui_pane_shown[i] = *l;
 }
 
 /* Is l shown (filter mode shows only lines that match)? */
 static int
 ui_pane_shows(struct ui_pane_cursor *c, const struct line *l)
 {
-	return !c->filter || search_line(c->search, l);
+	return !screen_hides(c->screen, l->seq) &&
+	    (!c->filter || search_line(c->search, l));
+}
+
+/* The first line of p's scrollback that the pane may show: the first
+   after the mark c left, if any. */
+size_t
+ui_pane_first(const struct ui_pane *p)
+{
+	if (p->cleared == 0)
+		return 0;
+	return scrollback_find_seq(p->node->sb, p->cleared + 1);
 }
 
 /*
@@ -278,13 +380,14 @@ static size_t
 ui_pane_max_scroll(struct ui_pane *p, struct ui_pane_cursor *c)
 {
 	size_t			 count = scrollback_count(p->node->sb), i;
-	size_t			 shown;
+	size_t			 shown, first = ui_pane_first(p);
 	const struct line	*l;
+	struct line		 v;
 	int			 rows = 0;
 
-	shown = c->filter ? p->matching : count;
-	for (i = 0; i < count; i++) {
-		l = scrollback_get(p->node->sb, i);
+	shown = c->filter ? p->matching : count - first;
+	for (i = first; i < count; i++) {
+		l = scrollback_get(p->node->sb, i, &v);
 		if (!ui_pane_shows(c, l))
 			continue;
 		rows += ui_pane_walk(c, l, 0);
@@ -300,22 +403,31 @@ ui_pane_max_scroll(struct ui_pane *p, struct ui_pane_cursor *c)
 static void
 ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 {
-	const struct line	*l;
-	size_t			 count, shown = 0, i, max, skip;
+	const struct line	*l, *tail[SCREEN_MAX_ROWS];
+	struct line		 v;
+	size_t			 count, shown = 0, i, max, skip, first, ntail;
 	int			 rows = 0;
 
 	count = scrollback_count(p->node->sb);
+	first = ui_pane_first(p);
 	max = ui_pane_max_scroll(p, c);
 	if (p->scroll > max)
 		p->scroll = max;
-	if (p->scroll == 0 && (l = vt_current(p->node->vt)) != NULL &&
-	    ui_pane_shows(c, l)) {
+	if (ui_screen_draw(p, c))
+		return;
+	ntail = ui_screen_tail(p, tail, nitems(tail));
+	for (i = 0; i < ntail; i++) {
+		ui_pane_show(shown++, tail[i]);
+		rows += ui_pane_walk(c, tail[i], 0);
+	}
+	if (ntail == 0 && p->scroll == 0 &&
+	    (l = vt_current(p->node->vt)) != NULL && ui_pane_shows(c, l)) {
 		ui_pane_show(shown++, l);
 		rows += ui_pane_walk(c, l, 0);
 	}
 	skip = p->scroll;
-	for (i = count; i > 0 && rows < c->rows; i--) {
-		l = scrollback_get(p->node->sb, i - 1);
+	for (i = count; i > first && rows < c->rows; i--) {
+		l = scrollback_get(p->node->sb, i - 1, &v);
 		if (!ui_pane_shows(c, l))
 			continue;
 		if (skip > 0) {
@@ -328,7 +440,7 @@ ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 	c->skip = rows > c->rows ? rows - c->rows : 0;
 	c->row = 0;
 	while (shown > 0) {
-		c->row += ui_pane_walk(c, ui_pane_shown[--shown], 1);
+		c->row += ui_pane_walk(c, &ui_pane_shown[--shown], 1);
 		if (c->row - c->skip >= c->rows)
 			break;
 	}
@@ -376,6 +488,7 @@ ui_pane_draw(struct ui *ui, struct ui_pane *p)
 	struct ui_pane_cursor	 c;
 
 	p->dirty = 0;
+	p->title_dirty = 0;
 	if (p->win == NULL)
 		return;
 	werase(p->win);
@@ -387,8 +500,11 @@ ui_pane_draw(struct ui *ui, struct ui_pane *p)
 	c.search = ui->search;
 	c.filter = ui->filter && ui->search != NULL;
 	c.mark_seq = ui->mark_seq;
-	if (ui_pane_inner(p, &c.rows, &c.cols) == 0)
+	c.screen = p->node->screen;
+	if (ui_pane_inner(p, &c.rows, &c.cols) == 0) {
 		ui_pane_content(p, &c);
+		ui_screen_cursor(ui, p, &c);
+	}
 	ui_pane_marker(p);
 	ui_pane_hidden(ui, p);
 	wnoutrefresh(p->win);
@@ -398,7 +514,7 @@ ui_pane_draw(struct ui *ui, struct ui_pane *p)
 void
 ui_pane_scroll(struct ui *ui, struct ui_pane *p, long delta)
 {
-	size_t	 count = scrollback_count(p->node->sb);
+	size_t	 count = scrollback_count(p->node->sb) - ui_pane_first(p);
 
 	if (delta < 0 && (size_t)-delta >= p->scroll)
 		p->scroll = 0;

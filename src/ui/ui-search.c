@@ -31,6 +31,19 @@ ui_search_dropped(void *arg, const struct line *l)
 		p->matching--;
 }
 
+/* Matching on pane p's node hit a limit: say so, never a silent miss. */
+static void
+ui_search_check(struct ui *ui, struct ui_pane *p)
+{
+	const char	*what;
+
+	if (search_errors(ui->search, &what) == 0)
+		return;
+	ui_set_message(ui, "/%s: %s on node %d: matches may be missing",
+	    search_pattern(ui->search), what, p->node->spec->index);
+	search_clear_errors(ui->search);
+}
+
 /* Use s (owned from now on) as the search, or none; count the matches. */
 static void
 ui_search_set(struct ui *ui, struct search *s)
@@ -44,10 +57,14 @@ ui_search_set(struct ui *ui, struct search *s)
 	ui->mark_seq = 0;
 	for (i = 0; i < ui->n; i++) {
 		p = &ui->panes[i];
+		if (s != NULL)
+			search_clear_errors(s);
 		p->matches = s != NULL ?
 		    search_count_scrollback(s, p->node->sb) : 0;
 		p->matching = s != NULL ?
 		    search_lines_scrollback(s, p->node->sb) : 0;
+		if (s != NULL)
+			ui_search_check(ui, p);
 		scrollback_on_drop(p->node->sb, ui_search_dropped, p);
 	}
 	if (s == NULL)
@@ -61,9 +78,11 @@ ui_search_line(struct ui *ui, struct ui_pane *p, const struct line *l)
 {
 	if (ui->search == NULL)
 		return;
+	search_clear_errors(ui->search);
 	p->matches += search_count_line(ui->search, l);
 	if (search_line(ui->search, l))
 		p->matching++;
+	ui_search_check(ui, p);
 }
 
 /* Keep the pattern in the history (newest last, no repeats). */
@@ -184,7 +203,7 @@ ui_search_key(struct ui *ui, int is_key, wint_t wc)
 	    wc == '\n')))
 		ui_search_apply(ui);
 	else if (!is_key && wc >= 0x20 && ui->pbuf.len < 1024 &&
-	    (n = ui_encode_key(0, wc, buf, sizeof buf)) > 0)
+	    (n = ui_encode_key(0, wc, 0, buf, sizeof buf)) > 0)
 		strbuf_add(&ui->pbuf, buf, n);
 }
 
@@ -218,6 +237,9 @@ ui_search_jump(struct ui *ui, int backward)
 	if (ui->all)
 		ui_all_show(ui, hit.seq);
 	p = &ui->panes[hit.which];
+	/* A match in lines c cleared away: show them again. */
+	if (hit.seq <= p->cleared)
+		p->cleared = 0;
 	if (ui_pane_inner(p, &rows, &cols) != 0)
 		rows = 1;
 	/* Put the line in the middle of the pane where there is room. */

@@ -204,60 +204,62 @@ ui_signal(struct loop *loop, int signo, void *arg)
 	ui_resize(arg);
 }
 
-/* When the next visible title changes (uptime, backoff), or 0. */
-static int64_t
-ui_next_tick(struct ui *ui, int64_t now)
+/* Does a title on the screen show a clock (uptime, backoff) or the
+   node's usage? */
+static int
+ui_clock_shown(const struct ui *ui)
 {
-	struct node	*n;
-	int64_t		 next = 0, age, period, at;
-	int		 i;
+	int	 i;
 
 	for (i = 0; i < ui->n; i++) {
-		n = ui->panes[i].node;
-		if (ui->panes[i].win == NULL)
-			continue;
-		if (n->pid == 0 && n->state != NODE_BACKOFF)
-			continue;
-		age = now - n->started_ms;
-		period = age < 3600 * 1000 ? 1000 : 60 * 1000;
-		at = n->started_ms + (age / period + 1) * period;
-		if (n->state == NODE_BACKOFF)
-			at = now + 1000 - (n->backoff_until_ms - now) % 1000;
-		if (next == 0 || at < next)
-			next = at;
+		if (ui->panes[i].win != NULL && ui->panes[i].title_clock)
+			return 1;
 	}
-	return next;
+	return 0;
 }
 
-/* A title's clock moved on: redraw the panes that show one. */
+static void	ui_arm_tick(struct ui *, int64_t);
+
+/*
+ * Once a second while a clock or a usage is shown: the usages shown are
+ * sampled (nodes whose titles have no room for theirs cost nothing),
+ * then the titles whose text changed are drawn again, and only they, and
+ * only their top line.
+ */
 static void
 ui_tick(struct loop *loop, void *arg)
 {
 	struct ui	*ui = arg;
+	struct ui_pane	*p;
+	int64_t		 now = now_ms();
 	int		 i;
 
 	ui->tick_timer = 0;
 	for (i = 0; i < ui->n; i++) {
-		if (ui->panes[i].node->pid != 0 ||
-		    ui->panes[i].node->state == NODE_BACKOFF)
-			ui->panes[i].dirty = 1;
+		p = &ui->panes[i];
+		if (p->win != NULL && (p->title_clock & UI_PANE_USAGE))
+			node_usage(p->node, now);
+		if (!p->dirty && !p->title_dirty &&
+		    ui_pane_title_changed(p, now))
+			p->title_dirty = 1;
 	}
+	ui_arm_tick(ui, now);
 }
 
-/* Keep one timer for the next title change; none when nothing runs. */
+/*
+ * One timer for every clock, on whole seconds since the console started:
+ * 64 uptimes that each change at their own millisecond would otherwise
+ * wake the console 64 times a second.  None when no clock is shown.
+ */
 static void
 ui_arm_tick(struct ui *ui, int64_t now)
 {
-	int64_t	 next = ui_next_tick(ui, now);
+	int64_t	 at;
 
-	if (ui->tick_timer != 0 && (next == 0 || next < ui->tick_at)) {
-		loop_cancel_timer(ui->loop, ui->tick_timer);
-		ui->tick_timer = 0;
-	}
-	if (next != 0 && ui->tick_timer == 0) {
-		ui->tick_at = next;
-		ui->tick_timer = loop_add_timer(ui->loop, next, ui_tick, ui);
-	}
+	if (ui->tick_timer != 0 || !ui_clock_shown(ui))
+		return;
+	at = ui->start_ms + ((now - ui->start_ms) / 1000 + 1) * 1000;
+	ui->tick_timer = loop_add_timer(ui->loop, at, ui_tick, ui);
 }
 
 /* Draw one frame: what is dirty, each window queued, one doupdate. */
@@ -288,6 +290,8 @@ ui_frame(struct ui *ui, int64_t now)
 	for (i = 0; i < ui->n; i++) {
 		if (ui->panes[i].dirty)
 			ui_pane_draw(ui, &ui->panes[i]);
+		else if (ui->panes[i].title_dirty)
+			ui_pane_draw_title(ui, &ui->panes[i], now);
 	}
 	if (ui->status_dirty)
 		ui_status_draw(ui);
@@ -309,7 +313,8 @@ ui_wants_frame(const struct ui *ui)
 	if (ui->all && ui->all_dirty)
 		return 1;
 	for (i = 0; i < ui->n; i++) {
-		if (ui->panes[i].dirty && ui->panes[i].win != NULL)
+		if ((ui->panes[i].dirty || ui->panes[i].title_dirty) &&
+		    ui->panes[i].win != NULL)
 			return 1;
 	}
 	return 0;
@@ -479,6 +484,7 @@ ui_main(struct ui *ui)
 	/* Lay out now so that nodes start with their panes' sizes. */
 	ui_layout_apply(ui);
 	ui->full = 1;
+	ui->start_ms = now_ms();
 	rc = runtime_run(ui->rt);
 	ui_screen_end(ui, sp);
 	if (rc != 0) {
@@ -492,7 +498,7 @@ int
 ui_run(struct plan *plan, const struct opts *opts)
 {
 	struct ui	 ui;
-	int		 rc;
+	int		 rc, i;
 
 	memset(&ui, 0, sizeof ui);
 	ui.plan = plan;
@@ -505,6 +511,8 @@ ui_run(struct plan *plan, const struct opts *opts)
 	loop_del_signal(ui.loop, SIGWINCH, ui_signal, &ui);
 	runtime_free(ui.rt);
 	ui_search_free(&ui);
+	for (i = 0; i < ui.n; i++)
+		free(ui.panes[i].title);
 	free(ui.panes);
 	free(ui.msg);
 	return rc;

@@ -1,0 +1,595 @@
+/*
+ * Tests of the screen model: the parser's hand-over, what real full-
+ * screen programs (top, vi, less; captured through a pty in tests/data/
+ * term-*.out) leave on the screen and in the lines, cursor-up progress,
+ * the alternate screen, resizes, and hostile input staying bounded.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nodemux/line.h"
+#include "nodemux/screen.h"
+#include "nodemux/scrollback.h"
+#include "nodemux/util.h"
+#include "nodemux/vt.h"
+
+/* A node's output as the launcher holds it: parser, screen, lines. */
+struct term {
+	struct vt		*vt;
+	struct screen		*screen;
+	struct scrollback	*sb;
+	uint64_t		 seq;
+	struct strbuf		 reply;
+	struct screen_out	 o;
+};
+
+/* A completed line: numbered and kept, as cluster_io_line does. */
+static void
+term_line(void *arg, struct line *l)
+{
+	struct term	*t = arg;
+
+	l->seq = ++t->seq;
+	scrollback_push(t->sb, l);
+}
+
+/* The screen's answers to the program. */
+static void
+term_reply(void *arg, const void *buf, size_t len)
+{
+	struct term	*t = arg;
+
+	strbuf_add(&t->reply, buf, len);
+}
+
+static void
+term_init(struct term *t, int rows, int cols)
+{
+	memset(t, 0, sizeof *t);
+	t->vt = vt_new(0);
+	vt_screens(t->vt, 1);
+	t->sb = scrollback_new(0, 1024 * 1024);
+	t->o.vt = t->vt;
+	t->o.screen = &t->screen;
+	t->o.sb = t->sb;
+	t->o.rows = rows;
+	t->o.cols = cols;
+	t->o.reply = term_reply;
+	t->o.rarg = t;
+	t->o.cb = term_line;
+	t->o.arg = t;
+}
+
+static void
+term_feed(struct term *t, const void *buf, size_t len)
+{
+	screen_out_feed(&t->o, buf, len);
+}
+
+#define TERM_PUTS(t, s) term_feed((t), (s), strlen(s))
+
+/* The node ended: what the screen holds becomes lines. */
+static void
+term_end(struct term *t)
+{
+	if (screen_active(t->screen))
+		screen_flush(t->screen, term_line, t);
+	vt_flush(t->vt, term_line, t);
+}
+
+static void
+term_free(struct term *t)
+{
+	vt_free(t->vt);
+	screen_free(t->screen);
+	scrollback_free(t->sb);
+	strbuf_free(&t->reply);
+}
+
+/* Row r of the screen. */
+static const char *
+row(struct term *t, int r)
+{
+	return screen_row(t->screen, r)->text;
+}
+
+/* The first row that starts with s, or -1. */
+static int
+row_starting(struct term *t, const char *s)
+{
+	int	 r, rows, cols;
+
+	screen_size(t->screen, &rows, &cols);
+	for (r = 0; r < rows; r++) {
+		if (strncmp(row(t, r), s, strlen(s)) == 0)
+			return r;
+	}
+	return -1;
+}
+
+/* Rows holding s. */
+static int
+rows_with(struct term *t, const char *s)
+{
+	int	 r, rows, cols, n = 0;
+
+	screen_size(t->screen, &rows, &cols);
+	for (r = 0; r < rows; r++)
+		n += strstr(row(t, r), s) != NULL;
+	return n;
+}
+
+/* Line i of the scrollback's text. */
+static const char *
+line(struct term *t, size_t i)
+{
+	static struct line	 v;
+
+	return scrollback_get(t->sb, i, &v)->text;
+}
+
+/* The scrollback's lines a pane shows (those the screen hides left out),
+   joined by '|'. */
+static char *
+shown(struct term *t)
+{
+	struct strbuf		 sb = STRBUF_INIT;
+	const struct line	*l;
+	struct line		 v;
+	size_t			 i;
+
+	for (i = 0; i < scrollback_count(t->sb); i++) {
+		l = scrollback_get(t->sb, i, &v);
+		if (screen_hides(t->screen, l->seq))
+			continue;
+		strbuf_addf(&sb, "%s%s", sb.len > 0 ? "|" : "", l->text);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Read tests/data/name; *len its size. */
+static char *
+slurp(const char *name, size_t *len)
+{
+	char	*path = xasprintf("%s/%s", TEST_DATADIR, name), *buf;
+	FILE	*f = fopen(path, "rb");
+	long	 n;
+
+	cr_assert_not_null(f, "%s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = xmalloc((size_t)n + 1);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	free(path);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* The offset of the last occurrence of s in buf, or len. */
+static size_t
+last_of(const char *buf, size_t len, const char *s)
+{
+	size_t	 n = strlen(s), i, at = len;
+
+	for (i = 0; i + n <= len; i++) {
+		if (memcmp(buf + i, s, n) == 0)
+			at = i;
+	}
+	return at;
+}
+
+Test(handover, plain_lines_never_make_a_screen)
+{
+	struct term	 t;
+
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "one\r\n\033[31mred\033[0m\rtwo\033[K\r\n");
+	cr_assert_null(t.screen, "lines, colours, \\r and EL need no screen");
+	cr_assert_eq(scrollback_count(t.sb), 2);
+	term_free(&t);
+}
+
+Test(handover, the_parser_stops_after_the_sequence)
+{
+	struct vt	*vt = vt_new(0);
+	struct term	 t;
+	char		 seq[VT_HANDOVER_MAX];
+	size_t		 n, x;
+
+	term_init(&t, 24, 80);
+	cr_assert_eq(vt_feed(vt, "ab\033[2;5Hcd", 10, term_line, &t), 10,
+	    "without vt_screens, everything is the parser's");
+	vt_flush(vt, term_line, &t);
+	cr_assert_str_eq(line(&t, 0), "ab  cd", "only the column moved");
+	term_free(&t);
+	vt_free(vt);
+
+	vt = vt_new(0);
+	vt_screens(vt, 1);
+	n = vt_feed(vt, "ab\033[2;5Hcd", 10, NULL, NULL);
+	cr_assert_eq(n, 8, "stops after ESC[2;5H, not %zu", n);
+	n = vt_handover(vt, seq, sizeof seq, &x);
+	cr_assert(n == 6 && memcmp(seq, "\033[2;5H", 6) == 0);
+	cr_assert_eq(x, 2, "the cursor was after \"ab\"");
+	cr_assert_null(vt_current(vt), "the partial line is the screen's");
+	cr_assert_eq(vt_handover(vt, seq, sizeof seq, &x), 0, "only once");
+
+	n = vt_feed(vt, "\033[?1h\033[?1049;1h", 15, NULL, NULL);
+	cr_assert_eq(n, 15, "took %zu", n);
+	n = vt_handover(vt, seq, sizeof seq, &x);
+	cr_assert(n == 10 && memcmp(seq, "\033[?1049;1h", 10) == 0);
+	cr_assert_eq(vt_modes(vt), VT_MODE_APPCURSOR);
+	vt_free(vt);
+}
+
+Test(real, top_shows_its_summary_and_header)
+{
+	struct term	 t;
+	char		*buf;
+	size_t		 len;
+
+	buf = slurp("term-top.out", &len);
+	term_init(&t, 24, 80);
+	/* Up to its exit, where it moves below the screen and scrolls. */
+	term_feed(&t, buf, last_of(buf, len, "\033[?1l"));
+	cr_assert(screen_active(t.screen) && !screen_alt(t.screen));
+	cr_assert_eq(row_starting(&t, "top - "), 0, "row 0: %s", row(&t, 0));
+	cr_assert_eq(row_starting(&t, "Tasks:"), 1);
+	cr_assert_eq(row_starting(&t, "%Cpu(s):"), 2);
+	cr_assert_eq(rows_with(&t, " Mem :"), 1);
+	cr_assert_eq(rows_with(&t, "PID USER"), 1);
+	cr_assert_eq(scrollback_count(t.sb), 0, "top never scrolled");
+	cr_assert_eq(screen_settle(t.screen, term_line, &t), 0,
+	    "a program that addresses the screen does not settle");
+	term_feed(&t, buf + last_of(buf, len, "\033[?1l"),
+	    len - last_of(buf, len, "\033[?1l"));
+	term_end(&t);
+	cr_assert_geq(scrollback_count(t.sb), 8, "its last screen stays");
+	cr_assert(strncmp(line(&t, 0), "top - ", 6) == 0, "%s", line(&t, 0));
+	cr_assert(strncmp(line(&t, 1), "Tasks:", 6) == 0);
+	term_free(&t);
+	free(buf);
+}
+
+Test(real, vi_draws_its_tildes_on_the_alternate_screen)
+{
+	struct term	 t;
+	char		*buf;
+	size_t		 len, leave;
+
+	buf = slurp("term-vi.out", &len);
+	leave = last_of(buf, len, ":wq");
+	cr_assert_lt(leave, len);
+	term_init(&t, 24, 80);
+	term_feed(&t, buf, leave);
+	cr_assert(screen_active(t.screen) && screen_alt(t.screen));
+	cr_assert_str_eq(row(&t, 0), "first line of the file");
+	cr_assert_str_eq(row(&t, 2), "added by the test");
+	cr_assert_eq(row_starting(&t, "~"), 3);
+	cr_assert_geq(rows_with(&t, "~"), 19, "a column of ~ (%d)",
+	    rows_with(&t, "~"));
+	cr_assert_eq(scrollback_count(t.sb), 0);
+	cr_assert_neq(t.reply.len, 0, "vi's queries were answered");
+	term_feed(&t, buf + leave, len - leave);
+	cr_assert(!screen_active(t.screen), "leaving it ended the episode");
+	term_end(&t);
+	cr_assert_eq(scrollback_count(t.sb), 0,
+	    "nothing drawn on the alternate screen became a line");
+	cr_assert_eq(vt_modes(t.vt), 0, "vi reset the modes it set");
+	term_free(&t);
+	free(buf);
+}
+
+Test(real, less_leaves_the_lines_before_and_after)
+{
+	struct term	 t;
+	char		*buf, *s;
+	size_t		 len, leave;
+
+	buf = slurp("term-less.out", &len);
+	leave = last_of(buf, len, "\r\033[K\033[?1l");	/* q */
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "$ less README.md\r\n");
+	term_feed(&t, buf, leave);
+	cr_assert(screen_alt(t.screen));
+	cr_assert_str_eq(row(&t, 0), "# nodemux");
+	cr_assert_eq(rows_with(&t, "README.md"), 1, "its status line");
+	term_feed(&t, buf + leave, len - leave);
+	TERM_PUTS(&t, "$ echo after\r\n");
+	term_end(&t);
+	s = shown(&t);
+	cr_assert_str_eq(s, "$ less README.md|$ echo after");
+	free(s);
+	cr_assert_eq(scrollback_count(t.sb), 2, "the line before is not "
+	    "logged twice");
+	term_free(&t);
+	free(buf);
+}
+
+Test(progress, cursor_up_rewrites_end_with_the_final_lines)
+{
+	struct term	 t;
+	char		*s;
+	int		 i;
+
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "begin\r\nA 0%\r\nB 0%\r\n");
+	for (i = 1; i <= 10; i++) {
+		char	*step = xasprintf("\033[2A\033[2KA %d%%\r\n\033[2KB %d%%\r\n",
+		    i * 10, i * 10);
+
+		TERM_PUTS(&t, step);
+		free(step);
+	}
+	cr_assert(screen_active(t.screen));
+	cr_assert_str_eq(row(&t, 0), "begin");
+	cr_assert_str_eq(row(&t, 1), "A 100%");
+	cr_assert_str_eq(row(&t, 2), "B 100%");
+	cr_assert_eq(screen_used(t.screen), 4, "down to the cursor's row");
+	s = shown(&t);
+	cr_assert_str_eq(s, "", "the pane shows them from the screen");
+	free(s);
+	cr_assert(screen_out_settle(&t.o), "quiet: the episode ends");
+	TERM_PUTS(&t, "end\r\n");
+	s = shown(&t);
+	cr_assert_str_eq(s, "begin|A 100%|B 100%|end");
+	free(s);
+	cr_assert_null(vt_current(t.vt));
+	term_free(&t);
+}
+
+Test(progress, the_partial_line_and_cursor_go_over)
+{
+	struct term	 t;
+	char		*s;
+
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "x\r\nload 1/3\rload 2/3\033[1AY");
+	cr_assert(screen_active(t.screen));
+	cr_assert_str_eq(row(&t, 0), "x       Y",
+	    "ESC[1A went up from the partial line's cursor");
+	cr_assert_str_eq(row(&t, 1), "load 2/3");
+	TERM_PUTS(&t, "\rover\r\n");
+	term_end(&t);
+	s = shown(&t);
+	cr_assert_str_eq(s, "over    Y|load 2/3", "%s", s);
+	free(s);
+	term_free(&t);
+}
+
+Test(alternate, unchanged_lines_come_back_where_they_were)
+{
+	struct term	 t;
+	char		*s;
+
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "one\r\ntwo\r\n\033[?1049h\033[HALT\r\n\033[5;5HMORE");
+	cr_assert(screen_alt(t.screen));
+	cr_assert_str_eq(row(&t, 0), "ALT");
+	cr_assert_eq(rows_with(&t, "one"), 0);
+	TERM_PUTS(&t, "\033[?1049l");
+	cr_assert(!screen_active(t.screen));
+	TERM_PUTS(&t, "three\r\n");
+	s = shown(&t);
+	cr_assert_str_eq(s, "one|two|three");
+	free(s);
+	cr_assert_eq(scrollback_count(t.sb), 3, "no line twice, no ALT");
+	term_free(&t);
+}
+
+Test(alternate, a_program_that_ends_on_it_leaves_nothing)
+{
+	struct term	 t;
+	char		*s;
+
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "before\r\n\033[?1049h\033[Hfull screen\r\n");
+	term_end(&t);
+	s = shown(&t);
+	cr_assert_str_eq(s, "before");
+	free(s);
+	term_free(&t);
+}
+
+Test(main_screen, rows_scroll_off_as_lines_in_order)
+{
+	struct term	 t;
+	char		 l[16];
+	int		 i;
+
+	term_init(&t, 5, 20);
+	TERM_PUTS(&t, "\033[H\033[2J");
+	for (i = 1; i <= 12; i++) {
+		snprintf(l, sizeof l, "l%d\r\n", i);
+		TERM_PUTS(&t, l);
+	}
+	cr_assert(!screen_active(t.screen),
+	    "a screen of plain lines went by: the parser has it back");
+	term_end(&t);
+	cr_assert_eq(scrollback_count(t.sb), 12);
+	for (i = 1; i <= 12; i++) {
+		snprintf(l, sizeof l, "l%d", i);
+		cr_assert_str_eq(line(&t, (size_t)i - 1), l);
+	}
+	term_free(&t);
+}
+
+Test(main_screen, wide_characters_and_colours)
+{
+	struct term	 t;
+	const struct line *l;
+
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "\033[H\033[31m\xe4\xb8\xad\xe6\x96\x87\033[0m x\033[1;3He");
+	l = screen_row(t.screen, 0);
+	cr_assert_str_eq(l->text, "\xe4\xb8\xad" "e x",
+	    "writing over half a wide character blanks it: %s", l->text);
+	TERM_PUTS(&t, "\033[2;1H\033[1;38;5;208mo\033[0;4mu\033[m\033[38;2;1;2;3mt");
+	l = screen_row(t.screen, 1);
+	cr_assert_str_eq(l->text, "out");
+	cr_assert_eq(l->nruns, 3);
+	cr_assert_eq(l->runs[0].attr.fg, COLOUR_PALETTE | 208);
+	cr_assert_eq(l->runs[0].attr.flags, ATTR_BOLD);
+	cr_assert_eq(l->runs[1].attr.flags, ATTR_UNDERLINE);
+	cr_assert_eq(l->runs[2].attr.fg, COLOUR_RGB | 0x010203);
+	l = screen_row(t.screen, 0);
+	cr_assert_eq(l->runs[0].attr.fg, COLOUR_PALETTE | 1);
+	term_free(&t);
+}
+
+Test(main_screen, insert_delete_and_scroll_regions)
+{
+	struct term	 t;
+
+	term_init(&t, 6, 20);
+	TERM_PUTS(&t, "\033[Ha\r\nb\r\nc\r\nd\033[2;1H\033[L");
+	cr_assert_str_eq(row(&t, 1), "");
+	cr_assert_str_eq(row(&t, 2), "b");
+	TERM_PUTS(&t, "\033[M\033[1;1Habc\033[1;2H\033[P");
+	cr_assert_str_eq(row(&t, 0), "ac");
+	cr_assert_str_eq(row(&t, 1), "b");
+	TERM_PUTS(&t, "\033[2;3r\033[3;1H\nz\033[r");
+	cr_assert_str_eq(row(&t, 0), "ac", "outside the region");
+	cr_assert_str_eq(row(&t, 1), "c", "scrolled within it");
+	cr_assert_str_eq(row(&t, 2), "z");
+	cr_assert_str_eq(row(&t, 3), "d", "outside the region");
+	cr_assert_eq(scrollback_count(t.sb), 0,
+	    "a region below the top pushes no line");
+	term_free(&t);
+}
+
+Test(resize, the_screen_follows_and_pushes_what_no_longer_fits)
+{
+	struct term	 t;
+	int		 rows, cols;
+
+	term_init(&t, 10, 20);
+	TERM_PUTS(&t, "\033[H1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7\r\n8");
+	screen_resize(t.screen, 5, 30, term_line, &t);
+	screen_size(t.screen, &rows, &cols);
+	cr_assert(rows == 5 && cols == 30);
+	cr_assert_str_eq(row(&t, 4), "8", "the cursor's row stays on screen");
+	cr_assert_eq(scrollback_count(t.sb), 3, "1, 2, 3 went off the top");
+	cr_assert_str_eq(line(&t, 0), "1");
+	TERM_PUTS(&t, "\033[?1049h\033[Hfull");
+	screen_resize(t.screen, 3, 30, term_line, &t);
+	cr_assert_eq(scrollback_count(t.sb), 3, "the alternate screen pushes "
+	    "nothing");
+	cr_assert_str_eq(row(&t, 0), "full");
+	screen_resize(t.screen, 100000, -5, term_line, &t);
+	screen_size(t.screen, &rows, &cols);
+	cr_assert(rows == SCREEN_MAX_ROWS && cols == 1, "clamped");
+	term_free(&t);
+}
+
+Test(modes, application_cursor_keys_and_bracketed_paste)
+{
+	struct term	 t;
+
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "\033[?1h\033=");
+	cr_assert_eq(vt_modes(t.vt), VT_MODE_APPCURSOR, "the parser notes it");
+	TERM_PUTS(&t, "\033[H\033[?2004h");
+	cr_assert_eq(screen_modes(t.screen), VT_MODE_APPCURSOR | VT_MODE_PASTE,
+	    "DECCKM went over to the screen");
+	TERM_PUTS(&t, "\033[?1l");
+	cr_assert_eq(screen_modes(t.screen), VT_MODE_PASTE);
+	TERM_PUTS(&t, "\033[6n");
+	cr_assert(t.reply.len > 0 && strstr(t.reply.buf, "\033[1;1R") != NULL,
+	    "a cursor position report is answered");
+	term_free(&t);
+}
+
+/* A reproducible stream of n bytes from alphabet a (or any byte). */
+static char *
+noise(size_t n, const char *a, unsigned seed)
+{
+	char	*buf = xmalloc(n);
+	size_t	 i, k = a != NULL ? strlen(a) : 256;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = a != NULL ? a[(seed >> 16) % k] : (char)(seed >> 16);
+	}
+	return buf;
+}
+
+Test(hostile, random_bytes_stay_bounded, .timeout = 60)
+{
+	static const char *alpha[] = { NULL,
+	    "\033[;0123456789?hlHJKrABCDLMSTPX@m\n\r\t ab\xe4\xb8\xad",
+	    "\033[?1049h\033[?1049l\033[2A\033[1;3r\n x" };
+	struct term	 t;
+	char		*buf;
+	size_t		 k, off, n = 1024 * 1024;
+	int		 rows, cols;
+
+	for (k = 0; k < 3; k++) {
+		term_init(&t, 24, 80);
+		buf = noise(n, alpha[k], 42 + (unsigned)k);
+		for (off = 0; off < n; off += 4096)
+			term_feed(&t, buf + off, 4096);
+		term_end(&t);
+		cr_assert_leq(scrollback_bytes(t.sb), 1024 * 1024);
+		if (t.screen != NULL) {
+			screen_size(t.screen, &rows, &cols);
+			cr_assert(rows == 24 && cols == 80);
+		}
+		term_free(&t);
+		free(buf);
+	}
+}
+
+Test(hostile, huge_cursor_moves_and_counts, .timeout = 20)
+{
+	struct term	 t;
+	int		 row_, col;
+
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "\033[99999;99999HX");
+	screen_cursor(t.screen, &row_, &col);
+	cr_assert_eq(row_, 23);
+	cr_assert_str_eq(row(&t, 23), "                                      "
+	    "                                         X");
+	TERM_PUTS(&t, "\033[99999A\033[99999L\033[99999@\033[99999P\033[99999M"
+	    "\033[99999S\033[99999T\033[99999X\033[99999b\033[4294967296d");
+	screen_cursor(t.screen, &row_, &col);
+	cr_assert(row_ >= 0 && row_ < 24 && col >= 0 && col < 80);
+	term_free(&t);
+}
+
+/* Criterion's .timeout leaks in some runs of parallel tests: SIGALRM
+   ends this one (a crash) instead, should it hang. */
+Test(hostile, endless_scroll_regions)
+{
+	struct term	 t;
+	char		*buf;
+	size_t		 n = 2 * 100 * 1000, i;
+	int64_t		 t0 = now_ms();
+
+	alarm(120);
+
+	buf = xmalloc(n);
+	for (i = 0; i < n; i += 2) {
+		buf[i] = 'x';
+		buf[i + 1] = '\n';
+	}
+	term_init(&t, 24, 80);
+	TERM_PUTS(&t, "\033[5;10r\033[7;1H");
+	term_feed(&t, buf, n);
+	cr_assert(screen_active(t.screen), "a region keeps the episode on");
+	cr_assert_eq(scrollback_count(t.sb), 0, "nothing left the screen");
+	TERM_PUTS(&t, "\033[1;3r\033[3;1H");
+	term_feed(&t, buf, n);
+	cr_assert_leq(scrollback_bytes(t.sb), 1024 * 1024,
+	    "100,000 lines off the top: the scrollback's cap holds");
+	cr_assert_lt(now_ms() - t0, 60 * 1000, "took %lld ms",
+	    (long long)(now_ms() - t0));
+	term_free(&t);
+	free(buf);
+}
