@@ -152,6 +152,23 @@ t_check "CMD sees the nodes on their hosts" \
     grep -qx "r1@$h1,r2@$h2" "$T_TMP/exec.out"
 t_check "after exec nothing is left on any host" t_wait_for 5 all_clear
 
+# 6b. ready.tcp dials the node's host: nothing listens on those ports
+# here, so only a probe of the right machine can make the nodes ready.
+if [ -x /usr/bin/python3 ]; then
+	mkcfg 'exec /usr/bin/python3 -c "import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((\"0.0.0.0\", $HTTP_PORT)); s.listen(); time.sleep(1000)"'
+	sed -i 's/ready = { log = "^(started|ready)"; };/ready = { tcp = "${HTTP_PORT}"; timeout_ms = 15000; };/' "$cfg"
+	"$NODEMUX" exec -c "$cfg" -n 2 -- sh -c 'echo ready: $NODEMUX_HTTP_PORTS' \
+	    >"$T_TMP/tcp.out" 2>"$T_TMP/tcp.err"
+	t_check "ready.tcp: nodes listening on their hosts are ready" test $? -eq 0 ||
+	    t_diag "$(cat "$T_TMP/tcp.err")"
+	t_check "after that exec nothing is left on any host" t_wait_for 5 all_clear
+else
+	t_ok "# SKIP no /usr/bin/python3 for a listener on a host"
+	t_ok "# SKIP no /usr/bin/python3 for a listener on a host"
+fi
+
 # 7. An unreachable host: its nodes fail with ssh's words and the host's
 # name within ConnectTimeout (3 s) and a little; exec exits 125 and
 # leaves nothing on the host that was reachable.

@@ -51,11 +51,15 @@ cluster_ready_retry_at(const struct cnode *cn)
 	    CLUSTER_PROBE_MS);
 }
 
-/* The address nodes listen on, as one a client can connect to. */
+/* The address nodes listen on, as one a client can connect to; a node
+   on another machine is dialled at its host's address. */
 static const char *
-cluster_ready_host(const struct plan *plan)
+cluster_ready_host(const struct cnode *cn)
 {
-	const char	*a = plan->bind_addr;
+	const char	*a = cn->c->plan->bind_addr;
+
+	if (plan_node_remote(cn->n->spec))
+		return cn->n->spec->host_addr;
 
 	if (a == NULL || *a == '\0' || strcmp(a, "0.0.0.0") == 0)
 		return "127.0.0.1";
@@ -78,9 +82,10 @@ cluster_ready_connect(const struct cnode *cn, int port, int *done)
 	*done = 0;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	hints.ai_flags = AI_NUMERICSERV |
+	    (plan_node_remote(cn->n->spec) ? 0 : AI_NUMERICHOST);
 	snprintf(serv, sizeof serv, "%d", port);
-	if (getaddrinfo(cluster_ready_host(cn->c->plan), serv, &hints,
+	if (getaddrinfo(cluster_ready_host(cn), serv, &hints,
 	    &ai) != 0)
 		return -1;
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -196,7 +201,7 @@ cluster_ready_http_retry(struct cnode *cn, const char *why)
 static void
 cluster_ready_http_send(struct cnode *cn)
 {
-	const char	*host = cluster_ready_host(cn->c->plan);
+	const char	*host = cluster_ready_host(cn);
 	char		*req;
 	ssize_t		 n;
 	int		 v6 = strchr(host, ':') != NULL;
