@@ -87,8 +87,11 @@ up_bg 'echo started; exec sleep 1000' -n 6
 t_wait_for 15 sh -c "[ \$(grep -c 'started\$' '$T_TMP/up.out') -eq 6 ]"
 t_check "6 nodes started" test "$(grep -c 'started$' "$T_TMP/up.out")" -eq 6 ||
     t_diag "$(cat "$T_TMP/up.out")"
-t_check "one ssh connection to host 1 for its 3 nodes" test "$(conns 1)" -eq 1
-t_check "one ssh connection to host 2 for its 3 nodes" test "$(conns 2)" -eq 1
+for i in 1 2; do
+	t_check "one ssh connection to host $i for its 3 nodes" test "$(conns $i)" -eq 1 ||
+	    t_diag "$(ip netns exec "$(n_ns $i)" ss -Htnp state established '( sport = :22 )')
+$(ps -eo pid,ppid,args | grep '[s]sh ' | cut -c1-150)"
+done
 t_check "3 sleeps run on host 1" test "$(n_comms 1 | grep -cx sleep)" -eq 3
 # remote_pid N: node N's pid as ctl status shows it.
 remote_pid() {

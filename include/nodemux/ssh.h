@@ -40,6 +40,9 @@ void		 ssh_host_put(struct ssh_host *);
 /* Start the master unless it is connecting or up.  Never blocks. */
 void		 ssh_host_connect(struct ssh_host *);
 enum ssh_state	 ssh_host_state(const struct ssh_host *);
+/* Has the host been up since its connection was made (a failure to
+   connect again is then a lost connection, not an unreachable host)? */
+int		 ssh_host_was_up(const struct ssh_host *);
 /* "h1 (root@10.0.0.2)": the host as messages name it. */
 const char	*ssh_host_label(const struct ssh_host *);
 /* Why the master failed or ended: ssh's own last words. */

@@ -46,6 +46,7 @@ struct ssh_host {
 	struct guard		*guard;
 	int			 refs;
 	enum ssh_state		 state;
+	int			 was_up;	/* up at least once */
 	char			*label;		/* "h1 (root@host)" */
 	char			*ctl;		/* ControlPath */
 	pid_t			 pid;		/* the master, 0 when none */
@@ -62,6 +63,28 @@ static char		*ssh_dir;	/* the private directory */
 static int		 ssh_seq;	/* names sockets in it */
 static pid_t		*ssh_helpers;	/* background calls to reap */
 static size_t		 ssh_nhelpers;
+/* Hosts that were up once: a node restarted after its connection was
+   lost outlives the host's record (freed with its last node). */
+static const struct plan_host **ssh_been_up;
+static size_t		 ssh_nbeen_up;
+
+/* Remember that ph was up, or ask whether it was. */
+static int
+ssh_been(const struct plan_host *ph, int add)
+{
+	size_t	 i;
+
+	for (i = 0; i < ssh_nbeen_up; i++) {
+		if (ssh_been_up[i] == ph)
+			return 1;
+	}
+	if (add) {
+		ssh_been_up = xreallocarray(ssh_been_up, ssh_nbeen_up + 1,
+		    sizeof *ssh_been_up);
+		ssh_been_up[ssh_nbeen_up++] = ph;
+	}
+	return 0;
+}
 
 /* The private directory of control sockets: made once, 0700. */
 static const char *
@@ -127,6 +150,7 @@ ssh_host_get(const struct plan *plan, const struct plan_host *ph,
 	h->guard = guard;
 	h->refs = 1;
 	h->out = -1;
+	h->was_up = ssh_been(ph, 0);
 	h->label = xasprintf("%s (%s)", ph->name, ph->ssh);
 	if ((dir = ssh_dir_get(&cause)) != NULL)
 		h->ctl = xasprintf("%s/%d", dir, ++ssh_seq);
@@ -144,6 +168,12 @@ enum ssh_state
 ssh_host_state(const struct ssh_host *h)
 {
 	return h->state;
+}
+
+int
+ssh_host_was_up(const struct ssh_host *h)
+{
+	return h->was_up;
 }
 
 const char *
@@ -320,6 +350,8 @@ ssh_host_line(struct ssh_host *h, const char *line)
 	if (strcmp(line, SSH_UP_LINE) == 0) {
 		if (h->state == SSH_CONNECTING) {
 			h->state = SSH_UP;
+			h->was_up = 1;
+			ssh_been(h->ph, 1);
 			ssh_host_notify(h);
 		}
 		return;

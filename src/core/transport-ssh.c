@@ -49,6 +49,8 @@ struct transport {
 	int				 watching;
 	int				 reaped;
 	char				*fail;	/* why it never ran */
+	int				 lost;	/* ...because a host that was up
+						   could not be reached again */
 	int				 cancel; /* signal that stopped it before
 						   it ran */
 	int				 killed; /* SIGKILLed here */
@@ -328,8 +330,16 @@ tssh_host_changed(void *arg)
 		t->watching = 1;
 		return;
 	default:
-		t->fail = xasprintf("%s: %s", ssh_host_label(t->h),
-		    ssh_host_why(t->h));
+		/* A host reached before and not now: the connection is
+		   lost (the restart policy applies); never reached: the
+		   node failed. */
+		t->lost = ssh_host_was_up(t->h);
+		if (t->lost)
+			t->fail = xasprintf("connection to %s lost: %s",
+			    ssh_host_label(t->h), ssh_host_why(t->h));
+		else
+			t->fail = xasprintf("%s: %s", ssh_host_label(t->h),
+			    ssh_host_why(t->h));
 		break;
 	}
 	tssh_gate(t, "fail");
@@ -516,7 +526,7 @@ tssh_end(struct transport *t, int st, struct transport_end *end,
 	*reason = NULL;
 	memset(end, 0, sizeof *end);
 	if (t->fail != NULL) {
-		end->kind = TRANSPORT_FAILED;
+		end->kind = t->lost ? TRANSPORT_LOST : TRANSPORT_FAILED;
 		*reason = xstrdup(t->fail);
 	} else if (t->cancel != 0 || (t->killed && code == -1)) {
 		end->kind = TRANSPORT_KILLED;
