@@ -33,6 +33,7 @@
 #define SSH_UP_LINE	"nodemux-master-up"
 #define SSH_OUT_MAX	4096	/* of the master's own words kept */
 #define SSH_STOP_MS	2000	/* for a master to leave at SIGTERM */
+#define SSH_HELPERS_MS	2000	/* for calls in flight before it does */
 
 struct ssh_watch {
 	void	(*fn)(void *);
@@ -499,6 +500,16 @@ ssh_host_stop(struct ssh_host *h)
 	h->pid = 0;
 }
 
+/* Give the calls in flight (a SIGKILL on its way) a moment to end. */
+static void
+ssh_helpers_wait(void)
+{
+	int64_t	 deadline = now_ms() + SSH_HELPERS_MS;
+
+	for (ssh_reap(); ssh_nhelpers != 0 && now_ms() < deadline; ssh_reap())
+		poll(NULL, 0, 10);
+}
+
 void
 ssh_host_put(struct ssh_host *h)
 {
@@ -506,6 +517,8 @@ ssh_host_put(struct ssh_host *h)
 
 	if (h == NULL || --h->refs > 0)
 		return;
+	if (h->state == SSH_UP)
+		ssh_helpers_wait();
 	ssh_host_stop(h);
 	for (pp = &ssh_hosts; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == h) {

@@ -466,25 +466,11 @@ tssh_resize(struct transport *t, int rows, int cols)
 	return proc_set_winsize(t->master, rows, cols);
 }
 
-/* Run the wrapper with args on a host that is up and wait (a round trip);
-   whatever comes of it. */
-static void
-tssh_run_quiet(struct ssh_host *h, char **args)
-{
-	char	*out = NULL, *cause = NULL;
-
-	if (ssh_host_state(h) != SSH_UP)
-		return;
-	if (ssh_host_run(h, args, TSSH_RUN_MS, &out, &cause) == -1)
-		free(cause);
-	free(out);
-}
-
 /*
  * Signal the node's group on its host, over the master.  Before the node
- * ran, the gate ends it instead.  SIGKILL waits for the host's answer
- * (a round trip), then ends the local client too, so that the node ends
- * here even if the host cannot be told.
+ * ran, the gate ends it instead.  SIGKILL also ends the local client, so
+ * that the node ends here even if the host cannot be told; the call to
+ * the host is waited for before its master goes (ssh_host_put).
  */
 static int
 tssh_signal(struct transport *t, int sig)
@@ -504,9 +490,7 @@ tssh_signal(struct transport *t, int sig)
 	args[1] = t->key;
 	args[2] = (char *)proc_signame(sig, b, sizeof b);
 	args[3] = NULL;
-	if (sig == SIGKILL)
-		tssh_run_quiet(t->h, args);	/* done before the client goes */
-	else if (ssh_host_state(t->h) == SSH_UP)
+	if (ssh_host_state(t->h) == SSH_UP)
 		ssh_host_spawn(t->h, args, NULL);
 	if (sig == SIGKILL || ssh_host_state(t->h) != SSH_UP) {
 		t->killed = 1;
@@ -623,7 +607,7 @@ tssh_free(struct transport *t)
 			args[1] = t->key;
 			args[2] = (char *)"KILL";
 			args[3] = NULL;
-			tssh_run_quiet(t->h, args);
+			ssh_host_spawn(t->h, args, NULL);
 		}
 		proc_kill_group(t->pid, SIGKILL);
 		while (waitpid(t->pid, NULL, 0) == -1 && errno == EINTR)
