@@ -155,6 +155,15 @@ t_check "CMD sees the nodes on their hosts" \
     grep -qx "r1@$h1,r2@$h2" "$T_TMP/exec.out"
 t_check "after exec nothing is left on any host" t_wait_for 5 all_clear
 
+# 6a. run-node N of a remote node runs it on its host, in the foreground.
+mkcfg 'echo "node $NODE_INDEX on $(hostname -I | cut -d" " -f1) in $(pwd)"; exit 5'
+"$NODEMUX" run-node 2 -c "$cfg" -n 2 </dev/null >"$T_TMP/rn.out" 2>&1
+t_check "run-node of a remote node exits with its status" test $? -eq 5 ||
+    t_diag "$(cat "$T_TMP/rn.out")"
+t_check "it ran on its host, in the login's home" \
+    grep -q "^node 2 on $h2 in /root" "$T_TMP/rn.out"
+t_check "after run-node nothing is left on any host" t_wait_for 5 all_clear
+
 # 6b. ready.tcp dials the node's host: nothing listens on those ports
 # here, so only a probe of the right machine can make the nodes ready.
 if [ -x /usr/bin/python3 ]; then

@@ -106,6 +106,15 @@ int		 ssh_gate(char **path, int *fd, char **cause);
 /* Collect every helper and master that has exited (SIGCHLD). */
 void		 ssh_reap(void);
 
+/* The wrapper's arguments that run node pn (key: its pid file):
+   run KEY SIG SECONDS CWD NENV ENV... ARGV... */
+char		**ssh_run_args(const struct plan *, const struct plan_node *pn,
+		    const char *key);
+
+/* The argv of ssh -tt running node pn on its host under the wrapper,
+   with a connection of its own (run-node). */
+char		**ssh_node_argv(const struct plan *, const struct plan_node *pn);
+
 /* The name of node pn's pid file on its host: "<config>.<sname>". */
 char		*ssh_node_key(const struct plan *, const struct plan_node *pn);
 

@@ -27,6 +27,7 @@
 #include "nodemux/guard.h"
 #include "nodemux/loop.h"
 #include "nodemux/plan.h"
+#include "nodemux/proc.h"
 #include "nodemux/ssh.h"
 #include "nodemux/util.h"
 
@@ -696,6 +697,47 @@ ssh_run(const struct plan *plan, const struct plan_host *ph,
 	strv_free(argv);
 	free(h.label);
 	return rc;
+}
+
+/* The wrapper's arguments for node pn: run KEY SIG SECONDS CWD NENV
+   ENV... ARGV... */
+char **
+ssh_run_args(const struct plan *plan, const struct plan_node *pn,
+    const char *key)
+{
+	char	**args, b[16];
+	size_t	 n = 0, i, nenv = strv_len(pn->env), nargv = strv_len(pn->argv);
+
+	args = xcalloc(6 + nenv + nargv + 1, sizeof *args);
+	args[n++] = xstrdup("run");
+	args[n++] = xstrdup(key);
+	args[n++] = xstrdup(proc_signame(plan->stop_signal, b, sizeof b));
+	args[n++] = xasprintf("%d", (plan->stop_timeout_ms + 999) / 1000);
+	args[n++] = xstrdup(pn->cwd);
+	args[n++] = xasprintf("%zu", nenv);
+	for (i = 0; i < nenv; i++)
+		args[n++] = xstrdup(pn->env[i]);
+	for (i = 0; i < nargv; i++)
+		args[n++] = xstrdup(pn->argv[i]);
+	return args;
+}
+
+char **
+ssh_node_argv(const struct plan *plan, const struct plan_node *pn)
+{
+	struct ssh_host	 h;
+	char		**args, **argv, *key;
+
+	memset(&h, 0, sizeof h);
+	h.plan = plan;
+	h.ph = pn->host;
+	h.ctl = (char *)"none";		/* a connection of its own */
+	key = ssh_node_key(plan, pn);
+	args = ssh_run_args(plan, pn, key);
+	argv = ssh_host_argv(&h, 1, args);
+	strv_free(args);
+	free(key);
+	return argv;
 }
 
 char *

@@ -345,29 +345,6 @@ tssh_host_changed(void *arg)
 	tssh_gate(t, "fail");
 }
 
-/* The wrapper's arguments for node pn: run KEY SIG SECONDS CWD NENV
-   ENV... ARGV... */
-static char **
-tssh_run_args(const struct plan *plan, const struct plan_node *pn,
-    const char *key)
-{
-	char	**args, b[16];
-	size_t	 n = 0, i, nenv = strv_len(pn->env), nargv = strv_len(pn->argv);
-
-	args = xcalloc(6 + nenv + nargv + 1, sizeof *args);
-	args[n++] = xstrdup("run");
-	args[n++] = xstrdup(key);
-	args[n++] = xstrdup(proc_signame(plan->stop_signal, b, sizeof b));
-	args[n++] = xasprintf("%d", (plan->stop_timeout_ms + 999) / 1000);
-	args[n++] = xstrdup(pn->cwd);
-	args[n++] = xasprintf("%zu", nenv);
-	for (i = 0; i < nenv; i++)
-		args[n++] = xstrdup(pn->env[i]);
-	for (i = 0; i < nargv; i++)
-		args[n++] = xstrdup(pn->argv[i]);
-	return args;
-}
-
 /* The local argv: a shell that waits at the gate, then runs ssh. */
 static char **
 tssh_local_argv(struct transport *t)
@@ -375,7 +352,7 @@ tssh_local_argv(struct transport *t)
 	char	**run, **ssh, **argv;
 	size_t	 n, i;
 
-	run = tssh_run_args(t->plan, t->pn, t->key);
+	run = ssh_run_args(t->plan, t->pn, t->key);
 	ssh = ssh_host_argv(t->h, 1, run);
 	strv_free(run);
 	n = strv_len(ssh);
