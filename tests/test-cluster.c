@@ -1426,3 +1426,84 @@ Test(cluster, a_node_stopped_during_its_port_scan_never_starts)
 	strbuf_free(&th.trans);
 	cr_assert(gone_within(p2, 1000));
 }
+
+/* Subscribers added from inside a line callback, past the array's room. */
+struct grow {
+	struct cluster		*c;
+	struct cluster_sub	*sub[6];
+	int			 lines[6];
+	int			 grown;
+};
+
+static struct grow *grow_of[6];
+
+static void
+grow_count(void *arg, struct node *n, const struct line *l)
+{
+	int	 *k = arg, i = *k;
+
+	if (++grow_of[i]->lines[i] == 3 && i == 4)
+		cluster_unsubscribe(grow_of[i]->c, grow_of[i]->sub[i]);
+}
+
+static int grow_idx[6] = { 0, 1, 2, 3, 4, 5 };
+
+static void
+grow_line(void *arg, struct node *n, const struct line *l)
+{
+	struct grow			*g = arg;
+	static const struct cluster_events ev = { .line = grow_count };
+	int				 i;
+
+	if (g->grown++)
+		return;
+	for (i = 0; i < 6; i++) {
+		grow_of[i] = g;
+		g->sub[i] = cluster_subscribe(g->c, &ev, &grow_idx[i]);
+	}
+}
+
+Test(cluster, subscribers_added_inside_a_line_start_with_the_next_one)
+{
+	char		*argv[] = { NM_HELPER, "flood", "n", "20", NULL };
+	static const struct cluster_events ev = { .line = grow_line };
+	struct th	 th;
+	struct grow	 g;
+	int		 i;
+
+	th_init(&th, tplan(1, argv, NULL));
+	memset(&g, 0, sizeof g);
+	g.c = th.c;
+	cluster_subscribe(th.c, &ev, &g);
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	cr_assert_eq(th.lines, 20);
+	for (i = 0; i < 6; i++) {
+		cr_assert_eq(g.lines[i], i == 4 ? 3 : 19, "subscriber %d: %d "
+		    "lines", i, g.lines[i]);
+	}
+	th_finish(&th, 1);
+}
+
+Test(cluster, a_failure_that_comes_through_the_transport_is_retried_by_policy)
+{
+	char		*argv[] = { "/nonexistent/prog", NULL };
+	struct th	 th;
+
+	/* A host out of reach fails the same way: it may be back by the
+	   next try, so the policy applies, up to max_restarts. */
+	th_init(&th, tplan(1, argv, NULL));
+	th.plan->restart = PLAN_RESTART_ON_FAILURE;
+	th.plan->max_restarts = 2;
+	th.plan->backoff_ms = 50;
+	cluster_start_all(th.c);
+	cr_assert(th_run(&th, until_done, 5000), "%s", th.msgs.buf);
+	cr_assert(th_said(&th, "tnode1 failed: cannot run /nonexistent/prog: "
+	    "No such file or directory\ntnode1 restarting in 0.1s (1/2)\n"),
+	    "%s", th.msgs.buf);
+	cr_assert(th_said(&th, "tnode1 not restarted: 2 restarts already\n"),
+	    "%s", th.msgs.buf);
+	cr_assert_str_eq(th_state(&th, 0), "failed: cannot run "
+	    "/nonexistent/prog: No such file or directory");
+	th_finish(&th, 1);
+}

@@ -16,6 +16,8 @@
 #include "nodemux/util.h"
 #include "nodemux/vt.h"
 
+#include "testlib.h"
+
 /* A node's output as the launcher holds it: parser, screen, lines. */
 struct term {
 	struct vt		*vt;
@@ -519,7 +521,7 @@ noise(size_t n, const char *a, unsigned seed)
 	return buf;
 }
 
-Test(hostile, random_bytes_stay_bounded, .timeout = 60)
+Test(hostile, random_bytes_stay_bounded, .init = test_deadline_60)
 {
 	static const char *alpha[] = { NULL,
 	    "\033[;0123456789?hlHJKrABCDLMSTPX@m\n\r\t ab\xe4\xb8\xad",
@@ -545,7 +547,7 @@ Test(hostile, random_bytes_stay_bounded, .timeout = 60)
 	}
 }
 
-Test(hostile, huge_cursor_moves_and_counts, .timeout = 20)
+Test(hostile, huge_cursor_moves_and_counts, .init = test_deadline_20)
 {
 	struct term	 t;
 	int		 row_, col;

@@ -13,6 +13,8 @@
 #include "nodemux/util.h"
 #include "nodemux/vt.h"
 
+#include "testlib.h"
+
 /* A line read back from a scrollback (a view into it). */
 static struct line sbv;
 
@@ -172,7 +174,7 @@ Test(search, ranges_and_counts)
 	search_free(s);
 }
 
-Test(search, empty_matches_end, .timeout = 10)
+Test(search, empty_matches_end, .init = test_deadline_10)
 {
 	struct line	*l = line_new("abc", 3, NULL, 0);
 	struct line	*e = line_new("", 0, NULL, 0);
@@ -202,7 +204,7 @@ Test(search, empty_matches_end, .timeout = 10)
 	line_free(e);
 }
 
-Test(search, pathological_pattern_ends, .timeout = 20)
+Test(search, pathological_pattern_ends, .init = test_deadline_20)
 {
 	char		 buf[4001];
 	struct search	*s = compile("(a+)+$", 0);
@@ -243,7 +245,7 @@ Test(search, quoted_string_on_long_lines)
    thousands of them on a 4096-column line: the call stops at its time
    budget and says a limit was hit, instead of taking seconds or
    passing for no match. */
-Test(search, costly_pattern_is_bounded_and_reported, .timeout = 20)
+Test(search, costly_pattern_is_bounded_and_reported, .init = test_deadline_20)
 {
 	char		 buf[4096];
 	struct search	*s = compile("(?:(?:a|a){1,14}b)?", 0);
@@ -428,7 +430,7 @@ Test(search, merged_tail_across_nodes)
 
 /* Random patterns: each compiles or says why, and matching always ends
    with ranges inside the text, in order. */
-Test(search, random_patterns, .timeout = 60)
+Test(search, random_patterns, .init = test_deadline_60)
 {
 	static const char alpha[] = "ab.*+?|()[]{}^$\\dwsSW1,-xX\xc3\xa9";
 	const char	*text = "xx ab1 a-b WW \xc3\xa9t\xc3\xa9 {a,b} ((x)) $ ^";

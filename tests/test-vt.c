@@ -11,6 +11,8 @@
 #include "nodemux/util.h"
 #include "nodemux/vt.h"
 
+#include "testlib.h"
+
 /* The lines a parser completed. */
 struct got {
 	struct line	**l;
@@ -346,7 +348,7 @@ Test(vt, split_sequences)
 }
 
 /* 10 MB of random bytes: valid UTF-8 out, no control bytes, bounded lines. */
-Test(vt, fuzz_random_bytes, .timeout = 60)
+Test(vt, fuzz_random_bytes, .init = test_deadline_60)
 {
 	struct vt	*vt = vt_new(0);
 	struct got	 g = { NULL, 0, 0 };
@@ -375,7 +377,7 @@ Test(vt, fuzz_random_bytes, .timeout = 60)
 }
 
 /* A line that never ends keeps the first max_cols columns and says so. */
-Test(vt, endless_line_is_cut, .timeout = 30)
+Test(vt, endless_line_is_cut, .init = test_deadline_30)
 {
 	struct vt	*vt = vt_new(100);
 	struct got	 g = { NULL, 0, 0 };
@@ -415,7 +417,7 @@ Test(vt, default_cap_is_4096_columns)
 }
 
 /* An escape sequence that never ends is abandoned; later output shows. */
-Test(vt, endless_sequences_are_bounded, .timeout = 30)
+Test(vt, endless_sequences_are_bounded, .init = test_deadline_30)
 {
 	static const char *const starts[] = { "\033[", "\033]0;", "\033P", "\033_" };
 	char		 buf[65536];
@@ -439,7 +441,7 @@ Test(vt, endless_sequences_are_bounded, .timeout = 30)
 }
 
 /* Random input made of the bytes escape sequences are made of. */
-Test(vt, fuzz_escape_alphabet, .timeout = 60)
+Test(vt, fuzz_escape_alphabet, .init = test_deadline_60)
 {
 	static const unsigned char alpha[] = "\033\033\033[[[]]P\\;;;::0123456789"
 	    "mmKGCDXP@HJ?>\r\n\b\t\007\030aZ \xe6\x97\xa5\xcc\x81\xff\xc3\xa9";
@@ -634,7 +636,7 @@ random_output(char *buf, size_t cap, unsigned int *seed)
  * Whole lines of plain ASCII take a fast path; output fed whole and fed
  * in 1-8 byte pieces must give the same lines, colours and flags.
  */
-Test(vt, pieces_and_whole_agree, .timeout = 60)
+Test(vt, pieces_and_whole_agree, .init = test_deadline_60)
 {
 	unsigned int	 seed = 42;
 	char		 buf[4096];
@@ -783,7 +785,7 @@ Test(vt, inserts_in_a_row)
 /* A line of 4096 columns with "CSI @" after "CSI @": each insert moved
    the whole line and scanned it for split wide characters (0.3 MB/s,
    issue #12); now a run of them costs one move. */
-Test(vt, many_inserts_on_a_long_line_are_cheap, .timeout = 30)
+Test(vt, many_inserts_on_a_long_line_are_cheap, .init = test_deadline_30)
 {
 	struct vt	*vt = vt_new(0);
 	struct got	 g = { NULL, 0, 0 };

@@ -118,9 +118,9 @@ struct cluster	*cluster_new(struct plan *, struct loop *,
  * Add a subscriber: each of ev's callbacks that is not NULL is called
  * with arg, after those of earlier subscribers.  ev is copied.  A
  * subscriber may unsubscribe (itself or another) from inside a callback;
- * it is called no more from then on; one added inside a callback may be
- * told of the event in progress.  Subscribers are freed with the
- * cluster.
+ * it is called no more from then on; one added inside a callback is told
+ * of lines from the next one on (of other events, maybe of the one in
+ * progress).  Subscribers are freed with the cluster.
  */
 struct cluster_sub *cluster_subscribe(struct cluster *,
 		    const struct cluster_events *ev, void *arg);

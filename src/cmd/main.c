@@ -43,6 +43,8 @@ main(int argc, char **argv)
 	main_std_fds();
 	setlocale(LC_ALL, "");
 	cmd = opts_parse(argc, argv, &o, &exit_now);
+	if (cmd == NULL)
+		free(o.argv);	/* the operands taken before the error */
 	if (cmd == NULL && exit_now == 0) {
 		/* --help or --version: say so if it could not be written. */
 		if (fflush(stdout) == EOF || ferror(stdout)) {

@@ -98,12 +98,22 @@ struct cluster_line_hook {
 	void		*arg;
 };
 
+/* A line array replaced while a walk may still be on it. */
+struct cluster_retired {
+	struct cluster_line_hook *v;
+	int			 n;
+	struct cluster_retired	*next;
+};
+
 struct cluster {
 	struct plan		*plan;
 	struct loop		*loop;
 	struct cluster_sub	*subs;		/* in subscription order */
 	struct cluster_line_hook *line_hooks;	/* the subs' line callbacks */
 	int			 nline_hooks;
+	int			 line_cap;
+	struct cluster_retired	*retired;	/* arrays a walk may still be
+						   on, freed by the sweep */
 	uint64_t		 sweep_timer;	/* frees those who left */
 	int			 size;
 	struct node		*nodes;
@@ -143,17 +153,20 @@ void	cluster_emit_done(struct cluster *);
 void	cluster_sub_free_all(struct cluster *);
 
 /*
- * Tell every subscriber of a completed line (inline: once per line).  By
- * index, as a callback may subscribe (the array grows); one that left is
- * a no-op until the sweep, which never runs inside a callback.
+ * Tell every subscriber of a completed line (inline: once per line).
+ * The array never moves under a walk: a subscriber added during one is
+ * put in a new array (this walk goes on over the old one, freed by the
+ * sweep); one that leaves becomes a no-op in place until the sweep,
+ * which never runs inside a callback.
  */
 static inline void
 cluster_emit_line(struct cluster *c, struct node *n, const struct line *l)
 {
-	int	 i;
+	const struct cluster_line_hook	*h = c->line_hooks;
+	const struct cluster_line_hook	*end = h + c->nline_hooks;
 
-	for (i = 0; i < c->nline_hooks; i++)
-		c->line_hooks[i].fn(c->line_hooks[i].arg, n, l);
+	for (; h < end; h++)
+		h->fn(h->arg, n, l);
 }
 
 /* cluster-guard.c */

@@ -4,12 +4,14 @@
  * callbacks, as tmux's notify.c and redis' event loop let them, so a new
  * consumer is an addition rather than an edit of every front end.
  * Line callbacks, called once per line, are also kept as a flat array.
- * A subscriber that leaves is silenced at once and freed by a timer, so
- * nothing is freed under a walk in progress.
+ * A subscriber that leaves is silenced at once and freed by a timer, and
+ * a full array is replaced rather than moved, so nothing is freed or
+ * moved under a walk in progress.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "nodemux/util.h"
 
@@ -21,17 +23,77 @@ cluster_sub_noop(void *arg, struct node *n, const struct line *l)
 {
 }
 
-/* Add a line callback to the array (a walk by index sees it). */
+static void	cluster_sub_sweep(struct loop *, void *);
+
+/* Start the sweep timer if it is not due yet. */
+static void
+cluster_sub_sweep_soon(struct cluster *c)
+{
+	if (c->sweep_timer == 0)
+		c->sweep_timer = loop_add_timer(c->loop, now_ms(),
+		    cluster_sub_sweep, c);
+}
+
+/*
+ * Add a line callback.  With room, after the entries a walk in progress
+ * will visit; without, in a new array, the old one kept (a walk may be
+ * on it) until the sweep.
+ */
 static void
 cluster_sub_add_line(struct cluster *c, const struct cluster_sub *s)
 {
-	c->line_hooks = xreallocarray(c->line_hooks, c->nline_hooks + 1,
-	    sizeof *c->line_hooks);
+	struct cluster_line_hook	*v;
+	struct cluster_retired		*r;
+
+	if (c->nline_hooks == c->line_cap) {
+		c->line_cap = c->line_cap ? c->line_cap * 2 : 4;
+		v = xreallocarray(NULL, c->line_cap, sizeof *v);
+		if (c->nline_hooks > 0)
+			memcpy(v, c->line_hooks, c->nline_hooks * sizeof *v);
+		if (c->line_hooks != NULL) {
+			r = xmalloc(sizeof *r);
+			r->v = c->line_hooks;
+			r->n = c->nline_hooks;
+			r->next = c->retired;
+			c->retired = r;
+			cluster_sub_sweep_soon(c);
+		}
+		c->line_hooks = v;
+	}
 	c->line_hooks[c->nline_hooks].fn = s->ev.line;
 	c->line_hooks[c->nline_hooks++].arg = s->arg;
 }
 
-/* Timer: free the subscribers that left and their line callbacks. */
+/* Silence s's line callback in v[0..n). */
+static void
+cluster_sub_silence(struct cluster_line_hook *v, int n,
+    const struct cluster_sub *s)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].fn == s->ev.line && v[i].arg == s->arg) {
+			v[i].fn = cluster_sub_noop;
+			break;
+		}
+	}
+}
+
+/* Free the retired line arrays. */
+static void
+cluster_sub_free_retired(struct cluster *c)
+{
+	struct cluster_retired	*r;
+
+	while ((r = c->retired) != NULL) {
+		c->retired = r->next;
+		free(r->v);
+		free(r);
+	}
+}
+
+/* Timer: free the subscribers that left, their line callbacks and the
+   retired arrays. */
 static void
 cluster_sub_sweep(struct loop *loop, void *arg)
 {
@@ -40,6 +102,7 @@ cluster_sub_sweep(struct loop *loop, void *arg)
 	int			 i, j;
 
 	c->sweep_timer = 0;
+	cluster_sub_free_retired(c);
 	for (i = j = 0; i < c->nline_hooks; i++) {
 		if (c->line_hooks[i].fn != cluster_sub_noop)
 			c->line_hooks[j++] = c->line_hooks[i];
@@ -73,21 +136,19 @@ cluster_subscribe(struct cluster *c, const struct cluster_events *ev,
 void
 cluster_unsubscribe(struct cluster *c, struct cluster_sub *s)
 {
-	int	 i;
+	struct cluster_retired	*r;
 
 	if (s == NULL || s->dead)
 		return;
 	s->dead = 1;
-	for (i = 0; s->ev.line != NULL && i < c->nline_hooks; i++) {
-		if (c->line_hooks[i].fn == s->ev.line &&
-		    c->line_hooks[i].arg == s->arg) {
-			c->line_hooks[i].fn = cluster_sub_noop;
-			break;
-		}
+	if (s->ev.line != NULL) {
+		/* In the array walks see now, and in any they may still be
+		   on. */
+		cluster_sub_silence(c->line_hooks, c->nline_hooks, s);
+		for (r = c->retired; r != NULL; r = r->next)
+			cluster_sub_silence(r->v, r->n, s);
 	}
-	if (c->sweep_timer == 0)
-		c->sweep_timer = loop_add_timer(c->loop, now_ms(),
-		    cluster_sub_sweep, c);
+	cluster_sub_sweep_soon(c);
 }
 
 /* Free every subscriber (cluster_free). */
@@ -102,9 +163,10 @@ cluster_sub_free_all(struct cluster *c)
 		c->subs = s->next;
 		free(s);
 	}
+	cluster_sub_free_retired(c);
 	free(c->line_hooks);
 	c->line_hooks = NULL;
-	c->nline_hooks = 0;
+	c->nline_hooks = c->line_cap = 0;
 }
 
 void

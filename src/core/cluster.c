@@ -451,9 +451,10 @@ cluster_node_finish(struct cnode *cn)
 		return;
 	}
 	cn->restart_requested = 0;
-	/* A node that could not start is not started again by policy. */
-	if (cn->n->state != NODE_STOPPED && cn->n->state != NODE_FAILED &&
-	    !c->shutting_down)
+	/* Whatever ended it by itself, the policy applies: a failure that
+	   came later through the transport (an exec failure, a host out of
+	   reach) too, as the host may be back by the next try. */
+	if (cn->n->state != NODE_STOPPED && !c->shutting_down)
 		cluster_policy(cn);
 	cluster_state_changed(c, NULL, NULL);
 }
