@@ -105,6 +105,23 @@ t_check "ctl status shows node 3's process group on its host ($rp)" \
         [ \$(ps -o pgid= -p '$rp') -eq '$rp' ]" ||
     t_diag "$("$NODEMUX" ctl -c "$cfg" status 2>&1)"
 
+# 2b. Pause and resume a remote node: its group on its host is stopped,
+# then continued in the foreground of its terminal (it still reads keys),
+# and it is not taken for ended meanwhile.
+"$NODEMUX" ctl -c "$cfg" pause 1 >/dev/null 2>&1
+t_check "ctl pause 1 of a remote node exits 0" test $? -eq 0
+t_check "its group on host 1 is stopped (a sleep is)" \
+    t_wait_for 5 sh -c "[ \$(for p in \$(ip netns pids $(n_ns 1)); do
+        grep -l '^State:.*T' /proc/\$p/status 2>/dev/null; done | wc -l) -ge 1 ]"
+sleep 1
+t_check "and it is still taken as running, not ended" \
+    sh -c "\"$NODEMUX\" ctl -c '$cfg' status --json | grep -q '\"index\":1,.*\"state\":\"paused\"'"
+"$NODEMUX" ctl -c "$cfg" resume 1 >/dev/null 2>&1
+t_check "ctl resume 1 exits 0" test $? -eq 0
+t_check "after resume nothing on host 1 is stopped" t_wait_for 5 sh -c \
+    "[ -z \"\$(for p in \$(ip netns pids $(n_ns 1)); do grep -l '^State:.*T' /proc/\$p/status 2>/dev/null; done)\" ]"
+t_check "its 3 sleeps still run" test "$(n_comms 1 | grep -cx sleep)" -eq 3
+
 # 3. Quit (SIGTERM to nodemux) leaves nothing anywhere.
 kill -TERM "$nm_pid"
 wait "$nm_pid"
