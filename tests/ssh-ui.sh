@@ -25,6 +25,7 @@ trap 'ui_cleanup; n_teardown; exit 1' INT TERM HUP
 t_check "the pane shows the remote node's output" ui_wait 15 "ready on $h1"
 t_check "its remote pty has the pane's size" ui_has "17 98"
 ui_keys i
+t_check "i: interactive mode" ui_wait 5 "INTERACTIVE"
 ui_keys 'hello-remote' Enter
 t_check "keys typed in interactive mode reach it" ui_wait 5 "got hello-remote"
 ui_keys C-]
