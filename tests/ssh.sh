@@ -98,11 +98,18 @@ remote_pid() {
 	"$NODEMUX" ctl -c "$cfg" status --json |
 	    sed -n "s/^{\"index\":$1,.*\"pid\":\([0-9]*\),.*/\1/p"
 }
-t_wait_for 5 sh -c "[ -n \"\$(\"$NODEMUX\" ctl -c '$cfg' status --json | grep '\"index\":3,.*\"pid\":[1-9]')\" ]"
-rp=$(remote_pid 3)
-t_check "ctl status shows node 3's process group on its host ($rp)" \
-    sh -c "n_pids() { ip netns pids $(n_ns 1); }; n_pids | grep -qx '$rp' &&
-        [ \$(ps -o pgid= -p '$rp') -eq '$rp' ]" ||
+# on_host1 PID: PID is a process group leader on host 1.
+on_host1() {
+	[ -n "$1" ] && n_pids 1 | grep -qx "$1" &&
+	    [ "$(ps -o pgid= -p "$1" | tr -d ' ')" = "$1" ]
+}
+# remote_pid_shown: ctl status shows node 3's group on its host (at
+# first it shows the local ssh client, until the host has said).
+remote_pid_shown() {
+	on_host1 "$(remote_pid 3)"
+}
+t_check "ctl status shows node 3's process group on its host" \
+    t_wait_for 5 remote_pid_shown ||
     t_diag "$("$NODEMUX" ctl -c "$cfg" status 2>&1)"
 
 # 2b. Pause and resume a remote node: its group on its host is stopped,

@@ -425,11 +425,14 @@ tssh_fd(struct transport *t)
 	return t->master;
 }
 
-/* The node's group on its host, once it has said. */
+/* The node's group on its host, once it has said; the local client's
+   until then, as front ends take a pid of 0 for a node not running. */
 static pid_t
 tssh_pid(struct transport *t)
 {
-	return t->reaped ? 0 : t->rpid;
+	if (t->reaped)
+		return 0;
+	return t->rpid != 0 ? t->rpid : t->pid;
 }
 
 static int
