@@ -166,6 +166,8 @@ size_t	 ui_screen_tail(struct ui_pane *, const struct line **, size_t max);
 void	 ui_screen_cursor(struct ui *, struct ui_pane *,
 	    struct ui_pane_cursor *);
 unsigned ui_screen_modes(struct node *);
+void	 ui_screen_paste(int on);
+void	 ui_screen_focused(struct ui *, struct ui_pane *);
 
 /* ui-status.c */
 void	 ui_status_draw(struct ui *);

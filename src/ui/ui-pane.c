@@ -505,6 +505,8 @@ ui_pane_draw(struct ui *ui, struct ui_pane *p)
 		ui_pane_content(p, &c);
 		ui_screen_cursor(ui, p, &c);
 	}
+	if (p->index == ui->focus)
+		ui_screen_focused(ui, p);
 	ui_pane_marker(p);
 	ui_pane_hidden(ui, p);
 	wnoutrefresh(p->win);

@@ -402,6 +402,7 @@ ui_screen_end(struct ui *ui, SCREEN *sp)
 	if (ui->allwin != NULL)
 		delwin(ui->allwin);
 	ui->status = ui->overlay = ui->allwin = NULL;
+	ui_screen_paste(0);
 	endwin();
 	delscreen(sp);
 }
