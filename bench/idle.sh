@@ -7,14 +7,16 @@
 #   2. tmux itself with the same `sleep 1000` in as many panes (tiled):
 #      the tmux server's CPU over the same SECS s.
 # Goal (issue 11): the console under 10 ms per 10 s at 64 sleeping nodes,
-# resource sampling included.
+# resource sampling included.  Titles show a node's usage only when the
+# pane is wide enough (then it is sampled once a second); KEYS=t shows
+# the table view, which samples every node every second.
 #
 # usage: bench/idle.sh [NODEMUX]   (default: ./build/nodemux)
-#   env: NODES="16 64" SECS=10 W=200 H=50
+#   env: NODES="16 64" SECS=10 W=200 H=50 KEYS= (tmux key names)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 nodemux=${1:-${NODEMUX:-$top/build/nodemux}}
-NODES=${NODES:-16 64} SECS=${SECS:-10} W=${W:-200} H=${H:-50}
+NODES=${NODES:-16 64} SECS=${SECS:-10} W=${W:-200} H=${H:-50} KEYS=${KEYS:-}
 [ -x "$nodemux" ] || { echo "idle.sh: no nodemux at $nodemux" >&2; exit 2; }
 command -v tmux >/dev/null || { echo "idle.sh: needs tmux" >&2; exit 2; }
 
@@ -45,7 +47,7 @@ ms() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e6 }'
 }
 
-echo "nodemux idle benchmark: $SECS s, ${W}x$H terminal"
+echo "nodemux idle benchmark: $SECS s, ${W}x$H terminal${KEYS:+, keys: $KEYS}"
 echo "  $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M') UTC"
 printf '\n  %-6s %18s %10s %14s %18s\n' nodes "console CPU (ms)" wakeups \
     "bytes written" "tmux panes CPU (ms)"
@@ -65,7 +67,8 @@ EOF
 	    "exec env TERM=tmux-256color $nodemux up -c $tmp/idle.cfg --socket $tmp/ctl.sock"
 	nm=$(tm display -p -t c '#{pane_pid}')
 	while [ "$(children "$nm")" -lt "$n" ]; do sleep 0.1; done
-	sleep 2
+	[ -n "$KEYS" ] && tm send-keys -t c $KEYS
+	sleep 3
 	: >"$tmp/out"
 	tm pipe-pane -O -t c "cat >>$tmp/out"
 	c0=$(cpu_ns "$nm") w0=$(wakeups "$nm")

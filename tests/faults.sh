@@ -119,8 +119,12 @@ t_check "ctl status answers among them within 3 s (slowest of 3: $worst ms)" \
     test "$worst" -lt 3000 || t_diag "$(cat "$T_TMP/crowd.status")"
 sleep 4
 hwm=$(kib "$nm_pid" VmHWM)
-t_check "100 followers that never read: peak RSS ${hwm} KiB (from ${rss0}), under 64 MiB" \
-    test "$hwm" -lt 65536
+if t_sanitized; then
+	t_ok "# SKIP RSS under ASan is the sanitizer's ($hwm KiB): checked in the normal build"
+else
+	t_check "100 followers that never read: peak RSS ${hwm} KiB (from ${rss0}), under 64 MiB" \
+	    test "$hwm" -lt 65536
+fi
 exec 7>&-
 t_wait_for 30 grep -q '^closed' "$T_TMP/crowd-clients.out"
 closed=$(sed -n 's/^closed \([0-9]*\).*/\1/p' "$T_TMP/crowd-clients.out")
@@ -227,10 +231,19 @@ t_check "the line after 200 MB without a newline arrives" \
     grep -q '^long1 *| after the long line' "$T_TMP/long.out"
 t_check "the long line is shown cut, saying how much" \
     grep -q '^long1 *| xxxx*.*\[cut 199995904 bytes\]$' "$T_TMP/long.out"
-t_check "the log has both" sh -c "grep -q 'cut 199995904 bytes' '$T_TMP/long-logs/long1@127.0.0.1.log' &&
-    grep -q '^after the long line' '$T_TMP/long-logs/long1@127.0.0.1.log'"
+# The log is written at most 50 ms after the read that showed the line.
+log_has_both() {
+	grep -q 'cut 199995904 bytes' "$T_TMP/long-logs/long1@127.0.0.1.log" &&
+	    grep -q '^after the long line' "$T_TMP/long-logs/long1@127.0.0.1.log"
+}
+t_wait_for 5 log_has_both
+t_check "the log has both" log_has_both
 hwm=$(kib "$nm_pid" VmHWM)
-t_check "peak RSS while reading it: $hwm KiB, under 64 MiB" test "$hwm" -lt 65536
+if t_sanitized; then
+	t_ok "# SKIP RSS under ASan is the sanitizer's ($hwm KiB): checked in the normal build"
+else
+	t_check "peak RSS while reading it: $hwm KiB, under 64 MiB" test "$hwm" -lt 65536
+fi
 down
 
 # --- 5. Few descriptors ---------------------------------------------------

@@ -6,7 +6,8 @@
 # the fully qualified name when one resolves here, else 127.0.0.1; short
 # names the bare host name, else localhost; localhost needs no /etc/hosts.
 # With erl installed, a real 2-node Erlang cluster runs on the fully
-# qualified name.  Skipped where namespaces cannot be made (not root).
+# qualified name.  Skipped where namespaces cannot be made (not root, or a
+# chroot whose / is not a mount point: its mounts could not be private).
 . "${TOP_SRCDIR:-.}/tests/own-net.sh"
 . "${TOP_SRCDIR:-.}/tests/lib.sh"
 
@@ -49,7 +50,7 @@ printf 'cluster = { name_mode = "short"; name_prefix = "h"; log_dir = ""; };\nno
 
 on vm '127.0.0.1 localhost\n' true
 if [ "$rc" -ne 0 ]; then
-	t_ok "# SKIP no UTS and mount namespaces here (needs root): $(cat "$out")"
+	t_ok "# SKIP no private UTS and mount namespaces here (root needed; in a chroot, / must be a mount point): $(cat "$out")"
 	t_done
 	exit
 fi

@@ -2,8 +2,10 @@
 # own, each with its own address and its own sshd (host and client keys
 # made here, root login by key only).  Source after lib.sh, then:
 #
-#   n_setup COUNT      hosts h1..hCOUNT at 10.231.0.2.. (this side: .1);
-#                      prints "1..0 # SKIP why" and exits where it cannot
+#   n_setup COUNT      hosts h1..hCOUNT at 10.231.X.2.. (this side: .1),
+#                      X a subnet no other suite of this run holds (its
+#                      bridge's name is the lock); prints "1..0 # SKIP
+#                      why" and exits where it cannot
 #   n_addr I           the address of host I
 #   n_ns I             the namespace of host I
 #   n_ssh I CMD...     run CMD on host I as root (the test's keys)
@@ -17,8 +19,8 @@
 # after a failure; call n_teardown yourself from a trap of your own.
 # Run through /work/tools/isolate or as root with a private /run/netns.
 
-N_NET=10.231.0
-N_TAG=nm$$
+N_NET=
+N_TAG=
 N_DIR=$T_TMP/netns
 N_COUNT=0
 N_SSHCFG=$N_DIR/ssh_config
@@ -46,8 +48,7 @@ n_setup() {
 	mkdir -p "$N_DIR" && chmod 700 "$N_DIR"
 	trap n_teardown EXIT
 	trap 'exit 1' INT TERM HUP
-	ip link add "${N_TAG}br" type bridge 2>"$N_DIR/err" ||
-	    n_skip "cannot make a bridge: $(cat "$N_DIR/err")"
+	n_subnet || n_skip "cannot make a bridge: $(cat "$N_DIR/err")"
 	ip link set "${N_TAG}br" up
 	ip addr add "$N_NET.1/24" dev "${N_TAG}br"
 	n_keys
@@ -63,6 +64,23 @@ n_setup() {
 		    n_skip "sshd of host $i does not answer: $(n_ssh $i true 2>&1)"
 		i=$((i + 1))
 	done
+}
+
+# Take a subnet 10.231.X.0/24: the first X from one of our pid's whose
+# bridge nmXbr we could make (suites of one run go side by side).
+n_subnet() {
+	ns_i=0
+	while [ $ns_i -lt 250 ]; do
+		ns_o=$(( ($$ + ns_i) % 250 + 1 ))
+		if ip link add "nm${ns_o}br" type bridge 2>"$N_DIR/err"; then
+			N_NET=10.231.$ns_o
+			N_TAG=nm$ns_o
+			return 0
+		fi
+		grep -q 'File exists' "$N_DIR/err" || return 1
+		ns_i=$((ns_i + 1))
+	done
+	return 1
 }
 
 # The client key, the host key (one for every host) and ssh_config.
@@ -159,6 +177,7 @@ n_teardown() {
 		i=$((i + 1))
 	done
 	N_COUNT=0
-	ip link del "${N_TAG}br" 2>/dev/null
+	[ -n "$N_TAG" ] && ip link del "${N_TAG}br" 2>/dev/null
+	N_TAG=
 	return 0
 }

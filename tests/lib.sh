@@ -74,3 +74,10 @@ t_done() {
 	rm -rf "$T_TMP"
 	[ "$t_failed" -eq 0 ]
 }
+
+# t_sanitized: is this the ASan+UBSan build?  Its RSS is the sanitizer's
+# (quarantine, shadow memory), so memory bounds are checked in the other.
+t_sanitized() {
+	grep -q -- '-fsanitize=' "${TOP_BUILDDIR:-.}/Makefile" 2>/dev/null
+}
+

@@ -87,9 +87,47 @@ up_bg 'echo started; exec sleep 1000' -n 6
 t_wait_for 15 sh -c "[ \$(grep -c 'started\$' '$T_TMP/up.out') -eq 6 ]"
 t_check "6 nodes started" test "$(grep -c 'started$' "$T_TMP/up.out")" -eq 6 ||
     t_diag "$(cat "$T_TMP/up.out")"
-t_check "one ssh connection to host 1 for its 3 nodes" test "$(conns 1)" -eq 1
-t_check "one ssh connection to host 2 for its 3 nodes" test "$(conns 2)" -eq 1
+for i in 1 2; do
+	t_check "one ssh connection to host $i for its 3 nodes" test "$(conns $i)" -eq 1 ||
+	    t_diag "$(ip netns exec "$(n_ns $i)" ss -Htnp state established '( sport = :22 )')
+$(ps -eo pid,ppid,args | grep '[s]sh ' | cut -c1-150)"
+done
 t_check "3 sleeps run on host 1" test "$(n_comms 1 | grep -cx sleep)" -eq 3
+# remote_pid N: node N's pid as ctl status shows it.
+remote_pid() {
+	"$NODEMUX" ctl -c "$cfg" status --json |
+	    sed -n "s/^{\"index\":$1,.*\"pid\":\([0-9]*\),.*/\1/p"
+}
+# on_host1 PID: PID is a process group leader on host 1.
+on_host1() {
+	[ -n "$1" ] && n_pids 1 | grep -qx "$1" &&
+	    [ "$(ps -o pgid= -p "$1" | tr -d ' ')" = "$1" ]
+}
+# remote_pid_shown: ctl status shows node 3's group on its host (at
+# first it shows the local ssh client, until the host has said).
+remote_pid_shown() {
+	on_host1 "$(remote_pid 3)"
+}
+t_check "ctl status shows node 3's process group on its host" \
+    t_wait_for 5 remote_pid_shown ||
+    t_diag "$("$NODEMUX" ctl -c "$cfg" status 2>&1)"
+
+# 2b. Pause and resume a remote node: its group on its host is stopped,
+# then continued in the foreground of its terminal (it still reads keys),
+# and it is not taken for ended meanwhile.
+"$NODEMUX" ctl -c "$cfg" pause 1 >/dev/null 2>&1
+t_check "ctl pause 1 of a remote node exits 0" test $? -eq 0
+t_check "its group on host 1 is stopped (a sleep is)" \
+    t_wait_for 5 sh -c "[ \$(for p in \$(ip netns pids $(n_ns 1)); do
+        grep -l '^State:.*T' /proc/\$p/status 2>/dev/null; done | wc -l) -ge 1 ]"
+sleep 1
+t_check "and it is still taken as running, not ended" \
+    sh -c "\"$NODEMUX\" ctl -c '$cfg' status --json | grep -q '\"index\":1,.*\"state\":\"paused\"'"
+"$NODEMUX" ctl -c "$cfg" resume 1 >/dev/null 2>&1
+t_check "ctl resume 1 exits 0" test $? -eq 0
+t_check "after resume nothing on host 1 is stopped" t_wait_for 5 sh -c \
+    "[ -z \"\$(for p in \$(ip netns pids $(n_ns 1)); do grep -l '^State:.*T' /proc/\$p/status 2>/dev/null; done)\" ]"
+t_check "its 3 sleeps still run" test "$(n_comms 1 | grep -cx sleep)" -eq 3
 
 # 3. Quit (SIGTERM to nodemux) leaves nothing anywhere.
 kill -TERM "$nm_pid"
@@ -140,6 +178,32 @@ t_check "exec across two hosts exits with CMD's status" test $? -eq 0 ||
 t_check "CMD sees the nodes on their hosts" \
     grep -qx "r1@$h1,r2@$h2" "$T_TMP/exec.out"
 t_check "after exec nothing is left on any host" t_wait_for 5 all_clear
+
+# 6a. run-node N of a remote node runs it on its host, in the foreground.
+mkcfg 'echo "node $NODE_INDEX on $(hostname -I | cut -d" " -f1) in $(pwd)"; exit 5'
+"$NODEMUX" run-node 2 -c "$cfg" -n 2 </dev/null >"$T_TMP/rn.out" 2>&1
+t_check "run-node of a remote node exits with its status" test $? -eq 5 ||
+    t_diag "$(cat "$T_TMP/rn.out")"
+t_check "it ran on its host, in the login's home" \
+    grep -q "^node 2 on $h2 in /root" "$T_TMP/rn.out"
+t_check "after run-node nothing is left on any host" t_wait_for 5 all_clear
+
+# 6b. ready.tcp dials the node's host: nothing listens on those ports
+# here, so only a probe of the right machine can make the nodes ready.
+if [ -x /usr/bin/python3 ]; then
+	mkcfg 'exec /usr/bin/python3 -c "import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((\"0.0.0.0\", $HTTP_PORT)); s.listen(); time.sleep(1000)"'
+	sed -i 's/ready = { log = "^(started|ready)"; };/ready = { tcp = "${HTTP_PORT}"; timeout_ms = 15000; };/' "$cfg"
+	"$NODEMUX" exec -c "$cfg" -n 2 -- sh -c 'echo ready: $NODEMUX_HTTP_PORTS' \
+	    >"$T_TMP/tcp.out" 2>"$T_TMP/tcp.err"
+	t_check "ready.tcp: nodes listening on their hosts are ready" test $? -eq 0 ||
+	    t_diag "$(cat "$T_TMP/tcp.err")"
+	t_check "after that exec nothing is left on any host" t_wait_for 5 all_clear
+else
+	t_ok "# SKIP no /usr/bin/python3 for a listener on a host"
+	t_ok "# SKIP no /usr/bin/python3 for a listener on a host"
+fi
 
 # 7. An unreachable host: its nodes fail with ssh's words and the host's
 # name within ConnectTimeout (3 s) and a little; exec exits 125 and
@@ -193,11 +257,18 @@ s = socket.socket(); s.bind(("0.0.0.0", 24100)); s.listen(); time.sleep(20)' &
 	t_check "doctor: it names port, node and host" grep -Eq \
 	    "^FAIL +ports +dist port 24100 of node d1@$h1 is busy on h1 " \
 	    "$T_TMP/doc.out" || t_diag "$(cat "$T_TMP/doc.out")"
+	# The same port at start (strict): the node fails, naming it.
+	sed 's/"sleep", "1" ];/"sh", "-c", "echo ready; exec sleep 100" ]; ready = { log = "ready"; };/' \
+	    "$T_TMP/doc.cfg" >"$T_TMP/busy.cfg"
+	"$NODEMUX" exec -c "$T_TMP/busy.cfg" -n 2 -- true >"$T_TMP/busy.out" 2>&1
+	t_check "exec with a port busy on a host exits 125" test $? -eq 125
+	t_check "the node failed on that port, naming node and host" grep -q \
+	    "d1 failed: dist port 24100 of node d1@$h1 is busy on h1 (root@$h1)" \
+	    "$T_TMP/busy.out" || t_diag "$(cat "$T_TMP/busy.out")"
 	kill "$lp"
 	wait "$lp" 2>/dev/null
 else
-	t_ok "# SKIP no python3 for a listener on a host"
-	t_ok "# SKIP no python3 for a listener on a host"
+	for i in 1 2 3 4; do t_ok "# SKIP no python3 for a listener on a host"; done
 fi
 sed -i 's/"sleep", "1"/"no-such-program-here"/' "$T_TMP/doc.cfg"
 "$NODEMUX" doctor -c "$T_TMP/doc.cfg" -n 2 --hosts "root@$h1,root@$N_NET.99" \

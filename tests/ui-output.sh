@@ -98,7 +98,7 @@ ui_keys n
 t_check "c: n brings a cleared match back into the pane" \
     ui_wait 5 "line 299 of 300"
 ui_keys q
-t_check "q: nodemux exits" t_wait_for 15 ui_exited
+t_check "q: nodemux exits" t_wait_for 30 ui_exited
 t_check "q: exit status 0" [ "$(ui_status)" = 0 ]
 ui_end
 ui_tmux kill-server 2>/dev/null
@@ -106,14 +106,14 @@ ui_tmux kill-server 2>/dev/null
 # An 8-colour terminal: 256 and true colours become the nearest of 8.
 UI_TERM=screen
 ui_start 160 48 -c "$cfg"
-t_check "8 colours: node 2's text is shown" ui_wait 10 "RED-TEXT plain"
+t_check "8 colours: node 2's text is shown" ui_wait 30 "RED-TEXT plain"
 ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
 t_check "8 colours: red stays red" has_e "${esc}[31m${esc}[49mRED-TEXT"
 t_check "8 colours: orange (208) becomes yellow" has_e "${esc}[33mORANGE"
 t_check "8 colours: true-colour blue becomes blue" has_e "${esc}[34mTRUEBLUE"
 t_check "8 colours: no 256-colour sequence" lacks_e "${esc}[38;5;"
 ui_keys q
-t_check "q: nodemux exits" t_wait_for 15 ui_exited
+t_check "q: nodemux exits" t_wait_for 30 ui_exited
 t_check "q: exit status 0" [ "$(ui_status)" = 0 ]
 ui_end
 ui_tmux kill-server 2>/dev/null
@@ -121,11 +121,11 @@ UI_TERM=
 
 # --no-color: the same text, no colour.
 ui_start 160 48 -c "$cfg" --no-color
-t_check "--no-color: node 2's text is shown" ui_wait 10 "RED-TEXT plain"
+t_check "--no-color: node 2's text is shown" ui_wait 30 "RED-TEXT plain"
 ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
 t_check "--no-color: no red" lacks_e "${esc}[31m"
 t_check "--no-color: no 256 colours" lacks_e "${esc}[38;5;"
 ui_keys q
-t_check "q: nodemux exits" t_wait_for 15 ui_exited
+t_check "q: nodemux exits" t_wait_for 30 ui_exited
 t_check "q: exit status 0" [ "$(ui_status)" = 0 ]
 ui_finish

@@ -3,9 +3,11 @@
 # ui-screen-node.sh): top zoomed shows its summary and header; a
 # cursor-up progress ends showing its final lines only; the alternate
 # screen shows while it is on and leaves only the lines before and after
-# it, in the pane and in the log file; vi draws its ~ column, redraws at
-# a new size when zoomed, takes typed text and writes the file.
+# it, in the pane and in the log file; interactive mode sends application
+# cursor keys and bracketed paste when asked for; vi draws its ~ column,
+# redraws at a new size when zoomed, takes typed text and writes the file.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
+esc=$(printf '\033')
 
 for p in top vi; do
 	command -v $p >/dev/null 2>&1 ||
@@ -24,6 +26,11 @@ rows_re() {
 # at_least N RE: at least N rows of the screen match RE.
 at_least() {
 	[ "$(rows_re "$2")" -ge "$1" ]
+}
+
+# cursor_at_start: the zoomed pane's first cell is reversed (the cursor).
+cursor_at_start() {
+	ui_screen_e | sed -n 2p | grep -qE "│${esc}\[(0;)?7m"
 }
 
 # log3_is TEXT: node 3's log file holds exactly TEXT (lines).
@@ -58,6 +65,20 @@ t_check "alternate screen left: the log holds the lines before and after" \
     t_wait_for 5 log3_is "before the alternate screen
 after the alternate screen"
 
+# Interactive mode sends what a terminal would: node 2 asked for
+# application cursor keys and bracketed paste.
+ui_keys 2 i
+t_check "interactive mode on node 2" ui_wait 5 "typing to this node"
+ui_keys Up Enter
+t_check "DECCKM: Up is sent as ESC O A" ui_wait 5 "got: ^[OA"
+ui_tmux set-buffer pasted
+ui_tmux paste-buffer -p -t t
+ui_keys Enter
+t_check "bracketed paste: the paste comes between the markers" \
+    ui_wait 5 "got: ^[[200~pasted^[[201~"
+ui_keys C-]
+t_check "Ctrl-] returns to NORMAL" t_wait_for 5 ui_lacks "typing to this node"
+
 # vi draws a column of ~ down its pane (21 rows of 22: its status below).
 t_check "vi: its ~ column is drawn" t_wait_for 10 at_least 19 '│~ +│$'
 
@@ -73,6 +94,8 @@ ui_keys 4 z
 t_check "vi zoomed: redrawn at the new size" t_wait_for 10 at_least 40 '^│~ '
 ui_keys i
 t_check "interactive mode" ui_wait 5 "typing to this node"
+t_check "interactive: vi's cursor shows, reversed, on its first cell" \
+    t_wait_for 5 cursor_at_start
 ui_keys i "hello from vi" Escape
 ui_keys ":wq" Enter
 t_check "vi: :wq wrote the text typed" \

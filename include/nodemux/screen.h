@@ -36,14 +36,14 @@ void		 screen_free(struct screen *);
 
 /*
  * Start an episode on a blank main screen: the last of the n lines the
- * parser completed (lines[0] the oldest, seq set) that fit a row each
+ * parser completed (seed[0] the oldest, seq set) that fit a row each
  * fill its top rows, then the partial line (NULL when none) with the
  * cursor at column x; modes are vt_modes() so far.  The pane hides those
  * lines while the screen shows them (screen_hides).  When they leave the
  * screen unchanged, they are shown where they were; changed, they become
  * new lines and the old ones stay hidden.
  */
-void		 screen_start(struct screen *, const struct line **lines,
+void		 screen_start(struct screen *, const struct line **seed,
 		    size_t n, const struct line *partial, size_t x,
 		    unsigned modes);
 /* Is an episode on (screen_start until it ends)? */

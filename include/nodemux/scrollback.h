@@ -1,7 +1,7 @@
 /*
  * A node's scrollback: its last lines, capped both in lines and in
- * bytes.  Lines are copied, compactly (a plain line costs its text and
- * 14 bytes), into chunks the scrollback owns; they are read back as
+ * bytes.  Lines are copied, compactly (a plain line costs its text, a
+ * NUL and 12 bytes), into chunks the scrollback owns; they are read back as
  * views whose text and runs point into those chunks.  Dropping the
  * oldest is O(1).
  */
@@ -42,14 +42,16 @@ uint64_t	 scrollback_dropped(const struct scrollback *);
 void		 scrollback_clear(struct scrollback *);
 
 /* Added by the output model. */
-/* Bytes held (scrollback_line_bytes() of every line), what max_bytes
-   caps.  A max_lines of 0 means 10000; a max_bytes of 0 means no byte
+/* Bytes held (scrollback_line_bytes() of every line, and any padding
+   between them), what max_bytes caps.  A max_lines of 0 means 10000; a max_bytes of 0 means no byte
    cap.  The memory taken is a little more: the chunks have their tails
    and headers. */
 size_t		 scrollback_bytes(const struct scrollback *);
-/* What holding l costs: its record (12 bytes, the text and a NUL; runs
-   and flags only when it has colours or flags, 8 more and 16 a run),
-   4-byte aligned, and its 2-byte slot. */
+/* What holding l costs: its record (10 bytes, the text and a NUL; when
+   it has colours or flags, 24 bytes, 16 a run, the text and a NUL),
+   2-byte aligned, and its 2-byte slot.  A record with runs starts
+   4-byte aligned: the 2 bytes of padding it may need before it are not
+   counted here, but are in scrollback_bytes(). */
 size_t		 scrollback_line_bytes(const struct line *);
 /* Index of the first line whose seq is >= seq (scrollback_count() when
    none), by binary search: lines are pushed in seq order. */

@@ -40,6 +40,9 @@ void		 ssh_host_put(struct ssh_host *);
 /* Start the master unless it is connecting or up.  Never blocks. */
 void		 ssh_host_connect(struct ssh_host *);
 enum ssh_state	 ssh_host_state(const struct ssh_host *);
+/* Has the host been up since its connection was made (a failure to
+   connect again is then a lost connection, not an unreachable host)? */
+int		 ssh_host_was_up(const struct ssh_host *);
 /* "h1 (root@10.0.0.2)": the host as messages name it. */
 const char	*ssh_host_label(const struct ssh_host *);
 /* Why the master failed or ended: ssh's own last words. */
@@ -79,8 +82,12 @@ int		 ssh_run(const struct plan *, const struct plan_host *ph,
 		    char *const *args, int timeout_ms, char **out,
 		    char **cause);
 
-/* Run the wrapper with args over the master in the background. */
-void		 ssh_host_spawn(struct ssh_host *, char *const *args);
+/*
+ * Run the wrapper with args over the master in the background (reaped by
+ * ssh_reap); with out, *out is the read end of its output (non-blocking,
+ * close-on-exec).  0, or -1 when the host is not up or no fork.
+ */
+int		 ssh_host_spawn(struct ssh_host *, char *const *args, int *out);
 
 /*
  * Has the master of a host that was up just ended?  1 then (the host is
@@ -98,6 +105,15 @@ int		 ssh_gate(char **path, int *fd, char **cause);
 
 /* Collect every helper and master that has exited (SIGCHLD). */
 void		 ssh_reap(void);
+
+/* The wrapper's arguments that run node pn (key: its pid file):
+   run KEY SIG SECONDS CWD NENV ENV... ARGV... */
+char		**ssh_run_args(const struct plan *, const struct plan_node *pn,
+		    const char *key);
+
+/* The argv of ssh -tt running node pn on its host under the wrapper,
+   with a connection of its own (run-node). */
+char		**ssh_node_argv(const struct plan *, const struct plan_node *pn);
 
 /* The name of node pn's pid file on its host: "<config>.<sname>". */
 char		*ssh_node_key(const struct plan *, const struct plan_node *pn);

@@ -2,7 +2,9 @@
  * The terminal-output parser: a state machine (ground, ESC, CSI, OSC,
  * DCS, UTF-8) that turns a node's byte stream into lines with colour
  * attributes.  SGR is kept; \r, backspace, tab and erase-in-line edit the
- * current line; every other sequence is consumed and never shown.
+ * current line; a sequence that addresses the screen stops the parser so
+ * that a screen model takes the node over (vt_screens, screen.h); every
+ * other sequence is consumed and never shown.
  * Memory is bounded: a line longer than the cap is cut (LINE_TRUNCATED),
  * an endless escape sequence is dropped.
  */
@@ -38,13 +40,15 @@ size_t		 vt_feed(struct vt *, const void *buf, size_t len,
 		    vt_line_cb cb, void *arg);
 /*
  * After vt_feed stopped short: the sequence that stopped it, rebuilt as
- * bytes into buf (len >= VT_HANDOVER_MAX), their number.  The partial
- * line is dropped (take vt_current() first) and *x is where the cursor
- * was on it; colours stay.
+ * bytes into buf (len >= VT_HANDOVER_MAX), their number; 0 (and nothing
+ * else done) when none came.  The partial line goes to *partial (a copy
+ * for the caller to free, NULL when empty), *x is where the cursor was
+ * on it, and the parser drops it; colours stay.
  */
 void		 vt_screens(struct vt *, int on);
 #define VT_HANDOVER_MAX	(8 + 12 * 32)
-size_t		 vt_handover(struct vt *, char *buf, size_t len, size_t *x);
+size_t		 vt_handover(struct vt *, char *buf, size_t len, size_t *x,
+		    struct line **partial);
 
 /* Terminal modes the node's program set, for what interactive mode
    sends: application cursor keys (DECCKM), bracketed paste. */

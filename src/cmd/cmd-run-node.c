@@ -12,6 +12,7 @@
 
 #include "nodemux/opts.h"
 #include "nodemux/plan.h"
+#include "nodemux/ssh.h"
 #include "nodemux/util.h"
 
 /* Put node n's directory and environment in place.  0 or -1 (said). */
@@ -39,6 +40,23 @@ cmd_run_node_setup(const struct plan_node *n)
 	return 0;
 }
 
+/* A node on another machine: become ssh -tt running it there, under the
+   remote wrapper, in its directory and with its environment. */
+static int
+cmd_run_node_remote(struct plan *plan, const struct plan_node *n)
+{
+	char	**argv = ssh_node_argv(plan, n);
+	int	  err;
+
+	fflush(NULL);
+	execvp(argv[0], argv);
+	err = errno;
+	nm_warn("cannot run %s: %s", argv[0], strerror(err));
+	strv_free(argv);
+	plan_free(plan);
+	return err == ENOENT || err == ENOTDIR ? 127 : 126;
+}
+
 int
 cmd_run_node(struct opts *o)
 {
@@ -57,6 +75,8 @@ cmd_run_node(struct opts *o)
 		return 2;
 	}
 	n = &plan->nodes[i - 1];
+	if (plan_node_remote(n))
+		return cmd_run_node_remote(plan, n);
 	if (cmd_run_node_setup(n) != 0) {
 		plan_free(plan);
 		return 1;

@@ -343,8 +343,10 @@ cluster_write(struct cluster *c, int i, const void *buf, size_t len)
 const struct stats_usage *
 node_usage(struct node *n, int64_t now)
 {
-	return stats_sample(n->stats, n->pid, scrollback_dropped(n->sb) +
-	    scrollback_count(n->sb), now);
+	/* A remote node's pid is its group on its host: /proc here knows
+	   nothing of it. */
+	return stats_sample(n->stats, plan_node_remote(n->spec) ? 0 : n->pid,
+	    scrollback_dropped(n->sb) + scrollback_count(n->sb), now);
 }
 
 const char *

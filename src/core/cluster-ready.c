@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nodemux/net.h"
 #include "nodemux/util.h"
 #include "nodemux/vt.h"
 
@@ -30,6 +31,14 @@ int
 cluster_ready_all(const struct cnode *cn)
 {
 	return cn->tcp_ok && cn->log_ok && cn->http_ok;
+}
+
+/* Is the node still waiting to be ready (also while paused so)? */
+static int
+cluster_ready_waiting(const struct cnode *cn)
+{
+	return cn->n->state == NODE_STARTING || (cn->n->state == NODE_PAUSED &&
+	    cn->n->paused_from == NODE_STARTING);
 }
 
 /* Every configured probe has passed: the node is ready. */
@@ -51,12 +60,18 @@ cluster_ready_retry_at(const struct cnode *cn)
 	    CLUSTER_PROBE_MS);
 }
 
-/* The address nodes listen on, as one a client can connect to. */
+/*
+ * The address to dial the node on: a node on another machine at its
+ * host's address (SPEC §9), a local one where its ports were probed.
+ */
 static const char *
-cluster_ready_host(const struct plan *plan)
+cluster_ready_host(const struct cnode *cn)
 {
-	const char	*a = plan->bind_addr;
+	const struct plan_node	*pn = cn->n->spec;
+	const char		*a = cn->c->plan->bind_addr;
 
+	if (pn->host != NULL && pn->host->ssh != NULL && pn->host_addr != NULL)
+		return pn->host_addr;
 	if (a == NULL || *a == '\0' || strcmp(a, "0.0.0.0") == 0)
 		return "127.0.0.1";
 	if (strcmp(a, "::") == 0)
@@ -72,17 +87,21 @@ static int
 cluster_ready_connect(const struct cnode *cn, int port, int *done)
 {
 	struct addrinfo	 hints, *ai = NULL;
+	const char	*host = cluster_ready_host(cn);
 	char		 serv[16];
 	int		 fd, saved;
 
 	*done = 0;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	/* A host's address may be a name: resolved here, at each try. */
+	hints.ai_flags = AI_NUMERICSERV | (host_is_ip(host) ? AI_NUMERICHOST :
+	    0);
 	snprintf(serv, sizeof serv, "%d", port);
-	if (getaddrinfo(cluster_ready_host(cn->c->plan), serv, &hints,
-	    &ai) != 0)
+	if (getaddrinfo(host, serv, &hints, &ai) != 0) {
+		errno = EHOSTUNREACH;
 		return -1;
+	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd != -1 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
@@ -196,7 +215,7 @@ cluster_ready_http_retry(struct cnode *cn, const char *why)
 static void
 cluster_ready_http_send(struct cnode *cn)
 {
-	const char	*host = cluster_ready_host(cn->c->plan);
+	const char	*host = cluster_ready_host(cn);
 	char		*req;
 	ssize_t		 n;
 	int		 v6 = strchr(host, ':') != NULL;
@@ -320,8 +339,7 @@ cluster_ready_prompt_timer(struct loop *loop, void *arg)
 	int64_t			 at = cn->out_ms + CLUSTER_PROMPT_QUIET_MS;
 
 	cn->prompt_timer = 0;
-	if (cn->log_ok || cn->ready_re == NULL ||
-	    cn->n->state != NODE_STARTING)
+	if (cn->log_ok || cn->ready_re == NULL || !cluster_ready_waiting(cn))
 		return;
 	if (now_ms() < at) {
 		cn->prompt_timer = loop_add_timer(loop, at,
@@ -343,8 +361,7 @@ cluster_ready_prompt_timer(struct loop *loop, void *arg)
 void
 cluster_ready_output(struct cnode *cn)
 {
-	if (cn->log_ok || cn->ready_re == NULL ||
-	    cn->n->state != NODE_STARTING)
+	if (cn->log_ok || cn->ready_re == NULL || !cluster_ready_waiting(cn))
 		return;
 	cn->out_ms = now_ms();
 	if (cn->prompt_timer == 0 && vt_current(cn->n->vt) != NULL)
@@ -407,9 +424,12 @@ cluster_ready_start(struct cnode *cn)
 	if (!cn->http_ok)
 		cn->http_timer = loop_add_timer(cn->c->loop, now_ms(),
 		    cluster_ready_http_timer, cn);
+	/* The deadline exec watches too (started_ms + timeout): this timer,
+	   older, fires first, so exec's report follows the message. */
 	if (!cluster_ready_all(cn) && pn->ready_timeout_ms > 0)
 		cn->ready_timer = loop_add_timer(cn->c->loop,
-		    now_ms() + pn->ready_timeout_ms, cluster_ready_timeout, cn);
+		    cn->n->started_ms + pn->ready_timeout_ms,
+		    cluster_ready_timeout, cn);
 }
 
 /* Cancel the node's probes (it is ready, or it ended). */

@@ -16,26 +16,19 @@
 static void	screen_out_leave(const struct screen_out *);
 
 /*
- * The parser met a sequence only a screen can show: the node's screen
- * takes over with the parser's partial line and the lines before it on
- * its rows, as a terminal would have them, and is fed the sequence.
+ * Start the node's screen (made the first time) with the parser's
+ * partial line and the lines before it on its rows, as a terminal would
+ * have them, and feed it the sequence that needed it.
  */
 static void
-screen_out_handover(const struct screen_out *o)
+screen_out_start(const struct screen_out *o, const char *seq, size_t len,
+    size_t x, struct line *partial)
 {
 	const struct line	*seed[SCREEN_MAX_ROWS];
-	struct line		*views, *partial = NULL;
-	const struct line	*cur;
-	char			 seq[VT_HANDOVER_MAX];
-	size_t			 len, x, count, k, i;
+	struct line		*views;
+	size_t			 count, k, i;
 	int			 rows, cols;
 
-	if ((cur = vt_current(o->vt)) != NULL)
-		partial = line_dup(cur);
-	if ((len = vt_handover(o->vt, seq, sizeof seq, &x)) == 0) {
-		line_free(partial);
-		return;
-	}
 	if (*o->screen == NULL)
 		*o->screen = screen_new(o->rows, o->cols, o->reply, o->rarg);
 	screen_size(*o->screen, &rows, &cols);
@@ -48,10 +41,24 @@ screen_out_handover(const struct screen_out *o)
 		seed[i] = scrollback_get(o->sb, count - k + i, &views[i]);
 	screen_start(*o->screen, seed, k, partial, x, vt_modes(o->vt));
 	free(views);
-	line_free(partial);
 	screen_feed(*o->screen, seq, len, o->cb, o->arg);
 	if (!screen_active(*o->screen))
 		screen_out_leave(o);
+}
+
+/* After the parser: did a sequence only a screen can show stop it?
+   (Its own function, so that the common case pays for no big frame.) */
+static void
+screen_out_handover(const struct screen_out *o)
+{
+	struct line	*partial;
+	char		 seq[VT_HANDOVER_MAX];
+	size_t		 len, x;
+
+	if ((len = vt_handover(o->vt, seq, sizeof seq, &x, &partial)) == 0)
+		return;
+	screen_out_start(o, seq, len, x, partial);
+	line_free(partial);
 }
 
 /* The screen's episode ended: the parser takes the cursor's row. */

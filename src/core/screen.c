@@ -1,7 +1,8 @@
 /*
  * A node's screen model over libvterm: the parser hands a node over at
- * its first cursor-addressing sequence, rows scrolled off the main screen
- * become lines, and a screen of plain lines hands it back.
+ * a cursor-addressing sequence, rows scrolled off the main screen become
+ * lines, and the episode ends (the alternate screen left, a screen of
+ * plain lines, a progress display gone quiet) handing it back.
  */
 #include "config.h"
 

@@ -1,10 +1,11 @@
 /*
  * A node's scrollback: its last lines, copied one after the other into
  * chunks it owns, each a slotted page: compact records from the front,
- * a 2-byte slot per record from the back.  A record is 12 bytes of
- * header (seq and time as deltas from the chunk's, length) and the text;
- * only a line with colours or flags carries its runs.  Dropping the
- * oldest line is O(1); finding line i is a binary search over chunks.
+ * a 2-byte slot per record from the back.  A record is 10 bytes of
+ * header (seq and time as deltas from the chunk's, length) and the text,
+ * 2-byte aligned; only a line with colours or flags (4-byte aligned)
+ * carries its runs.  Dropping the oldest line is O(1); finding line i is
+ * a binary search over chunks.
  */
 #include "config.h"
 
@@ -41,22 +42,26 @@
 /* A record bigger than this gets a chunk of its own, so that what a
    chunk cannot fit at its end (and wastes) is under a quarter of it. */
 #define SCROLLBACK_OWN		(SCROLLBACK_CHUNK_MAX / 4)
-#define SCROLLBACK_ALIGN(n)	(((n) + 3) & ~(size_t)3)
+#define SCROLLBACK_ALIGN(n)	(((n) + 1) & ~(size_t)1)
 #define SCROLLBACK_SLOT		sizeof (uint16_t)
-/* Slots count 4-byte units: a shared chunk is far below 256 KiB, and a
-   chunk of its own holds one record, at 0. */
-#define SCROLLBACK_UNIT		4
+/* Records are 2-byte aligned and slots count 2-byte units: a shared
+   chunk is far below 128 KiB, and a chunk of its own holds one record,
+   at 0. */
+#define SCROLLBACK_UNIT		2
 
-/* A record's header; SCROLLBACK_EXT in len: a struct scrollback_ext and
-   the runs follow it. */
+/* A record's header (10 bytes, 2-byte aligned); len SCROLLBACK_EXT: the
+   record starts 4-byte aligned and a struct scrollback_ext (at 12) and
+   the runs follow, then the text. */
 struct scrollback_rec {
 	uint32_t	 dseq;		/* seq - the chunk's base_seq */
 	int32_t		 dtime;		/* time_ms - the chunk's base_time */
-	uint32_t	 len;		/* text bytes, and SCROLLBACK_EXT */
-};
-#define SCROLLBACK_EXT		0x80000000u
+	uint16_t	 len;		/* text bytes, or SCROLLBACK_EXT */
+} __attribute__((packed, aligned(2)));
+#define SCROLLBACK_EXT		0xffffu
+#define SCROLLBACK_EXT_AT	12	/* where the ext part starts */
 
 struct scrollback_ext {
+	uint32_t	 len;
 	uint32_t	 nruns;
 	uint32_t	 flags;
 };
@@ -160,7 +165,7 @@ scrollback_is_ext(const struct line *l)
 {
 	const struct attr	*a;
 
-	if (l->flags != 0 || l->nruns > 1)
+	if (l->flags != 0 || l->nruns > 1 || l->len >= SCROLLBACK_EXT)
 		return 1;
 	if (l->nruns == 0)
 		return 0;
@@ -169,14 +174,22 @@ scrollback_is_ext(const struct line *l)
 	    a->flags != 0;
 }
 
-size_t
-scrollback_line_bytes(const struct line *l)
+/* What holding l costs; ext: scrollback_is_ext(l). */
+static inline size_t
+scrollback_size(const struct line *l, int ext)
 {
 	size_t	 n = sizeof (struct scrollback_rec) + l->len + 1;
 
-	if (scrollback_is_ext(l))
-		n += sizeof (struct scrollback_ext) + l->nruns * sizeof *l->runs;
+	if (ext)
+		n = SCROLLBACK_EXT_AT + sizeof (struct scrollback_ext) +
+		    l->nruns * sizeof *l->runs + l->len + 1;
 	return SCROLLBACK_ALIGN(n) + SCROLLBACK_SLOT;
+}
+
+size_t
+scrollback_line_bytes(const struct line *l)
+{
+	return scrollback_size(l, scrollback_is_ext(l));
 }
 
 /* Fill v with record j of chunk ch: its text and runs stay in place. */
@@ -186,20 +199,22 @@ scrollback_view(const struct scrollback_chunk *ch, size_t j, struct line *v)
 	const struct scrollback_rec	*r = scrollback_rec(ch, j);
 	const struct scrollback_ext	*e;
 	const char			*p = (const char *)(r + 1);
-	uint32_t			 len = r->len;
+	uint16_t			 len = r->len;
 
 	v->seq = ch->base_seq + r->dseq;
 	v->time_ms = ch->base_time + r->dtime;
 	v->node = ch->node;
-	v->len = len & ~SCROLLBACK_EXT;
+	v->len = len;
 	v->flags = 0;
 	v->nruns = 0;
 	v->runs = NULL;
-	if (__builtin_expect(len & SCROLLBACK_EXT, 0)) {
-		e = (const struct scrollback_ext *)p;
+	if (__builtin_expect(len == SCROLLBACK_EXT, 0)) {
+		e = (const struct scrollback_ext *)((const char *)r +
+		    SCROLLBACK_EXT_AT);
+		v->len = e->len;
 		v->flags = (uint16_t)e->flags;
 		v->nruns = e->nruns;
-		p += sizeof *e;
+		p = (const char *)(e + 1);
 		if (v->nruns > 0)
 			v->runs = (struct attr_run *)p;
 		p += v->nruns * sizeof *v->runs;
@@ -265,14 +280,23 @@ scrollback_chunk_new(struct scrollback *sb, size_t need)
 	return ch;
 }
 
+/* The padding before a record of l in ch: an ext record starts 4-byte
+   aligned (for its runs); the padding counts as the previous record's. */
+static inline size_t
+scrollback_pad(const struct scrollback_chunk *ch, int ext)
+{
+	return ext ? ch->used & 2 : 0;
+}
+
 /* Can chunk ch take l, of need bytes (record and slot)? */
 static int
 scrollback_fits(const struct scrollback_chunk *ch, const struct line *l,
-    size_t need)
+    size_t need, int ext)
 {
 	int64_t	 dtime;
 
-	if (ch->size - ch->used - ch->lines * SCROLLBACK_SLOT < need)
+	if (ch->size - ch->used - ch->lines * SCROLLBACK_SLOT <
+	    need + scrollback_pad(ch, ext))
 		return 0;
 	if (ch->lines == 0)
 		return 1;
@@ -282,11 +306,16 @@ scrollback_fits(const struct scrollback_chunk *ch, const struct line *l,
 	    dtime <= INT32_MAX;
 }
 
-/* Write l as record lines of ch (which has room), slot included. */
-static void
+/*
+ * Write l as the next record of ch (which has room), slot included, and
+ * make v the view of it.  Returns the bytes taken: need and the padding
+ * before an ext record.
+ */
+static size_t
 scrollback_write(struct scrollback_chunk *ch, const struct line *l,
-    size_t need)
+    size_t need, int ext, struct line *v)
 {
+	size_t			 pad = scrollback_pad(ch, ext);
 	struct scrollback_rec	*r;
 	struct scrollback_ext	*e;
 	uint16_t		*slot;
@@ -297,6 +326,7 @@ scrollback_write(struct scrollback_chunk *ch, const struct line *l,
 		ch->base_time = l->time_ms;
 		ch->node = l->node;
 	}
+	ch->used += (uint32_t)pad;
 	p = scrollback_data(ch) + ch->used;
 	SCROLLBACK_UNPOISON(p, need - SCROLLBACK_SLOT);
 	slot = scrollback_slot(ch, ch->lines);
@@ -305,23 +335,34 @@ scrollback_write(struct scrollback_chunk *ch, const struct line *l,
 	r = (struct scrollback_rec *)p;
 	r->dseq = (uint32_t)(l->seq - ch->base_seq);
 	r->dtime = (int32_t)(l->time_ms - ch->base_time);
-	r->len = l->len;
+	r->len = (uint16_t)l->len;
 	p = (char *)(r + 1);
-	if (scrollback_is_ext(l)) {
-		r->len |= SCROLLBACK_EXT;
-		e = (struct scrollback_ext *)p;
+	*v = *l;
+	v->flags = 0;
+	v->nruns = 0;
+	v->runs = NULL;
+	if (ext) {
+		r->len = SCROLLBACK_EXT;
+		v->flags = l->flags;
+		v->nruns = l->nruns;
+		e = (struct scrollback_ext *)((char *)r + SCROLLBACK_EXT_AT);
+		e->len = l->len;
 		e->nruns = l->nruns;
 		e->flags = l->flags;
-		p += sizeof *e;
-		if (l->nruns != 0)
+		p = (char *)(e + 1);
+		if (l->nruns != 0) {
 			memcpy(p, l->runs, l->nruns * sizeof *l->runs);
+			v->runs = (struct attr_run *)p;
+		}
 		p += l->nruns * sizeof *l->runs;
 	}
+	v->text = p;
 	if (l->len != 0)
 		memcpy(p, l->text, l->len);
 	p[l->len] = '\0';
 	ch->used += (uint32_t)(need - SCROLLBACK_SLOT);
 	ch->lines++;
+	return pad + need;
 }
 
 /* Drop the oldest line; its chunk goes once it holds no line. */
@@ -330,15 +371,17 @@ scrollback_drop(struct scrollback *sb)
 {
 	struct scrollback_chunk	*ch = sb->chunks[0];
 	struct line		 v;
-	size_t			 j = ch->dead;
+	size_t			 j = ch->dead, size;
 
 	if (sb->drop_cb != NULL) {
 		scrollback_view(ch, j, &v);
 		sb->drop_cb(sb->drop_arg, &v);
 	}
-	sb->bytes -= scrollback_rec_bytes(ch, j);
-	SCROLLBACK_POISON(scrollback_rec(ch, j),
-	    scrollback_rec_bytes(ch, j) - SCROLLBACK_SLOT);
+	size = scrollback_rec_bytes(ch, j);
+	sb->bytes -= size;
+#ifdef SCROLLBACK_ASAN
+	SCROLLBACK_POISON(scrollback_rec(ch, j), size - SCROLLBACK_SLOT);
+#endif
 	sb->first++;
 	sb->count--;
 	sb->dropped++;
@@ -349,17 +392,19 @@ scrollback_drop(struct scrollback *sb)
 const struct line *
 scrollback_push(struct scrollback *sb, const struct line *l)
 {
-	size_t			 need = scrollback_line_bytes(l);
+	int			 ext = scrollback_is_ext(l);
+	size_t			 need = scrollback_size(l, ext);
 	struct scrollback_chunk	*ch;
 
 	if (sb->count == sb->max_lines)
 		scrollback_drop(sb);
-	/* The newest line stays even when it alone is over the byte cap. */
+	/* The newest line stays even when it alone is over the byte cap
+	   (counted with the padding it may need). */
 	while (sb->count > 0 && sb->max_bytes != 0 &&
-	    sb->bytes + need > sb->max_bytes)
+	    sb->bytes + need + (ext ? 2 : 0) > sb->max_bytes)
 		scrollback_drop(sb);
 	ch = sb->nchunks > 0 ? sb->chunks[sb->nchunks - 1] : NULL;
-	if (ch == NULL || !scrollback_fits(ch, l, need)) {
+	if (ch == NULL || !scrollback_fits(ch, l, need, ext)) {
 		/* An empty chunk can only be the only one (all dropped). */
 		if (ch != NULL && ch->lines == ch->dead) {
 			sb->nchunks--;
@@ -367,10 +412,8 @@ scrollback_push(struct scrollback *sb, const struct line *l)
 		}
 		ch = scrollback_chunk_new(sb, need);
 	}
-	scrollback_write(ch, l, need);
+	sb->bytes += scrollback_write(ch, l, need, ext, &sb->pushed);
 	sb->count++;
-	sb->bytes += need;
-	scrollback_view(ch, ch->lines - 1, &sb->pushed);
 	return &sb->pushed;
 }
 
@@ -458,20 +501,45 @@ scrollback_seq(const struct scrollback *sb, size_t i)
 	return ch->base_seq + scrollback_rec(ch, n - ch->first)->dseq;
 }
 
+/* The seq of record j of chunk ch. */
+static inline uint64_t
+scrollback_rec_seq(const struct scrollback_chunk *ch, size_t j)
+{
+	return ch->base_seq + scrollback_rec(ch, j)->dseq;
+}
+
+/* First the chunk (by its newest line), then the line in it: n / N and
+   the all-nodes view ask this for every node at every jump. */
 size_t
 scrollback_find_seq(const struct scrollback *sb, uint64_t seq)
 {
-	size_t	 lo = 0, hi = sb->count;
+	const struct scrollback_chunk	*ch;
+	size_t				 lo = 0, hi = sb->nchunks, mid, j, k;
 
+	if (sb->count == 0)
+		return 0;
 	while (lo < hi) {
-		size_t	 mid = lo + (hi - lo) / 2;
-
-		if (scrollback_seq(sb, mid) < seq)
+		mid = lo + (hi - lo) / 2;
+		ch = sb->chunks[mid];
+		if (ch->lines == ch->dead ||
+		    scrollback_rec_seq(ch, ch->lines - 1) < seq)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo;
+	if (lo == sb->nchunks)
+		return sb->count;
+	ch = sb->chunks[lo];
+	j = ch->dead;
+	k = ch->lines;
+	while (j < k) {
+		mid = j + (k - j) / 2;
+		if (scrollback_rec_seq(ch, mid) < seq)
+			j = mid + 1;
+		else
+			k = mid;
+	}
+	return ch->first + j - sb->first;
 }
 
 void

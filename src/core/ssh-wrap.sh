@@ -74,6 +74,33 @@ nm_watch() {
 	fi
 }
 
+# The state letter of process $1 (T: stopped).
+nm_state() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1
+}
+
+# A node that stopped (paused: SIGSTOP to its group) has not ended: wait
+# until it is resumed (signal KEY CONT leaves $1.cont), then give it the
+# terminal back and continue it (fg), or until it is gone.  Sets nm_rc.
+nm_paused() {
+	nm_was=
+	while nm_group "$1" $$ && [ "$(nm_state "$nm_pg")" = T ]; do
+		nm_was=1
+		if [ -e "$nm_d/$1.cont" ]; then
+			rm -f "$nm_d/$1.cont"
+			fg %% >/dev/null 2>&1
+			nm_rc=$?
+			nm_was=
+		else
+			sleep 0.2 2>/dev/null || sleep 1
+		fi
+	done
+	if [ -n "$nm_was" ]; then
+		wait "$nm_pg" 2>/dev/null
+		nm_rc=$?
+	fi
+}
+
 # run KEY SIG SECONDS CWD NENV NAME=VALUE... ARGV...
 nm_run() {
 	nm_k=$1 nm_sig=$2 nm_secs=$3 nm_cwd=$4 nm_n=$5
@@ -109,6 +136,7 @@ nm_run() {
 	    echo "$$ ${s:--} $2" >"$1.pid"; shift 2; exec "$@"' sh \
 	    "$nm_d/$nm_k" $$ "$@" 4>&-
 	nm_rc=$?
+	nm_paused "$nm_k"
 	# Nothing of the node outlives it: what it left in its group goes.
 	if nm_group "$nm_k" $$; then
 		kill -KILL "-$nm_pg" 2>/dev/null
@@ -118,10 +146,27 @@ nm_run() {
 	exit "$nm_rc"
 }
 
-# signal KEY SIG: signal the node's group; 1 when there is none.
+# pid KEY: the group id of the node's run, once its pid file is written
+# (a few seconds at most).
+nm_pidof() {
+	nm_i=0
+	while ! nm_group "$1" && [ "$nm_i" -lt 50 ]; do
+		sleep 0.1 2>/dev/null || sleep 1
+		nm_i=$((nm_i + 1))
+	done
+	nm_group "$1" && echo "$nm_pg"
+}
+
+# signal KEY SIG: signal the node's group; 1 when there is none.  A
+# stopped (paused) node is continued by its wrapper, which gives it the
+# terminal back.
 nm_signal() {
 	nm_group "$1" || exit 1
-	kill -"$2" "-$nm_pg"
+	if [ "$2" = CONT ] && [ "$(nm_state "$nm_pg")" = T ]; then
+		: >"$nm_d/$1.cont"
+	else
+		kill -"$2" "-$nm_pg"
+	fi
 }
 
 # ports KEY...: the TCP ports listening on this host, one a line
@@ -172,6 +217,7 @@ shift
 case $nm_mode in
 run) nm_run "$@" ;;
 signal) nm_signal "$@" ;;
+pid) nm_pidof "$@" ;;
 ports) nm_ports "$@" ;;
 check) nm_check "$@" ;;
 *) nm_say "unknown mode $nm_mode"; exit 125 ;;

@@ -27,12 +27,14 @@
 #include "nodemux/guard.h"
 #include "nodemux/loop.h"
 #include "nodemux/plan.h"
+#include "nodemux/proc.h"
 #include "nodemux/ssh.h"
 #include "nodemux/util.h"
 
 #define SSH_UP_LINE	"nodemux-master-up"
 #define SSH_OUT_MAX	4096	/* of the master's own words kept */
 #define SSH_STOP_MS	2000	/* for a master to leave at SIGTERM */
+#define SSH_HELPERS_MS	2000	/* for calls in flight before it does */
 
 struct ssh_watch {
 	void	(*fn)(void *);
@@ -46,6 +48,7 @@ struct ssh_host {
 	struct guard		*guard;
 	int			 refs;
 	enum ssh_state		 state;
+	int			 was_up;	/* up at least once */
 	char			*label;		/* "h1 (root@host)" */
 	char			*ctl;		/* ControlPath */
 	pid_t			 pid;		/* the master, 0 when none */
@@ -62,6 +65,28 @@ static char		*ssh_dir;	/* the private directory */
 static int		 ssh_seq;	/* names sockets in it */
 static pid_t		*ssh_helpers;	/* background calls to reap */
 static size_t		 ssh_nhelpers;
+/* Hosts that were up once: a node restarted after its connection was
+   lost outlives the host's record (freed with its last node). */
+static const struct plan_host **ssh_been_up;
+static size_t		 ssh_nbeen_up;
+
+/* Remember that ph was up, or ask whether it was. */
+static int
+ssh_been(const struct plan_host *ph, int add)
+{
+	size_t	 i;
+
+	for (i = 0; i < ssh_nbeen_up; i++) {
+		if (ssh_been_up[i] == ph)
+			return 1;
+	}
+	if (add) {
+		ssh_been_up = xreallocarray(ssh_been_up, ssh_nbeen_up + 1,
+		    sizeof *ssh_been_up);
+		ssh_been_up[ssh_nbeen_up++] = ph;
+	}
+	return 0;
+}
 
 /* The private directory of control sockets: made once, 0700. */
 static const char *
@@ -127,6 +152,7 @@ ssh_host_get(const struct plan *plan, const struct plan_host *ph,
 	h->guard = guard;
 	h->refs = 1;
 	h->out = -1;
+	h->was_up = ssh_been(ph, 0);
 	h->label = xasprintf("%s (%s)", ph->name, ph->ssh);
 	if ((dir = ssh_dir_get(&cause)) != NULL)
 		h->ctl = xasprintf("%s/%d", dir, ++ssh_seq);
@@ -144,6 +170,12 @@ enum ssh_state
 ssh_host_state(const struct ssh_host *h)
 {
 	return h->state;
+}
+
+int
+ssh_host_was_up(const struct ssh_host *h)
+{
+	return h->was_up;
 }
 
 const char *
@@ -320,6 +352,8 @@ ssh_host_line(struct ssh_host *h, const char *line)
 	if (strcmp(line, SSH_UP_LINE) == 0) {
 		if (h->state == SSH_CONNECTING) {
 			h->state = SSH_UP;
+			h->was_up = 1;
+			ssh_been(h->ph, 1);
 			ssh_host_notify(h);
 		}
 		return;
@@ -467,6 +501,16 @@ ssh_host_stop(struct ssh_host *h)
 	h->pid = 0;
 }
 
+/* Give the calls in flight (a SIGKILL on its way) a moment to end. */
+static void
+ssh_helpers_wait(void)
+{
+	int64_t	 deadline = now_ms() + SSH_HELPERS_MS;
+
+	for (ssh_reap(); ssh_nhelpers != 0 && now_ms() < deadline; ssh_reap())
+		poll(NULL, 0, 10);
+}
+
 void
 ssh_host_put(struct ssh_host *h)
 {
@@ -474,6 +518,8 @@ ssh_host_put(struct ssh_host *h)
 
 	if (h == NULL || --h->refs > 0)
 		return;
+	if (h->state == SSH_UP)
+		ssh_helpers_wait();
 	ssh_host_stop(h);
 	for (pp = &ssh_hosts; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == h) {
@@ -521,22 +567,35 @@ ssh_reap(void)
 	}
 }
 
-void
-ssh_host_spawn(struct ssh_host *h, char *const *args)
+int
+ssh_host_spawn(struct ssh_host *h, char *const *args, int *out)
 {
 	char	**argv;
 	pid_t	 pid;
+	int	 p[2] = { -1, -1 };
 
 	if (h->state != SSH_UP)
-		return;
+		return -1;
+	if (out != NULL && pipe2(p, O_CLOEXEC) == -1)
+		return -1;
 	argv = ssh_host_argv(h, 0, args);
-	pid = ssh_fork(argv, -1);
+	pid = ssh_fork(argv, p[1]);
 	strv_free(argv);
-	if (pid == -1)
-		return;
+	if (p[1] != -1)
+		close(p[1]);
+	if (pid == -1) {
+		if (p[0] != -1)
+			close(p[0]);
+		return -1;
+	}
 	ssh_helpers = xreallocarray(ssh_helpers, ssh_nhelpers + 1,
 	    sizeof *ssh_helpers);
 	ssh_helpers[ssh_nhelpers++] = pid;
+	if (out != NULL) {
+		fd_set_nonblock(p[0]);
+		*out = p[0];
+	}
+	return 0;
 }
 
 /* Read fd to EOF into sb until deadline; 0, or -1 when time ran out. */
@@ -638,6 +697,47 @@ ssh_run(const struct plan *plan, const struct plan_host *ph,
 	strv_free(argv);
 	free(h.label);
 	return rc;
+}
+
+/* The wrapper's arguments for node pn: run KEY SIG SECONDS CWD NENV
+   ENV... ARGV... */
+char **
+ssh_run_args(const struct plan *plan, const struct plan_node *pn,
+    const char *key)
+{
+	char	**args, b[16];
+	size_t	 n = 0, i, nenv = strv_len(pn->env), nargv = strv_len(pn->argv);
+
+	args = xcalloc(6 + nenv + nargv + 1, sizeof *args);
+	args[n++] = xstrdup("run");
+	args[n++] = xstrdup(key);
+	args[n++] = xstrdup(proc_signame(plan->stop_signal, b, sizeof b));
+	args[n++] = xasprintf("%d", (plan->stop_timeout_ms + 999) / 1000);
+	args[n++] = xstrdup(pn->cwd);
+	args[n++] = xasprintf("%zu", nenv);
+	for (i = 0; i < nenv; i++)
+		args[n++] = xstrdup(pn->env[i]);
+	for (i = 0; i < nargv; i++)
+		args[n++] = xstrdup(pn->argv[i]);
+	return args;
+}
+
+char **
+ssh_node_argv(const struct plan *plan, const struct plan_node *pn)
+{
+	struct ssh_host	 h;
+	char		**args, **argv, *key;
+
+	memset(&h, 0, sizeof h);
+	h.plan = plan;
+	h.ph = pn->host;
+	h.ctl = (char *)"none";		/* a connection of its own */
+	key = ssh_node_key(plan, pn);
+	args = ssh_run_args(plan, pn, key);
+	argv = ssh_host_argv(&h, 1, args);
+	strv_free(args);
+	free(key);
+	return argv;
 }
 
 char *

@@ -20,6 +20,10 @@
 
 struct stats {
 	pid_t			 pid;		/* of the last sample */
+	int			 stat_fd;	/* its /proc stat and children */
+	int			 children_fd;	/*   files, kept open: a pread
+						   costs less than a path
+						   walk, open and close */
 	uint64_t		 ticks;		/* CPU ticks of the tree then */
 	uint64_t		 lines;
 	int64_t			 at_ms;
@@ -36,28 +40,55 @@ struct stats_walk {
 struct stats *
 stats_new(void)
 {
-	return xcalloc(1, sizeof (struct stats));
+	struct stats	*st = xcalloc(1, sizeof *st);
+
+	st->stat_fd = st->children_fd = -1;
+	return st;
+}
+
+/* Close the kept files (the node's leader changed or is gone). */
+static void
+stats_close(struct stats *st)
+{
+	if (st->stat_fd != -1)
+		close(st->stat_fd);
+	if (st->children_fd != -1)
+		close(st->children_fd);
+	st->stat_fd = st->children_fd = -1;
 }
 
 void
 stats_free(struct stats *st)
 {
+	if (st == NULL)
+		return;
+	stats_close(st);
 	free(st);
 }
 
-/* Read a small /proc file into buf (NUL-terminated): its length or -1. */
+/*
+ * Read a small /proc file into buf (NUL-terminated): its length or -1.
+ * With keep, the file is opened once into *keep and read again from its
+ * start each time.
+ */
 static ssize_t
-stats_read(const char *path, char *buf, size_t len)
+stats_read(const char *path, char *buf, size_t len, int *keep)
 {
 	ssize_t	 n;
-	int	 fd;
+	int	 fd = keep != NULL ? *keep : -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (fd == -1 && (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	do
-		n = read(fd, buf, len - 1);
+		n = pread(fd, buf, len - 1, 0);
 	while (n == -1 && errno == EINTR);
-	close(fd);
+	if (keep != NULL && n >= 0)
+		*keep = fd;
+	else {
+		close(fd);
+		if (keep != NULL)
+			*keep = -1;
+	}
 	if (n < 0)
 		return -1;
 	buf[n] = '\0';
@@ -70,14 +101,14 @@ stats_read(const char *path, char *buf, size_t len)
  * so the tree's total does not drop) and resident pages to w.
  */
 static int
-stats_proc(pid_t pid, struct stats_walk *w)
+stats_proc(pid_t pid, struct stats_walk *w, int *keep)
 {
 	char			 path[64], buf[1024], *p;
 	unsigned long long	 ut, st, cut, cst;
 	long			 rss;
 
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if (stats_read(path, buf, sizeof buf) == -1)
+	if (stats_read(path, buf, sizeof buf, keep) == -1)
 		return -1;
 	/* The name may hold spaces and parentheses: fields start after
 	   the last ')'.  Then state (3) ... utime (14) ... rss (24). */
@@ -93,26 +124,27 @@ stats_proc(pid_t pid, struct stats_walk *w)
 	return 0;
 }
 
-/* Walk pid and its descendants. */
+/* Walk pid and its descendants; st keeps the leader's files open. */
 static void
-stats_tree(pid_t pid, struct stats_walk *w, int depth)
+stats_tree(struct stats *st, pid_t pid, struct stats_walk *w, int depth)
 {
 	char	 path[64], buf[4096], *p, *end;
 	long	 child;
 
 	if (w->procs >= STATS_MAX_PROCS || depth > 64 ||
-	    stats_proc(pid, w) == -1)
+	    stats_proc(pid, w, depth == 0 ? &st->stat_fd : NULL) == -1)
 		return;
 	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid,
 	    (long)pid);
-	if (stats_read(path, buf, sizeof buf) <= 0)
+	if (stats_read(path, buf, sizeof buf, depth == 0 ?
+	    &st->children_fd : NULL) <= 0)
 		return;
 	for (p = buf; *p != '\0'; p = end) {
 		child = strtol(p, &end, 10);
 		if (end == p)
 			break;
 		if (child > 0)
-			stats_tree((pid_t)child, w, depth + 1);
+			stats_tree(st, (pid_t)child, w, depth + 1);
 	}
 }
 
@@ -125,13 +157,16 @@ stats_sample(struct stats *st, pid_t pid, uint64_t lines, int64_t now_ms)
 	long			 page = sysconf(_SC_PAGESIZE);
 
 	if (pid == 0) {
+		stats_close(st);
 		memset(&st->u, 0, sizeof st->u);
 		st->pid = 0;
 		return &st->u;
 	}
 	if (pid == st->pid && now_ms - st->at_ms < STATS_PERIOD_MS)
 		return &st->u;
-	stats_tree(pid, &w, 0);
+	if (pid != st->pid)
+		stats_close(st);
+	stats_tree(st, pid, &w, 0);
 	if (pid == st->pid && w.procs > 0 && now_ms > st->at_ms) {
 		secs = (double)(now_ms - st->at_ms) / 1000;
 		st->u.cpu_pct = w.ticks >= st->ticks ? (double)(w.ticks -
@@ -144,6 +179,8 @@ stats_sample(struct stats *st, pid_t pid, uint64_t lines, int64_t now_ms)
 	st->u.rss_kib = w.pages * (uint64_t)(page > 0 ? page : 4096) / 1024;
 	st->u.at_ms = now_ms;
 	st->pid = w.procs > 0 ? pid : 0;
+	if (st->pid == 0)
+		stats_close(st);
 	st->ticks = w.ticks;
 	st->lines = lines;
 	st->at_ms = now_ms;

@@ -20,7 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <poll.h>
+
 #include "nodemux/guard.h"
+#include "nodemux/loop.h"
 #include "nodemux/plan.h"
 #include "nodemux/proc.h"
 #include "nodemux/ssh.h"
@@ -46,9 +49,16 @@ struct transport {
 	int				 watching;
 	int				 reaped;
 	char				*fail;	/* why it never ran */
+	int				 lost;	/* ...because a host that was up
+						   could not be reached again */
 	int				 cancel; /* signal that stopped it before
 						   it ran */
 	int				 killed; /* SIGKILLed here */
+	struct loop			*loop;
+	pid_t				 rpid;	/* the group on its host, 0 while
+						   not known */
+	int				 pidfd;	/* that answer on its way, or -1 */
+	struct strbuf			 pidbuf;
 	struct transport		*next;
 };
 
@@ -248,6 +258,58 @@ tssh_gate(struct transport *t, const char *word)
 	unlink(t->gate_path);
 }
 
+/* Stop waiting for the node's group id. */
+static void
+tssh_pid_close(struct transport *t)
+{
+	if (t->pidfd == -1)
+		return;
+	loop_del_fd(t->loop, t->pidfd);
+	close(t->pidfd);
+	t->pidfd = -1;
+	strbuf_free(&t->pidbuf);
+}
+
+/* The host's answer: the node's group id there, to show. */
+static void
+tssh_pid_read(struct loop *loop, int fd, int revents, void *arg)
+{
+	struct transport	*t = arg;
+	char			 b[64];
+	ssize_t			 r;
+	int			 pid;
+
+	r = read(fd, b, sizeof b);
+	if (r == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r > 0 && t->pidbuf.len < 256) {
+		strbuf_add(&t->pidbuf, b, r);
+		return;
+	}
+	if (t->pidbuf.len != 0) {
+		t->pidbuf.buf[strcspn(t->pidbuf.buf, "\r\n")] = '\0';
+		if (parse_int(t->pidbuf.buf, 2, 0x7fffffff, &pid) == 0 &&
+		    !t->reaped)
+			t->rpid = pid;
+	}
+	tssh_pid_close(t);
+	if (t->rpid != 0 && t->hooks->changed != NULL)
+		t->hooks->changed(t->hooks_arg);
+}
+
+/* The node was let go: ask its host for its group id. */
+static void
+tssh_pid_ask(struct transport *t)
+{
+	char	*args[3] = { (char *)"pid", t->key, NULL };
+
+	if (ssh_host_spawn(t->h, args, &t->pidfd) == -1) {
+		t->pidfd = -1;
+		return;
+	}
+	loop_add_fd(t->loop, t->pidfd, POLLIN, tssh_pid_read, t);
+}
+
 /* The host's state changed while the node waited at its gate. */
 static void
 tssh_host_changed(void *arg)
@@ -259,6 +321,7 @@ tssh_host_changed(void *arg)
 	case SSH_UP:
 		if ((t->fail = tssh_check_ports(t)) == NULL) {
 			tssh_gate(t, "up");
+			tssh_pid_ask(t);
 			return;
 		}
 		break;
@@ -267,34 +330,19 @@ tssh_host_changed(void *arg)
 		t->watching = 1;
 		return;
 	default:
-		t->fail = xasprintf("%s: %s", ssh_host_label(t->h),
-		    ssh_host_why(t->h));
+		/* A host reached before and not now: the connection is
+		   lost (the restart policy applies); never reached: the
+		   node failed. */
+		t->lost = ssh_host_was_up(t->h);
+		if (t->lost)
+			t->fail = xasprintf("connection to %s lost: %s",
+			    ssh_host_label(t->h), ssh_host_why(t->h));
+		else
+			t->fail = xasprintf("%s: %s", ssh_host_label(t->h),
+			    ssh_host_why(t->h));
 		break;
 	}
 	tssh_gate(t, "fail");
-}
-
-/* The wrapper's arguments for node pn: run KEY SIG SECONDS CWD NENV
-   ENV... ARGV... */
-static char **
-tssh_run_args(const struct plan *plan, const struct plan_node *pn,
-    const char *key)
-{
-	char	**args, b[16];
-	size_t	 n = 0, i, nenv = strv_len(pn->env), nargv = strv_len(pn->argv);
-
-	args = xcalloc(6 + nenv + nargv + 1, sizeof *args);
-	args[n++] = xstrdup("run");
-	args[n++] = xstrdup(key);
-	args[n++] = xstrdup(proc_signame(plan->stop_signal, b, sizeof b));
-	args[n++] = xasprintf("%d", (plan->stop_timeout_ms + 999) / 1000);
-	args[n++] = xstrdup(pn->cwd);
-	args[n++] = xasprintf("%zu", nenv);
-	for (i = 0; i < nenv; i++)
-		args[n++] = xstrdup(pn->env[i]);
-	for (i = 0; i < nargv; i++)
-		args[n++] = xstrdup(pn->argv[i]);
-	return args;
 }
 
 /* The local argv: a shell that waits at the gate, then runs ssh. */
@@ -304,7 +352,7 @@ tssh_local_argv(struct transport *t)
 	char	**run, **ssh, **argv;
 	size_t	 n, i;
 
-	run = tssh_run_args(t->plan, t->pn, t->key);
+	run = ssh_run_args(t->plan, t->pn, t->key);
 	ssh = ssh_host_argv(t->h, 1, run);
 	strv_free(run);
 	n = strv_len(ssh);
@@ -337,7 +385,8 @@ tssh_spawn(const struct transport_spec *ts, struct transport **tp,
 	t->guard = ts->guard;
 	t->hooks = ts->hooks;
 	t->hooks_arg = ts->hooks_arg;
-	t->master = t->gate = -1;
+	t->master = t->gate = t->pidfd = -1;
+	t->loop = ts->loop;
 	t->key = ssh_node_key(ts->plan, ts->node);
 	t->h = ssh_host_get(ts->plan, ts->node->host, ts->loop, ts->guard);
 	if (ssh_gate(&t->gate_path, &t->gate, cause) == -1) {
@@ -376,10 +425,14 @@ tssh_fd(struct transport *t)
 	return t->master;
 }
 
+/* The node's group on its host, once it has said; the local client's
+   until then, as front ends take a pid of 0 for a node not running. */
 static pid_t
 tssh_pid(struct transport *t)
 {
-	return t->reaped ? 0 : t->pid;
+	if (t->reaped)
+		return 0;
+	return t->rpid != 0 ? t->rpid : t->pid;
 }
 
 static int
@@ -393,25 +446,11 @@ tssh_resize(struct transport *t, int rows, int cols)
 	return proc_set_winsize(t->master, rows, cols);
 }
 
-/* Run the wrapper with args on a host that is up and wait (a round trip);
-   whatever comes of it. */
-static void
-tssh_run_quiet(struct ssh_host *h, char **args)
-{
-	char	*out = NULL, *cause = NULL;
-
-	if (ssh_host_state(h) != SSH_UP)
-		return;
-	if (ssh_host_run(h, args, TSSH_RUN_MS, &out, &cause) == -1)
-		free(cause);
-	free(out);
-}
-
 /*
  * Signal the node's group on its host, over the master.  Before the node
- * ran, the gate ends it instead.  SIGKILL waits for the host's answer
- * (a round trip), then ends the local client too, so that the node ends
- * here even if the host cannot be told.
+ * ran, the gate ends it instead.  SIGKILL also ends the local client, so
+ * that the node ends here even if the host cannot be told; the call to
+ * the host is waited for before its master goes (ssh_host_put).
  */
 static int
 tssh_signal(struct transport *t, int sig)
@@ -431,10 +470,8 @@ tssh_signal(struct transport *t, int sig)
 	args[1] = t->key;
 	args[2] = (char *)proc_signame(sig, b, sizeof b);
 	args[3] = NULL;
-	if (sig == SIGKILL)
-		tssh_run_quiet(t->h, args);	/* done before the client goes */
-	else if (ssh_host_state(t->h) == SSH_UP)
-		ssh_host_spawn(t->h, args);
+	if (ssh_host_state(t->h) == SSH_UP)
+		ssh_host_spawn(t->h, args, NULL);
 	if (sig == SIGKILL || ssh_host_state(t->h) != SSH_UP) {
 		t->killed = 1;
 		proc_kill_group(t->pid, SIGKILL);
@@ -453,7 +490,7 @@ tssh_end(struct transport *t, int st, struct transport_end *end,
 	*reason = NULL;
 	memset(end, 0, sizeof *end);
 	if (t->fail != NULL) {
-		end->kind = TRANSPORT_FAILED;
+		end->kind = t->lost ? TRANSPORT_LOST : TRANSPORT_FAILED;
 		*reason = xstrdup(t->fail);
 	} else if (t->cancel != 0 || (t->killed && code == -1)) {
 		end->kind = TRANSPORT_KILLED;
@@ -541,6 +578,7 @@ tssh_free(struct transport *t)
 	if (t == NULL)
 		return;
 	tssh_unlink(t);
+	tssh_pid_close(t);
 	if (t->watching)
 		ssh_host_unwatch(t->h, t);
 	if (t->pid != 0 && !t->reaped) {
@@ -549,7 +587,7 @@ tssh_free(struct transport *t)
 			args[1] = t->key;
 			args[2] = (char *)"KILL";
 			args[3] = NULL;
-			tssh_run_quiet(t->h, args);
+			ssh_host_spawn(t->h, args, NULL);
 		}
 		proc_kill_group(t->pid, SIGKILL);
 		while (waitpid(t->pid, NULL, 0) == -1 && errno == EINTR)

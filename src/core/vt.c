@@ -107,8 +107,8 @@ vt_csi_screen(struct vt *vt, unsigned char f)
 	size_t	 i;
 	int	 p, set = f == 'h';
 
-	if (vt->ninter != 0)
-		return 0;
+	if (f == 'm' || vt->ninter != 0)
+		return 0;	/* SGR, the common case, first */
 	if (vt->priv == '?' && (f == 'h' || f == 'l')) {
 		for (i = 0; i < vt->nparams; i++) {
 			p = vt_param(vt, i, 0);
@@ -569,13 +569,16 @@ vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 }
 
 size_t
-vt_handover(struct vt *vt, char *buf, size_t len, size_t *x)
+vt_handover(struct vt *vt, char *buf, size_t len, size_t *x,
+    struct line **partial)
 {
 	size_t	 n = 0, i;
 	int	 f = vt->handover & 0xff;
 
 	if (vt->handover == 0 || len < VT_HANDOVER_MAX)
 		return 0;
+	*partial = vt->ncells != 0 || vt->cut != 0 ? line_dup(vt_build(vt)) :
+	    NULL;
 	buf[n++] = '\033';
 	if (vt->handover & 0x100)
 		buf[n++] = (char)f;

@@ -28,29 +28,18 @@ struct ui_all_view {
 	struct line		  view;		/* the line ui_all_get gave */
 };
 
-/* a: switch between the grid and the all-nodes view. */
-void
-ui_all_toggle(struct ui *ui)
-{
-	ui->all = !ui->all;
-	ui->all_scroll = 0;
-	ui->relayout = 1;
-}
-
 /* A new line: keep the place of a view that is not following. */
-void
-ui_all_line(struct ui *ui, const struct line *l)
+static void
+ui_all_line(struct ui *ui, struct ui_pane *p, const struct line *l)
 {
-	if (!ui->all)
-		return;
-	ui->all_dirty = 1;
+	ui->view_dirty = 1;
 	if (ui->all_scroll > 0 && (!ui->filter || search_line(ui->search, l)))
 		ui->all_scroll++;
 }
 
 /* Scroll the view by delta lines (positive: back in time). */
-void
-ui_all_scroll(struct ui *ui, long delta)
+static void
+ui_all_move(struct ui *ui, long delta)
 {
 	if (delta < 0 && (size_t)-delta >= ui->all_scroll)
 		ui->all_scroll = 0;
@@ -58,11 +47,11 @@ ui_all_scroll(struct ui *ui, long delta)
 		ui->all_scroll -= (size_t)-delta;
 	else
 		ui->all_scroll += (size_t)delta;
-	ui->all_dirty = 1;
+	ui->view_dirty = 1;
 }
 
 /* End / G: follow again; Home / g (top): the oldest line held. */
-void
+static void
 ui_all_follow(struct ui *ui, int top)
 {
 	size_t	 total = 0;
@@ -73,7 +62,30 @@ ui_all_follow(struct ui *ui, int top)
 			total += scrollback_count(ui->panes[i].node->sb);
 	}
 	ui->all_scroll = total;
-	ui->all_dirty = 1;
+	ui->view_dirty = 1;
+}
+
+/* The scroll keys. */
+static void
+ui_all_scroll(struct ui *ui, enum ui_scroll how)
+{
+	int	 rows = ui->height > 2 ? ui->height - 2 : 1;
+
+	switch (how) {
+	case UI_SCROLL_PAGE_UP:
+	case UI_SCROLL_PAGE_DOWN:
+		ui_all_move(ui, how == UI_SCROLL_PAGE_UP ? rows : -rows);
+		break;
+	case UI_SCROLL_HALF_UP:
+	case UI_SCROLL_HALF_DOWN:
+		ui_all_move(ui, how == UI_SCROLL_HALF_UP ? rows / 2 :
+		    -(rows / 2));
+		break;
+	case UI_SCROLL_TOP:
+	case UI_SCROLL_FOLLOW:
+		ui_all_follow(ui, how == UI_SCROLL_TOP);
+		break;
+	}
 }
 
 /* The newest want lines across the nodes (matching only, filtering). */
@@ -177,8 +189,8 @@ ui_all_clamp(struct ui *ui, struct ui_all_view *v, struct ui_pane_cursor *c)
 }
 
 /* Draw the all-nodes view and queue it for the next doupdate. */
-void
-ui_all_draw(struct ui *ui)
+static void
+ui_all_draw(struct ui *ui, int64_t now)
 {
 	struct ui_all_view	 v;
 	struct ui_pane_cursor	 c;
@@ -186,15 +198,17 @@ ui_all_draw(struct ui *ui)
 	int			 pw, len;
 	size_t			 want;
 
-	ui->all_dirty = 0;
-	if (ui->allwin == NULL)
+	if (!ui->view_dirty)
 		return;
-	werase(ui->allwin);
+	ui->view_dirty = 0;
+	if (ui->viewwin == NULL)
+		return;
+	werase(ui->viewwin);
 	memset(&c, 0, sizeof c);
-	c.win = ui->allwin;
+	c.win = ui->viewwin;
 	pw = ui_all_prefix_width(ui);
 	c.x0 = pw;
-	getmaxyx(ui->allwin, c.rows, c.cols);
+	getmaxyx(ui->viewwin, c.rows, c.cols);
 	c.cols -= pw;
 	c.search = ui->search;
 	c.filter = ui->filter && ui->search != NULL;
@@ -209,17 +223,18 @@ ui_all_draw(struct ui *ui)
 	if (ui->all_scroll > 0) {
 		len = snprintf(buf, sizeof buf, " scrolled -%zu ",
 		    ui->all_scroll);
-		wattr_set(ui->allwin, A_REVERSE | A_BOLD, 0, NULL);
-		mvwaddstr(ui->allwin, c.rows - 1, c.x0 + c.cols - len, buf);
-		wattr_set(ui->allwin, A_NORMAL, 0, NULL);
+		wattr_set(ui->viewwin, A_REVERSE | A_BOLD, 0, NULL);
+		mvwaddstr(ui->viewwin, c.rows - 1, c.x0 + c.cols - len, buf);
+		wattr_set(ui->viewwin, A_NORMAL, 0, NULL);
 	}
-	wnoutrefresh(ui->allwin);
+	wnoutrefresh(ui->viewwin);
 }
 
-/* n / N in the view: scroll so the line with seq is in the middle. */
-void
-ui_all_show(struct ui *ui, uint64_t seq)
+/* n / N in the view: scroll so the line of hit is in the middle. */
+static void
+ui_all_show(struct ui *ui, const struct search_hit *hit)
 {
+	uint64_t		 seq = hit->seq;
 	const struct scrollback	*sb;
 	struct line		 v;
 	size_t			 newer = 0, i, count;
@@ -235,5 +250,24 @@ ui_all_show(struct ui *ui, uint64_t seq)
 		}
 	}
 	ui->all_scroll = newer > (size_t)rows / 2 ? newer - rows / 2 : 0;
-	ui->all_dirty = 1;
+	ui->view_dirty = 1;
 }
+
+/* Nothing in the view changes with time alone. */
+static int
+ui_all_ticks(const struct ui *ui)
+{
+	return 0;
+}
+
+const struct ui_view ui_view_all = {
+	.mode = "ALL",
+	.full = 1,
+	.draw = ui_all_draw,
+	.key = NULL,
+	.page = ui_all_scroll,
+	.line = ui_all_line,
+	.show = ui_all_show,
+	.ticks = ui_all_ticks,
+	.tick = NULL,
+};

@@ -28,6 +28,8 @@ static const struct {
 	{ .keys = "n  N", .what = "next / previous match, across nodes" },
 	{ .keys = "f", .what = "filter: only lines that match the search" },
 	{ .keys = "a", .what = "all nodes: one merged tail (toggle)" },
+	{ .keys = "t", .what = "table: a row per node, CPU, RSS (toggle)" },
+	{ .keys = "<  >  Enter", .what = "table: sort column; zoom the row's node" },
 	{ .keys = "PgUp PgDn", .what = "scroll the focused pane a page" },
 	{ .keys = "Ctrl-U Ctrl-D", .what = "scroll half a page; also the wheel" },
 	{ .keys = "Home, g", .what = "scroll to the top" },

@@ -61,6 +61,44 @@ struct ui_pane_cursor {
 };
 
 struct ui;
+struct ui_pane;
+
+/* What the scroll keys do. */
+enum ui_scroll {
+	UI_SCROLL_PAGE_UP,
+	UI_SCROLL_PAGE_DOWN,
+	UI_SCROLL_HALF_UP,
+	UI_SCROLL_HALF_DOWN,
+	UI_SCROLL_TOP,
+	UI_SCROLL_FOLLOW,
+};
+
+/*
+ * A view: what the screen above the status bar shows (the grid of panes,
+ * the all-nodes tail, the table).  Switching views, drawing, keys,
+ * scrolling, new lines and search hits go through these entries, so a
+ * new view is one more of them, not a branch in every file.
+ */
+struct ui_view {
+	const char	*mode;		/* the status bar's mode word */
+	int		 full;		/* draws into ui->viewwin, the whole
+					   screen above the bar (no panes) */
+	/* Draw what is dirty and queue it (wnoutrefresh). */
+	void		(*draw)(struct ui *, int64_t now);
+	/* A key the view takes before the common bindings: 1 if taken. */
+	int		(*key)(struct ui *, int is_key, wint_t wc);
+	/* PgUp, PgDn, C-u, C-d, Home, End. */
+	void		(*page)(struct ui *, enum ui_scroll);
+	/* A completed line of pane p's node; NULL: nothing to do. */
+	void		(*line)(struct ui *, struct ui_pane *,
+			    const struct line *);
+	/* n / N landed on a line: show it. */
+	void		(*show)(struct ui *, const struct search_hit *);
+	/* Once a second while ticks() says so: clocks and usages. */
+	int		(*ticks)(const struct ui *);
+	void		(*tick)(struct ui *, int64_t now);
+};
+extern const struct ui_view ui_view_grid, ui_view_all, ui_view_table;
 
 #define UI_PANE_CLOCK	0x1
 #define UI_PANE_USAGE	0x2
@@ -74,6 +112,9 @@ struct ui_pane {
 	int		 dirty;
 	int		 title_dirty;	/* only the title's text changed */
 	char		*title;		/* the title as last drawn */
+#define UI_PANE_TITLE_KEY 8
+	int64_t		 title_key[UI_PANE_TITLE_KEY]; /* what it was made of */
+	int		 title_stale;	/* the node changed since */
 	int		 title_clock;	/* UI_PANE_CLOCK: it shows a clock
 					   (uptime); UI_PANE_USAGE: the
 					   node's usage, sampled each tick */
@@ -124,10 +165,14 @@ struct ui {
 	char			*hist[UI_HISTORY];
 	int			 nhist;
 	int			 hpos;
-	int			 all;		/* a: the all-nodes view */
-	WINDOW			*allwin;
-	int			 all_dirty;
-	size_t			 all_scroll;	/* lines below the view */
+	const struct ui_view	*view;		/* never NULL */
+	WINDOW			*viewwin;	/* a full view's window */
+	int			 view_dirty;	/* the full view must be drawn */
+	int			 view_blank;	/* its window is new or must be
+						   cleared: draw all of it */
+	size_t			 all_scroll;	/* a: lines below the view */
+	int			 table_sort;	/* t: the column sorted by */
+	int			 table_top;	/* t: the first row shown */
 };
 
 /* ui.c */
@@ -154,6 +199,8 @@ int	 ui_pane_walk(struct ui_pane_cursor *, const struct line *, int draw);
 int	 ui_pane_inner(const struct ui_pane *, int *rows, int *cols);
 size_t	 ui_pane_first(const struct ui_pane *);
 void	 ui_pane_scroll(struct ui *, struct ui_pane *, long delta);
+void	 ui_pane_reveal(struct ui *, struct ui_pane *,
+	    const struct search_hit *);
 char	*ui_pane_title(const struct node *, int64_t now, int width,
 	    int *clock);
 int	 ui_pane_title_changed(struct ui_pane *, int64_t now);
@@ -166,6 +213,8 @@ size_t	 ui_screen_tail(struct ui_pane *, const struct line **, size_t max);
 void	 ui_screen_cursor(struct ui *, struct ui_pane *,
 	    struct ui_pane_cursor *);
 unsigned ui_screen_modes(struct node *);
+void	 ui_screen_paste(int on);
+void	 ui_screen_focused(struct ui *, struct ui_pane *);
 
 /* ui-status.c */
 void	 ui_status_draw(struct ui *);
@@ -188,13 +237,10 @@ void	 ui_search_filter(struct ui *);
 char	*ui_search_status(struct ui *);
 void	 ui_search_free(struct ui *);
 
-/* ui-all.c */
-void	 ui_all_toggle(struct ui *);
-void	 ui_all_draw(struct ui *);
-void	 ui_all_scroll(struct ui *, long delta);
-void	 ui_all_follow(struct ui *, int top);
-void	 ui_all_line(struct ui *, const struct line *);
-void	 ui_all_show(struct ui *, uint64_t seq);
+/* ui-view.c: switching views, and the grid's view */
+void	 ui_view_set(struct ui *, const struct ui_view *);
+void	 ui_view_toggle(struct ui *, const struct ui_view *);
+int	 ui_view_rows(const struct ui *);
 
 /* ui-help.c */
 void	 ui_help_draw(struct ui *);

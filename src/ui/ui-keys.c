@@ -13,16 +13,6 @@
 
 #define UI_CTRL(c)	((c) & 0x1f)
 
-/* What the scroll keys do. */
-enum {
-	UI_SCROLL_PAGE_UP,
-	UI_SCROLL_PAGE_DOWN,
-	UI_SCROLL_HALF_UP,
-	UI_SCROLL_HALF_DOWN,
-	UI_SCROLL_TOP,
-	UI_SCROLL_FOLLOW,
-};
-
 /* Which nodes the start, stop and restart keys act on. */
 enum {
 	UI_ACT_START,
@@ -37,7 +27,6 @@ struct ui_key {
 	int	 arg;
 };
 
-static void	ui_keys_move(struct ui *, int);
 static void	ui_keys_next(struct ui *, int);
 static void	ui_keys_number(struct ui *, int);
 static void	ui_keys_zoom(struct ui *, int);
@@ -53,21 +42,9 @@ static void	ui_keys_help(struct ui *, int);
 static void	ui_keys_quit(struct ui *, int);
 static void	ui_keys_refresh(struct ui *, int);
 static void	ui_keys_search(struct ui *, int);
-static void	ui_keys_all_view(struct ui *, int);
-
-/* Directions for ui_keys_move: left, right, up, down. */
-static const int ui_keys_dirs[4][2] = { { 0, -1 }, { 0, 1 }, { -1, 0 },
-    { 1, 0 } };
+static void	ui_keys_view(struct ui *, int);
 
 static const struct ui_key ui_keys_normal[] = {
-	{ .key = KEY_LEFT, .is_key = 1, .fn = ui_keys_move, .arg = 0 },
-	{ .key = KEY_RIGHT, .is_key = 1, .fn = ui_keys_move, .arg = 1 },
-	{ .key = KEY_UP, .is_key = 1, .fn = ui_keys_move, .arg = 2 },
-	{ .key = KEY_DOWN, .is_key = 1, .fn = ui_keys_move, .arg = 3 },
-	{ .key = 'h', .fn = ui_keys_move, .arg = 0 },
-	{ .key = 'l', .fn = ui_keys_move, .arg = 1 },
-	{ .key = 'k', .fn = ui_keys_move, .arg = 2 },
-	{ .key = 'j', .fn = ui_keys_move, .arg = 3 },
 	{ .key = '\t', .fn = ui_keys_next, .arg = 1 },
 	{ .key = KEY_BTAB, .is_key = 1, .fn = ui_keys_next, .arg = -1 },
 	{ .key = '1', .fn = ui_keys_number, .arg = 0 },
@@ -118,21 +95,9 @@ static const struct ui_key ui_keys_normal[] = {
 	{ .key = 'n', .fn = ui_keys_search, .arg = 'n' },
 	{ .key = 'N', .fn = ui_keys_search, .arg = 'N' },
 	{ .key = 'f', .fn = ui_keys_search, .arg = 'f' },
-	{ .key = 'a', .fn = ui_keys_all_view },
+	{ .key = 'a', .fn = ui_keys_view, .arg = 'a' },
+	{ .key = 't', .fn = ui_keys_view, .arg = 't' },
 };
-
-/* Move the focus to the neighbouring pane in a direction. */
-static void
-ui_keys_move(struct ui *ui, int dir)
-{
-	int	 i;
-
-	if (ui->zoom || ui->too_small || ui->all)
-		return;
-	i = ui_layout_neighbour(ui, ui_keys_dirs[dir][0], ui_keys_dirs[dir][1]);
-	if (i != -1)
-		ui_layout_focus(ui, i);
-}
 
 /* Focus the next (or previous) node, across pages. */
 static void
@@ -153,11 +118,13 @@ ui_keys_number(struct ui *ui, int i)
 	ui_layout_focus(ui, i);
 }
 
-/* Zoom the focused node to the whole screen, or back. */
+/* Zoom the focused node to the whole screen, or back (to the grid from
+   any view). */
 static void
 ui_keys_zoom(struct ui *ui, int arg)
 {
-	ui->zoom = !ui->zoom;
+	ui->zoom = ui->view != &ui_view_grid ? 1 : !ui->zoom;
+	ui_view_set(ui, &ui_view_grid);
 	ui->relayout = 1;
 }
 
@@ -235,63 +202,11 @@ ui_keys_pause_all(struct ui *ui, int arg)
 		ui_set_message(ui, "no node to pause or resume");
 }
 
-/* Scroll the all-nodes view. */
-static void
-ui_keys_scroll_all(struct ui *ui, int how)
-{
-	int	 rows = ui->height > 2 ? ui->height - 2 : 1;
-
-	switch (how) {
-	case UI_SCROLL_PAGE_UP:
-	case UI_SCROLL_PAGE_DOWN:
-		ui_all_scroll(ui, how == UI_SCROLL_PAGE_UP ? rows : -rows);
-		break;
-	case UI_SCROLL_HALF_UP:
-	case UI_SCROLL_HALF_DOWN:
-		ui_all_scroll(ui, how == UI_SCROLL_HALF_UP ? rows / 2 :
-		    -(rows / 2));
-		break;
-	case UI_SCROLL_TOP:
-	case UI_SCROLL_FOLLOW:
-		ui_all_follow(ui, how == UI_SCROLL_TOP);
-		break;
-	}
-}
-
-/* Scroll the focused pane (or the all-nodes view). */
+/* The scroll keys: what they scroll is the view's business. */
 static void
 ui_keys_scroll(struct ui *ui, int how)
 {
-	struct ui_pane	*p = &ui->panes[ui->focus];
-	int		 rows, cols;
-
-	if (ui->all) {
-		ui_keys_scroll_all(ui, how);
-		return;
-	}
-	if (ui_pane_inner(p, &rows, &cols) != 0)
-		rows = 2;
-	switch (how) {
-	case UI_SCROLL_PAGE_UP:
-		ui_pane_scroll(ui, p, rows > 1 ? rows - 1 : 1);
-		break;
-	case UI_SCROLL_PAGE_DOWN:
-		ui_pane_scroll(ui, p, -(rows > 1 ? rows - 1 : 1));
-		break;
-	case UI_SCROLL_HALF_UP:
-		ui_pane_scroll(ui, p, rows > 1 ? rows / 2 : 1);
-		break;
-	case UI_SCROLL_HALF_DOWN:
-		ui_pane_scroll(ui, p, -(rows > 1 ? rows / 2 : 1));
-		break;
-	case UI_SCROLL_TOP:
-		ui_pane_scroll(ui, p, (long)scrollback_count(p->node->sb));
-		break;
-	case UI_SCROLL_FOLLOW:
-		p->scroll = 0;
-		p->dirty = 1;
-		break;
-	}
+	ui->view->page(ui, (enum ui_scroll)how);
 }
 
 /* Turn to the next or previous page, focusing its first node. */
@@ -374,11 +289,11 @@ ui_keys_search(struct ui *ui, int key)
 		ui_search_jump(ui, key == 'N');
 }
 
-/* a: the all-nodes view, or back to the grid. */
+/* a: the all-nodes view, t: the table; again: back to the grid. */
 static void
-ui_keys_all_view(struct ui *ui, int arg)
+ui_keys_view(struct ui *ui, int key)
 {
-	ui_all_toggle(ui);
+	ui_view_toggle(ui, key == 'a' ? &ui_view_all : &ui_view_table);
 }
 
 /* A key in interactive mode: to the node, except Ctrl-] and the mouse. */
@@ -453,6 +368,10 @@ ui_keys_handle(struct ui *ui, int is_key, wint_t wc)
 	}
 	if (is_key && wc == KEY_MOUSE) {
 		ui_keys_mouse(ui);
+		return;
+	}
+	if (ui->view->key != NULL && ui->view->key(ui, is_key, wc)) {
+		ui->status_dirty = 1;
 		return;
 	}
 	for (i = 0; i < nitems(ui_keys_normal); i++) {

@@ -69,7 +69,7 @@ ui_layout_resize_nodes(struct ui *ui)
 static int
 ui_layout_visible(const struct ui *ui, int i)
 {
-	if (ui->too_small || ui->all)
+	if (ui->too_small || ui->view->full)
 		return 0;
 	if (ui->zoom)
 		return i == ui->focus;
@@ -101,12 +101,13 @@ ui_layout_apply(struct ui *ui)
 			    p->rect.x);
 		p->dirty = 1;
 	}
-	if (ui->allwin != NULL)
-		delwin(ui->allwin);
-	ui->allwin = NULL;
-	if (ui->all && !ui->too_small)
-		ui->allwin = newwin(ui->height - 1, ui->width, 0, 0);
-	ui->all_dirty = 1;
+	if (ui->viewwin != NULL)
+		delwin(ui->viewwin);
+	ui->viewwin = NULL;
+	if (ui->view->full && !ui->too_small)
+		ui->viewwin = newwin(ui_view_rows(ui), ui->width, 0, 0);
+	ui->view_dirty = 1;
+	ui->view_blank = 1;
 	if (ui->status != NULL)
 		delwin(ui->status);
 	ui->status = newwin(1, ui->width, ui->height - 1, 0);
@@ -129,9 +130,11 @@ ui_layout_focus(struct ui *ui, int i)
 	ui->focus = i;
 	ui->panes[i].dirty = 1;
 	ui->status_dirty = 1;
-	if (ui->zoom || ui_layout_page_of(ui, i) != ui->page)
+	/* Only the grid's windows depend on the focus. */
+	if (ui->view == &ui_view_grid &&
+	    (ui->zoom || ui_layout_page_of(ui, i) != ui->page))
 		ui->relayout = 1;
-	ui->all_dirty = 1;
+	ui->view_dirty = 1;
 }
 
 /* How far apart two ranges are on one axis, 0 when they overlap. */

@@ -195,6 +195,34 @@ ui_pane_title_changed(struct ui_pane *p, int64_t now)
 	return changed;
 }
 
+/*
+ * Is p's title as last made still right at now?  It depends on the
+ * node's fields (a state event also sets title_stale), the seconds its
+ * clocks show, the usage sample and the width: a pane redrawn 60 times a
+ * second for its output formats its title once a second.
+ */
+static int
+ui_pane_title_fresh(struct ui_pane *p, int64_t now)
+{
+	const struct node	*n = p->node;
+	int64_t			 key[UI_PANE_TITLE_KEY];
+
+	key[0] = (now - n->started_ms) / 1000;
+	key[1] = (now - n->backoff_until_ms) / 1000;
+	key[2] = stats_last(n->stats)->at_ms;
+	key[3] = p->rect.w;
+	key[4] = n->pid;
+	key[5] = n->state;
+	key[6] = n->restarts;
+	key[7] = (int64_t)n->http_port << 32 | (uint32_t)n->dist_port;
+	if (p->title != NULL && !p->title_stale &&
+	    memcmp(key, p->title_key, sizeof key) == 0)
+		return 1;
+	memcpy(p->title_key, key, sizeof key);
+	p->title_stale = 0;
+	return 0;
+}
+
 /* Write p's title over the top border, in its state's colour. */
 static void
 ui_pane_title_put(struct ui *ui, struct ui_pane *p, int64_t now)
@@ -207,8 +235,11 @@ ui_pane_title_put(struct ui *ui, struct ui_pane *p, int64_t now)
 	if (p->index == ui->focus)
 		a |= A_REVERSE | A_BOLD;
 	wattr_set(p->win, a, (short)pair, &pair);
-	free(p->title);
-	p->title = ui_pane_title(p->node, now, p->rect.w - 4, &p->title_clock);
+	if (!ui_pane_title_fresh(p, now)) {
+		free(p->title);
+		p->title = ui_pane_title(p->node, now, p->rect.w - 4,
+		    &p->title_clock);
+	}
 	text = xasprintf(" %s ", p->title);
 	ui_pane_puts(p->win, 0, 1, text, p->rect.w - 2);
 	free(text);
@@ -272,13 +303,22 @@ ui_pane_cell(struct ui_pane_cursor *c, int row, int col, const wchar_t *wc,
 	mvwadd_wch(c->win, c->y0 + y, c->x0 + col, &cc);
 }
 
+/* Columns a character takes: printable ASCII without a call. */
+#define UI_PANE_WIDTH(wc)	((wc) >= 0x20 && (wc) < 0x7f ? 1 : wcwidth(wc))
+
 /* Read the character at l->text + off into wc: its byte length. */
 static size_t
 ui_pane_char(const struct line *l, size_t off, wchar_t *wc)
 {
 	mbstate_t	 ps;
 	size_t		 n;
+	unsigned char	 c = (unsigned char)l->text[off];
 
+	/* Printable ASCII, most of any log: no conversion call. */
+	if (c >= 0x20 && c < 0x7f) {
+		*wc = c;
+		return 1;
+	}
 	memset(&ps, 0, sizeof ps);
 	n = mbrtowc(wc, l->text + off, l->len - off, &ps);
 	if (n == 0 || n > l->len - off) {
@@ -316,7 +356,7 @@ ui_pane_walk(struct ui_pane_cursor *c, const struct line *l, int draw)
 		start = off;
 		extra = h < nhl && hl[h].start <= start ? mark : 0;
 		off += ui_pane_char(l, off, &wc[0]);
-		if ((w = wcwidth(wc[0])) == 0)
+		if ((w = UI_PANE_WIDTH(wc[0])) == 0)
 			continue;
 		if (w < 0) {
 			wc[0] = L'?';
@@ -324,7 +364,7 @@ ui_pane_walk(struct ui_pane_cursor *c, const struct line *l, int draw)
 		}
 		for (nw = 1; off < l->len && nw < CCHARW_MAX; nw++) {
 			n = ui_pane_char(l, off, &next);
-			if (wcwidth(next) != 0)
+			if (UI_PANE_WIDTH(next) != 0)
 				break;
 			wc[nw] = next;
 			off += n;
@@ -505,6 +545,8 @@ ui_pane_draw(struct ui *ui, struct ui_pane *p)
 		ui_pane_content(p, &c);
 		ui_screen_cursor(ui, p, &c);
 	}
+	if (p->index == ui->focus)
+		ui_screen_focused(ui, p);
 	ui_pane_marker(p);
 	ui_pane_hidden(ui, p);
 	wnoutrefresh(p->win);
@@ -524,5 +566,21 @@ ui_pane_scroll(struct ui *ui, struct ui_pane *p, long delta)
 		p->scroll += (size_t)delta;
 	if (p->scroll > count)
 		p->scroll = count;
+	p->dirty = 1;
+}
+
+/* Scroll p so that the line of hit (in p's node) is in its middle,
+   bringing back lines c had cleared away if it is one of them. */
+void
+ui_pane_reveal(struct ui *ui, struct ui_pane *p, const struct search_hit *hit)
+{
+	int	 rows, cols;
+
+	if (hit->seq <= p->cleared)
+		p->cleared = 0;
+	if (ui_pane_inner(p, &rows, &cols) != 0)
+		rows = 1;
+	p->scroll = scrollback_count(p->node->sb) - 1 - hit->index;
+	p->scroll = p->scroll > (size_t)rows / 2 ? p->scroll - rows / 2 : 0;
 	p->dirty = 1;
 }

@@ -6,8 +6,14 @@
  */
 #include "config.h"
 
+#include <string.h>
+#include <unistd.h>
+
 #include "ui-int.h"
 #include "nodemux/screen.h"
+
+/* Bracketed paste is on in our own terminal. */
+static int	ui_screen_pasting;
 
 /*
  * Draw the alternate screen of p's node, if it shows one, over the whole
@@ -82,4 +88,32 @@ ui_screen_modes(struct node *n)
 	if (screen_active(n->screen))
 		return screen_modes(n->screen);
 	return vt_modes(n->vt);
+}
+
+/*
+ * Bracketed paste in our terminal follows the node keys go to: on while
+ * its program asked for it, so that a paste reaches it between the
+ * markers a terminal would send (they pass through as typed keys).
+ */
+void
+ui_screen_paste(int on)
+{
+	const char	*seq = on ? "\033[?2004h" : "\033[?2004l";
+
+	if (on == ui_screen_pasting)
+		return;
+	/*
+	 * Straight to the terminal: a mode change between curses' frames,
+	 * which changes nothing curses knows about the screen.
+	 */
+	if (write(STDOUT_FILENO, seq, strlen(seq)) == (ssize_t)strlen(seq))
+		ui_screen_pasting = on;
+}
+
+/* The pane p (focused) was drawn: our terminal's modes follow its node. */
+void
+ui_screen_focused(struct ui *ui, struct ui_pane *p)
+{
+	ui_screen_paste(ui->mode == UI_INTERACTIVE &&
+	    (ui_screen_modes(p->node) & VT_MODE_PASTE) != 0);
 }

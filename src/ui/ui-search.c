@@ -213,8 +213,7 @@ ui_search_jump(struct ui *ui, int backward)
 {
 	struct scrollback	**sbs;
 	struct search_hit	  hit;
-	struct ui_pane		 *p;
-	int			  i, rc, rows, cols;
+	int			  i, rc;
 
 	if (ui->search == NULL) {
 		ui_set_message(ui, "no search: / sets one");
@@ -234,17 +233,9 @@ ui_search_jump(struct ui *ui, int backward)
 		ui_set_message(ui, "search wrapped");
 	ui->mark_seq = hit.seq;
 	ui_layout_focus(ui, (int)hit.which);
-	if (ui->all)
-		ui_all_show(ui, hit.seq);
-	p = &ui->panes[hit.which];
-	/* A match in lines c cleared away: show them again. */
-	if (hit.seq <= p->cleared)
-		p->cleared = 0;
-	if (ui_pane_inner(p, &rows, &cols) != 0)
-		rows = 1;
-	/* Put the line in the middle of the pane where there is room. */
-	p->scroll = scrollback_count(p->node->sb) - 1 - hit.index;
-	p->scroll = p->scroll > (size_t)rows / 2 ? p->scroll - rows / 2 : 0;
+	/* The pane shows it when the grid comes back; the view now. */
+	ui_pane_reveal(ui, &ui->panes[hit.which], &hit);
+	ui->view->show(ui, &hit);
 	ui_redraw(ui);
 }
 

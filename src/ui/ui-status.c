@@ -58,11 +58,9 @@ ui_status_mode(const struct ui *ui)
 		return "QUIT";
 	if (ui->mode == UI_INTERACTIVE)
 		return "INTERACTIVE";
-	if (ui->all)
-		return "ALL";
-	if (ui->zoom)
+	if (ui->view == &ui_view_grid && ui->zoom)
 		return "ZOOM";
-	return "NORMAL";
+	return ui->view->mode;
 }
 
 /* Nodes with a process still running. */
@@ -143,7 +141,8 @@ ui_status_draw(struct ui *ui)
 	ui_status_add(w, ui->width, " ");
 	ui_status_add(w, ui->width, s);
 	free(s);
-	if (ui->lay.pages > 1 && !ui->zoom && !ui->too_small) {
+	if (ui->lay.pages > 1 && !ui->zoom && !ui->too_small &&
+	    ui->view == &ui_view_grid) {
 		s = xasprintf("  page %d/%d", ui->page + 1, ui->lay.pages);
 		ui_status_add(w, ui->width, s);
 		free(s);

@@ -95,7 +95,8 @@ ui_event_line(void *arg, struct node *n, const struct line *l)
 	struct ui_pane	*p = ui_pane_of(ui, n);
 
 	ui_search_line(ui, p, l);
-	ui_all_line(ui, l);
+	if (ui->view->line != NULL)
+		ui->view->line(ui, p, l);
 	if (p->scroll > 0 && (!ui->filter || search_line(ui->search, l)))
 		p->scroll++;
 	p->dirty = 1;
@@ -118,7 +119,9 @@ ui_event_state(void *arg, struct node *n, const struct node_change *ch)
 	struct ui_pane	*p = ui_pane_of(ui, n);
 
 	p->dirty = 1;
+	p->title_stale = 1;
 	ui->status_dirty = 1;
+	ui->view_dirty = 1;
 	if (n->pid == 0 && ui->mode == UI_INTERACTIVE && p->index == ui->focus) {
 		ui->mode = UI_NORMAL;
 		ui_set_message(ui, "node %d ended: back to NORMAL", p->index + 1);
@@ -204,45 +207,18 @@ ui_signal(struct loop *loop, int signo, void *arg)
 	ui_resize(arg);
 }
 
-/* Does a title on the screen show a clock (uptime, backoff) or the
-   node's usage? */
-static int
-ui_clock_shown(const struct ui *ui)
-{
-	int	 i;
-
-	for (i = 0; i < ui->n; i++) {
-		if (ui->panes[i].win != NULL && ui->panes[i].title_clock)
-			return 1;
-	}
-	return 0;
-}
-
 static void	ui_arm_tick(struct ui *, int64_t);
 
-/*
- * Once a second while a clock or a usage is shown: the usages shown are
- * sampled (nodes whose titles have no room for theirs cost nothing),
- * then the titles whose text changed are drawn again, and only they, and
- * only their top line.
- */
+/* Once a second while the view shows clocks or usages. */
 static void
 ui_tick(struct loop *loop, void *arg)
 {
 	struct ui	*ui = arg;
-	struct ui_pane	*p;
 	int64_t		 now = now_ms();
-	int		 i;
 
 	ui->tick_timer = 0;
-	for (i = 0; i < ui->n; i++) {
-		p = &ui->panes[i];
-		if (p->win != NULL && (p->title_clock & UI_PANE_USAGE))
-			node_usage(p->node, now);
-		if (!p->dirty && !p->title_dirty &&
-		    ui_pane_title_changed(p, now))
-			p->title_dirty = 1;
-	}
+	if (ui->view->tick != NULL)
+		ui->view->tick(ui, now);
 	ui_arm_tick(ui, now);
 }
 
@@ -256,7 +232,7 @@ ui_arm_tick(struct ui *ui, int64_t now)
 {
 	int64_t	 at;
 
-	if (ui->tick_timer != 0 || !ui_clock_shown(ui))
+	if (ui->tick_timer != 0 || !ui->view->ticks(ui))
 		return;
 	at = ui->start_ms + ((now - ui->start_ms) / 1000 + 1) * 1000;
 	ui->tick_timer = loop_add_timer(ui->loop, at, ui_tick, ui);
@@ -280,19 +256,14 @@ ui_frame(struct ui *ui, int64_t now)
 		for (i = 0; i < ui->n; i++)
 			ui->panes[i].dirty = 1;
 		ui->status_dirty = 1;
-		ui->all_dirty = 1;
+		ui->view_dirty = 1;
+		ui->view_blank = 1;
 		ui->full = 0;
 	}
-	if (ui->all && ui->all_dirty && !ui->too_small)
-		ui_all_draw(ui);
 	if (ui->too_small)
 		ui_help_too_small(ui);
-	for (i = 0; i < ui->n; i++) {
-		if (ui->panes[i].dirty)
-			ui_pane_draw(ui, &ui->panes[i]);
-		else if (ui->panes[i].title_dirty)
-			ui_pane_draw_title(ui, &ui->panes[i], now);
-	}
+	else
+		ui->view->draw(ui, now);
 	if (ui->status_dirty)
 		ui_status_draw(ui);
 	if (ui->show_help)
@@ -310,7 +281,7 @@ ui_wants_frame(const struct ui *ui)
 
 	if (ui->relayout || ui->full || ui->status_dirty)
 		return 1;
-	if (ui->all && ui->all_dirty)
+	if (ui->view->full && ui->view_dirty)
 		return 1;
 	for (i = 0; i < ui->n; i++) {
 		if ((ui->panes[i].dirty || ui->panes[i].title_dirty) &&
@@ -399,9 +370,10 @@ ui_screen_end(struct ui *ui, SCREEN *sp)
 		delwin(ui->status);
 	if (ui->overlay != NULL)
 		delwin(ui->overlay);
-	if (ui->allwin != NULL)
-		delwin(ui->allwin);
-	ui->status = ui->overlay = ui->allwin = NULL;
+	if (ui->viewwin != NULL)
+		delwin(ui->viewwin);
+	ui->status = ui->overlay = ui->viewwin = NULL;
+	ui_screen_paste(0);
 	endwin();
 	delscreen(sp);
 }
@@ -503,6 +475,7 @@ ui_run(struct plan *plan, const struct opts *opts)
 	memset(&ui, 0, sizeof ui);
 	ui.plan = plan;
 	ui.opts = opts;
+	ui.view = &ui_view_grid;
 	ui.rt = runtime_new(plan, &ui_events, &ui_hooks, &ui);
 	ui.loop = runtime_loop(ui.rt);
 	ui.cl = runtime_cluster(ui.rt);

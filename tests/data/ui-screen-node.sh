@@ -1,7 +1,7 @@
 #!/bin/sh
 # A node for the screen-model tests (tests/ui-screen.sh); what it does
 # depends on NODE_INDEX: 1 runs top, 2 draws a cursor-up progress of
-# three tasks, 3 enters the alternate screen and leaves it once the file
+# three tasks then echoes lines read, 3 enters the alternate screen and leaves it once the file
 # $1.leave exists, 4 runs vi on the file $1; then each waits.
 trap 'exit 0' TERM
 case $NODE_INDEX in
@@ -21,6 +21,10 @@ case $NODE_INDEX in
 		i=$((i + 1))
 	done
 	echo "progress ends"
+	# Then it reads lines, showing control characters (cat -v), with
+	# application cursor keys and bracketed paste asked for.
+	printf '\033[?1h\033[?2004h'
+	while IFS= read -r l; do printf 'got: %s\n' "$l" | cat -v; done
 	;;
 3)
 	echo "before the alternate screen"

@@ -1,0 +1,119 @@
+#!/bin/sh
+# Many nodes, side by side in one run, for each N in NODES:
+#   floor     N writers (bench/writer.c: LINES lines of 64 bytes) in ptys
+#             drained by the smallest poll reader (bench/floor.c);
+#   headless  the same writers as nodes of `nodemux up --headless
+#             >/dev/null` with log files;
+#   console   the same in the console (`nodemux up` in a WxH tmux
+#             terminal), until ctl status says every node has exited;
+# wall time, the ratio to the floor, nodemux's peak RSS (VmHWM) against
+# the text its scrollbacks hold (N x min(LINES, 10000) x 64 bytes) and
+# the memory goal of issue 11 (1.25 x text + 8 MiB); then the time to
+# start N nodes of `sleep` (headless).
+#
+# usage: bench/scale.sh [NODEMUX]   (default: ./build/nodemux)
+#   env: NODES="64 256" LINES=10000 W=200 H=50
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+nodemux=${1:-${NODEMUX:-$top/build/nodemux}}
+NODES=${NODES:-64 256} LINES=${LINES:-10000} W=${W:-200} H=${H:-50}
+[ -x "$nodemux" ] || { echo "scale.sh: no nodemux at $nodemux" >&2; exit 2; }
+command -v tmux >/dev/null || { echo "scale.sh: needs tmux" >&2; exit 2; }
+ulimit -n 8192 2>/dev/null || true
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nodemux-scale.XXXXXX")
+sock=nm-scale-$$
+nm_pid=
+trap '[ -n "$nm_pid" ] && kill -KILL $nm_pid 2>/dev/null;
+    tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+cc -O2 -o "$tmp/writer" "$top/bench/writer.c"
+cc -O2 -o "$tmp/floor" "$top/bench/floor.c" -lutil
+export LC_ALL=C.UTF-8
+
+# cfg FILE SIZE COMMAND...: a config of SIZE nodes running COMMAND.
+cfg() {
+	f=$1 size=$2; shift 2
+	argv=
+	for a in "$@"; do argv="$argv${argv:+, }\"$a\""; done
+	cat >"$f" <<EOF
+cluster = {
+  default_size = $size; max_size = 1000; name_prefix = "b";
+  host = "127.0.0.1"; log_dir = "$tmp/log";
+  ports = { http_base = 40000; dist_base = 41000; stride = 1;
+            policy = "next-free"; };
+};
+node = { command = [ $argv ]; restart = "no"; };
+EOF
+}
+ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'
+}
+
+echo "nodemux scale benchmark: $LINES lines of 64 bytes per node"
+echo "  $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M') UTC"
+printf '\n  %-5s %-9s %9s %7s %10s %10s %6s %s\n' nodes run "wall ms" \
+    "/floor" "RSS MiB" "text MiB" "RSS/t" "goal (1.25 t + 8 MiB)"
+for n in $NODES; do
+	held=$((LINES < 10000 ? LINES : 10000))
+	text=$(awk -v n="$n" -v l="$held" 'BEGIN { printf "%.1f", n * l * 64 / 1048576 }')
+	goal=$(awk -v t="$text" 'BEGIN { printf "%.1f", 1.25 * t + 8 }')
+	cfg "$tmp/busy.cfg" "$n" "$tmp/writer" "$LINES"
+	# row RUN WALL FLOOR RSS_KB
+	row() {
+		rss=$(awk -v k="$4" 'BEGIN { printf "%.1f", k / 1024 }')
+		met=$(awk -v r="$rss" -v g="$goal" 'BEGIN { print r <= g ? "met" : "not met" }')
+		printf '  %-5s %-9s %9s %7s %10s %10s %6s %s\n' "$n" "$1" "$2" \
+		    "$(ratio "$2" "$3")x" "$rss" "$text" \
+		    "$(ratio "$rss" "$text")" "${5:-$goal $met}"
+	}
+
+	"$tmp/floor" time "$tmp/run" "$tmp/floor" "$n" "$tmp/writer" "$LINES" >/dev/null 2>&1
+	set -- $(cat "$tmp/run")
+	floor=$1
+	row floor "$1" "$floor" "$4" "-"
+
+	rm -rf "$tmp/log"
+	"$tmp/floor" time "$tmp/run" "$nodemux" up --headless -c "$tmp/busy.cfg" >/dev/null 2>&1
+	set -- $(cat "$tmp/run")
+	row headless "$1" "$floor" "$4"
+
+	rm -rf "$tmp/log"
+	t0=$(ms)
+	tmux -L "$sock" -f /dev/null new-session -d -s c -x "$W" -y "$H" \
+	    "exec env TERM=tmux-256color $nodemux up -c $tmp/busy.cfg --socket $tmp/ctl.sock"
+	nm_pid=$(tmux -L "$sock" display -p -t c '#{pane_pid}')
+	until "$nodemux" ctl --socket "$tmp/ctl.sock" status --json 2>/dev/null |
+	    grep -c '"state":"exited 0"' | grep -qx "$n"; do
+		sleep 0.2	# each status samples every node's /proc
+	done
+	t1=$(ms)
+	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$nm_pid/status")
+	"$nodemux" ctl --socket "$tmp/ctl.sock" quit >/dev/null 2>&1 || true
+	while kill -0 "$nm_pid" 2>/dev/null; do sleep 0.05; done
+	nm_pid=
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	row console $((t1 - t0)) "$floor" "$hwm"
+	lines=$(cat "$tmp"/log/*.log | wc -l)
+	[ "$lines" -eq $((n * LINES)) ] ||
+	    echo "  WARNING: the console's log files hold $lines lines, not $((n * LINES))"
+done
+
+# Start N sleeping nodes (headless): until every one runs.
+echo
+for n in $NODES; do
+	cfg "$tmp/idle.cfg" "$n" sleep 1000
+	t0=$(ms)
+	"$nodemux" up --headless --log-dir "" -c "$tmp/idle.cfg" >/dev/null 2>&1 &
+	nm_pid=$!
+	while [ "$(pgrep -c -P "$nm_pid" -x sleep)" -lt "$n" ]; do sleep 0.02; done
+	t1=$(ms)
+	cpu=$(cut -d' ' -f1 "/proc/$nm_pid/schedstat")
+	kill -TERM "$nm_pid"
+	wait "$nm_pid" || true
+	nm_pid=
+	printf '  start %4s sleeping nodes: %6s ms wall, nodemux CPU %s ms (goal for 256: 1000 ms)\n' \
+	    "$n" $((t1 - t0)) $((cpu / 1000000))
+done
