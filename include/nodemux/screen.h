@@ -28,7 +28,8 @@ struct screen;
 /* Bytes a terminal sends back to the program (answers to queries). */
 typedef void	(*screen_reply_cb)(void *arg, const void *buf, size_t len);
 
-/* A screen of rows x cols (clamped to 1..SCREEN_MAX_*); reply, which may
+/* A screen of rows x cols (clamped to 1..SCREEN_MAX_*, columns to 2 at
+   least); reply, which may
    be NULL, takes the answers to the program's queries. */
 struct screen	*screen_new(int rows, int cols, screen_reply_cb reply,
 		    void *arg);

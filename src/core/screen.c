@@ -70,6 +70,14 @@ screen_clamp(int v, int max)
 	return v < 1 ? 1 : v > max ? max : v;
 }
 
+/* Columns: at least 2, as libvterm 0.3.1 crashes writing a wide
+   character on a screen of one column (fuzz-screen found it). */
+static int
+screen_clamp_cols(int v)
+{
+	return v < 2 ? 2 : screen_clamp(v, SCREEN_MAX_COLS);
+}
+
 /* Forget the cached rows (the screen changed). */
 static void
 screen_dirty(struct screen *s)
@@ -417,7 +425,7 @@ screen_new(int rows, int cols, screen_reply_cb reply, void *arg)
 
 	s = xcalloc(1, sizeof *s);
 	s->rows = screen_clamp(rows, SCREEN_MAX_ROWS);
-	s->cols = screen_clamp(cols, SCREEN_MAX_COLS);
+	s->cols = screen_clamp_cols(cols);
 	s->reply = reply;
 	s->rarg = arg;
 	s->vt = vterm_new_with_allocator(s->rows, s->cols, &screen_alloc,
@@ -757,7 +765,7 @@ screen_resize(struct screen *s, int rows, int cols, vt_line_cb cb,
     void *arg)
 {
 	rows = screen_clamp(rows, SCREEN_MAX_ROWS);
-	cols = screen_clamp(cols, SCREEN_MAX_COLS);
+	cols = screen_clamp_cols(cols);
 	if (rows == s->rows && cols == s->cols)
 		return;
 	s->cb = s->active ? cb : NULL;
