@@ -28,7 +28,12 @@ ui_pane_inner(const struct ui_pane *p, int *rows, int *cols)
 	return *rows < 1 || *cols < 1 ? -1 : 0;
 }
 
-/* Uptime ms as "42s", "3m12s", "2h05m" or "3d04h" into buf. */
+/*
+ * Uptime ms as "42s", "3m", "2h05m" or "3d04h" into buf: seconds only in
+ * the first minute (a restart just happened), then whole minutes, as
+ * top and ps show a process's time, so that a title or a table row of a
+ * node that runs on changes once a minute, not every second.
+ */
 char *
 ui_pane_uptime(int64_t ms, char *buf, size_t len)
 {

@@ -239,15 +239,21 @@ static void
 ui_table_cells(struct ui *ui, int i, int from, int to, struct strbuf *sb)
 {
 	char	 buf[256];
-	int	 col, w;
+	int	 col, w, n;
 
 	strbuf_reset(sb);
 	for (col = from; col < to; col++) {
 		w = ui_table_cols[col].width;
 		ui_table_cell(ui, i, col, buf, sizeof buf);
 		/* Cells are ASCII (names, states, numbers): bytes are
-		   columns; a cell too wide keeps one blank after it. */
-		strbuf_addf(sb, "%-*.*s ", w - 1, w - 1, buf);
+		   columns; a cell too wide keeps one blank after it.  No
+		   printf here: every row is made again each second. */
+		n = (int)strlen(buf);
+		if (n > w - 1)
+			n = w - 1;
+		strbuf_add(sb, buf, (size_t)n);
+		for (; n < w; n++)
+			strbuf_addc(sb, ' ');
 	}
 }
 
