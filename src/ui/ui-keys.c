@@ -270,6 +270,7 @@ static void
 ui_keys_help(struct ui *ui, int arg)
 {
 	ui->show_help = 1;
+	ui->help_top = 0;
 	ui_redraw(ui);
 }
 
@@ -364,6 +365,8 @@ ui_keys_handle(struct ui *ui, int is_key, wint_t wc)
 	size_t	 i;
 
 	if (ui->show_help) {
+		if (ui_help_key(ui, is_key, wc))
+			return;
 		ui->show_help = 0;
 		ui_redraw(ui);
 		if (!(is_key && wc == KEY_MOUSE))
