@@ -283,7 +283,7 @@ ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
 	wattr_set(p->win, a, (short)pair, &pair);
 	box(p->win, 0, 0);
 	ui_pane_title_put(ui, p, now_ms());
-	if (focused && ui->mode == UI_INTERACTIVE && p->rect.w > 40) {
+	if (focused && ui->mode == UI_INTERACTIVE && p->rect.w >= 34) {
 		wattr_set(p->win, A_REVERSE | A_BOLD, 0, NULL);
 		mvwaddstr(p->win, p->rect.h - 1, 2, " typing to this node: Ctrl-] ");
 	}
