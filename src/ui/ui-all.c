@@ -125,7 +125,7 @@ ui_all_fetch(struct ui *ui, struct ui_all_view *v, size_t want)
 		}
 		if (v->nhits >= want || got < ask)
 			break;
-		ask += want - v->nhits + 64;
+		ask = ask * 2 + 64;	/* a few rounds, not one per line */
 	}
 }
 
