@@ -11,12 +11,18 @@
 # pane is wide enough (then it is sampled once a second); KEYS=t shows
 # the table view, which samples every node every second.
 #
+# Uptimes show seconds only in a node's first minute (then minutes):
+# SETTLE=65 measures a console whose nodes have run past it, as most of
+# the time they have.
+#
 # usage: bench/idle.sh [NODEMUX]   (default: ./build/nodemux)
 #   env: NODES="16 64" SECS=10 W=200 H=50 KEYS= (tmux key names)
+#        SETTLE=3 (seconds from the last node's start to the measure)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 nodemux=${1:-${NODEMUX:-$top/build/nodemux}}
 NODES=${NODES:-16 64} SECS=${SECS:-10} W=${W:-200} H=${H:-50} KEYS=${KEYS:-}
+SETTLE=${SETTLE:-3}
 [ -x "$nodemux" ] || { echo "idle.sh: no nodemux at $nodemux" >&2; exit 2; }
 command -v tmux >/dev/null || { echo "idle.sh: needs tmux" >&2; exit 2; }
 
@@ -47,7 +53,7 @@ ms() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e6 }'
 }
 
-echo "nodemux idle benchmark: $SECS s, ${W}x$H terminal${KEYS:+, keys: $KEYS}"
+echo "nodemux idle benchmark: $SECS s, ${W}x$H terminal${KEYS:+, keys: $KEYS}, from $SETTLE s after the start"
 echo "  $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M') UTC"
 printf '\n  %-6s %18s %10s %14s %18s\n' nodes "console CPU (ms)" wakeups \
     "bytes written" "tmux panes CPU (ms)"
@@ -68,7 +74,7 @@ EOF
 	nm=$(tm display -p -t c '#{pane_pid}')
 	while [ "$(children "$nm")" -lt "$n" ]; do sleep 0.1; done
 	[ -n "$KEYS" ] && tm send-keys -t c $KEYS
-	sleep 3
+	sleep "$SETTLE"
 	: >"$tmp/out"
 	tm pipe-pane -O -t c "cat >>$tmp/out"
 	c0=$(cpu_ns "$nm") w0=$(wakeups "$nm")

@@ -1,7 +1,7 @@
 /*
  * Unit tests of the console's pure parts: the pane grid and paging, the
  * colour mapping to what a terminal has, and the bytes interactive mode
- * sends for keys.
+ * sends for keys, and the uptime in titles and the table.
  */
 #include "config.h"
 
@@ -175,4 +175,21 @@ Test(encode, wide_characters_as_utf8)
 	cr_assert(n == 2 && memcmp(buf, "\xc3\xa9", 2) == 0);
 	n = ui_encode_key(0, 0x4e2d, 0, buf, sizeof buf);
 	cr_assert(n == 3 && memcmp(buf, "\xe4\xb8\xad", 3) == 0);
+}
+
+/* Uptimes: seconds in the first minute, then a unit that changes no
+   more than once a minute (as top and ps show a process's time). */
+Test(uptime, seconds_then_minutes)
+{
+	char	 buf[32];
+
+	cr_assert_str_eq(ui_pane_uptime(-5, buf, sizeof buf), "0s");
+	cr_assert_str_eq(ui_pane_uptime(42999, buf, sizeof buf), "42s");
+	cr_assert_str_eq(ui_pane_uptime(59999, buf, sizeof buf), "59s");
+	cr_assert_str_eq(ui_pane_uptime(60000, buf, sizeof buf), "1m");
+	cr_assert_str_eq(ui_pane_uptime(192000, buf, sizeof buf), "3m");
+	cr_assert_str_eq(ui_pane_uptime(3599999, buf, sizeof buf), "59m");
+	cr_assert_str_eq(ui_pane_uptime(7500000, buf, sizeof buf), "2h05m");
+	cr_assert_str_eq(ui_pane_uptime(273600000, buf, sizeof buf),
+	    "3d04h");
 }

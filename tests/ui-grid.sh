@@ -1,8 +1,9 @@
 #!/bin/sh
 # The console on 4 demo nodes in a 160x48 terminal: four panes whose
 # titles name the node and its ports and reach ready; x stops node 3 (its
-# process group is gone), s starts it again, R restarts all; q stops every
-# node, leaves the alternate screen and exits 0.
+# process group is gone), s starts it again, R restarts all; ? shows the
+# keys, scrolling with j when taller than the screen; q stops every node,
+# leaves the alternate screen and exits 0.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 
 cfg=$(ui_config ui-demo 23400 23500)
@@ -57,8 +58,29 @@ t_check "R: four new pids ($before -> $after)" [ "$same" -eq 0 ]
 # Help, then quit.
 ui_keys '?'
 t_check "? shows the keys" ui_wait 5 "nodemux keys"
+t_check "?: every line fits in 160x48, the last one too" \
+    ui_has_re "│ q again, Q +quit now: kill every node +│"
+t_check "?: the box is as wide as its widest line" \
+    ui_has_re "│ / +search every node \(PCRE2; lower case: any case\) +│"
 ui_keys Escape
 t_check "any key closes the help" t_wait_for 5 ui_lacks "nodemux keys"
+
+# In 80x20 the help is taller than the screen: j scrolls it to its end,
+# and it stays within its box.
+ui_tmux resize-window -t t -x 80 -y 20
+ui_keys '?'
+t_check "80x20 ?: the help says there is more" ui_wait 5 "↓ j: more"
+t_check "80x20 ?: its last line is not shown yet" ui_lacks "q again, Q"
+t_check "80x20 ?: no line is written over its bottom border" \
+    ui_has_re "└─+ ↓ j: more ─+┘" || t_diag "$(ui_screen | grep -E "└")"
+ui_keys j j j j j j j j j j j j
+t_check "80x20 j: the help scrolls to its last line" \
+    ui_wait_re 5 "│ q again, Q +quit now: kill every node +│"
+t_check "80x20 j: and says there is more above" ui_has "↑ k"
+ui_keys Escape
+t_check "80x20: any other key closes the help" \
+    t_wait_for 5 ui_lacks "nodemux keys"
+ui_tmux resize-window -t t -x 160 -y 48
 ui_keys q
 t_check "q: nodemux exits" t_wait_for 15 ui_exited
 t_check "q: exit status 0" [ "$(ui_status)" = 0 ]

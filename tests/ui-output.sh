@@ -1,8 +1,8 @@
 #!/bin/sh
 # What panes show: a node's colours (16, 256 and true colour mapped to
 # the terminal), wide characters, a \r progress bar as one line; the
-# focused pane scrolls back with a marker and follows again, clears, and
-# takes keys in interactive mode.  An 8-colour terminal gets the nearest
+# focused pane scrolls back with a marker and follows again, clears (and
+# a filter then starts at the clear), and takes keys in interactive mode.  An 8-colour terminal gets the nearest
 # colours; --no-color drops them.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 esc=$(printf '\033')
@@ -97,6 +97,29 @@ t_check "c: a search still counts the cleared lines" \
 ui_keys n
 t_check "c: n brings a cleared match back into the pane" \
     ui_wait 5 "line 299 of 300"
+
+# Filter after a clear: scrolled to the top, the pane shows the oldest
+# matching line after the mark, not an empty pane above it.
+ui_keys c
+t_check "c again: node 4's pane is cleared" t_wait_for 5 ui_lacks "line 299 of 300"
+# More matching lines after the mark than the pane has rows (each comes
+# twice: the terminal's echo of the typed line, then the node's "got:").
+ui_keys i
+ui_keys -l "$(i=10; while [ $i -lt 40 ]; do printf 'new line %d\r' $i;
+    i=$((i + 1)); done)"
+ui_keys C-]
+t_check "c: 30 new lines after the mark" ui_wait 5 "got: new line 39"
+ui_keys /
+ui_keys -l 'line'
+ui_keys Enter f
+t_check "f: filter on" ui_wait 5 "[filter]"
+ui_keys g
+t_check "f, c, g: the top shows the first match after the mark" \
+    ui_wait_re 5 "│(got: )?new line 10 " || t_diag "$(ui_screen | sed -n '24,48p')"
+t_check "f, c, g: and the next one below it" ui_has_re "│(got: )?new line 11 "
+t_check "f, c, g: not the cleared lines" ui_lacks "line 1 of 300"
+ui_keys f G
+t_check "f again: unfiltered" t_wait_for 5 ui_lacks "[filter]"
 ui_keys q
 t_check "q: nodemux exits" t_wait_for 30 ui_exited
 t_check "q: exit status 0" [ "$(ui_status)" = 0 ]

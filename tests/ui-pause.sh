@@ -23,8 +23,10 @@ t_check "p again: its process runs" \
 
 ui_keys P
 t_check "P: both nodes are paused" ui_wait 5 "2 nodes · 2 paused"
+t_check "P: one message for both" ui_wait 5 "2 nodes paused"
 ui_keys P
 t_check "P again: both run again" ui_wait 5 "2 nodes · 2 running"
+t_check "P again: one message for both" ui_wait 5 "2 nodes resumed"
 
 ui_keys P
 t_check "P: paused again" ui_wait 5 "2 nodes · 2 paused"

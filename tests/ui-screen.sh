@@ -1,7 +1,8 @@
 #!/bin/sh
 # Panes of nodes whose output addresses the cursor (tests/data/
 # ui-screen-node.sh): top zoomed shows its summary and header; a
-# cursor-up progress ends showing its final lines only; the alternate
+# cursor-up progress ends showing its final lines only, in the pane, the
+# all-nodes view, n / N and the filter; the alternate
 # screen shows while it is on and leaves only the lines before and after
 # it, in the pane and in the log file; interactive mode sends application
 # cursor keys and bracketed paste when asked for; vi draws its ~ column,
@@ -48,6 +49,30 @@ t_check "progress: each task shows once" ui_count_is 1 'task A [0-9]+%'
 t_check "progress: at its final state" ui_count_is 3 'task [ABC] 100%'
 t_check "progress: no earlier state is left" ui_count_is 0 'task [ABC] [0-9]?[0-9]%'
 t_check "progress: the lines around it stay" ui_has "progress begins"
+
+# What the pane hides (the first version of each rewritten line, still
+# in the scrollback) the all-nodes view, n / N and the filter hide too.
+ui_keys a
+t_check "a: the all-nodes view" ui_wait 5 " ALL "
+t_check "a: the progress's final lines" ui_wait 5 "task C 100%"
+t_check "a: each task once" ui_count_is 1 'task A [0-9]+%'
+t_check "a: no earlier state of a task" \
+    ui_count_is 0 'task [ABC] [0-9]?[0-9]%' || t_diag "$(ui_screen | grep task)"
+ui_keys a /
+ui_keys -l 'task A 0%'
+ui_keys Enter n
+t_check "n: the hidden first version is no match" \
+    ui_wait 5 "/task A 0%: no match"
+ui_keys /
+ui_keys -l 'task A'
+ui_keys Enter f a
+t_check "f in the all-nodes view" ui_wait 5 " ALL "
+t_check "f in the all-nodes view: the final version" \
+    ui_wait 5 "task A 100%"
+t_check "f in the all-nodes view: only it" ui_count_is 1 'task A [0-9]+%'
+ui_keys a f /
+ui_keys Enter
+t_check "an empty pattern ends the search" t_wait_for 5 ui_lacks "/task A"
 
 # The alternate screen: shown while on, nothing of it left after.
 t_check "alternate screen: its text shows" ui_wait 10 "ALT-TEXT 5"

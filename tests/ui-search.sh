@@ -12,14 +12,16 @@ highlighted() {
 	    wc -l)" -eq "$1" ]
 }
 
-# zoomed_on I: zoom shows node I alone (then zoom back).
+# zoomed_on I: zoom shows node I alone (then zoom back).  A loaded
+# machine may take seconds for a frame: a zoom left on would toggle
+# every later check the wrong way, so each waits up to 15 s.
 zoomed_on() {
 	ui_keys z
-	ui_wait 5 " ZOOM " && ui_count_is 1 "┌ $1 uish$1@" &&
+	ui_wait 15 " ZOOM " && ui_count_is 1 "┌ $1 uish$1@" &&
 	    ui_count_is 1 '┌ [0-9] uish'
 	rc=$?
 	ui_keys z
-	ui_wait 5 " NORMAL "
+	ui_wait 15 " NORMAL "
 	return $rc
 }
 

@@ -40,6 +40,9 @@ t_check "unzoom at 120x40: node 1 back to its pane, 18x58" \
 ui_tmux resize-window -t t -x 24 -y 8
 t_check "24x8: terminal too small" ui_wait 5 "terminal too small"
 t_check "24x8: nodemux still runs" t_alive "$UI_PID"
+t_check "24x8: the status bar is cut at its edge, not written over there" \
+    t_wait_for 5 eval 'ui_screen | tail -1 | grep -qE "^ NORMAL  4 nodes · [0-9] [a-z]+\$"' ||
+    t_diag "$(ui_screen | tail -1)"
 
 ui_tmux resize-window -t t -x 160 -y 48
 t_check "160x48 again: the grid is back" ui_wait 5 "┌ 4 uish4@127.0.0.1"

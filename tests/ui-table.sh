@@ -5,7 +5,8 @@
 # and > pick the sort column (the chatty node first by lines per
 # second); a search highlights and counts the rows with matches; Home
 # selects the first row and Enter zooms its node; t again returns to
-# the grid.
+# the grid; at 60 columns the table gives up all but CPU and RSS of the
+# usage.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 
 cfg=$(ui_config ui-table 24500 24550)
@@ -70,6 +71,15 @@ ui_keys t
 t_check "t from the grid: the table again" ui_wait 5 " TABLE "
 ui_keys t
 t_check "t again: the grid" ui_wait 5 " ZOOM "
+
+# A narrow table gives up columns, but not CPU and RSS at 60.
+ui_keys t
+ui_tmux resize-window -t t -x 60 -y 20
+t_check "60 columns: the heading keeps CPU and RSS" \
+    t_wait_for 5 ui_first_re '^# +NAME +STATE +CPU +RSS *$' ||
+    t_diag "$(ui_screen | head -1)"
+t_check "60 columns: node 3's row shows its CPU and RSS" \
+    ui_has_re '^3 +tb3@127.0.0.1 +running +[0-9]+% +[0-9.]+[KMG] *$'
 ui_keys q
 t_check "q: nodemux exits" t_wait_for 10 ui_exited
 t_check "q: exit status 0" [ "$(ui_status)" = 0 ]

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ui-int.h"
+#include "nodemux/screen.h"
 #include "nodemux/search.h"
 #include "nodemux/util.h"
 
@@ -88,18 +89,44 @@ ui_all_scroll(struct ui *ui, enum ui_scroll how)
 	}
 }
 
-/* The newest want lines across the nodes (matching only, filtering). */
+/* Is the line with seq of node i one its pane hides (an earlier
+   version of a line a program rewrote on its screen)? */
+static int
+ui_all_hidden(struct ui *ui, size_t i, uint64_t seq)
+{
+	return screen_hides(ui->panes[i].node->screen, seq);
+}
+
+/*
+ * The newest want lines across the nodes (matching only, filtering),
+ * without those the panes hide: fetched again for more while hidden
+ * ones left fewer than want (a screen hides at most SCREEN_HIDE_MAX
+ * lines a node, so this ends).
+ */
 static void
 ui_all_fetch(struct ui *ui, struct ui_all_view *v, size_t want)
 {
+	size_t	 ask = want, got, k;
 	int	 i;
 
 	v->sbs = xcalloc(ui->n, sizeof *v->sbs);
 	for (i = 0; i < ui->n; i++)
 		v->sbs[i] = ui->panes[i].node->sb;
-	v->hits = xcalloc(want, sizeof *v->hits);
-	v->nhits = search_tail(ui->filter ? ui->search : NULL, v->sbs, ui->n,
-	    UINT64_MAX, v->hits, want);
+	v->hits = NULL;
+	for (;;) {
+		v->hits = xreallocarray(v->hits, ask, sizeof *v->hits);
+		got = search_tail(ui->filter ? ui->search : NULL, v->sbs,
+		    ui->n, UINT64_MAX, v->hits, ask);
+		v->nhits = 0;
+		for (k = 0; k < got; k++) {
+			if (!ui_all_hidden(ui, v->hits[k].which,
+			    v->hits[k].seq))
+				v->hits[v->nhits++] = v->hits[k];
+		}
+		if (v->nhits >= want || got < ask)
+			break;
+		ask = ask * 2 + 64;	/* a few rounds, not one per line */
+	}
 }
 
 /* Line k of the view (0 the newest), valid until the next call. */
@@ -244,6 +271,9 @@ ui_all_show(struct ui *ui, const struct search_hit *hit)
 		sb = ui->panes[n].node->sb;
 		count = scrollback_count(sb);
 		for (i = scrollback_find_seq(sb, seq + 1); i < count; i++) {
+			if (screen_hides(ui->panes[n].node->screen,
+			    scrollback_seq(sb, i)))
+				continue;
 			if (!ui->filter ||
 			    search_line(ui->search, scrollback_get(sb, i, &v)))
 				newer++;

@@ -57,28 +57,95 @@ ui_help_window(struct ui *ui, int h, int w)
 	return ui->overlay;
 }
 
-/* Draw the key help over the grid. */
+/* The width of the keys column, and of the help's widest line. */
+#define UI_HELP_KEYS	16
+static int
+ui_help_width(void)
+{
+	size_t	 i;
+	int	 len, width = 0;
+
+	for (i = 0; i < nitems(ui_help_lines); i++) {
+		len = UI_HELP_KEYS + 1 + (int)strlen(ui_help_lines[i].what);
+		if (len > width)
+			width = len;
+	}
+	return width;
+}
+
+/* How many lines of the help fit on the screen (inside the box). */
+static int
+ui_help_rows(const struct ui *ui)
+{
+	int	 rows = ui->height - 2;
+
+	return rows < 1 ? 1 : rows;
+}
+
+/*
+ * A key while the help is shown: when it is taller than the screen,
+ * Down, j, Space and PgDn scroll it on, Up, k and PgUp back (1: taken);
+ * any other key closes it.
+ */
+int
+ui_help_key(struct ui *ui, int is_key, wint_t wc)
+{
+	int	 n = (int)nitems(ui_help_lines), rows = ui_help_rows(ui);
+	int	 step;
+
+	if (n <= rows)
+		return 0;
+	if ((is_key && wc == KEY_DOWN) || (!is_key && wc == 'j'))
+		step = 1;
+	else if ((is_key && wc == KEY_NPAGE) || (!is_key && wc == ' '))
+		step = rows;
+	else if ((is_key && wc == KEY_UP) || (!is_key && wc == 'k'))
+		step = -1;
+	else if (is_key && wc == KEY_PPAGE)
+		step = -rows;
+	else
+		return 0;
+	ui->help_top += step;
+	if (ui->help_top > n - rows)
+		ui->help_top = n - rows;
+	if (ui->help_top < 0)
+		ui->help_top = 0;
+	ui_redraw(ui);
+	return 1;
+}
+
+/* Draw the key help over the grid: as wide as its lines, and when it
+   is taller than the screen, from help_top on, with arrows saying
+   there is more. */
 void
 ui_help_draw(struct ui *ui)
 {
 	WINDOW	*w;
-	int	 i, h, pair;
+	int	 i, n = (int)nitems(ui_help_lines), rows, width, pair;
 	attr_t	 a;
 	char	*s;
 
-	h = (int)nitems(ui_help_lines) + 4;
-	if ((w = ui_help_window(ui, h, 60)) == NULL)
+	if ((w = ui_help_window(ui, n + 2, ui_help_width() + 4)) == NULL)
 		return;
+	rows = getmaxy(w) - 2;
+	width = getmaxx(w);
+	if (ui->help_top > n - rows)
+		ui->help_top = n - rows > 0 ? n - rows : 0;
 	werase(w);
 	a = ui_colour_role(UI_ROLE_FOCUS, &pair);
 	wattr_set(w, a, (short)pair, &pair);
 	box(w, 0, 0);
-	mvwaddstr(w, 0, 2, " nodemux keys ");
+	mvwaddnstr(w, 0, 2, " nodemux keys ", width - 4);
+	if (ui->help_top > 0 && width > 24)
+		mvwaddstr(w, 0, width - 10, " \xe2\x86\x91 k ");
+	if (ui->help_top + rows < n && width > 24)
+		mvwaddstr(w, getmaxy(w) - 1, width - 17, " \xe2\x86\x93 j: more ");
 	wattr_set(w, A_NORMAL, 0, NULL);
-	for (i = 0; i < (int)nitems(ui_help_lines) && i + 2 < h - 1; i++) {
-		s = xasprintf("%-16s %s", ui_help_lines[i].keys,
-		    ui_help_lines[i].what);
-		mvwaddnstr(w, i + 2, 2, s, getmaxx(w) - 4);
+	for (i = 0; i < rows && ui->help_top + i < n; i++) {
+		s = xasprintf("%-*s %s", UI_HELP_KEYS,
+		    ui_help_lines[ui->help_top + i].keys,
+		    ui_help_lines[ui->help_top + i].what);
+		mvwaddnstr(w, i + 1, 2, s, width - 4);
 		free(s);
 	}
 	wnoutrefresh(w);

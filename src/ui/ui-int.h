@@ -144,6 +144,7 @@ struct ui {
 	int			 zoom;
 	enum ui_mode		 mode;
 	int			 show_help;
+	int			 help_top;	/* its first line shown */
 	int			 quitting;	/* shutdowns asked for */
 	int			 ended;		/* every node has ended */
 	char			*msg;
@@ -244,6 +245,7 @@ int	 ui_view_rows(const struct ui *);
 
 /* ui-help.c */
 void	 ui_help_draw(struct ui *);
+int	 ui_help_key(struct ui *, int is_key, wint_t wc);
 void	 ui_help_too_small(struct ui *);
 
 /* ui-colour.c */

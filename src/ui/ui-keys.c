@@ -198,8 +198,19 @@ ui_keys_pause(struct ui *ui, int arg)
 static void
 ui_keys_pause_all(struct ui *ui, int arg)
 {
-	if (cluster_pause_all(ui->cl) == 0)
+	int	 changed, i, paused = 0;
+
+	changed = cluster_pause_all(ui->cl);
+	if (changed == 0) {
 		ui_set_message(ui, "no node to pause or resume");
+		return;
+	}
+	for (i = 0; i < ui->n; i++)
+		paused += ui->panes[i].node->state == NODE_PAUSED;
+	/* One message for them all, not the last node's alone. */
+	if (changed > 1)
+		ui_set_message(ui, "%d nodes %s", changed, paused > 0 ?
+		    "paused" : "resumed");
 }
 
 /* The scroll keys: what they scroll is the view's business. */
@@ -259,6 +270,7 @@ static void
 ui_keys_help(struct ui *ui, int arg)
 {
 	ui->show_help = 1;
+	ui->help_top = 0;
 	ui_redraw(ui);
 }
 
@@ -353,6 +365,8 @@ ui_keys_handle(struct ui *ui, int is_key, wint_t wc)
 	size_t	 i;
 
 	if (ui->show_help) {
+		if (ui_help_key(ui, is_key, wc))
+			return;
 		ui->show_help = 0;
 		ui_redraw(ui);
 		if (!(is_key && wc == KEY_MOUSE))

@@ -28,7 +28,12 @@ ui_pane_inner(const struct ui_pane *p, int *rows, int *cols)
 	return *rows < 1 || *cols < 1 ? -1 : 0;
 }
 
-/* Uptime ms as "42s", "3m12s", "2h05m" or "3d04h" into buf. */
+/*
+ * Uptime ms as "42s", "3m", "2h05m" or "3d04h" into buf: seconds only in
+ * the first minute (a restart just happened), then whole minutes, as
+ * top and ps show a process's time, so that a title or a table row of a
+ * node that runs on changes once a minute, not every second.
+ */
 char *
 ui_pane_uptime(int64_t ms, char *buf, size_t len)
 {
@@ -37,8 +42,7 @@ ui_pane_uptime(int64_t ms, char *buf, size_t len)
 	if (s < 60)
 		snprintf(buf, len, "%llds", (long long)s);
 	else if (s < 3600)
-		snprintf(buf, len, "%lldm%02llds", (long long)(s / 60),
-		    (long long)(s % 60));
+		snprintf(buf, len, "%lldm", (long long)(s / 60));
 	else if (s < 86400)
 		snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600),
 		    (long long)(s / 60 % 60));
@@ -279,7 +283,7 @@ ui_pane_frame(struct ui *ui, struct ui_pane *p, int focused)
 	wattr_set(p->win, a, (short)pair, &pair);
 	box(p->win, 0, 0);
 	ui_pane_title_put(ui, p, now_ms());
-	if (focused && ui->mode == UI_INTERACTIVE && p->rect.w > 40) {
+	if (focused && ui->mode == UI_INTERACTIVE && p->rect.w >= 34) {
 		wattr_set(p->win, A_REVERSE | A_BOLD, 0, NULL);
 		mvwaddstr(p->win, p->rect.h - 1, 2, " typing to this node: Ctrl-] ");
 	}
@@ -413,69 +417,95 @@ ui_pane_first(const struct ui_pane *p)
 }
 
 /*
- * The largest useful scroll: the oldest line (shown) at the top of the
- * pane.  Scrolling counts the lines shown.
+ * How many of the lines shown, from the oldest (the first after c's
+ * mark) on, fill the pane: scrolled all the way up, the last of them is
+ * at its bottom.
  */
 static size_t
-ui_pane_max_scroll(struct ui_pane *p, struct ui_pane_cursor *c)
+ui_pane_top_page(struct ui_pane *p, struct ui_pane_cursor *c)
 {
 	size_t			 count = scrollback_count(p->node->sb), i;
-	size_t			 shown, first = ui_pane_first(p);
+	size_t			 n = 0;
 	const struct line	*l;
 	struct line		 v;
 	int			 rows = 0;
 
-	shown = c->filter ? p->matching : count - first;
-	for (i = first; i < count; i++) {
+	for (i = ui_pane_first(p); i < count && rows < c->rows; i++) {
 		l = scrollback_get(p->node->sb, i, &v);
 		if (!ui_pane_shows(c, l))
 			continue;
 		rows += ui_pane_walk(c, l, 0);
-		if (rows >= c->rows)
-			return shown > 0 ? shown - 1 : 0;
-		if (shown > 0)
-			shown--;
+		n++;
 	}
-	return 0;
+	return n;
 }
 
-/* Draw the output: lines from the bottom up until the pane is full. */
-static void
-ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
+/*
+ * Collect the lines to draw, bottom up, p->scroll shown lines above the
+ * bottom, until the pane is full: how many rows they take.  *skipped
+ * gets how many shown lines the scroll passed over, *older how many
+ * scrollback lines were collected; 0 in *more when the oldest line
+ * shown was reached before the pane was full.
+ */
+static int
+ui_pane_collect(struct ui_pane *p, struct ui_pane_cursor *c, size_t *shown,
+    size_t *skipped, size_t *older, int *more)
 {
 	const struct line	*l, *tail[SCREEN_MAX_ROWS];
 	struct line		 v;
-	size_t			 count, shown = 0, i, max, skip, first, ntail;
+	size_t			 i, first, ntail;
 	int			 rows = 0;
 
-	count = scrollback_count(p->node->sb);
 	first = ui_pane_first(p);
-	max = ui_pane_max_scroll(p, c);
-	if (p->scroll > max)
-		p->scroll = max;
-	if (ui_screen_draw(p, c))
-		return;
+	*shown = *skipped = *older = 0;
 	ntail = ui_screen_tail(p, tail, nitems(tail));
 	for (i = 0; i < ntail; i++) {
-		ui_pane_show(shown++, tail[i]);
+		ui_pane_show((*shown)++, tail[i]);
 		rows += ui_pane_walk(c, tail[i], 0);
 	}
 	if (ntail == 0 && p->scroll == 0 &&
 	    (l = vt_current(p->node->vt)) != NULL && ui_pane_shows(c, l)) {
-		ui_pane_show(shown++, l);
+		ui_pane_show((*shown)++, l);
 		rows += ui_pane_walk(c, l, 0);
 	}
-	skip = p->scroll;
-	for (i = count; i > first && rows < c->rows; i--) {
+	for (i = scrollback_count(p->node->sb); i > first && rows < c->rows;
+	    i--) {
 		l = scrollback_get(p->node->sb, i - 1, &v);
 		if (!ui_pane_shows(c, l))
 			continue;
-		if (skip > 0) {
-			skip--;
+		if (*skipped < p->scroll) {
+			(*skipped)++;
 			continue;
 		}
-		ui_pane_show(shown++, l);
+		ui_pane_show((*shown)++, l);
+		(*older)++;
 		rows += ui_pane_walk(c, l, 0);
+	}
+	*more = rows >= c->rows;
+	return rows;
+}
+
+/*
+ * Draw the output: lines from the bottom up until the pane is full.
+ * Scrolled further up than there are lines shown (the filter, c's mark
+ * and a screen's hidden lines all leave out lines), the oldest line
+ * shown goes to the top, not above it: counting the lines shown would
+ * take a walk over the whole scrollback, which only this case makes.
+ */
+static void
+ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
+{
+	size_t	 shown, skipped, older, total, top;
+	int	 rows, more;
+
+	if (ui_screen_draw(p, c))
+		return;
+	rows = ui_pane_collect(p, c, &shown, &skipped, &older, &more);
+	if (!more && p->scroll > 0) {
+		total = skipped + older;
+		top = ui_pane_top_page(p, c);
+		p->scroll = total > top ? total - top : 0;
+		rows = ui_pane_collect(p, c, &shown, &skipped, &older, &more);
 	}
 	c->skip = rows > c->rows ? rows - c->rows : 0;
 	c->row = 0;

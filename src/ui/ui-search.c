@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ui-int.h"
+#include "nodemux/screen.h"
 #include "nodemux/search.h"
 #include "nodemux/util.h"
 
@@ -207,6 +208,37 @@ ui_search_key(struct ui *ui, int is_key, wint_t wc)
 		strbuf_add(&ui->pbuf, buf, n);
 }
 
+/*
+ * The next (previous) match from the mark that its pane shows: earlier
+ * versions of lines a program rewrote on its screen are passed over,
+ * as the panes, the filter and the all-nodes view leave them out.
+ * search_next's answer (0 when only hidden lines match).
+ */
+static int
+ui_search_next(struct ui *ui, struct scrollback **sbs, int backward,
+    struct search_hit *hit)
+{
+	uint64_t	 seq = ui->mark_seq, first = 0;
+	int		 rc, wrapped = 0;
+
+	for (;;) {
+		rc = search_next(ui->search, sbs, ui->n, seq, backward ?
+		    SEARCH_BACKWARD : SEARCH_FORWARD, hit);
+		if (rc == 0)
+			return 0;
+		if (rc == 2)
+			wrapped = 1;
+		if (!screen_hides(ui->panes[hit->which].node->screen,
+		    hit->seq))
+			return wrapped ? 2 : 1;
+		if (first == 0)
+			first = hit->seq;
+		else if (hit->seq == first)
+			return 0;	/* round and back: all hidden */
+		seq = hit->seq;
+	}
+}
+
 /* n / N: focus the next (previous) matching line across the nodes. */
 void
 ui_search_jump(struct ui *ui, int backward)
@@ -222,8 +254,7 @@ ui_search_jump(struct ui *ui, int backward)
 	sbs = xcalloc(ui->n, sizeof *sbs);
 	for (i = 0; i < ui->n; i++)
 		sbs[i] = ui->panes[i].node->sb;
-	rc = search_next(ui->search, sbs, ui->n, ui->mark_seq,
-	    backward ? SEARCH_BACKWARD : SEARCH_FORWARD, &hit);
+	rc = ui_search_next(ui, sbs, backward, &hit);
 	free(sbs);
 	if (rc == 0) {
 		ui_set_message(ui, "/%s: no match", search_pattern(ui->search));

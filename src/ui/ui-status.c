@@ -98,19 +98,38 @@ ui_status_note(struct ui *ui)
 	    "restart  S/X/R all");
 }
 
-/* Add s to the bar at its cursor, cut at the screen's edge. */
+/*
+ * Add s to the bar at column *x, cut at the screen's edge.  The column
+ * is counted here, not read back from curses: a window's cursor stays
+ * on its last cell once that is written, and what came after would be
+ * written over it.
+ */
 static void
-ui_status_add(WINDOW *w, int width, const char *s)
+ui_status_add(WINDOW *w, int width, int *x, const char *s)
 {
 	wchar_t	*ws;
-	size_t	 n = strlen(s) + 1;
-	int	 x = getcurx(w);
+	size_t	 n = strlen(s) + 1, i;
+	int	 cw;
 
-	if (x >= width)
+	if (*x >= width)
 		return;
 	ws = xcalloc(n, sizeof *ws);
-	if (mbstowcs(ws, s, n) != (size_t)-1)
-		waddnwstr(w, ws, width - x);
+	if (mbstowcs(ws, s, n) == (size_t)-1) {
+		free(ws);
+		return;
+	}
+	for (i = 0; ws[i] != L'\0'; i++) {
+		cw = wcwidth(ws[i]);
+		if (cw < 0)
+			cw = 1;
+		if (*x + cw > width)
+			break;
+		*x += cw;
+	}
+	if (ws[i] != L'\0')
+		*x = width;	/* cut: nothing more fits after it */
+	if (i > 0)
+		waddnwstr(w, ws, (int)i);
 	free(ws);
 }
 
@@ -122,6 +141,7 @@ ui_status_draw(struct ui *ui)
 	attr_t	 a;
 	int	 pair;
 	char	*s;
+	int	 x = 0;
 
 	ui->status_dirty = 0;
 	if (w == NULL)
@@ -133,33 +153,33 @@ ui_status_draw(struct ui *ui)
 	a = ui_colour_role(UI_ROLE_MODE, &pair);
 	wattr_set(w, a, (short)pair, &pair);
 	s = xasprintf(" %s ", ui_status_mode(ui));
-	ui_status_add(w, ui->width, s);
+	ui_status_add(w, ui->width, &x, s);
 	free(s);
 	a = ui_colour_role(UI_ROLE_BAR, &pair);
 	wattr_set(w, a, (short)pair, &pair);
 	s = ui_status_summary(ui->cl);
-	ui_status_add(w, ui->width, " ");
-	ui_status_add(w, ui->width, s);
+	ui_status_add(w, ui->width, &x, " ");
+	ui_status_add(w, ui->width, &x, s);
 	free(s);
 	if (ui->lay.pages > 1 && !ui->zoom && !ui->too_small &&
 	    ui->view == &ui_view_grid) {
 		s = xasprintf("  page %d/%d", ui->page + 1, ui->lay.pages);
-		ui_status_add(w, ui->width, s);
+		ui_status_add(w, ui->width, &x, s);
 		free(s);
 	}
 	if (!ui->prompt && (s = ui_search_status(ui)) != NULL) {
-		ui_status_add(w, ui->width, "  ");
-		ui_status_add(w, ui->width, s);
+		ui_status_add(w, ui->width, &x, "  ");
+		ui_status_add(w, ui->width, &x, s);
 		free(s);
 	}
 	s = ui_status_note(ui);
-	ui_status_add(w, ui->width, "  ");
-	ui_status_add(w, ui->width, s);
+	ui_status_add(w, ui->width, &x, "  ");
+	ui_status_add(w, ui->width, &x, s);
 	free(s);
 	if (ui->prompt) {
 		/* The prompt's cursor. */
 		wattr_set(w, A_NORMAL, 0, NULL);
-		ui_status_add(w, ui->width, " ");
+		ui_status_add(w, ui->width, &x, " ");
 	}
 	wnoutrefresh(w);
 }

@@ -47,6 +47,38 @@ static const struct {
 	[UI_TABLE_UPTIME] = { "UPTIME", 8, 1 },
 };
 
+/* The columns a narrow screen gives up, first to last, until the rest
+   fit: the index, name, state and CPU always stay. */
+static const int ui_table_drop[] = {
+	UI_TABLE_HOST, UI_TABLE_PORTS, UI_TABLE_PID, UI_TABLE_RESTARTS,
+	UI_TABLE_LPS, UI_TABLE_UPTIME, UI_TABLE_RSS,
+};
+
+/* The columns shown in width columns, a bit each. */
+static unsigned
+ui_table_shows(int width)
+{
+	unsigned	 mask = (1U << UI_TABLE_NCOLS) - 1;
+	int		 col, total = 0;
+	size_t		 k;
+
+	for (col = 0; col < UI_TABLE_NCOLS; col++)
+		total += ui_table_cols[col].width;
+	for (k = 0; k < nitems(ui_table_drop) && total > width; k++) {
+		mask &= ~(1U << ui_table_drop[k]);
+		total -= ui_table_cols[ui_table_drop[k]].width;
+	}
+	return mask;
+}
+
+/* The columns shown in the table's window now. */
+static unsigned
+ui_table_shown_cols(struct ui *ui)
+{
+	return ui_table_shows(ui->viewwin != NULL ? getmaxx(ui->viewwin) :
+	    ui->width);
+}
+
 /* A number to sort node i by in column col (text columns: 0). */
 static double
 ui_table_num(struct ui *ui, int i, int col)
@@ -209,6 +241,7 @@ ui_table_head(struct ui *ui, int width, int blank)
 	static int	 drawn_sort = -1, drawn_search = -1, drawn_width = -1;
 	char		 buf[64];
 	int		 col, x = 0, pair;
+	unsigned	 mask = ui_table_shows(width);
 	attr_t		 a = ui_colour_role(UI_ROLE_BAR, &pair);
 
 	if (!blank && drawn_sort == ui->table_sort &&
@@ -220,6 +253,8 @@ ui_table_head(struct ui *ui, int width, int blank)
 	wattr_set(ui->viewwin, a | A_BOLD, (short)pair, &pair);
 	mvwhline(ui->viewwin, 0, 0, ' ', width);
 	for (col = 0; col < UI_TABLE_NCOLS && x < width; col++) {
+		if (!(mask & (1U << col)))
+			continue;
 		snprintf(buf, sizeof buf, "%s%s", ui_table_cols[col].head,
 		    col == ui->table_sort ?
 		    (ui_table_cols[col].desc ? "\xe2\x96\xbc" : "\xe2\x96\xb2") :
@@ -236,18 +271,27 @@ ui_table_head(struct ui *ui, int width, int blank)
 /* Columns [from, to) of node i's row, each padded to its width (cut at
    the screen's width), into sb. */
 static void
-ui_table_cells(struct ui *ui, int i, int from, int to, struct strbuf *sb)
+ui_table_cells(struct ui *ui, int i, int from, int to, unsigned mask,
+    struct strbuf *sb)
 {
 	char	 buf[256];
-	int	 col, w;
+	int	 col, w, n;
 
 	strbuf_reset(sb);
 	for (col = from; col < to; col++) {
+		if (!(mask & (1U << col)))
+			continue;
 		w = ui_table_cols[col].width;
 		ui_table_cell(ui, i, col, buf, sizeof buf);
 		/* Cells are ASCII (names, states, numbers): bytes are
-		   columns; a cell too wide keeps one blank after it. */
-		strbuf_addf(sb, "%-*.*s ", w - 1, w - 1, buf);
+		   columns; a cell too wide keeps one blank after it.  No
+		   printf here: every row is made again each second. */
+		n = (int)strlen(buf);
+		if (n > w - 1)
+			n = w - 1;
+		strbuf_add(sb, buf, (size_t)n);
+		for (; n < w; n++)
+			strbuf_addc(sb, ' ');
 	}
 }
 
@@ -286,6 +330,7 @@ ui_table_want(struct ui *ui, int i, struct ui_table_shown *want)
 	struct ui_pane	*p = &ui->panes[i];
 	struct strbuf	 sb = STRBUF_INIT;
 	int		 pair = 0;
+	unsigned	 mask = ui_table_shown_cols(ui);
 
 	want->node = i;
 	want->base = A_NORMAL;
@@ -300,13 +345,15 @@ ui_table_want(struct ui *ui, int i, struct ui_table_shown *want)
 		    p->node->state), &pair);
 	want->spair = (short)pair;
 	strbuf_reset(&want->text);
-	ui_table_cells(ui, i, 0, UI_TABLE_STATE, &sb);
+	ui_table_cells(ui, i, 0, UI_TABLE_STATE, mask, &sb);
 	strbuf_add(&want->text, sb.buf, sb.len);
 	want->a = want->text.len;
-	ui_table_cells(ui, i, UI_TABLE_STATE, UI_TABLE_STATE + 1, &sb);
+	ui_table_cells(ui, i, UI_TABLE_STATE, UI_TABLE_STATE + 1, mask,
+	    &sb);
 	strbuf_add(&want->text, sb.buf, sb.len);
 	want->b = want->text.len;
-	ui_table_cells(ui, i, UI_TABLE_STATE + 1, UI_TABLE_NCOLS, &sb);
+	ui_table_cells(ui, i, UI_TABLE_STATE + 1, UI_TABLE_NCOLS, mask,
+	    &sb);
 	strbuf_add(&want->text, sb.buf, sb.len);
 	if (ui->search != NULL)
 		strbuf_addf(&want->text, "%llu",
@@ -439,8 +486,11 @@ ui_table_key(struct ui *ui, int is_key, wint_t wc)
 	else if ((is_key && wc == KEY_DOWN) || (!is_key && wc == 'j'))
 		ui_table_move(ui, 1);
 	else if (!is_key && (wc == '<' || wc == '>')) {
-		ui->table_sort = (ui->table_sort + (wc == '<' ? -1 : 1) +
-		    UI_TABLE_NCOLS) % UI_TABLE_NCOLS;
+		/* The columns shown only: a narrow table gives some up. */
+		do {
+			ui->table_sort = (ui->table_sort + (wc == '<' ? -1 :
+			    1) + UI_TABLE_NCOLS) % UI_TABLE_NCOLS;
+		} while (!(ui_table_shown_cols(ui) & (1U << ui->table_sort)));
 		ui->view_dirty = 1;
 	} else
 		return 0;

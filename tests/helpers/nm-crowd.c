@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Connect to path; exit 1 if nobody answers. */
@@ -69,9 +70,11 @@ crowd_drain(int *fds, int n, int *closed, int *told)
 {
 	static const char	 behind[] = "too far behind";
 	struct pollfd		*pfd;
+	struct timespec		 ts;
 	char			 buf[65536];
 	ssize_t			 r;
-	int			 k, left = n, round;
+	int			 k, left = n;
+	long long		 now, end;
 
 	if ((pfd = calloc(n > 0 ? n : 1, sizeof *pfd)) == NULL)
 		exit(2);
@@ -79,8 +82,14 @@ crowd_drain(int *fds, int n, int *closed, int *told)
 		pfd[k].fd = fds[k];
 		pfd[k].events = POLLIN;
 	}
-	for (round = 0; left > 0 && round < 100; round++) {
-		if (poll(pfd, n, 100) <= 0)
+	/* 10 s of time, not of rounds: a round with data ready is quick. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + 10000;
+	for (now = 0; left > 0 && now < end;) {
+		k = poll(pfd, n, 100);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+		if (k <= 0)
 			continue;
 		for (k = 0; k < n; k++) {
 			if (pfd[k].fd == -1 || pfd[k].revents == 0)
