@@ -84,6 +84,9 @@ ms() {
 # the followers are dropped.
 cur=crowd
 cfg crowd 2 'if [ $NODE_INDEX = 1 ]; then exec yes "flood line from $NODE_NAME: the quick brown fox jumps over the lazy dog"; else exec sleep 600; fi'
+# A short scrollback, so that a follower that does not read falls out of
+# it soon even on a loaded machine.
+sed -i 's/^  log_dir = "";/  log_dir = "";\n  scrollback_lines = 200;/' "$T_TMP/crowd.cfg"
 # Under ASan, freed memory waits in a quarantine (256 MiB): keep it small
 # so that RSS measures what nodemux holds.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8"
@@ -361,6 +364,28 @@ t_check "every node ended: headless up ends" \
 wait "$nm_pid"
 rc=$?
 t_check "with status 1, as node 1 exited 3 ($rc)" test "$rc" = 1
+down
+
+# --- 8. A costly grep ------------------------------------------------------
+# ctl logs --grep with a pattern that takes seconds on a 4096-column line
+# (a try of 2^14 paths at each of its 4096 positions, each under the
+# match limit):
+# a match error naming the node, exit 1, not a silent "no match".
+cur=grep
+cfg grep 1 'printf "a%.0s" $$(seq 4096); echo xb; echo done; exec sleep 600'
+up grep
+t_wait_for 10 grep -q '^grep1 *| done' "$T_TMP/grep.out"
+t0=$(ms)
+ctl logs 1 --grep '(?:(?:a|a){1,14}b)' >"$T_TMP/grep.got" 2>"$T_TMP/grep.err"
+rc=$? t=$(( $(ms) - t0 ))
+t_check "ctl logs --grep hitting a limit exits 1 ($rc) within 3 s ($t ms)" \
+    test "$rc" = 1 -a "$t" -lt 3000
+t_check "saying which limit, on which node" \
+    grep -q 'grep: .*limit.* on node 1 (1 line): matches may be missing' "$T_TMP/grep.err" ||
+    t_diag "$(cat "$T_TMP/grep.err")"
+ctl logs 1 --grep '^done$' >"$T_TMP/grep.got" 2>"$T_TMP/grep.err"
+t_check "an ordinary grep on the same node still answers 0 ($?)" \
+    sh -c "grep -qx done '$T_TMP/grep.got' && test ! -s '$T_TMP/grep.err'"
 down
 
 t_done

@@ -77,7 +77,9 @@ t_done() {
 
 # t_sanitized: is this the ASan+UBSan build?  Its RSS is the sanitizer's
 # (quarantine, shadow memory), so memory bounds are checked in the other.
+# (SAN_CFLAGS only: every build's Makefile names -fsanitize= for make fuzz.)
 t_sanitized() {
-	grep -q -- '-fsanitize=' "${TOP_BUILDDIR:-.}/Makefile" 2>/dev/null
+	grep -q -- '^SAN_CFLAGS = .*-fsanitize=' "${TOP_BUILDDIR:-.}/Makefile" \
+	    2>/dev/null
 }
 

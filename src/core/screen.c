@@ -34,6 +34,8 @@ struct screen {
 					   scroll region came: a full-screen
 					   program, which never settles */
 	int		 scan;		/* screen_scan's state */
+	int		 csi;		/* screen_write's: 0, ESC, CSI */
+	int		 csi_seps;	/*   separators in this CSI */
 	int		 scan_p;	/* its first parameter */
 	VTermPos	 cursor;
 	VTermPos	 main_cursor;	/* as the alternate screen came */
@@ -649,6 +651,44 @@ screen_scan(struct screen *s, const unsigned char *p, size_t n)
 	}
 }
 
+/*
+ * libvterm 0.3.1 keeps at most 16 CSI parameters but does not check: a
+ * node writing ESC [ and twenty ';' overran its parser and crashed
+ * nodemux (the fuzzer found it).  Pass len bytes on to libvterm without
+ * the separators past the 15th of a CSI sequence (a real one never has
+ * that many).
+ */
+static void
+screen_write(struct screen *s, const char *p, size_t len)
+{
+	size_t		 i, from = 0;
+	unsigned char	 c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)p[i];
+		if (c == 0x1b) {
+			s->csi = 1;
+			continue;
+		}
+		if (s->csi == 1) {
+			s->csi = c == '[' ? 2 : 0;
+			s->csi_seps = 0;
+			continue;
+		}
+		if (s->csi != 2)
+			continue;
+		if (c >= 0x40 && c <= 0x7e)
+			s->csi = 0;		/* the final byte */
+		else if ((c == ';' || c == ':') && ++s->csi_seps >= 16) {
+			if (i > from)
+				vterm_input_write(s->vt, p + from, i - from);
+			from = i + 1;		/* dropped */
+		}
+	}
+	if (len > from)
+		vterm_input_write(s->vt, p + from, len - from);
+}
+
 size_t
 screen_feed(struct screen *s, const void *buf, size_t len, vt_line_cb cb,
     void *arg)
@@ -663,7 +703,7 @@ screen_feed(struct screen *s, const void *buf, size_t len, vt_line_cb cb,
 		n = nl != NULL ? (size_t)(nl - (p + off)) + 1 : len - off;
 		if (!s->addressed)
 			screen_scan(s, (const unsigned char *)p + off, n);
-		vterm_input_write(s->vt, p + off, n);
+		screen_write(s, p + off, n);
 		off += n;
 		vterm_screen_flush_damage(s->vs);
 		screen_dirty(s);

@@ -126,6 +126,44 @@ search_has_upper(const char *pat, int literal)
 	return 0;
 }
 
+static int	search_expired(struct search *);
+
+/*
+ * PCRE2's match limit counts per starting position, so one pcre2_match
+ * over a long line may try thousands of positions, each under the limit,
+ * for seconds.  The pattern compiled again behind a callout, "(?C)(?:
+ * PATTERN)", calls search_callout at each position tried, which ends the
+ * match once the call's time budget is spent.  Kept as compiled when
+ * that does not compile (a leading (*VERB) must come first).
+ */
+static pcre2_code *
+search_with_callout(pcre2_code *re, const char *pattern, uint32_t opts)
+{
+	pcre2_code	*wrapped;
+	char		*text;
+	int		 errcode;
+	PCRE2_SIZE	 erroff;
+
+	text = xasprintf("(?C)(?:%s)", pattern);
+	wrapped = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, opts,
+	    &errcode, &erroff, NULL);
+	free(text);
+	if (wrapped == NULL)
+		return re;
+	pcre2_code_free(re);
+	return wrapped;
+}
+
+/* At each starting position (the (?C) in front): stop when the time
+   budget is spent. */
+static int
+search_callout(pcre2_callout_block *cb, void *arg)
+{
+	struct search	*s = arg;
+
+	return search_expired(s) ? PCRE2_ERROR_CALLOUT : 0;
+}
+
 struct search *
 search_compile(const char *pattern, int flags, char **err)
 {
@@ -150,6 +188,8 @@ search_compile(const char *pattern, int flags, char **err)
 		*err = xasprintf("%s at offset %zu", (char *)msg, (size_t)erroff);
 		return NULL;
 	}
+	if (!(flags & SEARCH_LITERAL))
+		re = search_with_callout(re, pattern, opts);
 	/* JIT is an optimisation: without it (no JIT, no memory) PCRE2
 	   interprets the same pattern. */
 	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
@@ -167,6 +207,7 @@ search_compile(const char *pattern, int flags, char **err)
 	}
 	pcre2_set_match_limit(s->mctx, SEARCH_MATCH_LIMIT);
 	pcre2_set_depth_limit(s->mctx, SEARCH_DEPTH_LIMIT);
+	pcre2_set_callout(s->mctx, search_callout, s);
 	s->jstack = pcre2_jit_stack_create(32 * 1024, SEARCH_JIT_STACK, NULL);
 	if (s->jstack != NULL)
 		pcre2_jit_stack_assign(s->mctx, NULL, s->jstack);
@@ -288,6 +329,8 @@ search_exec(struct search *s, const char *text, size_t len, size_t start,
 	    s->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
 		return 0;
+	if (rc == PCRE2_ERROR_CALLOUT && s->expired)
+		return -1;	/* the time budget, counted already */
 	if (rc < 0) {
 		search_fail(s, rc);
 		return -1;
