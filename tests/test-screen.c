@@ -570,6 +570,30 @@ Test(hostile, huge_cursor_moves_and_counts, .init = test_deadline_20)
 	term_free(&t);
 }
 
+/* REP repeats the last character drawn; before any (just after the
+   screen took over, or only a title, a charset or a combining mark
+   drawn) libvterm 0.1.4 would repeat a character of width 0 for ever. */
+Test(hostile, repeat_with_nothing_to_repeat, .init = test_deadline_20)
+{
+	static const char *const first[] = { "", "\033]0;title\007",
+	    "\033]0;title\033\\", "\033(0", "\033[?25h", "\314\201" };
+	struct term	 t;
+	size_t		 i;
+
+	for (i = 0; i < nitems(first); i++) {
+		term_init(&t, 10, 40);
+		TERM_PUTS(&t, "\033[H");	/* a screen takes over */
+		TERM_PUTS(&t, first[i]);
+		TERM_PUTS(&t, "\033[b\033[5b");
+		cr_assert(screen_active(t.screen), "case %zu", i);
+		term_free(&t);
+	}
+	term_init(&t, 10, 40);
+	TERM_PUTS(&t, "\033[Hab\033[3b");
+	cr_assert_str_eq(row(&t, 0), "abbbb");
+	term_free(&t);
+}
+
 Test(hostile, endless_scroll_regions, .init = test_deadline_60)
 {
 	struct term	 t;

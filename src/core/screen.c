@@ -34,8 +34,11 @@ struct screen {
 					   scroll region came: a full-screen
 					   program, which never settles */
 	int		 scan;		/* screen_scan's state */
-	int		 csi;		/* screen_write's: 0, ESC, CSI */
+	int		 csi;		/* screen_write's: 0, ESC, CSI, string,
+					   ESC with intermediates */
 	int		 csi_seps;	/*   separators in this CSI */
+	int		 glyph;		/*   an ASCII character was drawn since
+					   the last reset (REP repeats it) */
 	int		 scan_p;	/* its first parameter */
 	VTermPos	 cursor;
 	VTermPos	 main_cursor;	/* as the alternate screen came */
@@ -437,6 +440,7 @@ screen_new(int rows, int cols, screen_reply_cb reply, void *arg)
 	vterm_screen_enable_altscreen(s->vs, 1);
 	vterm_screen_set_damage_merge(s->vs, VTERM_DAMAGE_SCROLL);
 	vterm_screen_reset(s->vs, 1);
+	s->glyph = 0;
 	s->cells = xcalloc(SCREEN_MAX_COLS, sizeof *s->cells);
 	screen_fit_cache(s);
 	s->cursor_visible = 1;
@@ -518,6 +522,7 @@ screen_start(struct screen *s, const struct line **lines, size_t n,
 	size_t		 i, k;
 
 	vterm_screen_reset(s->vs, 1);
+	s->glyph = 0;
 	s->alt = s->alt_left = s->main_drawn = 0;
 	s->addressed = s->scan = 0;
 	s->cursor.row = s->cursor.col = 0;
@@ -660,11 +665,17 @@ screen_scan(struct screen *s, const unsigned char *p, size_t n)
 }
 
 /*
- * libvterm 0.3.1 keeps at most 16 CSI parameters but does not check: a
- * node writing ESC [ and twenty ';' overran its parser and crashed
- * nodemux (the fuzzer found it).  Pass len bytes on to libvterm without
- * the separators past the 15th of a CSI sequence (a real one never has
- * that many).
+ * Pass len bytes on to libvterm, without what would hang or crash it
+ * (the fuzzer found both):
+ * - it keeps at most 16 CSI parameters but does not check, so a node
+ *   writing ESC [ and twenty ';' overran its parser: separators past the
+ *   15th of a CSI sequence are dropped (a real one never has that many);
+ * - REP (CSI b) repeats the last character drawn, and loops for ever
+ *   when none has been since a reset (its width is 0): a REP before
+ *   any ASCII character is turned into an unknown final byte, which
+ *   libvterm ignores.
+ * ESC ] P X ^ _ strings (titles, DCS) run to BEL or ESC, and ESC with
+ * intermediates (ESC ( 0) to its final byte; neither draws.
  */
 static void
 screen_write(struct screen *s, const char *p, size_t len)
@@ -678,16 +689,41 @@ screen_write(struct screen *s, const char *p, size_t len)
 			s->csi = 1;
 			continue;
 		}
+		if (s->csi == 3) {		/* a string, to BEL or ESC */
+			if (c == 0x07)
+				s->csi = 0;
+			continue;
+		}
+		if (s->csi == 4) {		/* ESC, intermediates, final */
+			if (c < 0x20 || c > 0x2f)
+				s->csi = 0;
+			continue;
+		}
 		if (s->csi == 1) {
-			s->csi = c == '[' ? 2 : 0;
+			if (c == '[')
+				s->csi = 2;
+			else if (c != '\0' && strchr("]PX^_", c) != NULL)
+				s->csi = 3;
+			else
+				s->csi = c >= 0x20 && c <= 0x2f ? 4 : 0;
 			s->csi_seps = 0;
 			continue;
 		}
-		if (s->csi != 2)
+		if (s->csi == 0) {
+			if (c >= 0x20 && c <= 0x7e)
+				s->glyph = 1;
 			continue;
-		if (c >= 0x40 && c <= 0x7e)
+		}
+		if (c >= 0x40 && c <= 0x7e) {
 			s->csi = 0;		/* the final byte */
-		else if ((c == ';' || c == ':') && ++s->csi_seps >= 16) {
+			if (c == 'b' && !s->glyph) {
+				if (i > from)
+					vterm_input_write(s->vt, p + from,
+					    i - from);
+				vterm_input_write(s->vt, "~", 1);
+				from = i + 1;
+			}
+		} else if ((c == ';' || c == ':') && ++s->csi_seps >= 16) {
 			if (i > from)
 				vterm_input_write(s->vt, p + from, i - from);
 			from = i + 1;		/* dropped */
