@@ -3,7 +3,7 @@
 #   floor     N writers (bench/writer.c: LINES lines of 64 bytes) in ptys
 #             drained by the smallest poll reader (bench/floor.c);
 #   headless  the same writers as nodes of `nodemux up --headless
-#             >/dev/null` with log files;
+#             >/dev/null` with log files (LOGS=0: without);
 #   console   the same in the console (`nodemux up` in a WxH tmux
 #             terminal), until ctl status says every node has exited;
 # wall time, the ratio to the floor, nodemux's peak RSS (VmHWM) against
@@ -12,11 +12,12 @@
 # start N nodes of `sleep` (headless).
 #
 # usage: bench/scale.sh [NODEMUX]   (default: ./build/nodemux)
-#   env: NODES="64 256" LINES=10000 W=200 H=50
+#   env: NODES="64 256" LINES=10000 W=200 H=50 LOGS=1 (0: no log files)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 nodemux=${1:-${NODEMUX:-$top/build/nodemux}}
 NODES=${NODES:-64 256} LINES=${LINES:-10000} W=${W:-200} H=${H:-50}
+LOGS=${LOGS:-1}
 [ -x "$nodemux" ] || { echo "scale.sh: no nodemux at $nodemux" >&2; exit 2; }
 command -v tmux >/dev/null || { echo "scale.sh: needs tmux" >&2; exit 2; }
 ulimit -n 8192 2>/dev/null || true
@@ -30,6 +31,9 @@ cc -O2 -o "$tmp/writer" "$top/bench/writer.c"
 cc -O2 -o "$tmp/floor" "$top/bench/floor.c" -lutil
 export LC_ALL=C.UTF-8
 
+logdir=$tmp/log
+[ "$LOGS" = 0 ] && logdir=
+
 # cfg FILE SIZE COMMAND...: a config of SIZE nodes running COMMAND.
 cfg() {
 	f=$1 size=$2; shift 2
@@ -38,7 +42,7 @@ cfg() {
 	cat >"$f" <<EOF
 cluster = {
   default_size = $size; max_size = 1000; name_prefix = "b";
-  host = "127.0.0.1"; log_dir = "$tmp/log";
+  host = "127.0.0.1"; log_dir = "$logdir";
   ports = { http_base = 40000; dist_base = 41000; stride = 1;
             policy = "next-free"; };
 };
@@ -96,9 +100,11 @@ for n in $NODES; do
 	nm_pid=
 	tmux -L "$sock" kill-server 2>/dev/null || true
 	row console $((t1 - t0)) "$floor" "$hwm"
-	lines=$(cat "$tmp"/log/*.log | wc -l)
-	[ "$lines" -eq $((n * LINES)) ] ||
-	    echo "  WARNING: the console's log files hold $lines lines, not $((n * LINES))"
+	if [ "$LOGS" != 0 ]; then
+		lines=$(cat "$tmp"/log/*.log | wc -l)
+		[ "$lines" -eq $((n * LINES)) ] ||
+		    echo "  WARNING: the console's log files hold $lines lines, not $((n * LINES))"
+	fi
 done
 
 # Start N sleeping nodes (headless): until every one runs.
