@@ -323,10 +323,33 @@ s = socket.socket(); s.bind(("0.0.0.0", 24100)); s.listen(); time.sleep(20)' &
 	t_check "the node failed on that port, naming node and host" grep -q \
 	    "d1 failed: dist port 24100 of node d1@$h1 is busy on h1 (root@$h1)" \
 	    "$T_TMP/busy.out" || t_diag "$(cat "$T_TMP/busy.out")"
+	# next-free: the node moves to the next port free on its host at its
+	# first start (the host not yet connected), says so as a local node
+	# does, and its command (the template) and variables (HTTP_PORT,
+	# CMD's) see the new port.
+	sed -e 's/"sleep", "1" ];/"sh", "-c", "echo ${DIST_PORT} $$HTTP_PORT >'"$(printf '%s' "$T_TMP" | sed 's/[\/&]/\\&/g')"'\/nf-$$NODE_NAME; echo ready; exec sleep 100" ]; ready = { log = "ready"; };/' \
+	    -e 's/dist_base = 24100; };/dist_base = 24100; policy = "next-free"; };/' \
+	    "$T_TMP/doc.cfg" >"$T_TMP/nf.cfg"
+	"$NODEMUX" exec -c "$T_TMP/nf.cfg" -n 2 -- \
+	    sh -c 'echo "$NODEMUX_NODE1_DIST_PORT $NODEMUX_DIST_PORTS"' \
+	    >"$T_TMP/nf.out" 2>"$T_TMP/nf.err"
+	t_check "next-free: exec with a port busy on a host exits 0" \
+	    test $? -eq 0 || t_diag "$(cat "$T_TMP/nf.err")"
+	t_check "next-free: it says the node moved, as for a local node" \
+	    grep -q "d1 dist port 24100 is busy: using 24101" "$T_TMP/nf.err" ||
+	    t_diag "$(cat "$T_TMP/nf.err")"
+	t_check "next-free: CMD sees the node's new port" \
+	    grep -qx "24101 24101,24110" "$T_TMP/nf.out" ||
+	    t_diag "$(cat "$T_TMP/nf.out")"
+	t_check "next-free: the node ran on its host with DIST_PORT moved" \
+	    grep -qx "24101 24000" "$T_TMP/nf-d1@$h1" ||
+	    t_diag "$(cat "$T_TMP/nf-d1@$h1")"
+	t_check "next-free: the other node kept its ports" \
+	    grep -qx "24110 24010" "$T_TMP/nf-d2@$h2"
 	kill "$lp"
 	wait "$lp" 2>/dev/null
 else
-	for i in 1 2 3 4; do t_ok "# SKIP no python3 for a listener on a host"; done
+	for i in 1 2 3 4 5 6 7 8 9; do t_ok "# SKIP no python3 for a listener on a host"; done
 fi
 sed -i 's/"sleep", "1"/"no-such-program-here"/' "$T_TMP/doc.cfg"
 "$NODEMUX" doctor -c "$T_TMP/doc.cfg" -n 2 --hosts "root@$h1,root@$N_NET.99" \

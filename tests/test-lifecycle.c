@@ -36,6 +36,8 @@ static const struct legal legal[] = {
 	   probes, ready once they pass too. */
 	{ NODE_STARTING, NEV_STARTED, NODE_RUNNING },
 	{ NODE_STARTING, NEV_READY, NODE_READY },
+	/* Stopped while its start waited for its host: nothing ran. */
+	{ NODE_STARTING, NEV_CANCEL, NODE_STOPPED },
 	{ NODE_STARTING, NEV_PAUSE, NODE_PAUSED },
 	ENDS(NODE_RUNNING),
 	{ NODE_RUNNING, NEV_PAUSE, NODE_PAUSED },
@@ -133,6 +135,7 @@ Test(lifecycle, out_of_range_is_refused_and_named)
 	cr_assert_str_eq(node_state_name(NODE_NSTATES), "?");
 	cr_assert_str_eq(node_event_name(NEV_RESUME), "resume");
 	cr_assert_str_eq(node_event_name(NEV_STARTED), "started");
+	cr_assert_str_eq(node_event_name(NEV_CANCEL), "cancel");
 }
 
 Test(lifecycle, a_node_is_running_only_once_its_transport_says_it_runs)

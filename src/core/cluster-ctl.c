@@ -86,6 +86,8 @@ cluster_ctl_stop_node(struct cnode *cn)
 		/* Only a port scan was under way: nothing runs yet. */
 		cluster_scan_cancel(cn);
 		cluster_msg(c, cn->n, "%s not started", cluster_node_label(cn->n));
+		/* Starting while it waited for its host: stopped now. */
+		cluster_fsm_fire(cn, NEV_CANCEL, "not started");
 		cluster_state_changed(c, NULL, NULL);
 		return;
 	}

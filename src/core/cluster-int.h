@@ -55,6 +55,9 @@ struct cnode {
 	int64_t		 linger_kill_at; /* the group's first SIGKILL */
 	uint64_t	 backoff_timer;
 	uint64_t	 scan_timer;	/* next-free goes on next turn */
+	int		 ports_wait;	/* the transport prepares to probe
+					   the ports (ports_prepare) */
+	int		 ports_ready;	/* ...and is done: probe them */
 	int		 scan_active;	/* a port scan is under way */
 	int		 scan_role;	/* 0: http, 1: dist */
 	int		 scan_next;	/* the next port to try, 0: the

@@ -54,6 +54,14 @@ transport_local_port_free(const struct plan *plan,
 	return port_probe(plan->bind_addr, port, cause);
 }
 
+/* Name the local process that holds the port, if it can be told. */
+static char *
+transport_local_port_busy(const struct plan *plan,
+    const struct plan_node *pn, int port, const char *role)
+{
+	return port_busy_message(port, role, pn->name);
+}
+
 /*
  * Read the child's exec report: EOF (it runs: say so) or why it could
  * not.  On a failure t->failed says why; the child exits 127 and its end
@@ -232,6 +240,7 @@ const struct transport_ops transport_local = {
 	.name = "local",
 	.match = transport_local_match,
 	.port_free = transport_local_port_free,
+	.port_busy = transport_local_port_busy,
 	.spawn = transport_local_spawn,
 	.fd = transport_local_fd,
 	.pid = transport_local_pid,
