@@ -41,12 +41,9 @@ enum node_state {
  * refused.  See node_next().
  */
 enum node_event {
-	NEV_SPAWN,		/* spawned, or its start waits for its host
-				   (ports_prepare); its transport has not
-				   yet said that it runs */
-	NEV_STARTED,		/* its process runs (the transport said so)
-				   and no probe is configured */
-	NEV_READY,		/* it runs and every probe passed */
+	NEV_SPAWN,		/* spawned; readiness probes pending */
+	NEV_SPAWN_UP,		/* spawned; no probe configured */
+	NEV_READY,		/* every probe passed */
 	NEV_FAIL,		/* could not start (reason) */
 	NEV_STOP,		/* stop requested */
 	NEV_EXIT,		/* ended with an exit status */
@@ -55,10 +52,8 @@ enum node_event {
 	NEV_BACKOFF,		/* the restart policy waits, then starts */
 	NEV_PAUSE,		/* SIGSTOP sent to the group */
 	NEV_RESUME,		/* SIGCONT sent to the group */
-	NEV_CANCEL,		/* stopped while its start waited for its
-				   host, before any process was spawned */
 };
-#define NODE_NEVENTS	(NEV_CANCEL + 1)
+#define NODE_NEVENTS	(NEV_RESUME + 1)
 
 /* A state change as subscribers see it. */
 struct node_change {

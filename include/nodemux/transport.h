@@ -9,10 +9,6 @@
  * - spawn starts the node and returns at once.  What fails at once
  *   (no pty, no fork) is -1 and *cause; what fails later (exec, an
  *   unreachable host) arrives through hooks->ended with TRANSPORT_FAILED.
- * - Once the node's process runs (its exec succeeded; on another
- *   machine: it runs there), hooks->started says so: at most once per
- *   spawn, never from inside spawn, before ended.  A node that never ran
- *   gets no started call; until it comes the node is "starting".
  * - Output is a byte stream on one fd the launcher polls (POLLIN) and
  *   reads with read(2); input is written to the same fd (POLLOUT when it
  *   is full).  EOF or EIO on it means every writer has gone.
@@ -56,8 +52,6 @@ struct transport_end {
 
 /* What a transport tells the launcher, with hooks_arg. */
 struct transport_hooks {
-	/* The node's process runs (see the contract above). */
-	void	(*started)(void *arg);
 	/* The node ended (see the contract above). */
 	void	(*ended)(void *arg, const struct transport_end *);
 	/* What transport_ops.pid returns has changed (a remote group id
@@ -86,34 +80,14 @@ struct transport_ops {
 			    const struct plan_node *pn);
 
 	/*
-	 * Before the ports of node ts->node are probed (ts->hooks unused):
-	 * 0 when port_free can answer now; 1 when it will once done(arg)
-	 * is called, later, from the loop (never from inside this call):
-	 * a remote host is connected and its ports listed meanwhile,
-	 * without waiting.  If the host cannot be reached, done is called
-	 * all the same (port_free then says free: spawn reports the
-	 * failure).  ports_cancel(arg) calls a pending one off.  NULL for a
-	 * transport whose port_free always answers at once.
-	 */
-	int		(*ports_prepare)(const struct transport_spec *ts,
-			    void (*done)(void *), void *arg);
-	void		(*ports_cancel)(void *arg);
-
-	/*
 	 * Is port free on the node's host (1), busy (0), or -1 and *cause
 	 * when it cannot tell?  Called before spawn, once per port tried;
-	 * must not wait long (after ports_prepare, a remote transport
-	 * answers from the list it fetched).
+	 * must not wait long (a remote transport asks over a connection
+	 * it already holds).
 	 */
 	int		(*port_free)(const struct plan *,
 			    const struct plan_node *pn, int port,
 			    char **cause);
-
-	/* Why the node cannot start on busy port (role: "http", "dist"),
-	   naming port, role, node and its host or holder: to free. */
-	char		*(*port_busy)(const struct plan *,
-			    const struct plan_node *pn, int port,
-			    const char *role);
 
 	/* Start the node; 0 and *t, or -1 and *cause (see above). */
 	int		(*spawn)(const struct transport_spec *,

@@ -86,8 +86,6 @@ cluster_ctl_stop_node(struct cnode *cn)
 		/* Only a port scan was under way: nothing runs yet. */
 		cluster_scan_cancel(cn);
 		cluster_msg(c, cn->n, "%s not started", cluster_node_label(cn->n));
-		/* Starting while it waited for its host: stopped now. */
-		cluster_fsm_fire(cn, NEV_CANCEL, "not started");
 		cluster_state_changed(c, NULL, NULL);
 		return;
 	}
@@ -345,14 +343,10 @@ cluster_write(struct cluster *c, int i, const void *buf, size_t len)
 const struct stats_usage *
 node_usage(struct node *n, int64_t now)
 {
-	uint64_t	 lines;
-
-	lines = scrollback_dropped(n->sb) + scrollback_count(n->sb);
 	/* A remote node's pid is its group on its host: /proc here knows
-	   nothing of it, only its lines are counted here. */
-	if (plan_node_remote(n->spec))
-		return stats_sample_lines(n->stats, n->pid, lines, now);
-	return stats_sample(n->stats, n->pid, lines, now);
+	   nothing of it. */
+	return stats_sample(n->stats, plan_node_remote(n->spec) ? 0 : n->pid,
+	    scrollback_dropped(n->sb) + scrollback_count(n->sb), now);
 }
 
 const char *

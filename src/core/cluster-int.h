@@ -55,9 +55,6 @@ struct cnode {
 	int64_t		 linger_kill_at; /* the group's first SIGKILL */
 	uint64_t	 backoff_timer;
 	uint64_t	 scan_timer;	/* next-free goes on next turn */
-	int		 ports_wait;	/* the transport prepares to probe
-					   the ports (ports_prepare) */
-	int		 ports_ready;	/* ...and is done: probe them */
 	int		 scan_active;	/* a port scan is under way */
 	int		 scan_role;	/* 0: http, 1: dist */
 	int		 scan_next;	/* the next port to try, 0: the
@@ -67,7 +64,6 @@ struct cnode {
 	uint64_t	 probe_timer;
 	uint64_t	 ready_timer;	/* ready_timeout_ms deadline */
 	int		 probe_fd;	/* tcp connect in flight, -1 */
-	int		 run_ok;	/* the transport said it runs */
 	int		 tcp_ok;
 	int		 log_ok;
 	int		 ready_late;	/* the timeout passed */

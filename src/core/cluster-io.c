@@ -401,8 +401,8 @@ cluster_io_port_check(struct cnode *cn, const char *role, int *port,
 		if (r != 0)
 			return r == 1 ? 0 : -1;
 		if (plan->port_policy == PLAN_PORTS_STRICT) {
-			*cause = cn->tops->port_busy(plan, cn->n->spec,
-			    *port, role);
+			*cause = port_busy_message(*port, role,
+			    cn->n->spec->name);
 			return -1;
 		}
 		cn->scan_next = *port + 1;

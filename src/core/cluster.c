@@ -47,11 +47,11 @@ cluster_node_label(const struct node *n)
 }
 
 /* Has the node a process or its output still open, or a spawn under
-   way (a port scan, or its transport preparing for one)? */
+   way (a port scan)? */
 int
 cluster_active(const struct cnode *cn)
 {
-	return cn->t != NULL || cn->scan_timer != 0 || cn->ports_wait;
+	return cn->t != NULL || cn->scan_timer != 0;
 }
 
 /* Is state one of the ended ones (nothing runs, nothing is due)? */
@@ -143,8 +143,6 @@ cluster_free_node(struct cnode *cn)
 	loop_cancel_timer(loop, cn->linger_timer);
 	loop_cancel_timer(loop, cn->backoff_timer);
 	loop_cancel_timer(loop, cn->scan_timer);
-	if (cn->ports_wait)
-		cn->tops->ports_cancel(cn);
 	loop_cancel_timer(loop, cn->settle_timer);
 	search_free(cn->ready_re);
 	strbuf_free(&cn->input);
@@ -229,12 +227,10 @@ cluster_open_log(struct cnode *cn)
 	cluster_guard_share_log(cn);
 }
 
-static void	cluster_transport_started(void *);
 static void	cluster_transport_ended(void *, const struct transport_end *);
 static void	cluster_transport_changed(void *);
 
 static const struct transport_hooks cluster_transport_hooks = {
-	.started = cluster_transport_started,
 	.ended = cluster_transport_ended,
 	.changed = cluster_transport_changed,
 };
@@ -249,18 +245,6 @@ cluster_scan_timer(struct loop *loop, void *arg)
 	cluster_spawn(cn);
 }
 
-/* The transport can tell which ports are free on the node's host now:
-   the spawn goes on. */
-static void
-cluster_ports_ready(void *arg)
-{
-	struct cnode	*cn = arg;
-
-	cn->ports_wait = 0;
-	cn->ports_ready = 1;
-	cluster_spawn(cn);
-}
-
 /* A spawn waiting on its port scan is called off. */
 void
 cluster_scan_cancel(struct cnode *cn)
@@ -268,9 +252,6 @@ cluster_scan_cancel(struct cnode *cn)
 	loop_cancel_timer(cn->c->loop, cn->scan_timer);
 	cn->scan_timer = 0;
 	cn->scan_active = 0;
-	if (cn->ports_wait)
-		cn->tops->ports_cancel(cn);
-	cn->ports_wait = cn->ports_ready = 0;
 }
 
 /* Spawn the node's process now (ports probed first). */
@@ -282,35 +263,12 @@ cluster_spawn(struct cnode *cn)
 	struct transport_spec	 spec;
 	char			*cause = NULL;
 
-	if (cn->ports_wait)
-		return;		/* cluster_ports_ready goes on */
 	if (c->guard_cause != NULL) {
 		cluster_msg(c, NULL, "no guard: %s", c->guard_cause);
 		free(c->guard_cause);
 		c->guard_cause = NULL;
 	}
 	c->done_fired = 0;
-	memset(&spec, 0, sizeof spec);
-	spec.plan = c->plan;
-	spec.loop = c->loop;
-	spec.guard = c->guard;
-	/* A remote host's ports are listed first, in the background. */
-	if (!cn->scan_active && !cn->ports_ready &&
-	    cn->tops->ports_prepare != NULL) {
-		spec.node = cn->n->spec;
-		if (cn->tops->ports_prepare(&spec, cluster_ports_ready,
-		    cn) == 1) {
-			/* "starting" meanwhile, as a remote node was while
-			   its ssh client waited for the host. */
-			cn->ports_wait = 1;
-			cn->run_ok = 0;
-			cn->n->pid = 0;
-			cn->n->started_ms = now_ms();
-			cluster_fsm_fire(cn, NEV_SPAWN, NULL);
-			return;
-		}
-	}
-	cn->ports_ready = 0;
 	switch (cluster_io_ports(cn, &cause)) {
 	case -1:
 		cluster_fail(cn, cause);
@@ -323,9 +281,13 @@ cluster_spawn(struct cnode *cn)
 	}
 	pn = cn->n->spec;	/* expanded again if next-free moved it */
 	cluster_open_log(cn);
+	memset(&spec, 0, sizeof spec);
+	spec.plan = c->plan;
 	spec.node = pn;
 	spec.rows = cn->rows;
 	spec.cols = cn->cols;
+	spec.loop = c->loop;
+	spec.guard = c->guard;
 	spec.hooks = &cluster_transport_hooks;
 	spec.hooks_arg = cn;
 	if (cn->tops->spawn(&spec, &cn->t, &cause) == -1) {
@@ -341,11 +303,8 @@ cluster_spawn(struct cnode *cn)
 	cn->n->started_ms = now_ms();
 	cluster_io_attach(cn);
 	cluster_ready_start(cn);
-	/* "starting" until the transport says the process runs
-	   (cluster_transport_started) and its probes pass; already so if
-	   the start waited for the node's host. */
-	if (cn->n->state != NODE_STARTING)
-		cluster_fsm_fire(cn, NEV_SPAWN, NULL);
+	cluster_fsm_fire(cn, cluster_ready_all(cn) ? NEV_SPAWN_UP : NEV_SPAWN,
+	    NULL);
 }
 
 /* The backoff delay is over: start again. */
@@ -574,17 +533,6 @@ cluster_transport_ended(void *arg, const struct transport_end *end)
 		cn->n->reason = xstrdup(end->reason);
 	}
 	cluster_node_exited(cn);
-}
-
-/* The node's process runs: "running", or "ready" once its probes pass
-   too (also if it was paused meanwhile: then on resume). */
-static void
-cluster_transport_started(void *arg)
-{
-	struct cnode	*cn = arg;
-
-	cn->run_ok = 1;
-	cluster_ready_check(cn);
 }
 
 /* The pid to show has changed (a remote group id arrived). */

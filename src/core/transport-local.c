@@ -54,34 +54,19 @@ transport_local_port_free(const struct plan *plan,
 	return port_probe(plan->bind_addr, port, cause);
 }
 
-/* Name the local process that holds the port, if it can be told. */
-static char *
-transport_local_port_busy(const struct plan *plan,
-    const struct plan_node *pn, int port, const char *role)
-{
-	return port_busy_message(port, role, pn->name);
-}
-
-/*
- * Read the child's exec report: EOF (it runs: say so) or why it could
- * not.  On a failure t->failed says why; the child exits 127 and its end
- * reports that instead.
- */
+/* Read the child's exec report: EOF (it runs) or why it could not. */
 static void
 transport_local_report(struct transport *t)
 {
-	int	 rc;
-
 	if (t->errfd == -1)
 		return;
-	if ((rc = proc_exec_report(t->argv0, t->cwd, t->errfd,
-	    &t->failed)) == 1)
+	/* On a failure t->failed says why; the child exits 127 and its end
+	   reports that instead. */
+	if (proc_exec_report(t->argv0, t->cwd, t->errfd, &t->failed) == 1)
 		return;
 	loop_del_fd(t->loop, t->errfd);
 	close(t->errfd);
 	t->errfd = -1;
-	if (rc == 0 && t->hooks->started != NULL)
-		t->hooks->started(t->hooks_arg);
 }
 
 /* The exec report pipe is readable (or closed on exec). */
@@ -240,7 +225,6 @@ const struct transport_ops transport_local = {
 	.name = "local",
 	.match = transport_local_match,
 	.port_free = transport_local_port_free,
-	.port_busy = transport_local_port_busy,
 	.spawn = transport_local_spawn,
 	.fd = transport_local_fd,
 	.pid = transport_local_pid,

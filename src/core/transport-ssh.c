@@ -33,7 +33,6 @@
 #define TSSH_RUN_MS	5000	/* for a call over the master */
 #define TSSH_PORTS_MS	1000	/* a port list is good this long */
 #define TSSH_KILLED_MAX	64	/* exit 128+N from the wrapper: signal N */
-#define TSSH_PID_AGAIN_MS 500	/* no group id yet: ask again after */
 
 struct transport {
 	struct ssh_host			*h;
@@ -47,8 +46,6 @@ struct transport {
 	int				 master; /* its pty, or -1 */
 	int				 gate;	/* the gate's fd, -1 once open */
 	char				*gate_path;
-	int				 gate_held; /* the gate once written,
-						   until the client ends */
 	int				 watching;
 	int				 reaped;
 	char				*fail;	/* why it never ran */
@@ -61,43 +58,23 @@ struct transport {
 	pid_t				 rpid;	/* the group on its host, 0 while
 						   not known */
 	int				 pidfd;	/* that answer on its way, or -1 */
-	uint64_t			 pid_timer; /* to ask again */
 	struct strbuf			 pidbuf;
 	struct transport		*next;
 };
 
 /* The ports listening on a host, from one call, with the nodes whose
-   previous runs that call cleared away first; and the call in the
-   background for the nodes waiting for such a list (struct tssh_prep). */
+   previous runs that call cleared away first. */
 struct tssh_ports {
 	const struct plan_host	*ph;
 	int64_t			 at;
 	int			*ports;
 	size_t			 n;
 	char			**keys;
-	struct ssh_host		*h;	/* while nodes wait (they hold it) */
-	struct loop		*loop;
-	int			 watching; /* the host's next change */
-	int			 fetch_fd; /* the call's output, or -1 */
-	struct strbuf		 fetch_buf;
-	char			**fetch_keys;
-	uint64_t		 later;	/* done is due, from the loop */
 	struct tssh_ports	*next;
-};
-
-/* A node waiting for its host's port list (ports_prepare). */
-struct tssh_prep {
-	struct tssh_ports	*c;
-	struct ssh_host		*h;	/* a reference */
-	char			*key;
-	void			(*done)(void *);
-	void			*arg;
-	struct tssh_prep	*next;
 };
 
 static struct transport		*tssh_all;
 static struct tssh_ports	*tssh_cache;
-static struct tssh_prep		*tssh_preps;
 
 /* Nodes whose host is another machine. */
 static int
@@ -118,7 +95,6 @@ tssh_cache_get(const struct plan_host *ph)
 	}
 	c = xcalloc(1, sizeof *c);
 	c->ph = ph;
-	c->fetch_fd = -1;
 	c->next = tssh_cache;
 	tssh_cache = c;
 	return c;
@@ -140,52 +116,18 @@ tssh_cache_fresh(const struct tssh_ports *c, const char *key)
 }
 
 /*
- * Take the wrapper's answer to "ports KEY...": one port a line, then
- * "end".  0 (the list is c's now, made after keys' previous runs were
- * cleared), or -1 when the answer is cut short.
- */
-static int
-tssh_ports_parse(struct tssh_ports *c, char *out, char **keys)
-{
-	char	*p, *line;
-	size_t	 n = strv_len(keys), i;
-	int	 port, end = 0;
-
-	c->n = 0;
-	for (p = out; (line = strsep(&p, "\n")) != NULL; ) {
-		if (strcmp(line, "end") == 0)
-			end = 1;
-		if (parse_int(line, 1, 65535, &port) != 0)
-			continue;
-		c->ports = xreallocarray(c->ports, c->n + 1, sizeof *c->ports);
-		c->ports[c->n++] = port;
-	}
-	strv_free(c->keys);
-	c->keys = NULL;
-	c->at = 0;
-	if (!end)
-		return -1;
-	c->keys = xcalloc(n + 1, sizeof *c->keys);
-	for (i = 0; i < n; i++)
-		c->keys[i] = xstrdup(keys[i]);
-	c->at = now_ms();
-	return 0;
-}
-
-/*
  * Ask host h for its listening ports, killing first what the previous
  * runs of keys left there (they are about to start again).  0, or -1 and
- * *cause.  Blocks for a round trip: only when ports_prepare could not
- * make the list in the background.
+ * *cause.
  */
 static int
 tssh_ports_fetch(struct ssh_host *h, const struct plan_host *ph,
     char **keys, char **cause)
 {
 	struct tssh_ports	*c = tssh_cache_get(ph);
-	char			**args, *out;
+	char			**args, *out, *p, *line;
 	size_t			 n = strv_len(keys), i;
-	int			 rc;
+	int			 rc, port;
 
 	args = xcalloc(n + 2, sizeof *args);
 	args[0] = (char *)"ports";
@@ -201,13 +143,19 @@ tssh_ports_fetch(struct ssh_host *h, const struct plan_host *ph,
 		free(out);
 		return -1;
 	}
-	rc = tssh_ports_parse(c, out, keys);
-	free(out);
-	if (rc == -1) {
-		*cause = xasprintf("%s: its list of ports was cut short",
-		    ssh_host_label(h));
-		return -1;
+	c->n = 0;
+	for (p = out; (line = strsep(&p, "\n")) != NULL; ) {
+		if (parse_int(line, 1, 65535, &port) != 0)
+			continue;
+		c->ports = xreallocarray(c->ports, c->n + 1, sizeof *c->ports);
+		c->ports[c->n++] = port;
 	}
+	free(out);
+	strv_free(c->keys);
+	c->keys = xcalloc(n + 1, sizeof *c->keys);
+	for (i = 0; i < n; i++)
+		c->keys[i] = xstrdup(keys[i]);
+	c->at = now_ms();
 	return 0;
 }
 
@@ -225,10 +173,9 @@ tssh_port_listed(const struct tssh_ports *c, int port)
 }
 
 /*
- * Before a spawn: is port free on the node's host?  From the list
- * ports_prepare fetched in the background when it is fresh; else asked
- * over the master if the host is up (what the node's previous run left
- * is killed first); else 1: the ports are checked once the host is
+ * Before a spawn: is port free on the node's host?  Asked over the
+ * master when the host is up (what the node's previous run left is
+ * killed first); before that, 1: the ports are checked once the host is
  * connected, before the node is let go.
  */
 static int
@@ -236,285 +183,20 @@ tssh_port_free(const struct plan *plan, const struct plan_node *pn, int port,
     char **cause)
 {
 	struct ssh_host		*h = ssh_host_find(pn->host);
-	struct tssh_ports	*c = tssh_cache_get(pn->host);
+	struct tssh_ports	*c;
 	char			*keys[2] = { NULL, NULL };
-	int			 rc = 0, fresh;
+	int			 rc = 0;
 
-	keys[0] = ssh_node_key(plan, pn);
-	fresh = tssh_cache_fresh(c, keys[0]);
-	if (!fresh && (h == NULL || ssh_host_state(h) != SSH_UP)) {
-		free(keys[0]);
+	if (h == NULL || ssh_host_state(h) != SSH_UP)
 		return 1;
-	}
-	if (!fresh)
+	keys[0] = ssh_node_key(plan, pn);
+	c = tssh_cache_get(pn->host);
+	if (!tssh_cache_fresh(c, keys[0]))
 		rc = tssh_ports_fetch(h, pn->host, keys, cause);
 	free(keys[0]);
 	if (rc == -1)
 		return -1;
 	return !tssh_port_listed(c, port);
-}
-
-/* "http port 8080 of node n1@10.0.0.2 is busy on h1 (root@10.0.0.2)". */
-static char *
-tssh_port_busy(const struct plan *plan, const struct plan_node *pn, int port,
-    const char *role)
-{
-	struct ssh_host	*h = ssh_host_find(pn->host);
-
-	return xasprintf("%s port %d of node %s is busy on %s", role, port,
-	    pn->name, h != NULL ? ssh_host_label(h) : pn->host->name);
-}
-
-static void	tssh_prep_go(struct tssh_ports *, int);
-
-/* Is a node waiting for c's list? */
-static int
-tssh_prep_any(const struct tssh_ports *c)
-{
-	struct tssh_prep	*p;
-
-	for (p = tssh_preps; p != NULL; p = p->next) {
-		if (p->c == c)
-			return 1;
-	}
-	return 0;
-}
-
-/* Forget prep p (its host reference too, after done if due). */
-static void
-tssh_prep_end(struct tssh_prep *p, int call)
-{
-	struct tssh_prep	**pp;
-	struct ssh_host		*h = p->h;
-	void			(*done)(void *) = p->done;
-	void			*arg = p->arg;
-
-	for (pp = &tssh_preps; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
-	}
-	free(p->key);
-	free(p);
-	/* The spawn that done leads to takes its own reference first, so
-	   the master is not stopped in between. */
-	if (call)
-		done(arg);
-	ssh_host_put(h);
-}
-
-/* No node waits for c's list any more: stop what went on for them. */
-static void
-tssh_prep_idle(struct tssh_ports *c)
-{
-	if (tssh_prep_any(c))
-		return;
-	if (c->watching)
-		ssh_host_unwatch(c->h, c);
-	c->watching = 0;
-	loop_cancel_timer(c->loop, c->later);
-	c->later = 0;
-	if (c->fetch_fd != -1) {
-		loop_del_fd(c->loop, c->fetch_fd);
-		close(c->fetch_fd);
-		c->fetch_fd = -1;
-	}
-	strbuf_free(&c->fetch_buf);
-	strv_free(c->fetch_keys);
-	c->fetch_keys = NULL;
-	c->h = NULL;
-}
-
-/*
- * Tell the nodes waiting for c's list: all of them, or (fresh) those it
- * was made for.  One at a time, from the list as it is after each call
- * (a done may start or call off others).
- */
-static void
-tssh_prep_finish(struct tssh_ports *c, int fresh)
-{
-	struct tssh_prep	*p;
-
-again:
-	for (p = tssh_preps; p != NULL; p = p->next) {
-		if (p->c == c && (!fresh || tssh_cache_fresh(c, p->key))) {
-			tssh_prep_end(p, 1);
-			goto again;
-		}
-	}
-}
-
-/* The host could not be reached: done is due, from the loop. */
-static void
-tssh_prep_later(struct loop *loop, void *arg)
-{
-	struct tssh_ports	*c = arg;
-
-	c->later = 0;
-	tssh_prep_finish(c, 0);
-	tssh_prep_idle(c);
-}
-
-/* The answer of "ports KEY..." in the background. */
-static void
-tssh_prep_read(struct loop *loop, int fd, int revents, void *arg)
-{
-	struct tssh_ports	*c = arg;
-	char			 b[4096], **keys;
-	ssize_t			 r;
-	int			 rc;
-
-	r = read(fd, b, sizeof b);
-	if (r == -1 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (r > 0 && c->fetch_buf.len < 1024 * 1024) {
-		strbuf_add(&c->fetch_buf, b, r);
-		return;
-	}
-	loop_del_fd(c->loop, c->fetch_fd);
-	close(c->fetch_fd);
-	c->fetch_fd = -1;
-	strbuf_add(&c->fetch_buf, "", 0);	/* terminated */
-	keys = c->fetch_keys;
-	c->fetch_keys = NULL;
-	rc = tssh_ports_parse(c, c->fetch_buf.buf != NULL ?
-	    c->fetch_buf.buf : (char *)"", keys);
-	strv_free(keys);
-	strbuf_free(&c->fetch_buf);
-	/* Cut short: the spawn asks again, or the gate's check fails it. */
-	tssh_prep_finish(c, rc == 0);
-	if (rc == 0 && tssh_prep_any(c))
-		tssh_prep_go(c, 0);	/* nodes that came meanwhile */
-	tssh_prep_idle(c);
-}
-
-/* Ask c's host for its ports in the background, for every node waiting. */
-static void
-tssh_prep_fetch(struct tssh_ports *c)
-{
-	struct tssh_prep	*p;
-	char			**args;
-	size_t			 n = 0;
-
-	for (p = tssh_preps; p != NULL; p = p->next)
-		n++;
-	args = xcalloc(n + 2, sizeof *args);
-	c->fetch_keys = xcalloc(n + 1, sizeof *c->fetch_keys);
-	args[0] = (char *)"ports";
-	n = 0;
-	for (p = tssh_preps; p != NULL; p = p->next) {
-		if (p->c == c) {
-			c->fetch_keys[n] = xstrdup(p->key);
-			args[++n] = p->key;
-		}
-	}
-	if (ssh_host_spawn(c->h, args, &c->fetch_fd) == -1) {
-		c->fetch_fd = -1;
-		strv_free(c->fetch_keys);
-		c->fetch_keys = NULL;
-		if (c->later == 0)
-			c->later = loop_add_timer(c->loop, now_ms(),
-			    tssh_prep_later, c);
-	} else
-		loop_add_fd(c->loop, c->fetch_fd, POLLIN, tssh_prep_read, c);
-	free(args);
-}
-
-/* c's host changed state while nodes waited for its list. */
-static void
-tssh_prep_host(void *arg)
-{
-	struct tssh_ports	*c = arg;
-
-	c->watching = 0;
-	if (!tssh_prep_any(c))
-		return;
-	tssh_prep_go(c, 0);
-	tssh_prep_idle(c);
-}
-
-/*
- * Get c's list for the nodes waiting: fetch it when the host is up (one
- * call at a time), wait while it connects, connect it (first: when
- * first is set, only then), or give up and let the spawn report the
- * failure.  Never calls done itself.
- */
-static void
-tssh_prep_go(struct tssh_ports *c, int first)
-{
-	enum ssh_state	 st = ssh_host_state(c->h);
-
-	if (st != SSH_UP && st != SSH_CONNECTING && first) {
-		ssh_host_connect(c->h);
-		st = ssh_host_state(c->h);
-	}
-	switch (st) {
-	case SSH_UP:
-		if (c->fetch_fd == -1)
-			tssh_prep_fetch(c);
-		break;
-	case SSH_CONNECTING:
-		if (!c->watching) {
-			ssh_host_watch(c->h, tssh_prep_host, c);
-			c->watching = 1;
-		}
-		break;
-	default:
-		if (c->later == 0)
-			c->later = loop_add_timer(c->loop, now_ms(),
-			    tssh_prep_later, c);
-		break;
-	}
-}
-
-/*
- * Before the node's ports are probed: make its host's port list (the
- * previous run of the node cleared first) without blocking the loop.
- * 0 when the list is fresh, else 1 and done(arg) later.
- */
-static int
-tssh_ports_prepare(const struct transport_spec *ts, void (*done)(void *),
-    void *arg)
-{
-	struct tssh_ports	*c = tssh_cache_get(ts->node->host);
-	struct tssh_prep	*p;
-	char			*key;
-
-	key = ssh_node_key(ts->plan, ts->node);
-	if (tssh_cache_fresh(c, key)) {
-		free(key);
-		return 0;
-	}
-	p = xcalloc(1, sizeof *p);
-	p->c = c;
-	p->h = ssh_host_get(ts->plan, ts->node->host, ts->loop, ts->guard);
-	p->key = key;
-	p->done = done;
-	p->arg = arg;
-	p->next = tssh_preps;
-	tssh_preps = p;
-	c->h = p->h;
-	c->loop = ts->loop;
-	tssh_prep_go(c, 1);
-	return 1;
-}
-
-/* The node no longer waits for its host's list. */
-static void
-tssh_ports_cancel(void *arg)
-{
-	struct tssh_prep	*p;
-	struct tssh_ports	*c;
-
-	for (p = tssh_preps; p != NULL; p = p->next) {
-		if (p->arg == arg) {
-			c = p->c;
-			tssh_prep_end(p, 0);
-			tssh_prep_idle(c);
-			return;
-		}
-	}
 }
 
 /* The keys of every node waiting for host h, NULL-terminated. */
@@ -560,12 +242,7 @@ tssh_check_ports(struct transport *t)
 	return NULL;
 }
 
-/*
- * Open the gate: "up" lets the client go, anything else ends it (255).
- * The word stays in the fifo only while it is open somewhere, and the
- * client may not have opened it yet (the gate can open at once): it is
- * held until the client ends.
- */
+/* Open the gate: "up" lets the client go, anything else ends it (255). */
 static void
 tssh_gate(struct transport *t, const char *word)
 {
@@ -576,19 +253,9 @@ tssh_gate(struct transport *t, const char *word)
 	line = xasprintf("%s\n", word);
 	(void)!write(t->gate, line, strlen(line));
 	free(line);
-	t->gate_held = t->gate;
+	close(t->gate);
 	t->gate = -1;
-}
-
-/* The client has ended: the gate goes. */
-static void
-tssh_gate_release(struct transport *t)
-{
-	if (t->gate_held != -1)
-		close(t->gate_held);
-	t->gate_held = -1;
-	if (t->gate_path != NULL)
-		unlink(t->gate_path);
+	unlink(t->gate_path);
 }
 
 /* Stop waiting for the node's group id. */
@@ -603,24 +270,7 @@ tssh_pid_close(struct transport *t)
 	strbuf_free(&t->pidbuf);
 }
 
-static void	tssh_pid_ask(struct transport *);
-
-/* Ask the host again for the node's group id. */
-static void
-tssh_pid_again(struct loop *loop, void *arg)
-{
-	struct transport	*t = arg;
-
-	t->pid_timer = 0;
-	tssh_pid_ask(t);
-}
-
-/*
- * The host's answer: the node's group id there, once its command runs
- * (the wrapper answers after the exec): show it and say the node runs.
- * No answer (the run has not got that far in the wrapper's time): ask
- * again, while the client runs.
- */
+/* The host's answer: the node's group id there, to show. */
 static void
 tssh_pid_read(struct loop *loop, int fd, int revents, void *arg)
 {
@@ -643,21 +293,11 @@ tssh_pid_read(struct loop *loop, int fd, int revents, void *arg)
 			t->rpid = pid;
 	}
 	tssh_pid_close(t);
-	if (t->reaped)
-		return;
-	if (t->rpid == 0) {
-		t->pid_timer = loop_add_timer(t->loop, now_ms() +
-		    TSSH_PID_AGAIN_MS, tssh_pid_again, t);
-		return;
-	}
-	if (t->hooks->changed != NULL)
+	if (t->rpid != 0 && t->hooks->changed != NULL)
 		t->hooks->changed(t->hooks_arg);
-	if (t->hooks->started != NULL)
-		t->hooks->started(t->hooks_arg);
 }
 
-/* The node was let go: ask its host for its group id (which says that
-   it runs). */
+/* The node was let go: ask its host for its group id. */
 static void
 tssh_pid_ask(struct transport *t)
 {
@@ -745,7 +385,7 @@ tssh_spawn(const struct transport_spec *ts, struct transport **tp,
 	t->guard = ts->guard;
 	t->hooks = ts->hooks;
 	t->hooks_arg = ts->hooks_arg;
-	t->master = t->gate = t->gate_held = t->pidfd = -1;
+	t->master = t->gate = t->pidfd = -1;
 	t->loop = ts->loop;
 	t->key = ssh_node_key(ts->plan, ts->node);
 	t->h = ssh_host_get(ts->plan, ts->node->host, ts->loop, ts->guard);
@@ -768,9 +408,7 @@ tssh_spawn(const struct transport_spec *ts, struct transport **tp,
 	guard_add(t->guard, t->pid);
 	t->next = tssh_all;
 	tssh_all = t;
-	/* Failed: ports_prepare has just tried to connect it. */
-	if (ssh_host_state(t->h) == SSH_UP ||
-	    ssh_host_state(t->h) == SSH_FAILED)
+	if (ssh_host_state(t->h) == SSH_UP)
 		tssh_host_changed(t);
 	else {
 		ssh_host_watch(t->h, tssh_host_changed, t);
@@ -903,7 +541,6 @@ tssh_sigchld(struct transport *t)
 		st = 255 << 8;	/* collected elsewhere: say lost */
 	t->reaped = 1;
 	guard_del(t->guard, t->pid);
-	tssh_gate_release(t);
 	tssh_end(t, st, &end, &reason);
 	t->hooks->ended(t->hooks_arg, &end);
 	free(reason);
@@ -942,7 +579,6 @@ tssh_free(struct transport *t)
 		return;
 	tssh_unlink(t);
 	tssh_pid_close(t);
-	loop_cancel_timer(t->loop, t->pid_timer);
 	if (t->watching)
 		ssh_host_unwatch(t->h, t);
 	if (t->pid != 0 && !t->reaped) {
@@ -959,7 +595,6 @@ tssh_free(struct transport *t)
 		guard_del(t->guard, t->pid);
 	}
 	tssh_gate(t, "stop");
-	tssh_gate_release(t);
 	tssh_close_fd(t);
 	ssh_host_put(t->h);
 	free(t->gate_path);
@@ -971,10 +606,7 @@ tssh_free(struct transport *t)
 const struct transport_ops transport_ssh = {
 	.name = "ssh",
 	.match = tssh_match,
-	.ports_prepare = tssh_ports_prepare,
-	.ports_cancel = tssh_ports_cancel,
 	.port_free = tssh_port_free,
-	.port_busy = tssh_port_busy,
 	.spawn = tssh_spawn,
 	.fd = tssh_fd,
 	.pid = tssh_pid,
