@@ -92,7 +92,12 @@ for i in 1 2; do
 	    t_diag "$(ip netns exec "$(n_ns $i)" ss -Htnp state established '( sport = :22 )')
 $(ps -eo pid,ppid,args | grep '[s]sh ' | cut -c1-150)"
 done
-t_check "3 sleeps run on host 1" test "$(n_comms 1 | grep -cx sleep)" -eq 3
+# "started" comes when the session does; the exec on the host may follow.
+three_sleeps() {
+	test "$(n_comms 1 | grep -cx sleep)" -eq 3
+}
+t_wait_for 5 three_sleeps
+t_check "3 sleeps run on host 1" three_sleeps
 # remote_pid N: node N's pid as ctl status shows it.
 remote_pid() {
 	"$NODEMUX" ctl -c "$cfg" status --json |
