@@ -7,7 +7,7 @@ if ! ulimit -n 8192 2>/dev/null && [ "$(ulimit -n)" -lt 4096 ]; then
 	echo "1..0 # SKIP needs 4096 descriptors (ulimit -n is $(ulimit -n))"
 	exit 0
 fi
-sed "s|@HTTP@|30000|; s|@DIST@|32000|" "$TOP_SRCDIR/tests/data/scale-1000.cfg" \
+sed "s|@HTTP@|13000|; s|@DIST@|14000|" "$TOP_SRCDIR/tests/data/scale-1000.cfg" \
     >"$T_TMP/scale.cfg"
 "$NODEMUX" up --headless -c "$T_TMP/scale.cfg" >"$T_TMP/out" 2>&1 &
 nm_pid=$!

@@ -8,7 +8,7 @@ if ! ulimit -n 8192 2>/dev/null && [ "$(ulimit -n)" -lt 4096 ]; then
 	echo "1..0 # SKIP needs 4096 descriptors (ulimit -n is $(ulimit -n))"
 	exit 0
 fi
-cfg=$(ui_config scale-1000 34000 36000)
+cfg=$(ui_config scale-1000 16000 17000)
 ui_start 200 50 -c "$cfg"
 t_check "1000 nodes running" ui_wait 120 "1000 nodes · 1000 running" ||
     t_diag "$(ui_screen | tail -1)"
