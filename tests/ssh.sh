@@ -184,6 +184,36 @@ t_check "CMD sees the nodes on their hosts" \
     grep -qx "r1@$h1,r2@$h2" "$T_TMP/exec.out"
 t_check "after exec nothing is left on any host" t_wait_for 5 all_clear
 
+# 6'. exec with remote nodes and no probe: CMD runs only once every
+# node's process runs on its host, not as soon as it is spawned (before
+# its host is even connected).  Each node writes a file on its host first
+# thing; CMD finds every file, looking from each host.  Three rounds.
+mkdir -p "$T_TMP/st"
+cat >"$T_TMP/noprobe.cfg" <<EOF
+cluster = {
+  name_prefix = "r";
+  host = "127.0.0.1";
+  hosts = ( { name = "h1"; ssh = "root@$h1"; },
+            { name = "h2"; ssh = "root@$h2"; } );
+  ssh_options = [ "-F", "$N_SSHCFG", "-o", "ConnectTimeout=3" ];
+  stop_timeout_ms = 1500;
+  log_dir = "";
+};
+node = { command = "echo \"\$NODE_HOST\" >$T_TMP/st/\$NODE_NAME; exec sleep 1000"; };
+EOF
+check="ip netns exec $(n_ns 1) grep -qx $h1 $T_TMP/st/r1@$h1 &&
+    ip netns exec $(n_ns 2) grep -qx $h2 $T_TMP/st/r2@$h2 &&
+    ip netns exec $(n_ns 1) grep -qx $h1 $T_TMP/st/r3@$h1 &&
+    ip netns exec $(n_ns 2) grep -qx $h2 $T_TMP/st/r4@$h2"
+for round in 1 2 3; do
+	rm -f "$T_TMP/st/"*
+	"$NODEMUX" exec -c "$T_TMP/noprobe.cfg" -n 4 -- sh -c "$check" \
+	    >"$T_TMP/np.out" 2>&1
+	t_check "exec, no probe, round $round: CMD ran once all 4 remote nodes ran on their hosts" \
+	    test $? -eq 0 || t_diag "$(cat "$T_TMP/np.out"; ls -l "$T_TMP/st")"
+done
+t_check "after those execs nothing is left on any host" t_wait_for 5 all_clear
+
 # 6a. run-node N of a remote node runs it on its host, in the foreground.
 mkcfg 'echo "node $NODE_INDEX on $(hostname -I | cut -d" " -f1) in $(pwd)"; exit 5'
 "$NODEMUX" run-node 2 -c "$cfg" -n 2 </dev/null >"$T_TMP/rn.out" 2>&1

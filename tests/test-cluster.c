@@ -729,6 +729,10 @@ Test(cluster, exec_failure_shows_the_reason)
 	    "failed: cwd /nonexistent/dir: No such file or directory");
 	cr_assert(th_said(&th, "tnode1 failed: cannot run /nonexistent/prog: "
 	    "No such file or directory\n"), "%s", th.msgs.buf);
+	/* It never ran, so it never counted as running. */
+	cr_assert_str_eq(th.trans.buf, "stopped>starting:spawn|\n"
+	    "starting>failed:fail|tnode1 failed: cannot run /nonexistent/prog: "
+	    "No such file or directory\n");
 	th_finish(&th, 1);
 }
 
@@ -1056,7 +1060,8 @@ Test(cluster, state_events_carry_the_state_before_and_the_cause)
 	cluster_start_all(th.c);
 	cr_assert(th_run(&th, until_done, 5000));
 	cr_assert_str_eq(th.trans.buf,
-	    "stopped>running:spawn-up|\n"
+	    "stopped>starting:spawn|\n"
+	    "starting>running:started|\n"
 	    "running>exited:exit|tnode1 exited with status 3\n");
 	th_finish(&th, 1);
 }
@@ -1073,7 +1078,8 @@ Test(cluster, a_stopped_node_ends_stopped_and_refuses_a_second_stop)
 	cr_assert_eq(cluster_stop(th.c, 0, &cause), 0);
 	cr_assert(th_run(&th, until_done, 5000));
 	cr_assert_str_eq(th.trans.buf,
-	    "stopped>running:spawn-up|\n"
+	    "stopped>starting:spawn|\n"
+	    "starting>running:started|\n"
 	    "running>stopping:stop|stop requested\n"
 	    "stopping>stopped:killed|tnode1 stopped (killed by SIGTERM)\n");
 	/* Refused: nothing runs, nothing changes, nobody is told. */
@@ -1081,7 +1087,7 @@ Test(cluster, a_stopped_node_ends_stopped_and_refuses_a_second_stop)
 	cr_assert_str_eq(cause, "not running");
 	free(cause);
 	cr_assert_str_eq(th_state(&th, 0), "stopped");
-	cr_assert_eq(strcount(th.trans.buf, '\n'), 3);
+	cr_assert_eq(strcount(th.trans.buf, '\n'), 4);
 	th_finish(&th, 1);
 }
 
@@ -1172,13 +1178,14 @@ Test(cluster, every_subscriber_is_told_and_one_may_leave_mid_event)
 	/* The first subscriber (the harness) and a saw everything. */
 	cr_assert_eq(th.lines, 20);
 	cr_assert_eq(a.lines, 20);
-	cr_assert_eq(a.states, 2, "spawn, then exit");
+	cr_assert_eq(a.states, 3, "spawn, started, then exit");
 	cr_assert_eq(a.last_prev, NODE_RUNNING);
 	cr_assert_eq(a.messages, 1, "exited with status 0");
 	cr_assert_eq(a.done, 1);
-	/* b left inside its fifth line: told nothing after. */
+	/* b left inside its fifth line: told nothing after.  Its exec
+	   report (EOF before any output, polled first) said it runs. */
 	cr_assert_eq(b.lines, 5);
-	cr_assert_eq(b.states, 1);
+	cr_assert_eq(b.states, 2);
 	cr_assert_eq(b.messages, 0);
 	cr_assert_eq(b.done, 0);
 	th_finish(&th, 1);
@@ -1376,8 +1383,10 @@ Test(cluster, next_free_scans_a_long_busy_range_a_bounded_part_per_turn)
 	th_init(&th, nf_plan(dir, base, s, busy));
 	turns = loop_turns(th.loop);
 	cluster_start_all(th.c);
-	/* Node 2 is not held up by node 1's scan, which is not over. */
-	cr_assert_str_eq(th_state(&th, 1), "running");
+	/* Node 2 is not held up by node 1's scan, which is not over: it is
+	   spawned (running once its exec report is read). */
+	cr_assert_str_eq(th_state(&th, 1), "starting");
+	cr_assert_neq(cluster_node(th.c, 1)->pid, 0);
 	cr_assert_eq(cluster_node(th.c, 0)->pid, 0);
 	cr_assert(th_run(&th, until_node1_runs, 5000), "%s", th.msgs.buf);
 	cr_assert_geq(loop_turns(th.loop) - turns, 2,

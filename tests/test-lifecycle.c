@@ -15,11 +15,10 @@ struct legal {
 	enum node_state	 to;
 };
 
-/* Starting a node that runs nothing: spawned with or without probes, or
-   failed to start. */
+/* Starting a node that runs nothing: spawned (it is "starting" until its
+   transport says it runs), or failed to start. */
 #define STARTS(s) \
 	{ s, NEV_SPAWN, NODE_STARTING }, \
-	{ s, NEV_SPAWN_UP, NODE_RUNNING }, \
 	{ s, NEV_FAIL, NODE_FAILED }
 
 /* A node that runs (or is paused) ends, fails late, or is stopped. */
@@ -33,6 +32,9 @@ struct legal {
 static const struct legal legal[] = {
 	STARTS(NODE_STOPPED),
 	ENDS(NODE_STARTING),
+	/* Its transport says it runs: running without probes; with
+	   probes, ready once they pass too. */
+	{ NODE_STARTING, NEV_STARTED, NODE_RUNNING },
 	{ NODE_STARTING, NEV_READY, NODE_READY },
 	{ NODE_STARTING, NEV_PAUSE, NODE_PAUSED },
 	ENDS(NODE_RUNNING),
@@ -130,4 +132,36 @@ Test(lifecycle, out_of_range_is_refused_and_named)
 	cr_assert_str_eq(node_state_name(NODE_LOST), "lost");
 	cr_assert_str_eq(node_state_name(NODE_NSTATES), "?");
 	cr_assert_str_eq(node_event_name(NEV_RESUME), "resume");
+	cr_assert_str_eq(node_event_name(NEV_STARTED), "started");
+}
+
+Test(lifecycle, a_node_is_running_only_once_its_transport_says_it_runs)
+{
+	enum node_state	 s;
+	int		 ev;
+
+	/* Spawned is "starting", never running or ready straight away. */
+	cr_assert_eq(node_next(NODE_STOPPED, NEV_SPAWN, NODE_STOPPED),
+	    NODE_STARTING);
+	for (s = 0; s < NODE_NSTATES; s++) {
+		if (s == NODE_STARTING)
+			continue;
+		/* "started" is heard only while starting: once running, a
+		   second one changes nothing; paused, the cluster keeps it
+		   for the resume. */
+		cr_assert_eq(node_next(s, NEV_STARTED, NODE_STARTING), -1,
+		    "%s --started--> should be refused", node_state_name(s));
+		for (ev = 0; ev < NODE_NEVENTS; ev++) {
+			if (node_next(s, ev, NODE_STARTING) == NODE_RUNNING &&
+			    !(s == NODE_PAUSED && ev == NEV_RESUME))
+				cr_assert_fail("%s --%s--> running without "
+				    "started", node_state_name(s),
+				    node_event_name(ev));
+		}
+	}
+	cr_assert_eq(node_next(NODE_STARTING, NEV_STARTED, NODE_STOPPED),
+	    NODE_RUNNING);
+	/* Paused while starting, it resumes starting. */
+	cr_assert_eq(node_next(NODE_PAUSED, NEV_RESUME, NODE_STARTING),
+	    NODE_STARTING);
 }

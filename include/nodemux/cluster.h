@@ -41,9 +41,11 @@ enum node_state {
  * refused.  See node_next().
  */
 enum node_event {
-	NEV_SPAWN,		/* spawned; readiness probes pending */
-	NEV_SPAWN_UP,		/* spawned; no probe configured */
-	NEV_READY,		/* every probe passed */
+	NEV_SPAWN,		/* spawned; its transport has not yet said
+				   that it runs */
+	NEV_STARTED,		/* its process runs (the transport said so)
+				   and no probe is configured */
+	NEV_READY,		/* it runs and every probe passed */
 	NEV_FAIL,		/* could not start (reason) */
 	NEV_STOP,		/* stop requested */
 	NEV_EXIT,		/* ended with an exit status */

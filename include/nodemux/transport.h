@@ -9,6 +9,10 @@
  * - spawn starts the node and returns at once.  What fails at once
  *   (no pty, no fork) is -1 and *cause; what fails later (exec, an
  *   unreachable host) arrives through hooks->ended with TRANSPORT_FAILED.
+ * - Once the node's process runs (its exec succeeded; on another
+ *   machine: it runs there), hooks->started says so: at most once per
+ *   spawn, never from inside spawn, before ended.  A node that never ran
+ *   gets no started call; until it comes the node is "starting".
  * - Output is a byte stream on one fd the launcher polls (POLLIN) and
  *   reads with read(2); input is written to the same fd (POLLOUT when it
  *   is full).  EOF or EIO on it means every writer has gone.
@@ -52,6 +56,8 @@ struct transport_end {
 
 /* What a transport tells the launcher, with hooks_arg. */
 struct transport_hooks {
+	/* The node's process runs (see the contract above). */
+	void	(*started)(void *arg);
 	/* The node ended (see the contract above). */
 	void	(*ended)(void *arg, const struct transport_end *);
 	/* What transport_ops.pid returns has changed (a remote group id

@@ -24,16 +24,17 @@
 	[NEV_LOST] = T(NODE_LOST),	\
 	[NEV_STOP] = T(NODE_STOPPING)
 
-/* What starts a node that has nothing running. */
+/* What starts a node that has nothing running: it is "starting" until
+   its transport says its process runs (then "running", or "ready" once
+   its probes pass too). */
 #define STARTS \
 	[NEV_SPAWN] = T(NODE_STARTING),	\
-	[NEV_SPAWN_UP] = T(NODE_RUNNING), \
 	[NEV_FAIL] = T(NODE_FAILED)
 
 static const unsigned char cluster_fsm[NODE_NSTATES][NODE_NEVENTS] = {
 	[NODE_STOPPED] = { STARTS },
-	[NODE_STARTING] = { RUNNING_ENDS, [NEV_READY] = T(NODE_READY),
-	    [NEV_PAUSE] = T(NODE_PAUSED) },
+	[NODE_STARTING] = { RUNNING_ENDS, [NEV_STARTED] = T(NODE_RUNNING),
+	    [NEV_READY] = T(NODE_READY), [NEV_PAUSE] = T(NODE_PAUSED) },
 	[NODE_RUNNING] = { RUNNING_ENDS, [NEV_PAUSE] = T(NODE_PAUSED) },
 	[NODE_READY] = { RUNNING_ENDS, [NEV_PAUSE] = T(NODE_PAUSED) },
 	/* A stop asked again escalates to SIGKILL; the state stays. */
@@ -45,7 +46,9 @@ static const unsigned char cluster_fsm[NODE_NSTATES][NODE_NEVENTS] = {
 	[NODE_FAILED] = { STARTS, [NEV_BACKOFF] = T(NODE_BACKOFF) },
 	[NODE_LOST] = { STARTS, [NEV_BACKOFF] = T(NODE_BACKOFF) },
 	[NODE_BACKOFF] = { STARTS, [NEV_STOP] = T(NODE_STOPPED) },
-	/* Stop resumes first (cluster-ctl.c), then stops. */
+	/* Stop resumes first (cluster-ctl.c), then stops.  Started or
+	   ready while paused is refused: the cluster keeps the fact and
+	   fires it on resume (cluster_ready_check). */
 	[NODE_PAUSED] = { RUNNING_ENDS, [NEV_RESUME] = BACK },
 };
 
@@ -65,7 +68,7 @@ static const char *const cluster_fsm_states[NODE_NSTATES] = {
 
 static const char *const cluster_fsm_events[NODE_NEVENTS] = {
 	[NEV_SPAWN] = "spawn",
-	[NEV_SPAWN_UP] = "spawn-up",
+	[NEV_STARTED] = "started",
 	[NEV_READY] = "ready",
 	[NEV_FAIL] = "fail",
 	[NEV_STOP] = "stop",

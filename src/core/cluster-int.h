@@ -64,6 +64,7 @@ struct cnode {
 	uint64_t	 probe_timer;
 	uint64_t	 ready_timer;	/* ready_timeout_ms deadline */
 	int		 probe_fd;	/* tcp connect in flight, -1 */
+	int		 run_ok;	/* the transport said it runs */
 	int		 tcp_ok;
 	int		 log_ok;
 	int		 ready_late;	/* the timeout passed */

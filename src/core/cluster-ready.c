@@ -26,11 +26,26 @@
 static void	cluster_ready_tcp_timer(struct loop *, void *);
 static void	cluster_ready_http_timer(struct loop *, void *);
 
-/* Is every probe of the node passed (or none configured)? */
+/* Has every probe of the node passed (or is none configured)? */
+static int
+cluster_ready_probes_ok(const struct cnode *cn)
+{
+	return cn->tcp_ok && cn->log_ok && cn->http_ok;
+}
+
+/* Does the node run, with every probe passed? */
 int
 cluster_ready_all(const struct cnode *cn)
 {
-	return cn->tcp_ok && cn->log_ok && cn->http_ok;
+	return cn->run_ok && cluster_ready_probes_ok(cn);
+}
+
+/* Has the node any readiness probe? */
+static int
+cluster_ready_has_probes(const struct plan_node *pn)
+{
+	return pn->ready_tcp_port > 0 || (pn->ready_log != NULL &&
+	    *pn->ready_log != '\0') || pn->ready_http != NULL;
 }
 
 /* Is the node still waiting to be ready (also while paused so)? */
@@ -41,13 +56,18 @@ cluster_ready_waiting(const struct cnode *cn)
 	    cn->n->paused_from == NODE_STARTING);
 }
 
-/* Every configured probe has passed: the node is ready. */
+/* The node runs and every configured probe has passed: it is ready, or
+   running when it has no probe. */
 void
 cluster_ready_check(struct cnode *cn)
 {
 	if (!cluster_ready_all(cn) || cn->n->state != NODE_STARTING)
 		return;
 	cluster_ready_stop(cn);
+	if (!cluster_ready_has_probes(cn->n->spec)) {
+		cluster_fsm_fire(cn, NEV_STARTED, NULL);
+		return;
+	}
 	cluster_msg(cn->c, cn->n, "%s ready", cluster_node_label(cn->n));
 	cluster_fsm_fire(cn, NEV_READY, "ready");
 }
@@ -397,7 +417,7 @@ cluster_ready_timeout(struct loop *loop, void *arg)
 
 /*
  * Arm the node's readiness probes at spawn.  A node with none is
- * running at once; the caller sets the state from cluster_ready_all().
+ * running once its transport says it runs (cluster_ready_check).
  */
 void
 cluster_ready_start(struct cnode *cn)
@@ -406,6 +426,7 @@ cluster_ready_start(struct cnode *cn)
 	char			*err = NULL;
 
 	cn->ready_late = 0;
+	cn->run_ok = 0;		/* until the transport says it runs */
 	cn->tcp_ok = pn->ready_tcp_port <= 0;
 	cn->log_ok = pn->ready_log == NULL || *pn->ready_log == '\0';
 	cn->http_ok = pn->ready_http == NULL;
@@ -426,7 +447,7 @@ cluster_ready_start(struct cnode *cn)
 		    cluster_ready_http_timer, cn);
 	/* The deadline exec watches too (started_ms + timeout): this timer,
 	   older, fires first, so exec's report follows the message. */
-	if (!cluster_ready_all(cn) && pn->ready_timeout_ms > 0)
+	if (!cluster_ready_probes_ok(cn) && pn->ready_timeout_ms > 0)
 		cn->ready_timer = loop_add_timer(cn->c->loop,
 		    cn->n->started_ms + pn->ready_timeout_ms,
 		    cluster_ready_timeout, cn);

@@ -227,10 +227,12 @@ cluster_open_log(struct cnode *cn)
 	cluster_guard_share_log(cn);
 }
 
+static void	cluster_transport_started(void *);
 static void	cluster_transport_ended(void *, const struct transport_end *);
 static void	cluster_transport_changed(void *);
 
 static const struct transport_hooks cluster_transport_hooks = {
+	.started = cluster_transport_started,
 	.ended = cluster_transport_ended,
 	.changed = cluster_transport_changed,
 };
@@ -303,8 +305,9 @@ cluster_spawn(struct cnode *cn)
 	cn->n->started_ms = now_ms();
 	cluster_io_attach(cn);
 	cluster_ready_start(cn);
-	cluster_fsm_fire(cn, cluster_ready_all(cn) ? NEV_SPAWN_UP : NEV_SPAWN,
-	    NULL);
+	/* "starting" until the transport says the process runs
+	   (cluster_transport_started) and its probes pass. */
+	cluster_fsm_fire(cn, NEV_SPAWN, NULL);
 }
 
 /* The backoff delay is over: start again. */
@@ -533,6 +536,17 @@ cluster_transport_ended(void *arg, const struct transport_end *end)
 		cn->n->reason = xstrdup(end->reason);
 	}
 	cluster_node_exited(cn);
+}
+
+/* The node's process runs: "running", or "ready" once its probes pass
+   too (also if it was paused meanwhile: then on resume). */
+static void
+cluster_transport_started(void *arg)
+{
+	struct cnode	*cn = arg;
+
+	cn->run_ok = 1;
+	cluster_ready_check(cn);
 }
 
 /* The pid to show has changed (a remote group id arrived). */

@@ -131,8 +131,9 @@ nm_run() {
 	exec 4<>"$nm_d/$nm_k.fifo"
 	nm_watch "$nm_k" "$nm_sig" "$nm_secs" $$ </dev/null >/dev/null 2>&1 &
 	# The node's group id is its leader's pid: written before the exec,
-	# with the leader's start time and this wrapper's pid.
-	sh -c 's=$(sed "s/.*) //" /proc/$$/stat 2>/dev/null | cut -d" " -f20)
+	# with the leader's start time and this wrapper's pid.  The leader's
+	# command line says nm-pre-exec until its exec succeeded (nm_execd).
+	sh -c ': nm-pre-exec; s=$(sed "s/.*) //" /proc/$$/stat 2>/dev/null | cut -d" " -f20)
 	    echo "$$ ${s:--} $2" >"$1.pid"; shift 2; exec "$@"' sh \
 	    "$nm_d/$nm_k" $$ "$@" 4>&-
 	nm_rc=$?
@@ -146,15 +147,22 @@ nm_run() {
 	exit "$nm_rc"
 }
 
-# pid KEY: the group id of the node's run, once its pid file is written
-# (a few seconds at most).
+# Has the leader of group $1 exec'd the node's command (or gone)?  Where
+# /proc cannot tell, yes.
+nm_execd() {
+	! tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q nm-pre-exec
+}
+
+# pid KEY: the group id of the node's run, once its command runs (its
+# pid file is written and its exec done); nothing after 5 seconds (the
+# caller asks again).
 nm_pidof() {
 	nm_i=0
-	while ! nm_group "$1" && [ "$nm_i" -lt 50 ]; do
+	while ! { nm_group "$1" && nm_execd "$nm_pg"; } && [ "$nm_i" -lt 50 ]; do
 		sleep 0.1 2>/dev/null || sleep 1
 		nm_i=$((nm_i + 1))
 	done
-	nm_group "$1" && echo "$nm_pg"
+	nm_group "$1" && nm_execd "$nm_pg" && echo "$nm_pg"
 }
 
 # signal KEY SIG: signal the node's group; 1 when there is none.  A

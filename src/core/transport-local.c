@@ -54,19 +54,26 @@ transport_local_port_free(const struct plan *plan,
 	return port_probe(plan->bind_addr, port, cause);
 }
 
-/* Read the child's exec report: EOF (it runs) or why it could not. */
+/*
+ * Read the child's exec report: EOF (it runs: say so) or why it could
+ * not.  On a failure t->failed says why; the child exits 127 and its end
+ * reports that instead.
+ */
 static void
 transport_local_report(struct transport *t)
 {
+	int	 rc;
+
 	if (t->errfd == -1)
 		return;
-	/* On a failure t->failed says why; the child exits 127 and its end
-	   reports that instead. */
-	if (proc_exec_report(t->argv0, t->cwd, t->errfd, &t->failed) == 1)
+	if ((rc = proc_exec_report(t->argv0, t->cwd, t->errfd,
+	    &t->failed)) == 1)
 		return;
 	loop_del_fd(t->loop, t->errfd);
 	close(t->errfd);
 	t->errfd = -1;
+	if (rc == 0 && t->hooks->started != NULL)
+		t->hooks->started(t->hooks_arg);
 }
 
 /* The exec report pipe is readable (or closed on exec). */

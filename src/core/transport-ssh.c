@@ -33,6 +33,7 @@
 #define TSSH_RUN_MS	5000	/* for a call over the master */
 #define TSSH_PORTS_MS	1000	/* a port list is good this long */
 #define TSSH_KILLED_MAX	64	/* exit 128+N from the wrapper: signal N */
+#define TSSH_PID_AGAIN_MS 500	/* no group id yet: ask again after */
 
 struct transport {
 	struct ssh_host			*h;
@@ -58,6 +59,7 @@ struct transport {
 	pid_t				 rpid;	/* the group on its host, 0 while
 						   not known */
 	int				 pidfd;	/* that answer on its way, or -1 */
+	uint64_t			 pid_timer; /* to ask again */
 	struct strbuf			 pidbuf;
 	struct transport		*next;
 };
@@ -270,7 +272,24 @@ tssh_pid_close(struct transport *t)
 	strbuf_free(&t->pidbuf);
 }
 
-/* The host's answer: the node's group id there, to show. */
+static void	tssh_pid_ask(struct transport *);
+
+/* Ask the host again for the node's group id. */
+static void
+tssh_pid_again(struct loop *loop, void *arg)
+{
+	struct transport	*t = arg;
+
+	t->pid_timer = 0;
+	tssh_pid_ask(t);
+}
+
+/*
+ * The host's answer: the node's group id there, once its command runs
+ * (the wrapper answers after the exec): show it and say the node runs.
+ * No answer (the run has not got that far in the wrapper's time): ask
+ * again, while the client runs.
+ */
 static void
 tssh_pid_read(struct loop *loop, int fd, int revents, void *arg)
 {
@@ -293,11 +312,21 @@ tssh_pid_read(struct loop *loop, int fd, int revents, void *arg)
 			t->rpid = pid;
 	}
 	tssh_pid_close(t);
-	if (t->rpid != 0 && t->hooks->changed != NULL)
+	if (t->reaped)
+		return;
+	if (t->rpid == 0) {
+		t->pid_timer = loop_add_timer(t->loop, now_ms() +
+		    TSSH_PID_AGAIN_MS, tssh_pid_again, t);
+		return;
+	}
+	if (t->hooks->changed != NULL)
 		t->hooks->changed(t->hooks_arg);
+	if (t->hooks->started != NULL)
+		t->hooks->started(t->hooks_arg);
 }
 
-/* The node was let go: ask its host for its group id. */
+/* The node was let go: ask its host for its group id (which says that
+   it runs). */
 static void
 tssh_pid_ask(struct transport *t)
 {
@@ -579,6 +608,7 @@ tssh_free(struct transport *t)
 		return;
 	tssh_unlink(t);
 	tssh_pid_close(t);
+	loop_cancel_timer(t->loop, t->pid_timer);
 	if (t->watching)
 		ssh_host_unwatch(t->h, t);
 	if (t->pid != 0 && !t->reaped) {
