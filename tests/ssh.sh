@@ -142,6 +142,34 @@ nm_pid=
 t_check "after SIGTERM nothing is left on any host" t_wait_for 5 all_clear ||
     t_diag "host 1: $(n_pids 1 | tr '\n' ' ') here: $(local_ssh)"
 
+# 3b. Usage of remote nodes: lines per second are counted here, from
+# their output; CPU and memory are unknown here (null, not 0).
+up_bg 'echo started; while :; do echo line; sleep 0.01; done' -n 2
+t_wait_for 10 grep -q '^r2 .*started$' "$T_TMP/up.out"
+# lps_in: node 1's lines per second in ctl status --json, once sampled
+# twice a second apart (its pid is that of its group on its host by then).
+lps_in() {
+	"$NODEMUX" ctl -c "$cfg" status --json >"$T_TMP/st.json"
+	lps=$(sed -n 's/^{"index":1,.*"lines_per_s":\([0-9.]*\)}$/\1/p' \
+	    "$T_TMP/st.json")
+	[ -n "$lps" ]
+}
+t_wait_for 10 lps_in
+t_check "ctl status --json: a remote node's lines per second ($lps)" \
+    awk -v v="$lps" 'BEGIN { exit !(v + 0 >= 10) }' ||
+    t_diag "$(cat "$T_TMP/st.json")"
+t_check "...and its CPU and memory are null, not 0" \
+    grep -q '^{"index":1,.*"cpu_pct":null,"rss_kib":null,"lines_per_s":[0-9]' \
+    "$T_TMP/st.json"
+"$NODEMUX" ctl -c "$cfg" status >"$T_TMP/st.txt"
+t_check "ctl status: CPU and memory shown as -, the rate as a number" \
+    grep -Eq '^1 +r1@[^ ]+ .* - +- +[0-9]+$' "$T_TMP/st.txt" ||
+    t_diag "$(cat "$T_TMP/st.txt")"
+kill -TERM "$nm_pid"
+wait "$nm_pid"
+nm_pid=
+t_check "after that nothing is left on any host" t_wait_for 5 all_clear
+
 # 4. Stop escalation: a node that ignores SIGTERM is killed after
 # stop_timeout_ms, with its children, on its host.
 up_bg 'trap "" TERM; sh -c "trap \"\" TERM; exec sleep 1000" & echo started; wait' \

@@ -171,6 +171,41 @@ Test(stats, no_process_no_usage)
 	stats_free(st);
 }
 
+Test(stats, a_remote_node_has_lines_per_second_and_no_cpu_or_memory)
+{
+	struct stats		*st = stats_new();
+	const struct stats_usage *u;
+	int64_t			 t = ms();
+
+	/* Id 4242 is a group on another host: nothing of it is read here
+	   (no such process needs to exist). */
+	u = stats_sample_lines(st, 4242, 100, t);
+	cr_assert_eq(u->valid, 0, "one sample is not a rate");
+	u = stats_sample_lines(st, 4242, 400, t + 500);
+	cr_assert_eq(u->valid, 0, "closer than a period: the last again");
+	u = stats_sample_lines(st, 4242, 600, t + 2000);
+	cr_assert_eq(u->valid, 1);
+	cr_assert_eq(u->procs, 0, "CPU and memory unknown");
+	cr_assert_eq(u->rss_kib, 0);
+	cr_assert_float_eq(u->lines_per_s, 250.0, 0.01, "%.2f",
+	    u->lines_per_s);
+	/* A new run (another group) starts afresh. */
+	cr_assert_eq(stats_sample_lines(st, 4343, 700, t + 4000)->valid, 0);
+	cr_assert_eq(stats_sample_lines(st, 0, 700, t + 6000)->valid, 0);
+	stats_free(st);
+}
+
+Test(stats, a_local_process_has_cpu_and_memory)
+{
+	pid_t			 pid = start("exec sleep 30");
+	struct stats_usage	 u = twice(pid, 10);
+
+	stop(pid);
+	cr_assert_eq(u.valid, 1);
+	cr_assert_eq(u.procs, 1);
+	cr_assert_gt(u.rss_kib, 0);
+}
+
 Test(stats, sizes_read_short)
 {
 	char	 buf[32];

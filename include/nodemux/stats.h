@@ -15,6 +15,8 @@
 
 struct stats_usage {
 	int		 valid;		/* two samples of the same pid so far */
+	int		 procs;		/* cpu_pct and rss_kib are known (the
+					   tree is on this machine) */
 	double		 cpu_pct;	/* percent of one core */
 	uint64_t	 rss_kib;	/* resident memory of the tree */
 	double		 lines_per_s;	/* completed lines per second */
@@ -35,6 +37,14 @@ void		 stats_free(struct stats *);
  * pid 0 (not running): nothing is read and the usage is not valid.
  */
 const struct stats_usage *stats_sample(struct stats *, pid_t pid,
+		    uint64_t lines, int64_t now_ms);
+/*
+ * The same for a node on another machine, whose processes /proc here
+ * cannot see: its lines per second only (counted here, from its output);
+ * cpu_pct and rss_kib stay unknown (procs 0).  id, nonzero while the node
+ * runs (its group on its host), tells one run from the next.
+ */
+const struct stats_usage *stats_sample_lines(struct stats *, pid_t id,
 		    uint64_t lines, int64_t now_ms);
 /* The last usage, without sampling. */
 const struct stats_usage *stats_last(const struct stats *);

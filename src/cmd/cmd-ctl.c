@@ -76,7 +76,8 @@ ctl_uptime(const char *ms, char *buf, size_t len)
 		snprintf(buf, len, "%llds", s);
 }
 
-/* The usage columns: "37%", "84M", "120", or "-" when not sampled. */
+/* The usage columns: "37%", "84M", "120", or "-" when not sampled (or,
+   CPU and memory of a node on another machine, unknown). */
 static void
 ctl_usage(const char *cpu_pct, const char *rss_kib, const char *lines_per_s,
     char *cpu, char *rss, char *lps, size_t len)
@@ -84,11 +85,12 @@ ctl_usage(const char *cpu_pct, const char *rss_kib, const char *lines_per_s,
 	snprintf(cpu, len, "-");
 	snprintf(rss, len, "-");
 	snprintf(lps, len, "-");
-	if (strcmp(cpu_pct, "-") == 0)
-		return;
-	snprintf(cpu, len, "%.0f%%", atof(cpu_pct));
-	stats_size_str(strtoull(rss_kib, NULL, 10), rss, len);
-	snprintf(lps, len, "%.0f", atof(lines_per_s));
+	if (strcmp(cpu_pct, "-") != 0)
+		snprintf(cpu, len, "%.0f%%", atof(cpu_pct));
+	if (strcmp(rss_kib, "-") != 0)
+		stats_size_str(strtoull(rss_kib, NULL, 10), rss, len);
+	if (strcmp(lines_per_s, "-") != 0)
+		snprintf(lps, len, "%.0f", atof(lines_per_s));
 }
 
 /* One status row as a table line. */

@@ -343,10 +343,14 @@ cluster_write(struct cluster *c, int i, const void *buf, size_t len)
 const struct stats_usage *
 node_usage(struct node *n, int64_t now)
 {
+	uint64_t	 lines;
+
+	lines = scrollback_dropped(n->sb) + scrollback_count(n->sb);
 	/* A remote node's pid is its group on its host: /proc here knows
-	   nothing of it. */
-	return stats_sample(n->stats, plan_node_remote(n->spec) ? 0 : n->pid,
-	    scrollback_dropped(n->sb) + scrollback_count(n->sb), now);
+	   nothing of it, only its lines are counted here. */
+	if (plan_node_remote(n->spec))
+		return stats_sample_lines(n->stats, n->pid, lines, now);
+	return stats_sample(n->stats, n->pid, lines, now);
 }
 
 const char *

@@ -273,11 +273,15 @@ ctl_do_status(struct ctl_client *cl, const struct ctl_req *r)
 		    "\"dist_port\":%d,\"restarts\":%d,\"uptime_ms\":%lld",
 		    (long)n->pid, n->http_port, n->dist_port, n->restarts,
 		    n->pid != 0 ? (long long)(now - n->started_ms) : 0LL);
-		/* null until two samples a second apart (issue 11). */
-		if (u->valid)
+		/* null until two samples a second apart (issue 11); CPU
+		   and memory of a remote node: null, unknown here. */
+		if (u->valid && u->procs)
 			strbuf_addf(&sb, ",\"cpu_pct\":%.1f,\"rss_kib\":%llu,"
 			    "\"lines_per_s\":%.1f}", u->cpu_pct,
 			    (unsigned long long)u->rss_kib, u->lines_per_s);
+		else if (u->valid)
+			strbuf_addf(&sb, ",\"cpu_pct\":null,\"rss_kib\":null,"
+			    "\"lines_per_s\":%.1f}", u->lines_per_s);
 		else
 			strbuf_adds(&sb, ",\"cpu_pct\":null,\"rss_kib\":null,"
 			    "\"lines_per_s\":null}");

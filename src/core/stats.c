@@ -173,7 +173,7 @@ stats_sample(struct stats *st, pid_t pid, uint64_t lines, int64_t now_ms)
 		    st->ticks) / (double)(hz > 0 ? hz : 100) / secs * 100 : 0;
 		st->u.lines_per_s = lines >= st->lines ?
 		    (double)(lines - st->lines) / secs : 0;
-		st->u.valid = 1;
+		st->u.valid = st->u.procs = 1;
 	} else
 		memset(&st->u, 0, sizeof st->u);
 	st->u.rss_kib = w.pages * (uint64_t)(page > 0 ? page : 4096) / 1024;
@@ -182,6 +182,35 @@ stats_sample(struct stats *st, pid_t pid, uint64_t lines, int64_t now_ms)
 	if (st->pid == 0)
 		stats_close(st);
 	st->ticks = w.ticks;
+	st->lines = lines;
+	st->at_ms = now_ms;
+	return &st->u;
+}
+
+const struct stats_usage *
+stats_sample_lines(struct stats *st, pid_t id, uint64_t lines,
+    int64_t now_ms)
+{
+	double	 secs;
+
+	stats_close(st);	/* no /proc files of its own */
+	if (id == 0) {
+		memset(&st->u, 0, sizeof st->u);
+		st->pid = 0;
+		return &st->u;
+	}
+	if (id == st->pid && now_ms - st->at_ms < STATS_PERIOD_MS)
+		return &st->u;
+	memset(&st->u, 0, sizeof st->u);
+	if (id == st->pid && now_ms > st->at_ms) {
+		secs = (double)(now_ms - st->at_ms) / 1000;
+		st->u.lines_per_s = lines >= st->lines ?
+		    (double)(lines - st->lines) / secs : 0;
+		st->u.valid = 1;
+	}
+	st->u.at_ms = now_ms;
+	st->pid = id;
+	st->ticks = 0;
 	st->lines = lines;
 	st->at_ms = now_ms;
 	return &st->u;

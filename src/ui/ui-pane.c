@@ -75,6 +75,11 @@ ui_pane_title_usage(struct strbuf *sb, const struct node *n)
 		strbuf_addf(sb, "  %*s", 20, "");
 		return;
 	}
+	if (!u->procs) {
+		/* On another machine: CPU and memory unknown here. */
+		strbuf_addf(sb, "  cpu - - %.0f l/s", u->lines_per_s);
+		return;
+	}
 	strbuf_addf(sb, "  cpu %.0f%% %s %.0f l/s", u->cpu_pct,
 	    stats_size_str(u->rss_kib, rss, sizeof rss), u->lines_per_s);
 }

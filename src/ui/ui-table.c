@@ -92,9 +92,9 @@ ui_table_num(struct ui *ui, int i, int col)
 	case UI_TABLE_PORTS:
 		return n->http_port;
 	case UI_TABLE_CPU:
-		return u->valid ? u->cpu_pct : -1;
+		return u->valid && u->procs ? u->cpu_pct : -1;
 	case UI_TABLE_RSS:
-		return u->valid ? (double)u->rss_kib : -1;
+		return u->valid && u->procs ? (double)u->rss_kib : -1;
 	case UI_TABLE_LPS:
 		return u->valid ? u->lines_per_s : -1;
 	case UI_TABLE_RESTARTS:
@@ -191,10 +191,11 @@ ui_table_cell(struct ui *ui, int i, int col, char *buf, size_t len)
 		snprintf(buf, len, "%d/%d", n->http_port, n->dist_port);
 		break;
 	case UI_TABLE_CPU:
-		snprintf(buf, len, u->valid ? "%.0f%%" : "-", u->cpu_pct);
+		snprintf(buf, len, u->valid && u->procs ? "%.0f%%" : "-",
+		    u->cpu_pct);
 		break;
 	case UI_TABLE_RSS:
-		snprintf(buf, len, "%s", u->valid ?
+		snprintf(buf, len, "%s", u->valid && u->procs ?
 		    stats_size_str(u->rss_kib, tmp, sizeof tmp) : "-");
 		break;
 	case UI_TABLE_LPS:
