@@ -9,9 +9,12 @@ if ! ulimit -n 8192 2>/dev/null && [ "$(ulimit -n)" -lt 4096 ]; then
 	exit 0
 fi
 cfg=$(ui_config scale-1000 16000 17000)
-ui_start 200 50 -c "$cfg"
-t_check "1000 nodes running" ui_wait 120 "1000 nodes · 1000 running" ||
-    t_diag "$(ui_screen | tail -1)"
+ui_start 200 50 -c "$cfg" --socket "$T_TMP/ctl.sock"
+t_check "1000 nodes running" ui_wait 120 "1000 nodes · 1000 running" || {
+	t_diag "$(ui_screen | tail -1)"
+	t_diag "$("$NODEMUX" ctl --socket "$T_TMP/ctl.sock" status |
+	    grep -v ' running ' | head -5)"
+}
 pgrep -P "$UI_PID" -x sleep >"$T_TMP/pids"
 t_check "the grid pages: page 1 of many" ui_wait_re 5 'page 1/[0-9]+'
 pages=$(ui_screen | tail -1 | sed -n 's/.*page 1\/\([0-9]*\).*/\1/p')

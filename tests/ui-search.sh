@@ -14,12 +14,18 @@ highlighted() {
 
 # zoomed_on I: zoom shows node I alone (then zoom back).  A loaded
 # machine may take seconds for a frame: a zoom left on would toggle
-# every later check the wrong way, so each waits up to 15 s.
+# every later check the wrong way, so each waits up to 15 s; the whole
+# screen is waited for, as a capture may fall between two writes of one
+# frame.
+zoomed_now() {
+	ui_has " ZOOM " && ui_count_is 1 "┌ $1 uish$1@" &&
+	    ui_count_is 1 '┌ [0-9] uish'
+}
 zoomed_on() {
 	ui_keys z
-	ui_wait 15 " ZOOM " && ui_count_is 1 "┌ $1 uish$1@" &&
-	    ui_count_is 1 '┌ [0-9] uish'
+	t_wait_for 15 zoomed_now "$1"
 	rc=$?
+	[ $rc -eq 0 ] || t_diag "$(ui_screen)"
 	ui_keys z
 	ui_wait 15 " NORMAL "
 	return $rc
