@@ -13,8 +13,13 @@ size_is() {
 }
 
 cfg=$(ui_config ui-shell 23600 23700)
+# LINES and COLUMNS in the environment (a script's own variables, once
+# exported) do not change the console's size: the terminal's does.
+export LINES=100000 COLUMNS=7
 ui_start 160 48 -c "$cfg"
-t_check "node 1 runs" ui_wait 10 "hello from uish1@127.0.0.1"
+unset LINES COLUMNS
+t_check "node 1 runs, whatever LINES and COLUMNS say" \
+    ui_wait 10 "hello from uish1@127.0.0.1"
 ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
 
 # 160x48 less the status bar: 2x2 panes of 80x24 (and 80x23), so node

@@ -332,6 +332,11 @@ ui_screen_start(struct ui *ui, SCREEN **sp, char **cause)
 		*cause = xstrdup("the console needs a terminal (try --headless)");
 		return -1;
 	}
+	/* The size is the terminal's own (TIOCGWINSZ, again on SIGWINCH),
+	   never $LINES or $COLUMNS: exported by a shell or a script, they
+	   are stale at the first resize, or not a size at all. */
+	use_env(FALSE);
+	use_tioctl(TRUE);
 	if ((*sp = newterm(NULL, stdout, stdin)) == NULL) {
 		*cause = xasprintf("cannot use the terminal (TERM=%s)",
 		    term != NULL ? term : "");
