@@ -91,6 +91,10 @@ for n in $NODES; do
 	nm_pid=$(tmux -L "$sock" display -p -t c '#{pane_pid}')
 	until "$nodemux" ctl --socket "$tmp/ctl.sock" status --json 2>/dev/null |
 	    grep -c '"state":"exited 0"' | grep -qx "$n"; do
+		kill -0 "$nm_pid" 2>/dev/null || {
+			echo "scale.sh: the console ended before its nodes" >&2
+			exit 1
+		}
 		sleep 0.2	# each status samples every node's /proc
 	done
 	t1=$(ms)
