@@ -23,7 +23,8 @@ ui_start 100 20 -c "$T_TMP/ui.cfg" -n 1
 trap 'ui_cleanup; n_teardown' EXIT
 trap 'ui_cleanup; n_teardown; exit 1' INT TERM HUP
 t_check "the pane shows the remote node's output" ui_wait 15 "ready on $h1"
-t_check "its remote pty has the pane's size" ui_has "17 98"
+t_check "its remote pty has the pane's size" ui_wait 5 "17 98" ||
+    t_diag "$(ui_screen)"
 ui_keys i
 t_check "i: interactive mode" ui_wait 5 "INTERACTIVE"
 ui_keys 'hello-remote' Enter
