@@ -187,6 +187,29 @@ t_check "nothing is left on its host once its sshd goes on" \
     t_wait_for 5 all_clear
 t_check "its command never ran there" test ! -e "$st/p1@$h2"
 
+# 5. A host that never answers fails its node with ssh's words after one
+# attempt (ConnectTimeout, 2 s): its sshd, stopped, has one connection
+# waiting to be accepted, not two (the probes and the spawn share it).
+# queued: connections waiting in h2's sshd's accept queue.
+queued() {
+	ip netns exec "$(n_ns 2)" ss -Hltn 'sport = :22' | awk '{ print $2 }'
+}
+mkcfg next-free "{ name = \"h2\"; ssh = \"root@$h2\"; }" 2
+stopped_sshd=$(n_sshd_pid 2)
+kill -STOP "$stopped_sshd"
+"$NODEMUX" exec -c "$cfg" -n 1 -- true >"$T_TMP/dead.out" 2>&1
+rc=$?
+t_check "exec with a host that never answers exits 125 (rc=$rc)" \
+    test $rc -eq 125 || t_diag "$(cat "$T_TMP/dead.out")"
+t_check "the node failed with the host's name and ssh's words" grep -Eq \
+    "p1 failed: h2 \(root@$h2\): .*(timed out|Timeout)" "$T_TMP/dead.out" ||
+    t_diag "$(cat "$T_TMP/dead.out")"
+t_check "after one attempt: one connection reached the host" \
+    test "$(queued)" = 1 || t_diag "queued: $(queued)"
+kill -CONT "$stopped_sshd"
+stopped_sshd=
+t_check "nothing is left on any host" t_wait_for 5 all_clear
+
 kill "$lp"
 wait "$lp" 2>/dev/null
 lp=
