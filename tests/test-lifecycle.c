@@ -37,6 +37,9 @@ static const struct legal legal[] = {
 	{ NODE_STARTING, NEV_STARTED, NODE_RUNNING },
 	{ NODE_STARTING, NEV_READY, NODE_READY },
 	{ NODE_STARTING, NEV_PAUSE, NODE_PAUSED },
+	/* Stopped while its start waited (its ports, on its host), before
+	   any process ran: stopped, nothing to stop. */
+	{ NODE_STARTING, NEV_CANCEL, NODE_STOPPED },
 	ENDS(NODE_RUNNING),
 	{ NODE_RUNNING, NEV_PAUSE, NODE_PAUSED },
 	ENDS(NODE_READY),
@@ -133,6 +136,22 @@ Test(lifecycle, out_of_range_is_refused_and_named)
 	cr_assert_str_eq(node_state_name(NODE_NSTATES), "?");
 	cr_assert_str_eq(node_event_name(NEV_RESUME), "resume");
 	cr_assert_str_eq(node_event_name(NEV_STARTED), "started");
+	cr_assert_str_eq(node_event_name(NEV_CANCEL), "cancel");
+}
+
+Test(lifecycle, only_a_start_that_waits_is_called_off)
+{
+	int	 s;
+
+	/* A node that runs (or did) is stopped, not called off. */
+	for (s = 0; s < NODE_NSTATES; s++) {
+		if (s != NODE_STARTING)
+			cr_assert_eq(node_next(s, NEV_CANCEL, NODE_STARTING),
+			    -1, "%s --cancel--> should be refused",
+			    node_state_name(s));
+	}
+	cr_assert_eq(node_next(NODE_STARTING, NEV_CANCEL, NODE_STOPPED),
+	    NODE_STOPPED);
 }
 
 Test(lifecycle, a_node_is_running_only_once_its_transport_says_it_runs)

@@ -41,8 +41,9 @@ enum node_state {
  * refused.  See node_next().
  */
 enum node_event {
-	NEV_SPAWN,		/* spawned; its transport has not yet said
-				   that it runs */
+	NEV_SPAWN,		/* spawned, or its start waits for its
+				   transport (ports on its host); its
+				   transport has not yet said that it runs */
 	NEV_STARTED,		/* its process runs (the transport said so)
 				   and no probe is configured */
 	NEV_READY,		/* it runs and every probe passed */
@@ -54,8 +55,10 @@ enum node_event {
 	NEV_BACKOFF,		/* the restart policy waits, then starts */
 	NEV_PAUSE,		/* SIGSTOP sent to the group */
 	NEV_RESUME,		/* SIGCONT sent to the group */
+	NEV_CANCEL,		/* stopped while its start waited (for its
+				   ports on its host), before any process */
 };
-#define NODE_NEVENTS	(NEV_RESUME + 1)
+#define NODE_NEVENTS	(NEV_CANCEL + 1)
 
 /* A state change as subscribers see it. */
 struct node_change {

@@ -32,8 +32,6 @@ extern const char ssh_wrap_text[];
  */
 struct ssh_host	*ssh_host_get(const struct plan *, const struct plan_host *h,
 		    struct loop *, struct guard *);
-/* The connection to h if one exists (no reference taken), or NULL. */
-struct ssh_host	*ssh_host_find(const struct plan_host *h);
 /* Drop a reference; the last one stops the master and forgets h. */
 void		 ssh_host_put(struct ssh_host *);
 
@@ -65,18 +63,11 @@ char		**ssh_host_argv(const struct ssh_host *, int tty,
 		    char *const *args);
 
 /*
- * Run the wrapper with args over the master and wait for it (at most
+ * Run the wrapper with args on host ph of plan with a connection of its
+ * own (no master, no loop: for doctor) and wait for it (at most
  * timeout_ms): its exit status and *out (its output, to free), or -1 and
- * *cause.  Only while the host is up; blocks the caller for one round
- * trip.
- */
-int		 ssh_host_run(struct ssh_host *, char *const *args,
-		    int timeout_ms, char **out, char **cause);
-
-/*
- * The same on host ph of plan with a connection of its own (no master,
- * no loop: for doctor).  Its output holds ssh's own words when it could
- * not log in (exit 255).
+ * *cause.  Its output holds ssh's own words when it could not log in
+ * (exit 255).
  */
 int		 ssh_run(const struct plan *, const struct plan_host *ph,
 		    char *const *args, int timeout_ms, char **out,

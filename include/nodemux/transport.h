@@ -63,6 +63,9 @@ struct transport_hooks {
 	/* What transport_ops.pid returns has changed (a remote group id
 	   arrived); may be NULL. */
 	void	(*changed)(void *arg);
+	/* port_free said TRANSPORT_PORT_LATER: ask again, it answers now
+	   (see port_free). */
+	void	(*ports)(void *arg);
 };
 
 /* What to start, and where to report. */
@@ -78,6 +81,9 @@ struct transport_spec {
 	void			*hooks_arg;
 };
 
+/* port_free's "cannot tell yet": hooks->ports follows. */
+#define TRANSPORT_PORT_LATER	2
+
 struct transport_ops {
 	const char	*name;		/* "local", "ssh" */
 
@@ -86,14 +92,29 @@ struct transport_ops {
 			    const struct plan_node *pn);
 
 	/*
-	 * Is port free on the node's host (1), busy (0), or -1 and *cause
-	 * when it cannot tell?  Called before spawn, once per port tried;
-	 * must not wait long (a remote transport asks over a connection
-	 * it already holds).
+	 * Before ts->node is spawned with ts (the same loop, guard, hooks
+	 * and hooks_arg): is port free on its host (1), busy (0), or -1 and
+	 * *cause when it cannot tell?  Called once per port tried; never
+	 * waits.  A transport that cannot tell yet (a remote host not yet
+	 * connected, its ports not yet listed) says TRANSPORT_PORT_LATER,
+	 * finds out in the background and calls hooks->ports once, from the
+	 * loop; asked again, it answers (1 also when its host turned out
+	 * unreachable: spawn then reports that).  What it keeps for
+	 * hooks_arg meanwhile is its until spawn, or port_cancel.
 	 */
-	int		(*port_free)(const struct plan *,
-			    const struct plan_node *pn, int port,
-			    char **cause);
+	int		(*port_free)(const struct transport_spec *ts,
+			    int port, char **cause);
+
+	/* No spawn follows the probes of hooks_arg's node (it failed, was
+	   stopped, or is freed): forget it, a due hooks->ports included.
+	   NULL for a transport that never says TRANSPORT_PORT_LATER. */
+	void		(*port_cancel)(void *hooks_arg);
+
+	/* Why the node cannot start on its busy port (role: "http",
+	   "dist"), naming port, role, node and where it is busy; NULL for
+	   the default (port_busy_message: the holder on this machine). */
+	char		*(*port_busy)(const struct transport_spec *ts,
+			    int port, const char *role);
 
 	/* Start the node; 0 and *t, or -1 and *cause (see above). */
 	int		(*spawn)(const struct transport_spec *,

@@ -83,9 +83,12 @@ cluster_ctl_stop_node(struct cnode *cn)
 	struct cluster	*c = cn->c;
 
 	if (cn->t == NULL) {
-		/* Only a port scan was under way: nothing runs yet. */
+		/* Only a port scan was under way: nothing runs yet.  A node
+		   that was starting (its ports waited for its host) is
+		   stopped. */
 		cluster_scan_cancel(cn);
 		cluster_msg(c, cn->n, "%s not started", cluster_node_label(cn->n));
+		cluster_fsm_fire(cn, NEV_CANCEL, "not started");
 		cluster_state_changed(c, NULL, NULL);
 		return;
 	}

@@ -34,7 +34,8 @@
 static const unsigned char cluster_fsm[NODE_NSTATES][NODE_NEVENTS] = {
 	[NODE_STOPPED] = { STARTS },
 	[NODE_STARTING] = { RUNNING_ENDS, [NEV_STARTED] = T(NODE_RUNNING),
-	    [NEV_READY] = T(NODE_READY), [NEV_PAUSE] = T(NODE_PAUSED) },
+	    [NEV_READY] = T(NODE_READY), [NEV_PAUSE] = T(NODE_PAUSED),
+	    [NEV_CANCEL] = T(NODE_STOPPED) },
 	[NODE_RUNNING] = { RUNNING_ENDS, [NEV_PAUSE] = T(NODE_PAUSED) },
 	[NODE_READY] = { RUNNING_ENDS, [NEV_PAUSE] = T(NODE_PAUSED) },
 	/* A stop asked again escalates to SIGKILL; the state stays. */
@@ -78,6 +79,7 @@ static const char *const cluster_fsm_events[NODE_NEVENTS] = {
 	[NEV_BACKOFF] = "backoff",
 	[NEV_PAUSE] = "pause",
 	[NEV_RESUME] = "resume",
+	[NEV_CANCEL] = "cancel",
 };
 
 int

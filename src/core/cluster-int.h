@@ -55,6 +55,8 @@ struct cnode {
 	int64_t		 linger_kill_at; /* the group's first SIGKILL */
 	uint64_t	 backoff_timer;
 	uint64_t	 scan_timer;	/* next-free goes on next turn */
+	int		 ports_wait;	/* ...once the transport can tell
+					   (it said TRANSPORT_PORT_LATER) */
 	int		 scan_active;	/* a port scan is under way */
 	int		 scan_role;	/* 0: http, 1: dist */
 	int		 scan_next;	/* the next port to try, 0: the
@@ -142,6 +144,7 @@ void	cluster_state_changed(struct cluster *, struct node *,
 void	cluster_node_finish(struct cnode *);
 void	cluster_spawn(struct cnode *);
 void	cluster_scan_cancel(struct cnode *);
+void	cluster_spec(struct cnode *, struct transport_spec *);
 int	cluster_active(const struct cnode *);
 int	cluster_state_ended(enum node_state);
 

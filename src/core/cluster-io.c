@@ -352,9 +352,28 @@ cluster_io_port_taken(const struct plan *plan, int i, int port)
 }
 
 /*
+ * Ask the node's transport whether port is free on its host: 1, 0, -1
+ * and *cause; or TRANSPORT_PORT_LATER, and the node waits for the
+ * transport's word (cluster_transport_ports).
+ */
+static int
+cluster_io_port_free(struct cnode *cn, int port, char **cause)
+{
+	struct transport_spec	 spec;
+	int			 r;
+
+	cluster_spec(cn, &spec);
+	r = cn->tops->port_free(&spec, port, cause);
+	if (r == TRANSPORT_PORT_LATER)
+		cn->ports_wait = 1;
+	return r;
+}
+
+/*
  * next-free: go on with the scan for a port after from that is free and
  * nobody's; at most *budget probes.  The port, 0 when the budget ran
- * out (cn->scan_next says where to go on), or -1 and *cause.
+ * out or the transport cannot tell yet (cn->scan_next says where to go
+ * on), or -1 and *cause.
  */
 static int
 cluster_io_next_free(struct cnode *cn, int from, int other, int *budget,
@@ -371,9 +390,12 @@ cluster_io_next_free(struct cnode *cn, int from, int other, int *budget,
 			cn->scan_next = p;
 			return 0;
 		}
-		if ((r = cn->tops->port_free(plan, cn->n->spec, p,
-		    cause)) == -1)
+		if ((r = cluster_io_port_free(cn, p, cause)) == -1)
 			return -1;
+		if (r == TRANSPORT_PORT_LATER) {
+			cn->scan_next = p;
+			return 0;
+		}
 		if (r == 1)
 			return p;
 	}
@@ -382,10 +404,24 @@ cluster_io_next_free(struct cnode *cn, int from, int other, int *budget,
 	return -1;
 }
 
+/* Why the node cannot start on its busy port, in its transport's words
+   (where it is busy) or the holder's here. */
+static char *
+cluster_io_port_busy(struct cnode *cn, int port, const char *role)
+{
+	struct transport_spec	 spec;
+
+	if (cn->tops->port_busy == NULL)
+		return port_busy_message(port, role, cn->n->spec->name);
+	cluster_spec(cn, &spec);
+	return cn->tops->port_busy(&spec, port, role);
+}
+
 /*
  * Probe one of the node's ports (*port, its plan value) and move it
  * under next-free.  0 when *port is settled, 1 when the scan goes on in
- * a later turn, -1 and *cause.
+ * a later turn (or once the transport can tell: cn->ports_wait), -1 and
+ * *cause.
  */
 static int
 cluster_io_port_check(struct cnode *cn, const char *role, int *port,
@@ -397,12 +433,13 @@ cluster_io_port_check(struct cnode *cn, const char *role, int *port,
 	if (*port <= 0)
 		return 0;
 	if (cn->scan_next == 0) {
-		r = cn->tops->port_free(plan, cn->n->spec, *port, cause);
+		r = cluster_io_port_free(cn, *port, cause);
+		if (r == TRANSPORT_PORT_LATER)
+			return 1;
 		if (r != 0)
 			return r == 1 ? 0 : -1;
 		if (plan->port_policy == PLAN_PORTS_STRICT) {
-			*cause = port_busy_message(*port, role,
-			    cn->n->spec->name);
+			*cause = cluster_io_port_busy(cn, *port, role);
 			return -1;
 		}
 		cn->scan_next = *port + 1;
@@ -421,7 +458,10 @@ cluster_io_port_check(struct cnode *cn, const char *role, int *port,
  * transport's port_free): strict fails on a busy one (-1 and *cause
  * naming port, role, node and holder); next-free moves the node in the
  * plan, scanning at most CLUSTER_PORT_PROBES ports a turn: 1 when the
- * scan must go on in a later turn (call again), 0 when done.
+ * scan must go on in a later turn, or once the transport can tell
+ * (cn->ports_wait; call again then), 0 when done.  Whatever ends the
+ * scan but a spawn (-1, cluster_scan_cancel) tells the transport
+ * (port_cancel).
  */
 int
 cluster_io_ports(struct cnode *cn, char **cause)
@@ -459,5 +499,7 @@ cluster_io_ports(struct cnode *cn, char **cause)
 out:
 	if (r != 1)
 		cn->scan_active = 0;
+	if (r == -1 && cn->tops->port_cancel != NULL)
+		cn->tops->port_cancel(cn);
 	return r;
 }

@@ -47,11 +47,12 @@ cluster_node_label(const struct node *n)
 }
 
 /* Has the node a process or its output still open, or a spawn under
-   way (a port scan)? */
+   way (a port scan, or its transport finding out which ports are
+   free)? */
 int
 cluster_active(const struct cnode *cn)
 {
-	return cn->t != NULL || cn->scan_timer != 0;
+	return cn->t != NULL || cn->scan_timer != 0 || cn->ports_wait;
 }
 
 /* Is state one of the ended ones (nothing runs, nothing is due)? */
@@ -142,7 +143,7 @@ cluster_free_node(struct cnode *cn)
 	loop_cancel_timer(loop, cn->kill_timer);
 	loop_cancel_timer(loop, cn->linger_timer);
 	loop_cancel_timer(loop, cn->backoff_timer);
-	loop_cancel_timer(loop, cn->scan_timer);
+	cluster_scan_cancel(cn);
 	loop_cancel_timer(loop, cn->settle_timer);
 	search_free(cn->ready_re);
 	strbuf_free(&cn->input);
@@ -230,12 +231,29 @@ cluster_open_log(struct cnode *cn)
 static void	cluster_transport_started(void *);
 static void	cluster_transport_ended(void *, const struct transport_end *);
 static void	cluster_transport_changed(void *);
+static void	cluster_transport_ports(void *);
 
 static const struct transport_hooks cluster_transport_hooks = {
 	.started = cluster_transport_started,
 	.ended = cluster_transport_ended,
 	.changed = cluster_transport_changed,
+	.ports = cluster_transport_ports,
 };
+
+/* What the node's transport is given, for its ports and its spawn. */
+void
+cluster_spec(struct cnode *cn, struct transport_spec *spec)
+{
+	memset(spec, 0, sizeof *spec);
+	spec->plan = cn->c->plan;
+	spec->node = cn->n->spec;
+	spec->rows = cn->rows;
+	spec->cols = cn->cols;
+	spec->loop = cn->c->loop;
+	spec->guard = cn->c->guard;
+	spec->hooks = &cluster_transport_hooks;
+	spec->hooks_arg = cn;
+}
 
 /* The port scan goes on. */
 static void
@@ -247,13 +265,41 @@ cluster_scan_timer(struct loop *loop, void *arg)
 	cluster_spawn(cn);
 }
 
+/* The transport can tell now whether the node's ports are free: the
+   scan goes on. */
+static void
+cluster_transport_ports(void *arg)
+{
+	struct cnode	*cn = arg;
+
+	if (!cn->ports_wait)
+		return;
+	cn->ports_wait = 0;
+	cluster_spawn(cn);
+}
+
 /* A spawn waiting on its port scan is called off. */
 void
 cluster_scan_cancel(struct cnode *cn)
 {
 	loop_cancel_timer(cn->c->loop, cn->scan_timer);
 	cn->scan_timer = 0;
+	if (cn->scan_active && cn->tops->port_cancel != NULL)
+		cn->tops->port_cancel(cn);
 	cn->scan_active = 0;
+	cn->ports_wait = 0;
+}
+
+/* The node's start begins now: nothing is left of its last end. */
+static void
+cluster_start_begins(struct cnode *cn)
+{
+	cn->run_ok = 0;
+	cn->n->pid = 0;
+	cn->n->exit_status = cn->n->term_sig = 0;
+	free(cn->n->reason);
+	cn->n->reason = NULL;
+	cn->n->started_ms = now_ms();
 }
 
 /* Spawn the node's process now (ports probed first). */
@@ -261,9 +307,9 @@ void
 cluster_spawn(struct cnode *cn)
 {
 	struct cluster		*c = cn->c;
-	const struct plan_node	*pn;
 	struct transport_spec	 spec;
 	char			*cause = NULL;
+	int			 waited;
 
 	if (c->guard_cause != NULL) {
 		cluster_msg(c, NULL, "no guard: %s", c->guard_cause);
@@ -276,38 +322,41 @@ cluster_spawn(struct cnode *cn)
 		cluster_fail(cn, cause);
 		return;
 	case 1:
-		/* next-free scans on in the next turn: bounded work. */
-		cn->scan_timer = loop_add_timer(c->loop, now_ms(),
-		    cluster_scan_timer, cn);
+		/* The transport finds out in the background and says so
+		   (cluster_transport_ports): the node is starting meanwhile
+		   (a stop calls the start off).  Else next-free scans on in
+		   the next turn: bounded work. */
+		if (cn->ports_wait && cn->n->state != NODE_STARTING) {
+			cluster_start_begins(cn);
+			cluster_fsm_fire(cn, NEV_SPAWN, NULL);
+		} else if (!cn->ports_wait)
+			cn->scan_timer = loop_add_timer(c->loop, now_ms(),
+			    cluster_scan_timer, cn);
 		return;
 	}
-	pn = cn->n->spec;	/* expanded again if next-free moved it */
+	/* The node as next-free may have moved it, expanded again. */
+	cluster_spec(cn, &spec);
 	cluster_open_log(cn);
-	memset(&spec, 0, sizeof spec);
-	spec.plan = c->plan;
-	spec.node = pn;
-	spec.rows = cn->rows;
-	spec.cols = cn->cols;
-	spec.loop = c->loop;
-	spec.guard = c->guard;
-	spec.hooks = &cluster_transport_hooks;
-	spec.hooks_arg = cn;
 	if (cn->tops->spawn(&spec, &cn->t, &cause) == -1) {
 		cluster_fail(cn, cause);
 		return;
 	}
+	/* Already "starting" if it waited for its transport (its start
+	   began then, ready.timeout_ms counts from there). */
+	waited = cn->n->state == NODE_STARTING;
+	if (!waited)
+		cluster_start_begins(cn);
 	cn->n->pid = cn->tops->pid(cn->t);
 	cn->fd = cn->tops->fd(cn->t);
 	cn->ended = 0;
-	cn->n->exit_status = cn->n->term_sig = 0;
-	free(cn->n->reason);
-	cn->n->reason = NULL;
-	cn->n->started_ms = now_ms();
 	cluster_io_attach(cn);
 	cluster_ready_start(cn);
 	/* "starting" until the transport says the process runs
 	   (cluster_transport_started) and its probes pass. */
-	cluster_fsm_fire(cn, NEV_SPAWN, NULL);
+	if (!waited)
+		cluster_fsm_fire(cn, NEV_SPAWN, NULL);
+	else
+		cluster_state_changed(c, cn->n, NULL);	/* its pid */
 }
 
 /* The backoff delay is over: start again. */

@@ -179,7 +179,8 @@ nm_signal() {
 
 # ports KEY...: the TCP ports listening on this host, one a line
 # (decimal), once what the previous runs of nodes KEY... left is killed
-# (they are about to start again).
+# (they are about to start again); the mode ends the list with "end", so
+# that a list cut short is told apart.
 nm_ports() {
 	for nm_k in "$@"; do
 		if nm_group "$nm_k"; then
@@ -226,7 +227,7 @@ case $nm_mode in
 run) nm_run "$@" ;;
 signal) nm_signal "$@" ;;
 pid) nm_pidof "$@" ;;
-ports) nm_ports "$@" ;;
+ports) nm_ports "$@" && echo end ;;
 check) nm_check "$@" ;;
 *) nm_say "unknown mode $nm_mode"; exit 125 ;;
 esac

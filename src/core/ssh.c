@@ -121,7 +121,8 @@ ssh_dir_get(char **cause)
 	return ssh_dir;
 }
 
-struct ssh_host *
+/* The connection to ph if one exists, or NULL. */
+static struct ssh_host *
 ssh_host_find(const struct plan_host *ph)
 {
 	struct ssh_host	*h;
@@ -658,25 +659,6 @@ ssh_run_argv(char **argv, const char *label, int timeout_ms, char **out,
 	}
 	*out = strbuf_detach(&sb);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-int
-ssh_host_run(struct ssh_host *h, char *const *args, int timeout_ms,
-    char **out, char **cause)
-{
-	char	**argv;
-	int	 rc;
-
-	*out = NULL;
-	if (h->state != SSH_UP) {
-		*cause = xasprintf("%s: not connected: %s", h->label,
-		    ssh_host_why(h));
-		return -1;
-	}
-	argv = ssh_host_argv(h, 0, args);
-	rc = ssh_run_argv(argv, h->label, timeout_ms, out, cause);
-	strv_free(argv);
-	return rc;
 }
 
 int

@@ -48,10 +48,10 @@ transport_local_match(const struct plan *plan, const struct plan_node *pn)
 
 /* Bind the port on the plan's address: is it free here? */
 static int
-transport_local_port_free(const struct plan *plan,
-    const struct plan_node *pn, int port, char **cause)
+transport_local_port_free(const struct transport_spec *ts, int port,
+    char **cause)
 {
-	return port_probe(plan->bind_addr, port, cause);
+	return port_probe(ts->plan->bind_addr, port, cause);
 }
 
 /*

@@ -2,11 +2,13 @@
  * The ssh transport: a node on another machine runs under the remote
  * wrapper (ssh-wrap.sh) in a remote pty (ssh -tt) over its host's master
  * connection (ssh.c).  Locally the node is that ssh client in a pty of
- * its own, so its output takes the same path as a local node's.  Until
- * the host is connected the client waits behind a gate (a fifo), so a
- * spawn never waits for the network; then the node's ports are checked
- * on its host and the gate lets it go, or the node fails with ssh's own
- * words.
+ * its own, so its output takes the same path as a local node's.  Nothing
+ * waits for the network: before a spawn, the node's ports are probed on
+ * its host from one list of the host's ports per start wave, fetched in
+ * the background once its master is up (the node waits meanwhile, as
+ * port_free says TRANSPORT_PORT_LATER); a client spawned before its host
+ * is connected waits behind a gate (a fifo) until it is, or fails with
+ * ssh's own words.
  */
 #include "config.h"
 
@@ -30,8 +32,6 @@
 #include "nodemux/transport.h"
 #include "nodemux/util.h"
 
-#define TSSH_RUN_MS	5000	/* for a call over the master */
-#define TSSH_PORTS_MS	1000	/* a port list is good this long */
 #define TSSH_KILLED_MAX	64	/* exit 128+N from the wrapper: signal N */
 #define TSSH_PID_AGAIN_MS 500	/* no group id yet: ask again after */
 
@@ -45,7 +45,10 @@ struct transport {
 	char				*key;	/* the pid file on the host */
 	pid_t				 pid;	/* the local client (its group) */
 	int				 master; /* its pty, or -1 */
-	int				 gate;	/* the gate's fd, -1 once open */
+	int				 gate;	/* the gate's fd, -1 once open
+						   (or when there is none) */
+	int				 gate_held; /* once open, until the
+						   client ends */
 	char				*gate_path;
 	int				 watching;
 	int				 reaped;
@@ -61,22 +64,58 @@ struct transport {
 	int				 pidfd;	/* that answer on its way, or -1 */
 	uint64_t			 pid_timer; /* to ask again */
 	struct strbuf			 pidbuf;
-	struct transport		*next;
 };
 
-/* The ports listening on a host, from one call, with the nodes whose
-   previous runs that call cleared away first. */
-struct tssh_ports {
-	const struct plan_host	*ph;
-	int64_t			 at;
-	int			*ports;
-	size_t			 n;
-	char			**keys;
-	struct tssh_ports	*next;
+/* The TCP ports listening on a host, from one "ports" call, shared by
+   the nodes it was made for. */
+struct tssh_list {
+	int	 refs;
+	int	*ports;
+	size_t	 n;
 };
 
-static struct transport		*tssh_all;
-static struct tssh_ports	*tssh_cache;
+/* Where a node's port probes stand. */
+enum tssh_wstate {
+	TSSH_NEW,	/* its host connects, or its list is still to ask */
+	TSSH_ASKED,	/* in its host's "ports" call in flight */
+	TSSH_LISTED,	/* the list is in: port_free answers from it */
+	TSSH_DOWN,	/* its host could not be reached: spawn says so */
+	TSSH_ERR,	/* its host could not list its ports: why */
+};
+
+/*
+ * A node whose ports are probed on its host, from its first port_free
+ * to its spawn or port_cancel.  Once its host's master is up, one
+ * "ports" call lists the host's ports for every node of the host waiting
+ * then (what their previous runs left there killed first), in the
+ * background; each node is told from the loop (hooks->ports) and asks
+ * again.
+ */
+struct tssh_wait {
+	void				*arg;	/* hooks_arg: the node */
+	const struct transport_hooks	*hooks;
+	struct loop			*loop;
+	struct ssh_host			*h;	/* a reference */
+	char				*key;	/* its pid file on the host */
+	enum tssh_wstate		 state;
+	struct tssh_list		*list;	/* TSSH_LISTED */
+	char				*why;	/* TSSH_ERR */
+	int				 watching; /* the host's next change */
+	uint64_t			 due;	/* hooks->ports, from the loop */
+	struct tssh_wait		*next;
+};
+
+/* A "ports" call in flight to a host, its answer read in the loop. */
+struct tssh_fetch {
+	struct ssh_host		*h;
+	struct loop		*loop;
+	int			 fd;
+	struct strbuf		 buf;
+	struct tssh_fetch	*next;
+};
+
+static struct tssh_wait		*tssh_waits;
+static struct tssh_fetch	*tssh_fetches;
 
 /* Nodes whose host is another machine. */
 static int
@@ -85,166 +124,377 @@ tssh_match(const struct plan *plan, const struct plan_node *pn)
 	return plan_node_remote(pn);
 }
 
-/* The cache entry of host ph (made empty when missing). */
-static struct tssh_ports *
-tssh_cache_get(const struct plan_host *ph)
+static void
+tssh_list_put(struct tssh_list *l)
 {
-	struct tssh_ports	*c;
-
-	for (c = tssh_cache; c != NULL; c = c->next) {
-		if (c->ph == ph)
-			return c;
-	}
-	c = xcalloc(1, sizeof *c);
-	c->ph = ph;
-	c->next = tssh_cache;
-	tssh_cache = c;
-	return c;
-}
-
-/* Is the list fresh and made after key's previous run was cleared? */
-static int
-tssh_cache_fresh(const struct tssh_ports *c, const char *key)
-{
-	size_t	 i;
-
-	if (c->at == 0 || now_ms() - c->at > TSSH_PORTS_MS)
-		return 0;
-	for (i = 0; c->keys != NULL && c->keys[i] != NULL; i++) {
-		if (strcmp(c->keys[i], key) == 0)
-			return 1;
-	}
-	return 0;
+	if (l == NULL || --l->refs > 0)
+		return;
+	free(l->ports);
+	free(l);
 }
 
 /*
- * Ask host h for its listening ports, killing first what the previous
- * runs of keys left there (they are about to start again).  0, or -1 and
- * *cause.
+ * The wrapper's answer to "ports KEY...": a port a line, then "end".
+ * The list (one reference), or NULL when the answer was cut short.
  */
-static int
-tssh_ports_fetch(struct ssh_host *h, const struct plan_host *ph,
-    char **keys, char **cause)
+static struct tssh_list *
+tssh_list_parse(char *out)
 {
-	struct tssh_ports	*c = tssh_cache_get(ph);
-	char			**args, *out, *p, *line;
-	size_t			 n = strv_len(keys), i;
-	int			 rc, port;
+	struct tssh_list	*l;
+	char			*p, *line;
+	int			 port, end = 0;
 
-	args = xcalloc(n + 2, sizeof *args);
-	args[0] = (char *)"ports";
-	for (i = 0; i < n; i++)
-		args[i + 1] = keys[i];
-	rc = ssh_host_run(h, args, TSSH_RUN_MS, &out, cause);
-	free(args);
-	if (rc == -1)
-		return -1;
-	if (rc != 0) {
-		*cause = xasprintf("%s: cannot list its ports (exit %d): %s",
-		    ssh_host_label(h), rc, out);
-		free(out);
-		return -1;
-	}
-	c->n = 0;
+	l = xcalloc(1, sizeof *l);
+	l->refs = 1;
 	for (p = out; (line = strsep(&p, "\n")) != NULL; ) {
+		if (strcmp(line, "end") == 0)
+			end = 1;
 		if (parse_int(line, 1, 65535, &port) != 0)
 			continue;
-		c->ports = xreallocarray(c->ports, c->n + 1, sizeof *c->ports);
-		c->ports[c->n++] = port;
+		l->ports = xreallocarray(l->ports, l->n + 1, sizeof *l->ports);
+		l->ports[l->n++] = port;
 	}
-	free(out);
-	strv_free(c->keys);
-	c->keys = xcalloc(n + 1, sizeof *c->keys);
-	for (i = 0; i < n; i++)
-		c->keys[i] = xstrdup(keys[i]);
-	c->at = now_ms();
-	return 0;
+	if (!end) {
+		tssh_list_put(l);
+		return NULL;
+	}
+	return l;
 }
 
 /* Is port in the host's list? */
 static int
-tssh_port_listed(const struct tssh_ports *c, int port)
+tssh_listed(const struct tssh_list *l, int port)
 {
 	size_t	 i;
 
-	for (i = 0; i < c->n; i++) {
-		if (c->ports[i] == port)
+	for (i = 0; i < l->n; i++) {
+		if (l->ports[i] == port)
 			return 1;
 	}
 	return 0;
 }
 
-/*
- * Before a spawn: is port free on the node's host?  Asked over the
- * master when the host is up (what the node's previous run left is
- * killed first); before that, 1: the ports are checked once the host is
- * connected, before the node is let go.
- */
-static int
-tssh_port_free(const struct plan *plan, const struct plan_node *pn, int port,
-    char **cause)
+/* The node arg's probes, or NULL. */
+static struct tssh_wait *
+tssh_wait_find(void *arg)
 {
-	struct ssh_host		*h = ssh_host_find(pn->host);
-	struct tssh_ports	*c;
-	char			*keys[2] = { NULL, NULL };
-	int			 rc = 0;
+	struct tssh_wait	*w;
 
-	if (h == NULL || ssh_host_state(h) != SSH_UP)
-		return 1;
-	keys[0] = ssh_node_key(plan, pn);
-	c = tssh_cache_get(pn->host);
-	if (!tssh_cache_fresh(c, keys[0]))
-		rc = tssh_ports_fetch(h, pn->host, keys, cause);
-	free(keys[0]);
-	if (rc == -1)
-		return -1;
-	return !tssh_port_listed(c, port);
-}
-
-/* The keys of every node waiting for host h, NULL-terminated. */
-static char **
-tssh_waiting_keys(const struct ssh_host *h)
-{
-	struct transport	*t;
-	char			**keys;
-	size_t			 n = 0;
-
-	for (t = tssh_all; t != NULL; t = t->next)
-		n++;
-	keys = xcalloc(n + 1, sizeof *keys);
-	n = 0;
-	for (t = tssh_all; t != NULL; t = t->next) {
-		if (t->h == h && t->gate != -1)
-			keys[n++] = t->key;
+	for (w = tssh_waits; w != NULL; w = w->next) {
+		if (w->arg == arg)
+			return w;
 	}
-	return keys;
-}
-
-/* Check the node's ports on its host now; NULL, or why it cannot run. */
-static char *
-tssh_check_ports(struct transport *t)
-{
-	struct tssh_ports	*c = tssh_cache_get(t->pn->host);
-	char			**keys, *cause = NULL;
-	int			 rc = 0;
-
-	if (!tssh_cache_fresh(c, t->key)) {
-		keys = tssh_waiting_keys(t->h);
-		rc = tssh_ports_fetch(t->h, t->pn->host, keys, &cause);
-		free(keys);
-	}
-	if (rc == -1)
-		return cause;
-	if (tssh_port_listed(c, t->pn->http_port))
-		return xasprintf("http port %d of node %s is busy on %s",
-		    t->pn->http_port, t->pn->name, ssh_host_label(t->h));
-	if (tssh_port_listed(c, t->pn->dist_port))
-		return xasprintf("dist port %d of node %s is busy on %s",
-		    t->pn->dist_port, t->pn->name, ssh_host_label(t->h));
 	return NULL;
 }
 
-/* Open the gate: "up" lets the client go, anything else ends it (255). */
+/* Is a node waiting on host h (in state st, or any when st is -1)? */
+static int
+tssh_wait_any(const struct ssh_host *h, int st)
+{
+	struct tssh_wait	*w;
+
+	for (w = tssh_waits; w != NULL; w = w->next) {
+		if (w->h == h && (st == -1 || (int)w->state == st))
+			return 1;
+	}
+	return 0;
+}
+
+/* Its answer is in: the node asks again. */
+static void
+tssh_wait_due(struct loop *loop, void *arg)
+{
+	struct tssh_wait	*w = arg;
+
+	w->due = 0;
+	w->hooks->ports(w->arg);	/* last: may free w */
+}
+
+/* The node's probes can be answered now (state st): tell it, from the
+   loop. */
+static void
+tssh_wait_done(struct tssh_wait *w, enum tssh_wstate st)
+{
+	w->state = st;
+	if (w->watching)
+		ssh_host_unwatch(w->h, w);
+	w->watching = 0;
+	if (w->due == 0)
+		w->due = loop_add_timer(w->loop, now_ms(), tssh_wait_due, w);
+}
+
+static struct tssh_fetch *
+tssh_fetch_find(const struct ssh_host *h)
+{
+	struct tssh_fetch	*f;
+
+	for (f = tssh_fetches; f != NULL; f = f->next) {
+		if (f->h == h)
+			return f;
+	}
+	return NULL;
+}
+
+static void
+tssh_fetch_free(struct tssh_fetch *f)
+{
+	struct tssh_fetch	**fp;
+
+	for (fp = &tssh_fetches; *fp != NULL; fp = &(*fp)->next) {
+		if (*fp == f) {
+			*fp = f->next;
+			break;
+		}
+	}
+	loop_del_fd(f->loop, f->fd);
+	close(f->fd);
+	strbuf_free(&f->buf);
+	free(f);
+}
+
+static void	tssh_wait_go(struct tssh_wait *, int);
+
+/*
+ * The answer of a "ports" call: the list for every node it was asked
+ * for; cut short, the host is gone (the nodes' spawns say so) or could
+ * not list them (their probes fail, saying why).  Then a call for the
+ * nodes that came meanwhile.
+ */
+static void
+tssh_fetch_read(struct loop *loop, int fd, int revents, void *arg)
+{
+	struct tssh_fetch	*f = arg;
+	struct ssh_host		*h = f->h;
+	struct tssh_list	*l;
+	struct tssh_wait	*w;
+	char			 b[4096], *why;
+	ssize_t			 r;
+	int			 gone;
+
+	r = read(fd, b, sizeof b);
+	if (r == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r > 0 && f->buf.len < 1024 * 1024) {
+		strbuf_add(&f->buf, b, r);
+		return;
+	}
+	if (r > 0)
+		return;		/* too much to be a list: read to EOF */
+	strbuf_add(&f->buf, "", 0);
+	l = tssh_list_parse(f->buf.buf != NULL ? f->buf.buf : (char *)"");
+	gone = l == NULL && ssh_host_gone(h);
+	why = NULL;
+	if (l == NULL && !gone) {
+		why = xasprintf("%s: cannot list its ports: %.200s",
+		    ssh_host_label(h), f->buf.len != 0 ? f->buf.buf :
+		    "no answer");
+		why[strcspn(why, "\r\n")] = '\0';
+	}
+	tssh_fetch_free(f);
+	ssh_reap();
+	for (w = tssh_waits; w != NULL; w = w->next) {
+		if (w->h != h || w->state != TSSH_ASKED)
+			continue;
+		if (l != NULL) {
+			w->list = l;
+			l->refs++;
+			tssh_wait_done(w, TSSH_LISTED);
+		} else if (gone)
+			tssh_wait_done(w, TSSH_DOWN);
+		else {
+			w->why = xstrdup(why);
+			tssh_wait_done(w, TSSH_ERR);
+		}
+	}
+	tssh_list_put(l);
+	free(why);
+	for (w = tssh_waits; w != NULL; w = w->next) {
+		if (w->h == h && w->state == TSSH_NEW)
+			tssh_wait_go(w, 0);
+	}
+}
+
+/*
+ * Ask host h (up) for its ports, once for every node of it waiting
+ * (their keys: what their previous runs left is killed first, they are
+ * about to start again); one call at a time, the nodes that come
+ * meanwhile wait for the next.
+ */
+static void
+tssh_fetch_start(struct ssh_host *h, struct loop *loop)
+{
+	struct tssh_fetch	*f;
+	struct tssh_wait	*w;
+	char			**args, *why;
+	size_t			 n = 0;
+	int			 fd;
+
+	if (tssh_fetch_find(h) != NULL)
+		return;
+	for (w = tssh_waits; w != NULL; w = w->next)
+		n++;
+	args = xcalloc(n + 2, sizeof *args);
+	n = 0;
+	args[n++] = (char *)"ports";
+	for (w = tssh_waits; w != NULL; w = w->next) {
+		if (w->h == h && w->state == TSSH_NEW)
+			args[n++] = w->key;
+	}
+	if (ssh_host_spawn(h, args, &fd) == -1) {
+		why = xasprintf("%s: cannot list its ports: %s",
+		    ssh_host_label(h), strerror(errno));
+		for (w = tssh_waits; w != NULL; w = w->next) {
+			if (w->h == h && w->state == TSSH_NEW) {
+				w->why = xstrdup(why);
+				tssh_wait_done(w, TSSH_ERR);
+			}
+		}
+		free(why);
+		free(args);
+		return;
+	}
+	free(args);
+	f = xcalloc(1, sizeof *f);
+	f->h = h;
+	f->loop = loop;
+	f->fd = fd;
+	f->next = tssh_fetches;
+	tssh_fetches = f;
+	loop_add_fd(loop, fd, POLLIN, tssh_fetch_read, f);
+	for (w = tssh_waits; w != NULL; w = w->next) {
+		if (w->h == h && w->state == TSSH_NEW)
+			w->state = TSSH_ASKED;
+	}
+}
+
+/* The host's state changed while the node waited. */
+static void
+tssh_wait_host(void *arg)
+{
+	struct tssh_wait	*w = arg;
+
+	w->watching = 0;
+	tssh_wait_go(w, 0);
+}
+
+/*
+ * Get the node its host's list: asked once the host is up, waited for
+ * while it connects; a host down is connected (first: at the node's
+ * first probe, only then: one attempt per start), else the node's spawn
+ * says why it cannot be reached.
+ */
+static void
+tssh_wait_go(struct tssh_wait *w, int first)
+{
+	if (w->state != TSSH_NEW)
+		return;
+	if (first && (ssh_host_state(w->h) == SSH_DOWN ||
+	    ssh_host_state(w->h) == SSH_FAILED))
+		ssh_host_connect(w->h);
+	switch (ssh_host_state(w->h)) {
+	case SSH_UP:
+		tssh_fetch_start(w->h, w->loop);
+		break;
+	case SSH_CONNECTING:
+		if (!w->watching)
+			ssh_host_watch(w->h, tssh_wait_host, w);
+		w->watching = 1;
+		break;
+	default:
+		tssh_wait_done(w, TSSH_DOWN);
+		break;
+	}
+}
+
+/* Forget the node's probes (a call in flight goes when no node of its
+   host waits any more). */
+static void
+tssh_wait_free(struct tssh_wait *w)
+{
+	struct tssh_wait	**wp;
+	struct tssh_fetch	*f;
+
+	if (w == NULL)
+		return;
+	for (wp = &tssh_waits; *wp != NULL; wp = &(*wp)->next) {
+		if (*wp == w) {
+			*wp = w->next;
+			break;
+		}
+	}
+	if (w->watching)
+		ssh_host_unwatch(w->h, w);
+	loop_cancel_timer(w->loop, w->due);
+	if (!tssh_wait_any(w->h, -1) && (f = tssh_fetch_find(w->h)) != NULL)
+		tssh_fetch_free(f);
+	tssh_list_put(w->list);
+	ssh_host_put(w->h);
+	free(w->key);
+	free(w->why);
+	free(w);
+}
+
+/*
+ * Before a spawn: is port free on the node's host?  From the list of
+ * its host's ports, fetched in the background (TRANSPORT_PORT_LATER
+ * until then); 1 when the host could not be reached: the spawn says so.
+ */
+static int
+tssh_port_free(const struct transport_spec *ts, int port, char **cause)
+{
+	struct tssh_wait	*w;
+
+	if ((w = tssh_wait_find(ts->hooks_arg)) == NULL) {
+		w = xcalloc(1, sizeof *w);
+		w->arg = ts->hooks_arg;
+		w->hooks = ts->hooks;
+		w->loop = ts->loop;
+		w->h = ssh_host_get(ts->plan, ts->node->host, ts->loop,
+		    ts->guard);
+		w->key = ssh_node_key(ts->plan, ts->node);
+		w->next = tssh_waits;
+		tssh_waits = w;
+		tssh_wait_go(w, 1);
+	}
+	switch (w->state) {
+	case TSSH_LISTED:
+		return !tssh_listed(w->list, port);
+	case TSSH_DOWN:
+		break;
+	case TSSH_ERR:
+		*cause = xstrdup(w->why);
+		return -1;
+	default:
+		return TRANSPORT_PORT_LATER;
+	}
+	/* Known now, inside this call: nothing is due. */
+	loop_cancel_timer(w->loop, w->due);
+	w->due = 0;
+	return 1;
+}
+
+/* The node will not be spawned: forget its probes. */
+static void
+tssh_port_cancel(void *arg)
+{
+	tssh_wait_free(tssh_wait_find(arg));
+}
+
+/* "http port 8080 of node n1@10.0.0.2 is busy on h1 (root@10.0.0.2)". */
+static char *
+tssh_port_busy(const struct transport_spec *ts, int port, const char *role)
+{
+	const struct plan_host	*ph = ts->node->host;
+
+	return xasprintf("%s port %d of node %s is busy on %s (%s)", role,
+	    port, ts->node->name, ph->name, ph->ssh);
+}
+
+/*
+ * Open the gate: "up" lets the client go, anything else ends it (255).
+ * The word stays in the fifo only while it is open somewhere, and the
+ * client may not have opened it yet: it is held until the client ends.
+ */
 static void
 tssh_gate(struct transport *t, const char *word)
 {
@@ -255,9 +505,19 @@ tssh_gate(struct transport *t, const char *word)
 	line = xasprintf("%s\n", word);
 	(void)!write(t->gate, line, strlen(line));
 	free(line);
-	close(t->gate);
+	t->gate_held = t->gate;
 	t->gate = -1;
-	unlink(t->gate_path);
+}
+
+/* The client has ended: the gate goes. */
+static void
+tssh_gate_release(struct transport *t)
+{
+	if (t->gate_held != -1)
+		close(t->gate_held);
+	t->gate_held = -1;
+	if (t->gate_path != NULL)
+		unlink(t->gate_path);
 }
 
 /* Stop waiting for the node's group id. */
@@ -348,12 +608,9 @@ tssh_host_changed(void *arg)
 	t->watching = 0;
 	switch (ssh_host_state(t->h)) {
 	case SSH_UP:
-		if ((t->fail = tssh_check_ports(t)) == NULL) {
-			tssh_gate(t, "up");
-			tssh_pid_ask(t);
-			return;
-		}
-		break;
+		tssh_gate(t, "up");
+		tssh_pid_ask(t);
+		return;
 	case SSH_CONNECTING:
 		ssh_host_watch(t->h, tssh_host_changed, t);
 		t->watching = 1;
@@ -374,7 +631,7 @@ tssh_host_changed(void *arg)
 	tssh_gate(t, "fail");
 }
 
-/* The local argv: a shell that waits at the gate, then runs ssh. */
+/* The local argv: ssh; with a gate, a shell that waits at it first. */
 static char **
 tssh_local_argv(struct transport *t)
 {
@@ -384,6 +641,8 @@ tssh_local_argv(struct transport *t)
 	run = ssh_run_args(t->plan, t->pn, t->key);
 	ssh = ssh_host_argv(t->h, 1, run);
 	strv_free(run);
+	if (t->gate == -1)
+		return ssh;
 	n = strv_len(ssh);
 	argv = xcalloc(n + 5, sizeof *argv);
 	argv[0] = xstrdup("/bin/sh");
@@ -399,14 +658,21 @@ tssh_local_argv(struct transport *t)
 
 static void	tssh_free(struct transport *);
 
+/*
+ * Start the node: with its host up, its ssh client at once; else the
+ * client waits at a gate until the host is connected, or fails with
+ * ssh's words if its probes have just found the host unreachable (one
+ * attempt per start).
+ */
 static int
 tssh_spawn(const struct transport_spec *ts, struct transport **tp,
     char **cause)
 {
 	struct transport	*t;
+	struct tssh_wait	*w;
 	struct proc_spec	 spec;
 	char			**argv;
-	int			 rc;
+	int			 rc, down;
 
 	t = xcalloc(1, sizeof *t);
 	t->plan = ts->plan;
@@ -414,11 +680,16 @@ tssh_spawn(const struct transport_spec *ts, struct transport **tp,
 	t->guard = ts->guard;
 	t->hooks = ts->hooks;
 	t->hooks_arg = ts->hooks_arg;
-	t->master = t->gate = t->pidfd = -1;
+	t->master = t->gate = t->gate_held = t->pidfd = -1;
 	t->loop = ts->loop;
 	t->key = ssh_node_key(ts->plan, ts->node);
 	t->h = ssh_host_get(ts->plan, ts->node->host, ts->loop, ts->guard);
-	if (ssh_gate(&t->gate_path, &t->gate, cause) == -1) {
+	/* Its probes end here (the host stays: t holds it too). */
+	w = tssh_wait_find(ts->hooks_arg);
+	down = w != NULL && w->state == TSSH_DOWN;
+	tssh_wait_free(w);
+	if (ssh_host_state(t->h) != SSH_UP &&
+	    ssh_gate(&t->gate_path, &t->gate, cause) == -1) {
 		tssh_free(t);
 		return -1;
 	}
@@ -435,10 +706,10 @@ tssh_spawn(const struct transport_spec *ts, struct transport **tp,
 		return -1;
 	}
 	guard_add(t->guard, t->pid);
-	t->next = tssh_all;
-	tssh_all = t;
 	if (ssh_host_state(t->h) == SSH_UP)
-		tssh_host_changed(t);
+		tssh_pid_ask(t);
+	else if (down && ssh_host_state(t->h) != SSH_CONNECTING)
+		tssh_host_changed(t);	/* fails it */
 	else {
 		ssh_host_watch(t->h, tssh_host_changed, t);
 		t->watching = 1;
@@ -570,6 +841,7 @@ tssh_sigchld(struct transport *t)
 		st = 255 << 8;	/* collected elsewhere: say lost */
 	t->reaped = 1;
 	guard_del(t->guard, t->pid);
+	tssh_gate_release(t);
 	tssh_end(t, st, &end, &reason);
 	t->hooks->ended(t->hooks_arg, &end);
 	free(reason);
@@ -583,20 +855,6 @@ tssh_close_fd(struct transport *t)
 	t->master = -1;
 }
 
-/* Forget t in the list of transports. */
-static void
-tssh_unlink(struct transport *t)
-{
-	struct transport	**pp;
-
-	for (pp = &tssh_all; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == t) {
-			*pp = t->next;
-			return;
-		}
-	}
-}
-
 /* Nothing of the node outlives it: on its host the group is killed (a
    round trip at most), here the client. */
 static void
@@ -606,7 +864,6 @@ tssh_free(struct transport *t)
 
 	if (t == NULL)
 		return;
-	tssh_unlink(t);
 	tssh_pid_close(t);
 	loop_cancel_timer(t->loop, t->pid_timer);
 	if (t->watching)
@@ -625,6 +882,7 @@ tssh_free(struct transport *t)
 		guard_del(t->guard, t->pid);
 	}
 	tssh_gate(t, "stop");
+	tssh_gate_release(t);
 	tssh_close_fd(t);
 	ssh_host_put(t->h);
 	free(t->gate_path);
@@ -637,6 +895,8 @@ const struct transport_ops transport_ssh = {
 	.name = "ssh",
 	.match = tssh_match,
 	.port_free = tssh_port_free,
+	.port_cancel = tssh_port_cancel,
+	.port_busy = tssh_port_busy,
 	.spawn = tssh_spawn,
 	.fd = tssh_fd,
 	.pid = tssh_pid,
