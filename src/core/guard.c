@@ -51,6 +51,9 @@ struct guard_set {
 	int	*logs;		/* pairs: log file, queue memfd */
 	size_t	 nlogs;
 	size_t	 logcap;
+	char	*acks;		/* answers not sent yet, oldest first */
+	size_t	 nacks;
+	size_t	 ackcap;
 };
 
 /* Apply one message to the set. */
@@ -122,7 +125,8 @@ guard_child_setup(int rfd)
 	close_range(4, ~0U, 0);
 }
 
-/* Keep a log and its queue (two fds received, or n closed); answer. */
+/* Keep a log and its queue (two fds received, or n closed); queue the
+   answer. */
 static void
 guard_set_log(struct guard_set *s, const int *fds, size_t n)
 {
@@ -142,17 +146,46 @@ guard_set_log(struct guard_set *s, const int *fds, size_t n)
 		for (i = 0; i < n; i++)
 			close(fds[i]);
 	}
-	while (send(3, &ack, 1, MSG_NOSIGNAL) == -1 && errno == EINTR)
-		continue;
+	if (s->nacks == s->ackcap) {
+		s->ackcap = s->ackcap ? s->ackcap * 2 : 64;
+		s->acks = xrealloc(s->acks, s->ackcap);
+	}
+	s->acks[s->nacks++] = ack;
 }
 
-/* The guard: collect groups and logs until EOF, then kill every group,
-   write out every log's queue and leave. */
+/* Send the queued answers the socket takes now, in order. */
+static void
+guard_send_acks(struct guard_set *s)
+{
+	size_t	 i;
+	ssize_t	 n;
+
+	for (i = 0; i < s->nacks; i++) {
+		n = send(3, &s->acks[i], 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR) {
+			i--;
+			continue;
+		}
+		if (n == -1)
+			break;	/* full (or nodemux gone: EOF comes next) */
+	}
+	memmove(s->acks, s->acks + i, s->nacks - i);
+	s->nacks -= i;
+}
+
+/*
+ * The guard: collect groups and logs until EOF, then kill every group,
+ * write out every log's queue and leave.  It never waits to answer: an
+ * answer the socket cannot take yet is queued, and reading goes on, so
+ * that nodemux and the node children sending to it never wait on a
+ * guard that waits on nodemux (1000 nodes with logs deadlocked so).
+ */
 static void __attribute__((noreturn))
 guard_child(int rfd)
 {
 	struct guard_set	 set;
 	struct guard_msg	 m;
+	struct pollfd		 pfd;
 	int			 fds[2];
 	size_t			 i, nfds;
 	ssize_t			 n;
@@ -160,7 +193,21 @@ guard_child(int rfd)
 	memset(&set, 0, sizeof set);
 	guard_child_setup(rfd);
 	for (;;) {
+		pfd.fd = 3;
+		pfd.events = POLLIN | (set.nacks > 0 ? POLLOUT : 0);
+		pfd.revents = 0;
+		if (poll(&pfd, 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd.revents & POLLOUT)
+			guard_send_acks(&set);
+		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0)
+			continue;
 		n = fd_recv(3, &m, sizeof m, fds, 2, &nfds);
+		if (n == -1 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;	/* EOF: nodemux is gone */
 		if (n == (ssize_t)sizeof m && m.op == 'L') {
@@ -223,7 +270,8 @@ guard_start(char **cause)
 	return g;
 }
 
-/* Send one message; the socket never fills (the guard reads at once). */
+/* Send one message; the socket never stays full (the guard reads at
+   once, and never waits to answer). */
 static void
 guard_send(struct guard *g, int op, pid_t pgid)
 {
