@@ -48,6 +48,7 @@ struct screen {
 					   scroll region came: a full-screen
 					   program, which never settles */
 	int		 scan;		/* screen_scan's state */
+	int		 scan_p;	/*   its first parameter */
 	int		 vst;		/* libvterm's parser state, as
 					   screen_write follows it (SW_*) */
 	int		 seps;		/*   separators in this CSI */
@@ -57,7 +58,6 @@ struct screen {
 	int		 u8n, u8need;
 	char		 last[4];	/* the last character drawn (REP) */
 	int		 lastn;
-	int		 scan_p;	/* its first parameter */
 	VTermPos	 cursor;
 	VTermPos	 main_cursor;	/* as the alternate screen came */
 	int		 cursor_visible;
@@ -641,13 +641,15 @@ screen_push_rows(struct screen *s, int n, vt_line_cb cb, void *arg)
 static int
 screen_phantom(struct screen *s)
 {
-	VTermPos	 was = s->cursor, pos;
+	VTermState	*vs = vterm_obtain_state(s->vt);
+	VTermPos	 was, pos;
 	VTermScreenCell	 c;
 
+	vterm_state_get_cursorpos(vs, &was);
 	s->cb = NULL;
 	vterm_input_write(s->vt, "X", 1);
 	vterm_screen_flush_damage(s->vs);
-	vterm_state_get_cursorpos(vterm_obtain_state(s->vt), &pos);
+	vterm_state_get_cursorpos(vs, &pos);
 	vterm_screen_get_cell(s->vs, was, &c);
 	screen_dirty(s);
 	return c.chars[0] != 'X' || pos.row != was.row || pos.col < was.col;
@@ -722,8 +724,11 @@ screen_put_char(struct screen *s, const char *u, size_t n)
 	if (s->vst == SW_NORMAL) {
 		memcpy(s->last, u, n);
 		s->lastn = (int)n;
-	} else if (s->vst == SW_CSI || s->vst == SW_CSI_INTER)
+	} else if (s->vst == SW_CSI_LEAD || s->vst == SW_CSI ||
+	    s->vst == SW_CSI_INTER)
 		s->vst = SW_NORMAL;	/* its first byte cancels the CSI */
+	else if (s->vst == SW_ESC_STRING)
+		s->vst = SW_ESC;	/* not ST: a new escape, unfinished */
 }
 
 /* The UTF-8 sequence in s->u8 is complete: the character, or U+FFFD
@@ -825,7 +830,8 @@ screen_track_csi(struct screen *s, unsigned char c)
  * - its REP repeats a character of width 0 for ever: screen_repeat
  *   does REP instead.
  * Returns 0 to drop c, 1 to pass it, 2 to pass it and end the write
- * after it: the episode may end there (a newline, a private mode reset).
+ * after it: the episode may end there (a newline, a private mode reset);
+ * 3 for a REP's final byte.
  */
 static int
 screen_track(struct screen *s, unsigned char c)
@@ -838,7 +844,6 @@ screen_track(struct screen *s, unsigned char c)
 	}
 	if (c == 0x1b) {
 		s->vst = s->vst == SW_STRING ? SW_ESC_STRING : SW_ESC;
-		s->csi_lead = 0;
 		return 1;
 	}
 	if (c == 0x07 && s->vst == SW_STRING) {
