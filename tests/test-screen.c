@@ -625,6 +625,19 @@ Test(cuts, a_charset_applies_after_non_ascii_in_any_read)
 	free(whole);
 }
 
+/* libvterm told of a scroll when its damage was flushed, merging those
+   in between: a reverse scroll (it restarts the count of lines gone by)
+   was seen or not depending on where a read ended. */
+Test(cuts, a_reverse_scroll_counts_wherever_reads_end)
+{
+	char	*whole;
+
+	whole = cut_same(2, 2, "x\r\n\033[1A\033M\033M\033M\033Mabcdefgh\r\nij");
+	free(whole);
+	whole = cut_same(2, 2, "x\r\n\033[1A\033M\033M\033M\033M\033Mabcdefgh\r\nij");
+	free(whole);
+}
+
 /* A reproducible stream of n bytes from alphabet a (or any byte). */
 static char *
 noise(size_t n, const char *a, unsigned seed)

@@ -456,7 +456,10 @@ screen_new(int rows, int cols, screen_reply_cb reply, void *arg)
 	s->vs = vterm_obtain_screen(s->vt);
 	vterm_screen_set_callbacks(s->vs, &screen_callbacks, s);
 	vterm_screen_enable_altscreen(s->vs, 1);
-	vterm_screen_set_damage_merge(s->vs, VTERM_DAMAGE_SCROLL);
+	/* Not VTERM_DAMAGE_SCROLL: it tells of scrolls when damage is flushed,
+	   merged, so whether a reverse scroll was seen would depend on where
+	   reads ended. */
+	vterm_screen_set_damage_merge(s->vs, VTERM_DAMAGE_CELL);
 	vterm_screen_reset(s->vs, 1);
 	s->cells = xcalloc(SCREEN_MAX_COLS, sizeof *s->cells);
 	screen_fit_cache(s);
