@@ -512,6 +512,132 @@ Test(modes, application_cursor_keys_and_bracketed_paste)
 	term_free(&t);
 }
 
+/*
+ * What len bytes of output come to on a screen of rows x cols, fed in
+ * reads of step bytes (all at once when step is 0): the screen's rows
+ * while the node is quiet, then the lines the pane shows once it ended,
+ * then the answers to the program.
+ */
+static char *
+cut_result(int rows, int cols, const char *buf, size_t len, size_t step)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	struct term	 t;
+	size_t		 off, n;
+	char		*s;
+	int		 r;
+
+	term_init(&t, rows, cols);
+	for (off = 0; off < len; off += n) {
+		n = step == 0 || step > len - off ? len - off : step;
+		term_feed(&t, buf + off, n);
+	}
+	strbuf_addf(&sb, "settled %d:", screen_out_settle(&t.o));
+	for (r = 0; screen_active(t.screen) && r < screen_used(t.screen); r++)
+		strbuf_addf(&sb, "%s/", row(&t, r));
+	term_end(&t);
+	s = shown(&t);
+	strbuf_addf(&sb, " lines %s replies %.*s", s, (int)t.reply.len,
+	    t.reply.buf != NULL ? t.reply.buf : "");
+	free(s);
+	term_free(&t);
+	return strbuf_detach(&sb);
+}
+
+/* Output fed whole, and cut into reads of every size: the same result,
+   which is returned. */
+static char *
+cut_same(int rows, int cols, const char *buf)
+{
+	size_t	 len = strlen(buf), step;
+	char	*whole = cut_result(rows, cols, buf, len, 0), *cut;
+
+	for (step = 1; step < len; step++) {
+		cut = cut_result(rows, cols, buf, len, step);
+		cr_assert_str_eq(cut, whole, "in reads of %zu bytes", step);
+		free(cut);
+	}
+	return whole;
+}
+
+/* The fuzzer's episode-end-split: the episode ended where a read did,
+   mid-line, and the parser took the rest of the line without the
+   screen's pending wrap: an 'n' was lost. */
+Test(cuts, an_episode_ends_at_the_same_byte_however_reads_cut)
+{
+	static const char	 out[] = "U\033[M6nn[n[";
+	char			*whole, *cut;
+
+	whole = cut_same(2, 2, out);
+	cr_assert_str_eq(whole, "settled 1: lines U| 6|nn|[n|[ replies ",
+	    "%s", whole);
+	cut = cut_result(2, 2, out, strlen(out), 5);	/* 5, 4, 1 */
+	cr_assert_str_eq(cut, whole);
+	free(cut);
+	free(whole);
+}
+
+/* A row written to its last column leaves the cursor on the phantom
+   column: the next character goes after it, not over the last one. */
+Test(cuts, after_a_full_row_the_next_character_is_not_lost)
+{
+	struct term	 t;
+	char		*s;
+
+	term_init(&t, 5, 10);
+	TERM_PUTS(&t, "one\r\n\033[1A\r0123456789");
+	cr_assert(screen_active(t.screen));
+	cr_assert(screen_out_settle(&t.o), "quiet: the episode ends");
+	TERM_PUTS(&t, "X\r\n");
+	term_end(&t);
+	s = shown(&t);
+	cr_assert_str_eq(s, "0123456789X", "%s", s);
+	free(s);
+	term_free(&t);
+}
+
+/* The fuzzer's utf8-lead-byte-split: libvterm dropped a UTF-8 sequence
+   cut short at the end of a write when ASCII started the next (U+FFFD
+   when whole); a character cut by a read is one character. */
+Test(cuts, utf8_cut_by_reads_is_drawn_as_when_whole)
+{
+	char	*whole;
+
+	whole = cut_same(5, 200, "\033M\xd6n");
+	cr_assert_str_eq(whole, "settled 1: lines \xef\xbf\xbdn replies ", "%s", whole);
+	free(whole);
+	whole = cut_same(5, 200, "\033Mcaf\xc3\xa9 \xe4\xb8\xad\xf0\x9f\x98\x80"
+	    " ok\xe4\xb8\r\n\xc3");
+	cr_assert_str_eq(whole, "settled 1: lines caf\xc3\xa9 \xe4\xb8\xad"
+	    "\xf0\x9f\x98\x80 ok\xef\xbf\xbd|\xef\xbf\xbd replies ", "%s", whole);
+	free(whole);
+}
+
+/* libvterm decoded ASCII that followed a non-ASCII character in the
+   same write as UTF-8, past the charset the program chose. */
+Test(cuts, a_charset_applies_after_non_ascii_in_any_read)
+{
+	char	*whole;
+
+	whole = cut_same(5, 40, "\033M\033(0\xc3\xa9q\033(Bq");
+	cr_assert_str_eq(whole, "settled 1: lines \xc3\xa9\xe2\x94\x80q "
+	    "replies ", "%s", whole);
+	free(whole);
+}
+
+/* libvterm told of a scroll when its damage was flushed, merging those
+   in between: a reverse scroll (it restarts the count of lines gone by)
+   was seen or not depending on where a read ended. */
+Test(cuts, a_reverse_scroll_counts_wherever_reads_end)
+{
+	char	*whole;
+
+	whole = cut_same(2, 2, "x\r\n\033[1A\033M\033M\033M\033Mabcdefgh\r\nij");
+	free(whole);
+	whole = cut_same(2, 2, "x\r\n\033[1A\033M\033M\033M\033M\033Mabcdefgh\r\nij");
+	free(whole);
+}
+
 /* A reproducible stream of n bytes from alphabet a (or any byte). */
 static char *
 noise(size_t n, const char *a, unsigned seed)
@@ -591,6 +717,33 @@ Test(hostile, repeat_with_nothing_to_repeat, .init = test_deadline_20)
 	term_init(&t, 10, 40);
 	TERM_PUTS(&t, "\033[Hab\033[3b");
 	cr_assert_str_eq(row(&t, 0), "abbbb");
+	term_free(&t);
+}
+
+/* REP after a character of width 0 (a combining mark with nothing to
+   combine with): libvterm repeated it for ever. */
+Test(hostile, repeat_after_a_character_of_width_0, .init = test_deadline_20)
+{
+	struct term	 t;
+
+	term_init(&t, 10, 40);
+	TERM_PUTS(&t, "\033[Ha\r\n\314\201\033[3bX\r\nb\033[3b");
+	cr_assert(screen_active(t.screen));
+	cr_assert_str_eq(row(&t, 2), "bbbb");
+	term_free(&t);
+}
+
+/* libvterm keeps 16 CSI parameters unchecked; after ESC a control does
+   not end the escape, so ESC ^A [ and 40 separators overran them. */
+Test(hostile, separators_after_esc_and_a_control, .init = test_deadline_20)
+{
+	struct term	 t;
+
+	term_init(&t, 10, 40);
+	TERM_PUTS(&t, "\033[Hx\033\001[;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;"
+	    "mok");
+	cr_assert(screen_active(t.screen));
+	cr_assert_str_eq(row(&t, 0), "xok");
 	term_free(&t);
 }
 

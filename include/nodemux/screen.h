@@ -57,15 +57,20 @@ int		 screen_active(const struct screen *);
  * cursor on the main screen: a screen of plain lines went by, or the
  * alternate screen was left and the main one was never drawn on.  Then
  * the rows above the cursor have become lines, and the rest of buf is
- * the parser's, after the bytes of screen_leave_seq().
+ * the parser's, after the bytes of screen_leave_seq().  It ends only
+ * after a newline or a private mode reset, so that the same output cut
+ * into other reads ends at the same byte and shows the same; a UTF-8
+ * sequence cut by the end of buf waits for the next call.
  */
 size_t		 screen_feed(struct screen *, const void *buf, size_t len,
 		    vt_line_cb cb, void *arg);
-/* The program went quiet: end the episode as screen_feed would if
-   nothing is below the cursor on the main screen and the program only
-   moved the cursor up to rewrite lines (no absolute addressing, screen
-   clear or scroll region: those of a full-screen program on the main
-   screen, such as top, wait for it to scroll or end).  1 when ended. */
+/* The program went quiet: end the episode where screen_feed would
+   have ended it at the next newline, or if nothing is below the cursor
+   on the main screen and the program only moved the cursor up to
+   rewrite lines (no absolute addressing, screen clear or scroll region:
+   those of a full-screen program on the main screen, such as top, wait
+   for it to scroll or end); not inside an escape sequence.  1 when
+   ended. */
 int		 screen_settle(struct screen *, vt_line_cb cb, void *arg);
 
 /* A node's output: its parser, its screen, where lines go. */

@@ -16,6 +16,20 @@
 #include "nodemux/screen.h"
 #include "nodemux/util.h"
 
+/* libvterm's parser states, as screen_track follows them. */
+enum {
+	SW_NORMAL,
+	SW_ESC,
+	SW_ESC_STRING,		/* ESC in a string: ST, or a new sequence */
+	SW_STRING,		/* DCS, OSC: to BEL or ST */
+	SW_CSI_LEAD,		/* CSI, where a leader (?, >) may come */
+	SW_CSI,			/* its parameters */
+	SW_CSI_INTER		/* its intermediates */
+};
+
+/* U+FFFD, for what is not UTF-8. */
+#define SCREEN_FFFD	"\357\277\275"
+
 /* A scrollback line the screen took over onto its row. */
 struct screen_seed {
 	uint64_t	 seq;
@@ -34,12 +48,16 @@ struct screen {
 					   scroll region came: a full-screen
 					   program, which never settles */
 	int		 scan;		/* screen_scan's state */
-	int		 csi;		/* screen_write's: 0, ESC, CSI, string,
-					   ESC with intermediates */
-	int		 csi_seps;	/*   separators in this CSI */
-	int		 glyph;		/*   an ASCII character was drawn since
-					   the last reset (REP repeats it) */
-	int		 scan_p;	/* its first parameter */
+	int		 scan_p;	/*   its first parameter */
+	int		 vst;		/* libvterm's parser state, as
+					   screen_write follows it (SW_*) */
+	int		 seps;		/*   separators in this CSI */
+	int		 csi_lead;	/*   it has a leader or intermediates */
+	int		 csi_p;		/*   its first parameter, -1 none */
+	char		 u8[4];		/* a UTF-8 sequence not finished yet */
+	int		 u8n, u8need;
+	char		 last[4];	/* the last character drawn (REP) */
+	int		 lastn;
 	VTermPos	 cursor;
 	VTermPos	 main_cursor;	/* as the alternate screen came */
 	int		 cursor_visible;
@@ -438,9 +456,11 @@ screen_new(int rows, int cols, screen_reply_cb reply, void *arg)
 	s->vs = vterm_obtain_screen(s->vt);
 	vterm_screen_set_callbacks(s->vs, &screen_callbacks, s);
 	vterm_screen_enable_altscreen(s->vs, 1);
-	vterm_screen_set_damage_merge(s->vs, VTERM_DAMAGE_SCROLL);
+	/* Not VTERM_DAMAGE_SCROLL: it tells of scrolls when damage is flushed,
+	   merged, so whether a reverse scroll was seen would depend on where
+	   reads ended. */
+	vterm_screen_set_damage_merge(s->vs, VTERM_DAMAGE_CELL);
 	vterm_screen_reset(s->vs, 1);
-	s->glyph = 0;
 	s->cells = xcalloc(SCREEN_MAX_COLS, sizeof *s->cells);
 	screen_fit_cache(s);
 	s->cursor_visible = 1;
@@ -522,7 +542,8 @@ screen_start(struct screen *s, const struct line **lines, size_t n,
 	size_t		 i, k;
 
 	vterm_screen_reset(s->vs, 1);
-	s->glyph = 0;
+	s->vst = SW_NORMAL;
+	s->u8n = s->u8need = s->lastn = 0;
 	s->alt = s->alt_left = s->main_drawn = 0;
 	s->addressed = s->scan = 0;
 	s->cursor.row = s->cursor.col = 0;
@@ -534,6 +555,9 @@ screen_start(struct screen *s, const struct line **lines, size_t n,
 	}
 	screen_seed_free(s);
 	s->seed = xreallocarray(NULL, k + 1, sizeof *s->seed);
+	/* CAN: libvterm's parser may be in a sequence the last episode's
+	   program left unfinished, which its reset leaves it in. */
+	strbuf_addc(&sb, 0x18);
 	for (i = n - k; i < n; i++) {
 		screen_seed_line(&sb, lines[i]);
 		strbuf_adds(&sb, "\r\n");
@@ -586,14 +610,14 @@ screen_blank_below(struct screen *s)
 
 /*
  * Has the episode run its course, on the main screen with nothing below
- * the cursor: a whole screen of lines scrolled off since the cursor last
- * went up, or the alternate screen was left and the main one was only
- * written as lines are?
+ * the cursor and libvterm between sequences: a whole screen of lines
+ * scrolled off since the cursor last went up, or the alternate screen
+ * was left and the main one was only written as lines are?
  */
 static int
 screen_done(struct screen *s)
 {
-	if (s->alt)
+	if (s->alt || s->vst != SW_NORMAL)
 		return 0;
 	if (s->alt_left && !s->main_drawn)
 		return screen_blank_below(s);
@@ -611,23 +635,53 @@ screen_push_rows(struct screen *s, int n, vt_line_cb cb, void *arg)
 		screen_emit(s, screen_build_row(s, r), cb, arg);
 }
 
+/*
+ * Is the cursor on libvterm's phantom column, past the last one, where
+ * the next character wraps?  It shows the last column and does not say:
+ * draw a character and see whether it lands under the cursor.  For the
+ * end of an episode only, as it draws (the next start resets the screen).
+ */
+static int
+screen_phantom(struct screen *s)
+{
+	VTermState	*vs = vterm_obtain_state(s->vt);
+	VTermPos	 was, pos;
+	VTermScreenCell	 c;
+
+	vterm_state_get_cursorpos(vs, &was);
+	s->cb = NULL;
+	vterm_input_write(s->vt, "X", 1);
+	vterm_screen_flush_damage(s->vs);
+	vterm_state_get_cursorpos(vs, &pos);
+	vterm_screen_get_cell(s->vs, was, &c);
+	screen_dirty(s);
+	return c.chars[0] != 'X' || pos.row != was.row || pos.col < was.col;
+}
+
 /* End the episode: the rows above the cursor become lines, the cursor's
-   row the parser's partial line again (s->leave). */
+   row the parser's partial line again (s->leave), with an unfinished
+   UTF-8 sequence after it. */
 static void
 screen_end(struct screen *s, vt_line_cb cb, void *arg)
 {
 	const struct line	*l;
+	unsigned		 modes = screen_modes(s);
+	int			 col = s->cursor.col;
 
 	screen_push_rows(s, s->cursor.row, cb, arg);
 	strbuf_reset(&s->leave);
 	l = screen_row(s, s->cursor.row);
 	screen_seed_line(&s->leave, l);
 	strbuf_addc(&s->leave, '\r');
-	if (s->cursor.col > 0)
-		strbuf_addf(&s->leave, "\033[%dC", s->cursor.col);
+	if (screen_phantom(s))
+		col++;		/* the parser's lines do not wrap */
+	if (col > 0)
+		strbuf_addf(&s->leave, "\033[%dC", col);
 	strbuf_addf(&s->leave, "%s%s",
-	    (screen_modes(s) & VT_MODE_APPCURSOR) ? "\033[?1h" : "",
-	    (screen_modes(s) & VT_MODE_PASTE) ? "\033[?2004h" : "");
+	    (modes & VT_MODE_APPCURSOR) ? "\033[?1h" : "",
+	    (modes & VT_MODE_PASTE) ? "\033[?2004h" : "");
+	strbuf_add(&s->leave, s->u8, (size_t)s->u8n);
+	s->u8n = s->u8need = 0;
 	s->active = 0;
 }
 
@@ -664,94 +718,260 @@ screen_scan(struct screen *s, const unsigned char *p, size_t n)
 	}
 }
 
-/*
- * Pass len bytes on to libvterm, without what would hang or crash it
- * (the fuzzer found both):
- * - it keeps at most 16 CSI parameters but does not check, so a node
- *   writing ESC [ and twenty ';' overran its parser: separators past the
- *   15th of a CSI sequence are dropped (a real one never has that many);
- * - REP (CSI b) repeats the last character drawn, and loops for ever
- *   when none has been since a reset (its width is 0): a REP before
- *   any ASCII character is turned into an unknown final byte, which
- *   libvterm ignores.
- * ESC ] P X ^ _ strings (titles, DCS) run to BEL or ESC, and ESC with
- * intermediates (ESC ( 0) to its final byte; neither draws.
- */
+/* A character of its own to libvterm: each write that draws one that is
+   not ASCII ends with it (see screen_write). */
 static void
-screen_write(struct screen *s, const char *p, size_t len)
+screen_put_char(struct screen *s, const char *u, size_t n)
+{
+	vterm_input_write(s->vt, u, n);
+	if (s->vst == SW_NORMAL) {
+		memcpy(s->last, u, n);
+		s->lastn = (int)n;
+	} else if (s->vst == SW_CSI_LEAD || s->vst == SW_CSI ||
+	    s->vst == SW_CSI_INTER)
+		s->vst = SW_NORMAL;	/* its first byte cancels the CSI */
+	else if (s->vst == SW_ESC_STRING)
+		s->vst = SW_ESC;	/* not ST: a new escape, unfinished */
+}
+
+/* The UTF-8 sequence in s->u8 is complete: the character, or U+FFFD
+   where vt.c shows one (overlong, surrogate, C1, past U+10FFFF). */
+static void
+screen_utf8_done(struct screen *s)
+{
+	static const uint32_t	 min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	const unsigned char	*u = (const unsigned char *)s->u8;
+	uint32_t		 cp;
+	int			 i;
+
+	cp = u[0] & (0x7f >> s->u8need);
+	for (i = 1; i < s->u8need; i++)
+		cp = cp << 6 | (u[i] & 0x3f);
+	if (cp < min[s->u8need] || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+		screen_put_char(s, SCREEN_FFFD, 3);
+	else
+		screen_put_char(s, s->u8, (size_t)s->u8need);
+	s->u8n = s->u8need = 0;
+}
+
+/* REP: the last character drawn n times (libvterm's own repeats one of
+   width 0 for ever, and nothing at all before the first). */
+static void
+screen_repeat(struct screen *s)
+{
+	char	 buf[64];
+	int	 n = s->csi_p > 0 ? s->csi_p : 1, k;
+
+	if (s->lastn == 0)
+		return;
+	if (n > s->cols)
+		n = s->cols;	/* a row's worth: the most it can show */
+	while (n > 0) {
+		for (k = 0; k < n && (k + 1) * s->lastn <= (int)sizeof buf;
+		    k++)
+			memcpy(buf + k * s->lastn, s->last, (size_t)s->lastn);
+		vterm_input_write(s->vt, buf, (size_t)(k * s->lastn));
+		n -= k;
+	}
+}
+
+/* After ESC (intermediates may have come): libvterm's ESC state. */
+static int
+screen_track_esc(struct screen *s, unsigned char c)
+{
+	if (c == 'P' || c == ']')		/* DCS, OSC */
+		s->vst = SW_STRING;
+	else if (c == '[') {
+		s->vst = SW_CSI_LEAD;
+		s->seps = 0;
+		s->csi_lead = 0;
+		s->csi_p = -1;
+	} else if (c < 0x20 || c > 0x2f)	/* not an intermediate */
+		s->vst = SW_NORMAL;
+	return 1;
+}
+
+/* In a CSI sequence: libvterm's CSI_LEADER, CSI_ARGS, CSI_INTERMED. */
+static int
+screen_track_csi(struct screen *s, unsigned char c)
+{
+	if (s->vst == SW_CSI_LEAD && c >= 0x3c && c <= 0x3f) {
+		s->csi_lead = c;
+		return 1;
+	}
+	if (s->vst != SW_CSI_INTER) {
+		s->vst = SW_CSI;
+		if (c >= '0' && c <= '9') {
+			if (s->seps == 0 && s->csi_p < 100000)
+				s->csi_p = (s->csi_p < 0 ? 0 : s->csi_p * 10) +
+				    (c - '0');
+			return 1;
+		}
+		if (c == ';' || c == ':')
+			return ++s->seps >= 16 ? 0 : 1;
+		s->vst = SW_CSI_INTER;
+	}
+	if (c >= 0x20 && c <= 0x2f) {
+		s->csi_lead |= 0x100;
+		return 1;
+	}
+	s->vst = SW_NORMAL;
+	if (c == 'b' && s->csi_lead == 0)
+		return 3;
+	if (c == 'l' && s->csi_lead == '?')
+		return 2;
+	return 1;
+}
+
+/*
+ * Follow libvterm's parser through printable ASCII and C0 byte c, as
+ * its vterm_input_write does (parser.c), to keep from it what would
+ * crash or hang it (the fuzzer found both):
+ * - it keeps at most 16 CSI parameters and does not check: separators
+ *   past the 15th are dropped (a real sequence never has that many);
+ * - its REP repeats a character of width 0 for ever: screen_repeat
+ *   does REP instead.
+ * Returns 0 to drop c, 1 to pass it, 2 to pass it and end the write
+ * after it: the episode may end there (a newline, a private mode reset);
+ * 3 for a REP's final byte.
+ */
+static int
+screen_track(struct screen *s, unsigned char c)
+{
+	if (c == 0x00 || c == 0x7f)
+		return 1;
+	if (c == 0x18 || c == 0x1a) {		/* CAN, SUB */
+		s->vst = SW_NORMAL;
+		return 1;
+	}
+	if (c == 0x1b) {
+		s->vst = s->vst == SW_STRING ? SW_ESC_STRING : SW_ESC;
+		return 1;
+	}
+	if (c == 0x07 && s->vst == SW_STRING) {
+		s->vst = SW_NORMAL;
+		return 1;
+	}
+	if (c < 0x20)			/* run in any state, which stays */
+		return c == '\n' ? 2 : 1;
+	switch (s->vst) {
+	case SW_NORMAL:
+		s->last[0] = (char)c;
+		s->lastn = 1;
+		return 1;
+	case SW_STRING:
+		return 1;
+	case SW_ESC_STRING:
+		if (c == '\\') {
+			s->vst = SW_NORMAL;
+			return 1;
+		}
+		s->vst = SW_ESC;
+		/* FALLTHROUGH */
+	case SW_ESC:
+		return screen_track_esc(s, c);
+	default:
+		return screen_track_csi(s, c);
+	}
+}
+
+/* Pass p[from..to) on to libvterm. */
+static void
+screen_write_range(struct screen *s, const char *p, size_t from, size_t to)
+{
+	if (to > from)
+		vterm_input_write(s->vt, p + from, to - from);
+}
+
+/* A byte from 0x80 up, not a UTF-8 sequence's next one. */
+static void
+screen_utf8_start(struct screen *s, unsigned char c)
+{
+	s->u8n = s->u8need = 0;
+	if (c >= 0xc2 && c <= 0xf4) {
+		s->u8[s->u8n++] = (char)c;
+		s->u8need = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	} else
+		screen_put_char(s, SCREEN_FFFD, 3);
+}
+
+/*
+ * Pass up to len bytes on to libvterm, so that what it shows does not
+ * depend on where reads cut the output (the fuzzer compares): it drops
+ * an unfinished UTF-8 sequence a write ends with when ASCII starts the
+ * next, and decodes text that follows a character from 0x80 up with that
+ * character's decoder.  So libvterm gets only whole characters, each one
+ * from 0x80 up at the end of a write of its own; what is not UTF-8 becomes
+ * U+FFFD (as vt.c shows it), and a sequence cut at the end of buf waits
+ * in s->u8 for the next.  Stops after a newline or a private mode reset
+ * (*stop set), where the episode may end; returns the bytes taken.
+ */
+static size_t
+screen_write(struct screen *s, const char *p, size_t len, int *stop)
 {
 	size_t		 i, from = 0;
 	unsigned char	 c;
+	int		 r;
 
+	*stop = 0;
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)p[i];
-		if (c == 0x1b) {
-			s->csi = 1;
-			continue;
-		}
-		if (s->csi == 3) {		/* a string, to BEL or ESC */
-			if (c == 0x07)
-				s->csi = 0;
-			continue;
-		}
-		if (s->csi == 4) {		/* ESC, intermediates, final */
-			if (c < 0x20 || c > 0x2f)
-				s->csi = 0;
-			continue;
-		}
-		if (s->csi == 1) {
-			if (c == '[')
-				s->csi = 2;
-			else if (c != '\0' && strchr("]PX^_", c) != NULL)
-				s->csi = 3;
-			else
-				s->csi = c >= 0x20 && c <= 0x2f ? 4 : 0;
-			s->csi_seps = 0;
-			continue;
-		}
-		if (s->csi == 0) {
-			if (c >= 0x20 && c <= 0x7e)
-				s->glyph = 1;
-			continue;
-		}
-		if (c >= 0x40 && c <= 0x7e) {
-			s->csi = 0;		/* the final byte */
-			if (c == 'b' && !s->glyph) {
-				if (i > from)
-					vterm_input_write(s->vt, p + from,
-					    i - from);
-				vterm_input_write(s->vt, "~", 1);
+		if (s->u8need != 0) {
+			if ((c & 0xc0) == 0x80) {
+				s->u8[s->u8n++] = (char)c;
+				if (s->u8n == s->u8need)
+					screen_utf8_done(s);
 				from = i + 1;
+				continue;
 			}
-		} else if ((c == ';' || c == ':') && ++s->csi_seps >= 16) {
-			if (i > from)
-				vterm_input_write(s->vt, p + from, i - from);
-			from = i + 1;		/* dropped */
+			s->u8n = s->u8need = 0;		/* cut short */
+			screen_put_char(s, SCREEN_FFFD, 3);
+		}
+		if (c >= 0x80) {
+			screen_write_range(s, p, from, i);
+			from = i + 1;
+			screen_utf8_start(s, c);
+			continue;
+		}
+		if ((r = screen_track(s, c)) == 1)
+			continue;
+		if (r == 2) {
+			screen_write_range(s, p, from, i + 1);
+			*stop = 1;
+			return i + 1;
+		}
+		screen_write_range(s, p, from, i);
+		from = i + 1;
+		if (r == 3) {		/* REP: an ignored final instead */
+			vterm_input_write(s->vt, "~", 1);
+			screen_repeat(s);
 		}
 	}
-	if (len > from)
-		vterm_input_write(s->vt, p + from, len - from);
+	screen_write_range(s, p, from, len);
+	return len;
 }
 
 size_t
 screen_feed(struct screen *s, const void *buf, size_t len, vt_line_cb cb,
     void *arg)
 {
-	const char	*p = buf, *nl;
+	const char	*p = buf;
 	size_t		 off = 0, n;
+	int		 stop;
 
 	s->cb = cb;
 	s->cbarg = arg;
 	while (off < len) {
-		nl = memchr(p + off, '\n', len - off);
-		n = nl != NULL ? (size_t)(nl - (p + off)) + 1 : len - off;
+		n = screen_write(s, p + off, len - off, &stop);
 		if (!s->addressed)
 			screen_scan(s, (const unsigned char *)p + off, n);
-		screen_write(s, p + off, n);
 		off += n;
 		vterm_screen_flush_damage(s->vs);
 		screen_dirty(s);
-		if (screen_done(s)) {
+		/* Not where a read happens to end: only at the same bytes
+		   however the output was cut. */
+		if (stop && screen_done(s)) {
 			screen_end(s, cb, arg);
 			break;
 		}
@@ -763,7 +983,8 @@ screen_feed(struct screen *s, const void *buf, size_t len, vt_line_cb cb,
 int
 screen_settle(struct screen *s, vt_line_cb cb, void *arg)
 {
-	if (!s->active || s->alt || s->addressed || !screen_blank_below(s))
+	if (!s->active || s->alt || s->vst != SW_NORMAL ||
+	    !screen_blank_below(s) || (s->addressed && !screen_done(s)))
 		return 0;
 	screen_end(s, cb, arg);
 	return 1;
@@ -783,9 +1004,19 @@ screen_flush(struct screen *s, vt_line_cb cb, void *arg)
 
 	if (!s->active)
 		return;
+	if (s->u8need != 0) {		/* the output ended in a character */
+		s->u8n = s->u8need = 0;
+		s->cb = cb;
+		s->cbarg = arg;
+		screen_put_char(s, SCREEN_FFFD, 3);
+		vterm_screen_flush_damage(s->vs);
+		s->cb = NULL;
+		screen_dirty(s);
+	}
 	if (s->alt) {
 		s->cb = NULL;
-		vterm_input_write(s->vt, "\033[?1049l", 8);
+		/* CAN first: the program may have ended in a sequence. */
+		vterm_input_write(s->vt, "\030\033[?1049l", 9);
 		vterm_screen_flush_damage(s->vs);
 		screen_dirty(s);
 	}
@@ -796,6 +1027,7 @@ screen_flush(struct screen *s, vt_line_cb cb, void *arg)
 	s->active = 0;
 	screen_dirty(s);
 }
+
 void
 screen_resize(struct screen *s, int rows, int cols, vt_line_cb cb,
     void *arg)
