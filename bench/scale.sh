@@ -18,6 +18,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 nodemux=${1:-${NODEMUX:-$top/build/nodemux}}
 NODES=${NODES:-64 256} LINES=${LINES:-10000} W=${W:-200} H=${H:-50}
 LOGS=${LOGS:-1}
+# The line count is ours: nodemux, tmux and the nodes must not take
+# LINES for a terminal height.
+lines=$LINES; unset LINES; LINES=$lines
 [ -x "$nodemux" ] || { echo "scale.sh: no nodemux at $nodemux" >&2; exit 2; }
 command -v tmux >/dev/null || { echo "scale.sh: needs tmux" >&2; exit 2; }
 ulimit -n 8192 2>/dev/null || true

@@ -13,9 +13,12 @@ h1=$(n_addr 1) h2=$(n_addr 2)
 cfg=$T_TMP/ssh.cfg
 nm_pid=
 
-# mkcfg CMD: a config of the two hosts, spread, each node running CMD.
+# mkcfg CMD [READY]: $cfg, a config of the two hosts, spread, each node
+# running CMD, ready as READY says (default: a line "started" or "ready";
+# "" for no probe).
 mkcfg() {
 	mc=$(printf '%s' "$1" | sed 's/[\\"]/\\&/g')
+	mr=${2-'ready = { log = "^(started|ready)"; };'}
 	cat >"$cfg" <<EOF
 cluster = {
   name_prefix = "r";
@@ -26,7 +29,7 @@ cluster = {
   stop_timeout_ms = 1500;
   log_dir = "";
 };
-node = { command = "$mc"; ready = { log = "^(started|ready)"; }; };
+node = { command = "$mc"; $mr };
 EOF
 }
 
@@ -217,25 +220,14 @@ t_check "after exec nothing is left on any host" t_wait_for 5 all_clear
 # its host is even connected).  Each node writes a file on its host first
 # thing; CMD finds every file, looking from each host.  Three rounds.
 mkdir -p "$T_TMP/st"
-cat >"$T_TMP/noprobe.cfg" <<EOF
-cluster = {
-  name_prefix = "r";
-  host = "127.0.0.1";
-  hosts = ( { name = "h1"; ssh = "root@$h1"; },
-            { name = "h2"; ssh = "root@$h2"; } );
-  ssh_options = [ "-F", "$N_SSHCFG", "-o", "ConnectTimeout=3" ];
-  stop_timeout_ms = 1500;
-  log_dir = "";
-};
-node = { command = "echo \"\$NODE_HOST\" >$T_TMP/st/\$NODE_NAME; exec sleep 1000"; };
-EOF
+mkcfg 'echo "$NODE_HOST" >'"$T_TMP"'/st/$NODE_NAME; exec sleep 1000' ""
 check="ip netns exec $(n_ns 1) grep -qx $h1 $T_TMP/st/r1@$h1 &&
     ip netns exec $(n_ns 2) grep -qx $h2 $T_TMP/st/r2@$h2 &&
     ip netns exec $(n_ns 1) grep -qx $h1 $T_TMP/st/r3@$h1 &&
     ip netns exec $(n_ns 2) grep -qx $h2 $T_TMP/st/r4@$h2"
 for round in 1 2 3; do
 	rm -f "$T_TMP/st/"*
-	"$NODEMUX" exec -c "$T_TMP/noprobe.cfg" -n 4 -- sh -c "$check" \
+	"$NODEMUX" exec -c "$cfg" -n 4 -- sh -c "$check" \
 	    >"$T_TMP/np.out" 2>&1
 	t_check "exec, no probe, round $round: CMD ran once all 4 remote nodes ran on their hosts" \
 	    test $? -eq 0 || t_diag "$(cat "$T_TMP/np.out"; ls -l "$T_TMP/st")"
