@@ -166,6 +166,73 @@ Test(loop, fd_removed_during_dispatch_is_not_called)
 	loop_free(l);
 }
 
+/* Each ready pipe's callback reads its byte and defers one call (twice:
+   the second ask is the same call); a timer due now marks 't'. */
+static void
+d_mark(struct loop *l, void *arg)
+{
+	rec_mark(arg, 'd');
+}
+
+static void
+d_never(struct loop *l, void *arg)
+{
+	rec_mark(arg, '!');
+}
+
+static void
+fd_defer(struct loop *l, int fd, int revents, void *arg)
+{
+	struct rec	*r = arg;
+	char		 c;
+
+	cr_assert_eq(read(fd, &c, 1), 1);
+	rec_mark(r, c);
+	loop_defer(l, d_mark, r);
+	loop_defer(l, d_mark, r);
+}
+
+static void
+t_defer(struct loop *l, void *arg)
+{
+	struct rec	*r = arg;
+
+	rec_mark(r, 't');
+	if (++r->count == 1)
+		loop_defer(l, d_mark, r);	/* before the loop sleeps */
+	else
+		loop_stop(l);
+}
+
+Test(loop, deferred_call_runs_once_after_every_fd_of_the_turn)
+{
+	struct rec	 r = { 0 };
+	struct loop	*l = loop_new();
+
+	cr_assert_eq(pipe(r.fds[0]), 0);
+	cr_assert_eq(pipe(r.fds[1]), 0);
+	cr_assert_eq(write(r.fds[0][1], "1", 1), 1);
+	cr_assert_eq(write(r.fds[1][1], "2", 1), 1);
+	cr_assert_eq(loop_add_fd(l, r.fds[0][0], POLLIN, fd_defer, &r), 0);
+	cr_assert_eq(loop_add_fd(l, r.fds[1][0], POLLIN, fd_defer, &r), 0);
+	loop_add_timer(l, now_ms(), t_defer, &r);
+	/* Taken back before it ran: never called. */
+	loop_defer(l, d_never, &r);
+	loop_undefer(l, d_never, &r);
+	loop_add_timer(l, now_ms() + 30, t_defer, &r);
+	loop_run(l);
+	/* Both reads, one deferred call, then the timer of that turn, whose
+	   own deferred call runs before the loop sleeps (the second timer
+	   30 ms later stops it). */
+	cr_assert(strcmp(r.log, "12dtdt") == 0 || strcmp(r.log, "21dtdt") == 0,
+	    "got %s", r.log);
+	loop_free(l);
+	close(r.fds[0][0]);
+	close(r.fds[0][1]);
+	close(r.fds[1][0]);
+	close(r.fds[1][1]);
+}
+
 /* Signal watchers record which signal arrived. */
 static void
 sig_a(struct loop *l, int signo, void *arg)

@@ -45,6 +45,14 @@ void		 loop_del_signal(struct loop *, int signo, loop_signal_cb,
 
 /* Called once per turn, before the loop sleeps (redraw goes here). */
 void		 loop_set_before_sleep(struct loop *, loop_hook_cb, void *arg);
+/*
+ * Call cb(arg) once, after every fd callback of this turn (before its
+ * timers); from a timer or the before-sleep hook, before the loop sleeps
+ * again.  Asking again for the same cb and arg before it ran does
+ * nothing; loop_undefer takes a pending call back.
+ */
+void		 loop_defer(struct loop *, loop_hook_cb, void *arg);
+void		 loop_undefer(struct loop *, loop_hook_cb, void *arg);
 
 /* Run until loop_stop(); 0, or -1 on a poll failure. */
 int		 loop_run(struct loop *);

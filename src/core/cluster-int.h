@@ -14,6 +14,9 @@
 #include "nodemux/util.h"
 
 #define CLUSTER_READ_MAX	(64 * 1024)	/* per node per loop turn */
+#define CLUSTER_STAGE_MAX	(1088 * 1024)	/* read in a turn, parsed
+					   after its last read: 256 ptys'
+					   4 KiB and one read more */
 #define CLUSTER_DRAIN_MAX	(4 * 1024 * 1024) /* at the leader's exit */
 #define CLUSTER_SB_BYTES	(8 * 1024 * 1024) /* scrollback byte cap */
 #define CLUSTER_LINGER_MS	1000	/* pty kept open after the leader */
@@ -44,6 +47,8 @@ struct cnode {
 	struct strbuf	 input;		/* written to the fd when it can
 					   take it (POLLOUT) */
 	size_t		 input_off;	/* bytes of input already written */
+	size_t		 stage_at;	/* its unparsed bytes in c->stage */
+	size_t		 stage_len;
 	int		 ended;		/* the transport said how it ended */
 	struct transport_end end;	/* that (reason: in n->reason) */
 	int		 restart_requested; /* start again at the end */
@@ -133,6 +138,11 @@ struct cluster {
 	uint64_t		 done_timer;
 	uint64_t		 log_timer;	/* flush the rescued logs */
 	char			*buf;		/* CLUSTER_READ_MAX bytes */
+	char			*stage;		/* CLUSTER_STAGE_MAX bytes */
+	size_t			 stage_len;
+	int			*staged;	/* nodes with bytes in it, in
+						   the order read */
+	int			 nstaged;
 };
 
 /* cluster.c */
@@ -187,6 +197,8 @@ int	cluster_io_ports(struct cnode *, char **cause);
 void	cluster_io_attach(struct cnode *);
 int	cluster_io_drain(struct cnode *, size_t max);
 void	cluster_io_close(struct cnode *);
+void	cluster_io_free(struct cluster *);
+void	cluster_io_parse_all(struct cluster *);
 void	cluster_io_resize(struct cnode *);
 ssize_t	cluster_io_write(struct cnode *, const void *, size_t);
 

@@ -165,6 +165,7 @@ cluster_free(struct cluster *c)
 	loop_del_signal(c->loop, SIGCHLD, cluster_sigchld, c);
 	loop_cancel_timer(c->loop, c->done_timer);
 	loop_cancel_timer(c->loop, c->log_timer);
+	cluster_io_free(c);
 	for (i = 0; i < c->size; i++)
 		cluster_free_node(&c->cn[i]);
 	cluster_guard_free(c);

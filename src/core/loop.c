@@ -1,7 +1,8 @@
 /*
  * The one event loop: poll(2) over watched fds, signals read from a
  * signalfd, timers kept in a min-heap of deadlines that sets the poll
- * timeout, and a before-sleep hook run once per turn.
+ * timeout, a before-sleep hook run once per turn, and calls deferred to
+ * the end of the turn's fd dispatch.
  */
 #include "config.h"
 
@@ -32,6 +33,11 @@ struct loop_timer {
 	void		*arg;
 };
 
+struct loop_defer {
+	loop_hook_cb	 cb;
+	void		*arg;
+};
+
 struct loop_sig {
 	int		 signo;
 	loop_signal_cb	 cb;
@@ -58,6 +64,10 @@ struct loop {
 	int		  sigfd;
 	sigset_t	  sigmask;	/* signals routed to sigfd */
 	sigset_t	  oldmask;	/* process mask before the first one */
+
+	struct loop_defer *defer;	/* pending, in the order asked */
+	size_t		  ndefer;
+	size_t		  defercap;
 
 	loop_hook_cb	  hook;
 	void		 *hook_arg;
@@ -107,6 +117,7 @@ loop_free(struct loop *l)
 	free(l->pmap);
 	free(l->heap);
 	free(l->sigs);
+	free(l->defer);
 	free(l);
 }
 
@@ -372,6 +383,54 @@ loop_set_before_sleep(struct loop *l, loop_hook_cb cb, void *arg)
 	l->hook_arg = arg;
 }
 
+void
+loop_defer(struct loop *l, loop_hook_cb cb, void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->ndefer; i++) {
+		if (l->defer[i].cb == cb && l->defer[i].arg == arg)
+			return;
+	}
+	if (l->ndefer == l->defercap) {
+		l->defercap = l->defercap ? l->defercap * 2 : 4;
+		l->defer = xreallocarray(l->defer, l->defercap,
+		    sizeof *l->defer);
+	}
+	l->defer[l->ndefer].cb = cb;
+	l->defer[l->ndefer].arg = arg;
+	l->ndefer++;
+}
+
+void
+loop_undefer(struct loop *l, loop_hook_cb cb, void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->ndefer; i++) {
+		if (l->defer[i].cb == cb && l->defer[i].arg == arg) {
+			l->ndefer--;
+			memmove(l->defer + i, l->defer + i + 1,
+			    (l->ndefer - i) * sizeof *l->defer);
+			return;
+		}
+	}
+}
+
+/* Run the deferred calls, and those they defer, oldest first. */
+static void
+loop_run_deferred(struct loop *l)
+{
+	struct loop_defer	 d;
+
+	while (l->ndefer > 0) {
+		d = l->defer[0];
+		l->ndefer--;
+		memmove(l->defer, l->defer + 1, l->ndefer * sizeof *l->defer);
+		d.cb(l, d.arg);
+	}
+}
+
 /* Fill the pollfd array from the live entries (and the signalfd). */
 static size_t
 loop_build_poll(struct loop *l)
@@ -415,6 +474,7 @@ loop_turn(struct loop *l)
 	l->turns++;
 	if (l->hook != NULL)
 		l->hook(l, l->hook_arg);
+	loop_run_deferred(l);
 	if (l->stop)
 		return 0;
 	n = loop_build_poll(l);
@@ -430,7 +490,9 @@ loop_turn(struct loop *l)
 		else if (e->cb != NULL)	/* not removed by an earlier cb */
 			e->cb(l, e->fd, l->pfd[i].revents, e->arg);
 	}
+	loop_run_deferred(l);
 	loop_fire_timers(l);
+	loop_run_deferred(l);
 	loop_fd_collect(l);
 	return 0;
 }
