@@ -64,6 +64,10 @@ conns() {
 # CMD; output in $T_TMP/up.out.
 up_bg() {
 	mkcfg "$1"; shift
+	# The last run's output goes first: the background shell opens the
+	# file when it gets to it, and a wait for this run's lines must not
+	# find the last run's (seen under ASan in a fresh Debian root).
+	rm -f "$T_TMP/up.out"
 	"$NODEMUX" up --headless -c "$cfg" "$@" >"$T_TMP/up.out" 2>&1 &
 	nm_pid=$!
 }

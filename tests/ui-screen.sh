@@ -110,8 +110,10 @@ t_check "vi: its ~ column is drawn" t_wait_for 10 at_least 19 '│~ +│$'
 # top zoomed: the summary rows and the column header are there.
 ui_keys 1 z
 t_check "top zoomed: the summary (Tasks:)" ui_wait 10 "Tasks:"
-t_check "top zoomed: the memory summary" ui_has_re "(MiB|KiB) Mem"
-t_check "top zoomed: the column header" ui_has_re "PID +USER +PR +NI"
+# top writes its screen in several pieces: each part is waited for.
+t_check "top zoomed: the memory summary" ui_wait_re 10 "(MiB|KiB) Mem" ||
+    t_diag "$(ui_screen | head -12)"
+t_check "top zoomed: the column header" ui_wait_re 10 "PID +USER +PR +NI"
 ui_keys z
 
 # vi zoomed: redrawn at the new size (45 rows inside: 43 or more ~).
