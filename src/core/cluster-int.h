@@ -14,9 +14,11 @@
 #include "nodemux/util.h"
 
 #define CLUSTER_READ_MAX	(64 * 1024)	/* per node per loop turn */
-#define CLUSTER_STAGE_MAX	(1088 * 1024)	/* read in a turn, parsed
-					   after its last read: 256 ptys'
-					   4 KiB and one read more */
+#define CLUSTER_STAGE_MAX	(576 * 1024)	/* read in a turn, parsed
+					   after its last read (or when
+					   full): 128 ptys' 4 KiB and one
+					   read more; its pages count in
+					   the memory per held line */
 #define CLUSTER_DRAIN_MAX	(4 * 1024 * 1024) /* at the leader's exit */
 #define CLUSTER_SB_BYTES	(8 * 1024 * 1024) /* scrollback byte cap */
 #define CLUSTER_LINGER_MS	1000	/* pty kept open after the leader */
