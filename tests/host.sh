@@ -15,6 +15,17 @@ data=$TOP_SRCDIR/data
 out=$T_TMP/out
 printf 'hosts: files\n' >"$T_TMP/nsswitch.conf"
 
+# A minimal root (debootstrap --variant=minbase) has no /etc/hosts to
+# mount one over: the namespace then gets a copy of /etc that has one
+# (mounted there only; the real /etc is left as it is).
+etc_copy=
+if [ ! -e /etc/hosts ] || [ ! -e /etc/nsswitch.conf ]; then
+	etc_copy=$T_TMP/etc
+	cp -a /etc "$etc_copy" 2>/dev/null
+	: >>"$etc_copy/hosts"
+	: >>"$etc_copy/nsswitch.conf"
+fi
+
 # on HOSTNAME HOSTS-LINES CMD...: run CMD with that host name and an
 # /etc/hosts holding HOSTS-LINES; its output in $out, its status in $rc.
 on() {
@@ -23,10 +34,11 @@ on() {
 	shift 2
 	rc=0
 	unshare --uts --mount sh -c '
+	    { [ -z "$3" ] || mount --bind "$3" /etc; } &&
 	    hostname "$1" && mount --bind "$2/hosts" /etc/hosts &&
 	    mount --bind "$2/nsswitch.conf" /etc/nsswitch.conf || exit 99
-	    shift 2; exec "$@"' on "$on_name" "$T_TMP" "$@" >"$out" 2>&1 ||
-	    rc=$?
+	    shift 3; exec "$@"' on "$on_name" "$T_TMP" "$etc_copy" "$@" \
+	    >"$out" 2>&1 || rc=$?
 }
 
 # plan_host HOSTNAME HOSTS-LINES ARGS...: nodemux plan ARGS there.
