@@ -33,7 +33,7 @@ t_check "x under the flood: node 2 stopped within 5 s" \
     ui_wait_re 5 '2 uifl2@127.0.0.1  stopped'
 t_diag "stop took $(( $(ms) - t0 )) ms"
 t_check "node 2's process group is gone" t_wait_for 5 ui_group_gone "$pid2"
-t_check "node 1 still floods" ui_has_re '1 uifl1@127.0.0.1  running  pid'
+t_check "node 1 still floods" ui_wait_re 5 '1 uifl1@127.0.0.1  running  pid'
 
 ui_keys X
 t_check "X: every node stopped" ui_wait 10 "2 nodes · 2 stopped"

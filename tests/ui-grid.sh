@@ -21,7 +21,7 @@ done
 t_check "four panes side by side, two rows" \
     [ "$(ui_screen | grep -c '┌ [0-9] uidemo')" -eq 2 ]
 t_check "node output is shown in its pane" \
-    ui_has "Running DemoWeb.Endpoint with Cowboy"
+    ui_wait 5 "Running DemoWeb.Endpoint with Cowboy"
 t_check "alternate screen in use" \
     [ "$(ui_tmux display -p -t t '#{alternate_on}')" = 1 ]
 t_diag "$(ui_screen)"
@@ -59,9 +59,9 @@ t_check "R: four new pids ($before -> $after)" [ "$same" -eq 0 ]
 ui_keys '?'
 t_check "? shows the keys" ui_wait 5 "nodemux keys"
 t_check "?: every line fits in 160x48, the last one too" \
-    ui_has_re "│ q again, Q +quit now: kill every node +│"
+    ui_wait_re 5 "│ q again, Q +quit now: kill every node +│"
 t_check "?: the box is as wide as its widest line" \
-    ui_has_re "│ / +search every node \(PCRE2; lower case: any case\) +│"
+    ui_wait_re 5 "│ / +search every node \(PCRE2; lower case: any case\) +│"
 ui_keys Escape
 t_check "any key closes the help" t_wait_for 5 ui_lacks "nodemux keys"
 
@@ -72,11 +72,11 @@ ui_keys '?'
 t_check "80x20 ?: the help says there is more" ui_wait 5 "↓ j: more"
 t_check "80x20 ?: its last line is not shown yet" ui_lacks "q again, Q"
 t_check "80x20 ?: no line is written over its bottom border" \
-    ui_has_re "└─+ ↓ j: more ─+┘" || t_diag "$(ui_screen | grep -E "└")"
+    ui_wait_re 5 "└─+ ↓ j: more ─+┘" || t_diag "$(ui_screen | grep -E "└")"
 ui_keys j j j j j j j j j j j j
 t_check "80x20 j: the help scrolls to its last line" \
     ui_wait_re 5 "│ q again, Q +quit now: kill every node +│"
-t_check "80x20 j: and says there is more above" ui_has "↑ k"
+t_check "80x20 j: and says there is more above" ui_wait 5 "↑ k"
 ui_keys Escape
 t_check "80x20: any other key closes the help" \
     t_wait_for 5 ui_lacks "nodemux keys"

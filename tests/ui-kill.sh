@@ -14,12 +14,12 @@ ui_keys 1 x
 t_check "x: node 1 is stopping" ui_wait_re 5 '1 uist1@127.0.0.1  stopping'
 sleep 1
 t_check "x: it ignores SIGTERM and keeps stopping" \
-    ui_has_re '1 uist1@127.0.0.1  stopping'
+    ui_wait_re 5 '1 uist1@127.0.0.1  stopping'
 ui_keys x
 t_check "x again: node 1 is stopped at once" \
     ui_wait_re 5 '1 uist1@127.0.0.1  stopped'
 t_check "x again: the status bar says it took SIGKILL" \
-    ui_has "killed by SIGKILL"
+    ui_wait 5 "killed by SIGKILL"
 t_check "x again: its process group is gone" t_wait_for 5 ui_group_gone "$p1"
 
 ui_keys q

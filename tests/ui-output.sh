@@ -33,11 +33,11 @@ t_check "bold green is bold and green" has_e "${esc}[1m${esc}[32mBOLD-GREEN"
 t_check "256-colour orange is kept" has_e "${esc}[38;5;208mORANGE"
 t_check "true-colour blue maps to the nearest of 256 (21)" \
     has_e "${esc}[38;5;21mTRUEBLUE"
-t_check "wide characters take their two columns" ui_has "wide: 中文 end "
+t_check "wide characters take their two columns" ui_wait 5 "wide: 中文 end "
 t_check "a CR progress bar ends as one line" ui_wait 10 "progress finished"
 t_check "the progress bar's line shows its last state" \
-    ui_count_is 1 'progress 100%'
-t_check "no earlier state of the bar is left" ui_count_is 0 'progress [0-9]?[0-9]%'
+    t_wait_for 5 ui_count_is 1 'progress 100%'
+t_check "no earlier state of the bar is left" t_wait_for 5 ui_count_is 0 'progress [0-9]?[0-9]%'
 
 # Scrolling node 4's 300 lines.
 t_check "node 4 printed 300 lines, following" ui_wait 10 "line 300 of 300"
@@ -54,17 +54,17 @@ ui_keys C-d
 t_check "Ctrl-D: scrolls back down half a page" t_wait_for 5 ui_lacks "line 1 of 300 "
 ui_keys G
 t_check "G: follows again, marker gone" t_wait_for 5 ui_lacks "scrolled -"
-t_check "G: the last line is back" ui_has "line 300 of 300"
+t_check "G: the last line is back" ui_wait 5 "line 300 of 300"
 
 # Interactive: keys go to node 4, which echoes lines.
 ui_keys i
 t_check "i: INTERACTIVE in the status bar" ui_wait 5 " INTERACTIVE "
-t_check "i: the pane says keys go to it" ui_has "typing to this node: Ctrl-]"
+t_check "i: the pane says keys go to it" ui_wait 5 "typing to this node: Ctrl-]"
 ui_keys -l 'hello node x'
 ui_keys Enter
 t_check "typed line reaches the node" ui_wait 5 "got: hello node x"
 t_check "x typed in interactive mode does not stop the node" \
-    ui_has_re '4 uish4@127.0.0.1  running  pid'
+    ui_wait_re 5 '4 uish4@127.0.0.1  running  pid'
 ui_keys C-]
 t_check "Ctrl-]: NORMAL again" ui_wait 5 " NORMAL "
 t_check "Ctrl-]: the pane no longer says so" ui_lacks "typing to this node"
@@ -80,7 +80,7 @@ ui_keys 4
 # Clear: the pane shows only what comes after; the node keeps its lines.
 ui_keys c
 t_check "c: node 4's pane is cleared" t_wait_for 5 ui_lacks "line 300 of 300"
-t_check "c: other panes keep theirs" ui_has "RED-TEXT"
+t_check "c: other panes keep theirs" ui_wait 5 "RED-TEXT"
 "$NODEMUX" ctl -c "$cfg" logs 4 >"$T_TMP/logs4" 2>&1
 t_check "c: ctl logs 4 still has every line" \
     eval 'grep -q "line 1 of 300" "$T_TMP/logs4" && grep -q "line 300 of 300" "$T_TMP/logs4"'

@@ -15,11 +15,11 @@ widths_ok() {
 cfg=$(ui_config ui-shell 24000 24100)
 ui_start 80 24 -c "$cfg" -n 12
 t_check "status bar: 12 nodes, page 1/2" ui_wait_re 10 '12 nodes .* page 1/2'
-t_check "page 1 shows node 1" ui_has "┌ 1 uish1  "
+t_check "page 1 shows node 1" ui_wait 5 "┌ 1 uish1  "
 t_check "page 1 does not show node 12" ui_lacks "12 uish12  "
 t_check "no pane narrower than 30 columns" widths_ok
 t_check "narrow titles keep index, name, state and both ports" \
-    ui_has_re '┌ 1 uish1  [a-z]+  24000/24100 '
+    ui_wait_re 5 '┌ 1 uish1  [a-z]+  24000/24100 '
 t_diag "$(ui_screen)"
 for i in 1 2 3 4 5 6 7 8; do
 	ui_remember "$(ui_pid $i)"

@@ -15,7 +15,7 @@ t_check "p: node 1's title says paused" ui_wait_re 5 '1 uipz1@127.0.0.1  paused'
 t_check "p: the status bar counts it" ui_wait 5 "1 paused"
 t_check "p: its whole group is stopped" \
     t_wait_for 3 grep -q '^State:.*T (stopped)' "/proc/$p1/status"
-t_check "p: node 2 still runs" ui_has_re '2 uipz2@127.0.0.1  running'
+t_check "p: node 2 still runs" ui_wait_re 5 '2 uipz2@127.0.0.1  running'
 ui_keys p
 t_check "p again: node 1 runs again" ui_wait_re 5 '1 uipz1@127.0.0.1  running'
 t_check "p again: its process runs" \

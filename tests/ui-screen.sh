@@ -45,19 +45,19 @@ ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
 
 # Cursor-up progress: ESC[3A then ESC[2K and a line, 20 times.
 t_check "progress: the program ends its progress" ui_wait 10 "progress ends"
-t_check "progress: each task shows once" ui_count_is 1 'task A [0-9]+%'
-t_check "progress: at its final state" ui_count_is 3 'task [ABC] 100%'
-t_check "progress: no earlier state is left" ui_count_is 0 'task [ABC] [0-9]?[0-9]%'
-t_check "progress: the lines around it stay" ui_has "progress begins"
+t_check "progress: each task shows once" t_wait_for 5 ui_count_is 1 'task A [0-9]+%'
+t_check "progress: at its final state" t_wait_for 5 ui_count_is 3 'task [ABC] 100%'
+t_check "progress: no earlier state is left" t_wait_for 5 ui_count_is 0 'task [ABC] [0-9]?[0-9]%'
+t_check "progress: the lines around it stay" ui_wait 5 "progress begins"
 
 # What the pane hides (the first version of each rewritten line, still
 # in the scrollback) the all-nodes view, n / N and the filter hide too.
 ui_keys a
 t_check "a: the all-nodes view" ui_wait 5 " ALL "
 t_check "a: the progress's final lines" ui_wait 5 "task C 100%"
-t_check "a: each task once" ui_count_is 1 'task A [0-9]+%'
+t_check "a: each task once" t_wait_for 5 ui_count_is 1 'task A [0-9]+%'
 t_check "a: no earlier state of a task" \
-    ui_count_is 0 'task [ABC] [0-9]?[0-9]%' || t_diag "$(ui_screen | grep task)"
+    t_wait_for 5 ui_count_is 0 'task [ABC] [0-9]?[0-9]%' || t_diag "$(ui_screen | grep task)"
 ui_keys a /
 ui_keys -l 'task A 0%'
 ui_keys Enter n
@@ -69,7 +69,7 @@ ui_keys Enter f a
 t_check "f in the all-nodes view" ui_wait 5 " ALL "
 t_check "f in the all-nodes view: the final version" \
     ui_wait 5 "task A 100%"
-t_check "f in the all-nodes view: only it" ui_count_is 1 'task A [0-9]+%'
+t_check "f in the all-nodes view: only it" t_wait_for 5 ui_count_is 1 'task A [0-9]+%'
 ui_keys a f /
 ui_keys Enter
 t_check "an empty pattern ends the search" t_wait_for 5 ui_lacks "/task A"
@@ -77,14 +77,14 @@ t_check "an empty pattern ends the search" t_wait_for 5 ui_lacks "/task A"
 # The alternate screen: shown while on, nothing of it left after.
 t_check "alternate screen: its text shows" ui_wait 10 "ALT-TEXT 5"
 t_check "alternate screen: addressed text is where it was put" \
-    ui_has_re "│ {19}ALT-CORNER"
+    ui_wait_re 5 "│ {19}ALT-CORNER"
 t_check "alternate screen: the line before it is not shown meanwhile" \
     ui_lacks "before the alternate screen"
 touch "$T_TMP/node3.txt.leave"
 t_check "alternate screen left: the line after it shows" \
     ui_wait 10 "after the alternate screen"
 t_check "alternate screen left: the line before it is back" \
-    ui_has "before the alternate screen"
+    ui_wait 5 "before the alternate screen"
 t_check "alternate screen left: none of its text is left" ui_lacks "ALT-"
 t_check "alternate screen left: the log holds the lines before and after" \
     t_wait_for 5 log3_is "before the alternate screen

@@ -44,7 +44,7 @@ ui_keys Enter
 t_check "counts per node in the status bar" \
     ui_wait 5 "/hello from uish[23]  n1:0 n2:1 n3:1 n4:0"
 t_check "the match is highlighted in panes 2 and 3" \
-    highlighted 2 "hello from uish[23]"
+    t_wait_for 5 highlighted 2 "hello from uish[23]"
 
 ui_keys n
 t_check "n: the first match is node 2's" zoomed_on 2
@@ -54,7 +54,7 @@ ui_keys N
 t_check "N: back to node 2's" zoomed_on 2
 ui_keys N
 t_check "N before the first: wraps to node 3's" zoomed_on 3
-t_check "wrapping says so" ui_has "search wrapped"
+t_check "wrapping says so" ui_wait 5 "search wrapped"
 
 # A regex with many matches in one node; smart case: lower case is
 # case-insensitive.
@@ -66,13 +66,13 @@ ui_keys /
 ui_keys -l 'line 29[0-9]'
 ui_keys Enter
 t_check "a regex counts 10 matches in node 4" ui_wait 5 "n1:0 n2:0 n3:0 n4:10"
-t_check "node 4's matches are highlighted" highlighted 10 "line 29[0-9]"
+t_check "node 4's matches are highlighted" t_wait_for 5 highlighted 10 "line 29[0-9]"
 
 ui_keys f
 t_check "f: node 4's pane says how many lines are hidden" \
     ui_wait 5 "filter: 291 hidden"
 t_check "f: a line that does not match is hidden" ui_lacks "line 288 of 300"
-t_check "f: the matching ones stay" ui_has "line 290 of 300"
+t_check "f: the matching ones stay" ui_wait 5 "line 290 of 300"
 t_check "f: node 1's pane shows none of its lines" ui_lacks "hello from uish1"
 ui_keys f
 t_check "f again: everything is back" ui_wait 5 "line 288 of 300"
@@ -84,7 +84,7 @@ ui_keys Enter
 t_check "invalid pattern: PCRE2's message with the offset" \
     ui_wait 5 "missing closing parenthesis at offset 6"
 t_check "invalid pattern: the previous search stays" \
-    ui_has "/line 29[0-9]  n1:0 n2:0 n3:0 n4:10"
+    ui_wait 5 "/line 29[0-9]  n1:0 n2:0 n3:0 n4:10"
 
 # Line editing: backspace, Ctrl-W (a word), Ctrl-U (everything).
 ui_keys /

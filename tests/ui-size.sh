@@ -30,7 +30,7 @@ t_diag "$(ui_screen | head -4)"
 
 ui_keys 1 z
 t_check "zoom: one pane fills the screen" ui_wait 5 "ZOOM"
-t_check "zoom: no other pane is drawn" ui_count_is 1 '┌ [0-9] uish'
+t_check "zoom: no other pane is drawn" t_wait_for 5 ui_count_is 1 '┌ [0-9] uish'
 t_check "zoom: node 1's pty is 45x158" t_wait_for 5 size_is "45 158"
 
 ui_tmux resize-window -t t -x 120 -y 40

@@ -25,7 +25,7 @@ t_check "t: TABLE in the status bar" ui_wait 5 " TABLE "
 t_check "t: a heading sorted by index" t_wait_for 5 ui_first_re '^#▲ +NAME +STATE +HOST +PID +PORTS +CPU +RSS +L/S +↻ +UPTIME'
 for i in 1 2 3 4 5; do
 	t_check "t: a row for node $i (index, name, state, host, pid, ports)" \
-	    ui_has_re "^$i +tb$i@127.0.0.1 +running +127.0.0.1 +[0-9]+ +2450$((i - 1))/2455$((i - 1)) "
+	    ui_wait_re 5 "^$i +tb$i@127.0.0.1 +running +127.0.0.1 +[0-9]+ +2450$((i - 1))/2455$((i - 1)) "
 done
 t_check "t: rows in index order" \
     eval '[ "$(ui_screen | sed -n "2,6p" | cut -c1)" = "$(printf "1\n2\n3\n4\n5")" ]'
@@ -49,7 +49,7 @@ ui_keys Enter
 t_check "/: the heading gains MATCHES" ui_wait 5 "MATCHES"
 t_check "/: node 3's row counts its matches" \
     ui_wait_re 5 '^3 +tb3@.* [1-9][0-9]*$'
-t_check "/: node 2's row has none" ui_has_re '^2 +tb2@.* 0$'
+t_check "/: node 2's row has none" ui_wait_re 5 '^2 +tb2@.* 0$'
 esc=$(printf '\033')
 # bold_row NODE: is NODE's row drawn bold?
 bold_row() {
@@ -63,9 +63,9 @@ t_diag "$(ui_screen | head -7)"
 ui_keys Home
 ui_keys Enter
 t_check "Enter: ZOOM in the status bar" ui_wait 5 " ZOOM "
-t_check "Enter: the zoomed pane is node 3's" ui_first_re '^┌ 3 tb3@127.0.0.1  running'
+t_check "Enter: the zoomed pane is node 3's" t_wait_for 5 ui_first_re '^┌ 3 tb3@127.0.0.1  running'
 t_check "Enter: its wide title shows its usage" \
-    ui_first_re '^┌ 3 tb3@127.0.0.1  running  pid [0-9]+  http 24502  dist 24552  ↻0  [0-9]+s  cpu [0-9]+% [0-9.]+[KMG] [0-9]+ l/s ' ||
+    t_wait_for 5 ui_first_re '^┌ 3 tb3@127.0.0.1  running  pid [0-9]+  http 24502  dist 24552  ↻0  [0-9]+s  cpu [0-9]+% [0-9.]+[KMG] [0-9]+ l/s ' ||
     t_diag "$(ui_screen | head -1)"
 ui_keys t
 t_check "t from the grid: the table again" ui_wait 5 " TABLE "
@@ -79,7 +79,7 @@ t_check "60 columns: the heading keeps CPU and RSS" \
     t_wait_for 5 ui_first_re '^# +NAME +STATE +CPU +RSS *$' ||
     t_diag "$(ui_screen | head -1)"
 t_check "60 columns: node 3's row shows its CPU and RSS" \
-    ui_has_re '^3 +tb3@127.0.0.1 +running +[0-9]+% +[0-9.]+[KMG] *$'
+    ui_wait_re 5 '^3 +tb3@127.0.0.1 +running +[0-9]+% +[0-9.]+[KMG] *$'
 ui_keys q
 t_check "q: nodemux exits" t_wait_for 10 ui_exited
 t_check "q: exit status 0" [ "$(ui_status)" = 0 ]
