@@ -24,6 +24,16 @@ struct rec {
 	int		 fds[2][2];
 };
 
+/* Two pipes in r, each with a byte to read: two fds ready at once. */
+static void
+rec_pipes(struct rec *r)
+{
+	cr_assert_eq(pipe(r->fds[0]), 0);
+	cr_assert_eq(pipe(r->fds[1]), 0);
+	cr_assert_eq(write(r->fds[0][1], "1", 1), 1);
+	cr_assert_eq(write(r->fds[1][1], "2", 1), 1);
+}
+
 /* Append c to the record's log. */
 static void
 rec_mark(struct rec *r, char c)
@@ -149,10 +159,7 @@ Test(loop, fd_removed_during_dispatch_is_not_called)
 	struct rec	 r = { 0 };
 	struct loop	*l = loop_new();
 
-	cr_assert_eq(pipe(r.fds[0]), 0);
-	cr_assert_eq(pipe(r.fds[1]), 0);
-	cr_assert_eq(write(r.fds[0][1], "1", 1), 1);
-	cr_assert_eq(write(r.fds[1][1], "2", 1), 1);
+	rec_pipes(&r);
 	/* Whichever is polled first removes both. */
 	cr_assert_eq(loop_add_fd(l, r.fds[0][0], POLLIN, fd_first, &r), 0);
 	cr_assert_eq(loop_add_fd(l, r.fds[0][0], POLLIN, fd_first, &r), -1,
@@ -209,10 +216,7 @@ Test(loop, deferred_call_runs_once_after_every_fd_of_the_turn)
 	struct rec	 r = { 0 };
 	struct loop	*l = loop_new();
 
-	cr_assert_eq(pipe(r.fds[0]), 0);
-	cr_assert_eq(pipe(r.fds[1]), 0);
-	cr_assert_eq(write(r.fds[0][1], "1", 1), 1);
-	cr_assert_eq(write(r.fds[1][1], "2", 1), 1);
+	rec_pipes(&r);
 	cr_assert_eq(loop_add_fd(l, r.fds[0][0], POLLIN, fd_defer, &r), 0);
 	cr_assert_eq(loop_add_fd(l, r.fds[1][0], POLLIN, fd_defer, &r), 0);
 	loop_add_timer(l, now_ms(), t_defer, &r);
