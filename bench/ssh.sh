@@ -12,7 +12,7 @@
 #
 # usage: bench/ssh.sh [NODEMUX]   (default: ./build/nodemux)
 #   env: N=16 LINES=100000 ROUNDS=3
-# Run it through /work/tools/isolate (or as root where /run/netns is yours).
+# Run it as root; beside other runs, in namespaces of its own (HACKING.md).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 NODEMUX=${1:-${NODEMUX:-$top/build/nodemux}}

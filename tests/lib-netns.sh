@@ -17,7 +17,8 @@
 #
 # Everything is torn down at exit (n_teardown, from the EXIT trap), even
 # after a failure; call n_teardown yourself from a trap of your own.
-# Run through /work/tools/isolate or as root with a private /run/netns.
+# Runs as root; two runs at once each need namespaces of their own, with
+# a private /run/netns (HACKING.md).
 
 N_NET=
 N_TAG=
