@@ -157,20 +157,16 @@ guard_set_log(struct guard_set *s, const int *fds, size_t n)
 static void
 guard_send_acks(struct guard_set *s)
 {
-	size_t	 i;
-	ssize_t	 n;
+	size_t	 sent = 0;
 
-	for (i = 0; i < s->nacks; i++) {
-		n = send(3, &s->acks[i], 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n == -1 && errno == EINTR) {
-			i--;
-			continue;
-		}
-		if (n == -1)
+	while (sent < s->nacks) {
+		if (send(3, &s->acks[sent], 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1)
+			sent++;
+		else if (errno != EINTR)
 			break;	/* full (or nodemux gone: EOF comes next) */
 	}
-	memmove(s->acks, s->acks + i, s->nacks - i);
-	s->nacks -= i;
+	memmove(s->acks, s->acks + sent, s->nacks - sent);
+	s->nacks -= sent;
 }
 
 /*
@@ -206,8 +202,6 @@ guard_child(int rfd)
 		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0)
 			continue;
 		n = fd_recv(3, &m, sizeof m, fds, 2, &nfds);
-		if (n == -1 && errno == EINTR)
-			continue;
 		if (n <= 0)
 			break;	/* EOF: nodemux is gone */
 		if (n == (ssize_t)sizeof m && m.op == 'L') {
