@@ -273,6 +273,14 @@ cluster_io_write(struct cnode *cn, const void *buf, size_t len)
 	return len;
 }
 
+/* New output was fed: readiness probes and front ends hear of it. */
+static void
+cluster_io_tell(struct cnode *cn)
+{
+	cluster_ready_output(cn);
+	cluster_emit_output(cn->c, cn->n);
+}
+
 /*
  * Parse what cn read into the stage this turn: lines to scrollback and
  * log, then the front ends hear of the output.
@@ -288,8 +296,7 @@ cluster_io_parse(struct cnode *cn)
 	cn->stage_len = 0;	/* before the callbacks: they may parse */
 	cluster_io_feed(cn, c->stage + cn->stage_at, len);
 	cluster_io_after_read(cn);
-	cluster_ready_output(cn);
-	cluster_emit_output(c, cn->n);
+	cluster_io_tell(cn);
 }
 
 /* Parse every node's staged bytes, in the order they were read. */
@@ -407,13 +414,13 @@ cluster_io_drain(struct cnode *cn, size_t max)
 		if ((size_t)r < want && stage)
 			break;
 	}
-	if (!stage || eof) {
-		cluster_io_parse(cn);
+	if (!stage) {
 		cluster_io_after_read(cn);
-		if (total > 0 && !stage) {
-			cluster_ready_output(cn);
-			cluster_emit_output(c, cn->n);
-		}
+		if (total > 0)
+			cluster_io_tell(cn);
+	} else if (eof) {
+		cluster_io_parse(cn);	/* its last bytes, before its end */
+		cluster_io_after_read(cn);
 	}
 	if (!eof)
 		return 0;
