@@ -1375,7 +1375,7 @@ Test(cluster, next_free_scans_a_long_busy_range_a_bounded_part_per_turn)
 {
 	char		 dir[] = "/tmp/nm-nfs.XXXXXX";
 	struct th	 th;
-	int		 base = 43000, busy = 150, s[150], alive = 0;
+	int		 base = 29000, busy = 150, s[150], alive = 0;
 	uint64_t	 turns;
 	pid_t		 pids[2];
 	char		*want;
@@ -1412,7 +1412,7 @@ Test(cluster, a_node_stopped_during_its_port_scan_never_starts)
 {
 	char		 dir[] = "/tmp/nm-nfs.XXXXXX";
 	struct th	 th;
-	int		 base = 44000, busy = 100, s[100];
+	int		 base = 30000, busy = 100, s[100];
 	char		*cause = NULL;
 	pid_t		 p2;
 
