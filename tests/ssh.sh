@@ -89,6 +89,22 @@ t_check "each remote node has its log file here" \
     grep -qx "on $h2 as r2@$h2 host $h2" "$T_TMP/logs/r2@$h2.log"
 t_check "nothing is left on any host" t_wait_for 5 all_clear
 
+# 1b. Nodes that end before their host has said their group id: the
+# question is dropped, and each host's connection goes as soon as its
+# calls are done (it once waited 2 s per host for the unanswered ones,
+# the loop stopped meanwhile).
+mkcfg 'true' ''
+ms0=$(($(date +%s%N) / 1000000))
+"$NODEMUX" up --headless -c "$cfg" -n 4 >"$T_TMP/out" 2>&1
+rc=$? ms1=$(($(date +%s%N) / 1000000))
+t_check "4 remote nodes of true on 2 hosts: up --headless exits 0" test $rc -eq 0 ||
+    t_diag "$(cat "$T_TMP/out")"
+t_check "within 3 s of its start, logins included ($((ms1 - ms0)) ms)" \
+    test $((ms1 - ms0)) -lt 3000
+t_check "nothing is left on any host" t_wait_for 5 all_clear ||
+    t_diag "$(for i in 1 2; do for p in $(n_pids $i); do
+	tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-200; echo; done; done)"
+
 # 2. One TCP connection (one master) per host, however many nodes.
 up_bg 'echo started; exec sleep 1000' -n 6
 t_wait_for 15 sh -c "[ \$(grep -c 'started\$' '$T_TMP/up.out') -eq 6 ]"

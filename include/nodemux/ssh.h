@@ -32,8 +32,12 @@ extern const char ssh_wrap_text[];
  */
 struct ssh_host	*ssh_host_get(const struct plan *, const struct plan_host *h,
 		    struct loop *, struct guard *);
-/* Drop a reference; the last one stops the master and forgets h. */
+/* Drop a reference; the last one stops the master and forgets h, once
+   the calls in flight to it are done (in the loop, never blocking it). */
 void		 ssh_host_put(struct ssh_host *);
+/* Before the loop goes: the hosts still waiting for calls go now (the
+   calls are given a moment, then killed). */
+void		 ssh_flush(void);
 
 /* Start the master unless it is connecting or up.  Never blocks. */
 void		 ssh_host_connect(struct ssh_host *);
@@ -76,9 +80,14 @@ int		 ssh_run(const struct plan *, const struct plan_host *ph,
 /*
  * Run the wrapper with args over the master in the background (reaped by
  * ssh_reap); with out, *out is the read end of its output (non-blocking,
- * close-on-exec).  0, or -1 when the host is not up or no fork.
+ * close-on-exec).  Its local pid, or -1 when the host is not up or no
+ * fork.
  */
-int		 ssh_host_spawn(struct ssh_host *, char *const *args, int *out);
+pid_t		 ssh_host_spawn(struct ssh_host *, char *const *args, int *out);
+
+/* A call whose answer is no longer wanted (one that only asks): its
+   client is killed, so that nothing waits for it (ssh_host_put). */
+void		 ssh_call_cancel(pid_t);
 
 /*
  * Has the master of a host that was up just ended?  1 then (the host is

@@ -150,11 +150,21 @@ struct transport_ops {
 	 * whole group) and reaped without the loop; no hook is called.
 	 */
 	void		(*free)(struct transport *);
+
+	/*
+	 * Optional: every node of the transport is freed and the loop is
+	 * about to go; end what was left to the loop (a connection waiting
+	 * for its last calls), without it.
+	 */
+	void		(*finish)(void);
 };
 
 /* The transport for node pn of plan: the first whose match says so. */
 const struct transport_ops *transport_find(const struct plan *,
 		    const struct plan_node *pn);
+
+/* Every transport's finish, once the cluster's nodes are freed. */
+void		 transport_finish_all(void);
 
 /* The local transport: a pty on this machine (transport-local.c). */
 extern const struct transport_ops transport_local;

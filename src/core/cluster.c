@@ -168,6 +168,7 @@ cluster_free(struct cluster *c)
 	cluster_io_free(c);
 	for (i = 0; i < c->size; i++)
 		cluster_free_node(&c->cn[i]);
+	transport_finish_all();
 	cluster_guard_free(c);
 	cluster_sub_free_all(c);
 	free(c->guard_cause);

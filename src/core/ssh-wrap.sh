@@ -154,11 +154,12 @@ nm_execd() {
 }
 
 # pid KEY: the group id of the node's run, once its command runs (its
-# pid file is written and its exec done); nothing after 5 seconds (the
-# caller asks again).
+# pid file is written and its exec done); nothing after a second (the
+# caller asks again while the node runs; a node that ended meanwhile is
+# not asked for, and this loop is what would be left of the question).
 nm_pidof() {
 	nm_i=0
-	while ! { nm_group "$1" && nm_execd "$nm_pg"; } && [ "$nm_i" -lt 50 ]; do
+	while ! { nm_group "$1" && nm_execd "$nm_pg"; } && [ "$nm_i" -lt 10 ]; do
 		sleep 0.1 2>/dev/null || sleep 1
 		nm_i=$((nm_i + 1))
 	done

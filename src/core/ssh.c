@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,14 +58,24 @@ struct ssh_host {
 	char			*why;		/* its last words */
 	struct ssh_watch	*watch;
 	size_t			 nwatch;
+	int			 closing; /* no reference left: its master
+					    goes once its calls are done */
+	uint64_t		 close_timer;
 	struct ssh_host		*next;
+};
+
+/* A call in the background (a signal, a port list, a group id). */
+struct ssh_call {
+	pid_t		 pid;
+	struct ssh_host	*h;	/* NULL once h is gone */
 };
 
 static struct ssh_host	*ssh_hosts;
 static char		*ssh_dir;	/* the private directory */
 static int		 ssh_seq;	/* names sockets in it */
-static pid_t		*ssh_helpers;	/* background calls to reap */
+static struct ssh_call	*ssh_helpers;	/* background calls to reap */
 static size_t		 ssh_nhelpers;
+static struct loop	*ssh_sigloop;	/* where ssh_sigchld is added */
 /* Hosts that were up once: a node restarted after its connection was
    lost outlives the host's record (freed with its last node). */
 static const struct plan_host **ssh_been_up;
@@ -143,6 +154,11 @@ ssh_host_get(const struct plan *plan, const struct plan_host *ph,
 	char		*cause = NULL;
 
 	if ((h = ssh_host_find(ph)) != NULL) {
+		if (h->closing) {	/* wanted again before it went */
+			h->closing = 0;
+			loop_cancel_timer(h->loop, h->close_timer);
+			h->close_timer = 0;
+		}
 		h->refs++;
 		return h;
 	}
@@ -502,25 +518,31 @@ ssh_host_stop(struct ssh_host *h)
 	h->pid = 0;
 }
 
-/* Give the calls in flight (a SIGKILL on its way) a moment to end. */
-static void
-ssh_helpers_wait(void)
+/* Calls of h still in flight. */
+static size_t
+ssh_host_calls(const struct ssh_host *h)
 {
-	int64_t	 deadline = now_ms() + SSH_HELPERS_MS;
+	size_t	 i, n = 0;
 
-	for (ssh_reap(); ssh_nhelpers != 0 && now_ms() < deadline; ssh_reap())
-		poll(NULL, 0, 10);
+	for (i = 0; i < ssh_nhelpers; i++)
+		n += ssh_helpers[i].h == h;
+	return n;
 }
 
-void
-ssh_host_put(struct ssh_host *h)
+/* Stop h's master and forget h; its calls still in flight are killed. */
+static void
+ssh_host_close(struct ssh_host *h)
 {
 	struct ssh_host	**pp;
+	size_t		 i;
 
-	if (h == NULL || --h->refs > 0)
-		return;
-	if (h->state == SSH_UP)
-		ssh_helpers_wait();
+	loop_cancel_timer(h->loop, h->close_timer);
+	for (i = 0; i < ssh_nhelpers; i++) {
+		if (ssh_helpers[i].h == h) {
+			kill(-ssh_helpers[i].pid, SIGKILL);
+			ssh_helpers[i].h = NULL;
+		}
+	}
 	ssh_host_stop(h);
 	for (pp = &ssh_hosts; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == h) {
@@ -544,6 +566,96 @@ ssh_host_put(struct ssh_host *h)
 	}
 }
 
+/* A closing host whose calls took too long: it goes now. */
+static void
+ssh_host_close_timer(struct loop *loop, void *arg)
+{
+	struct ssh_host	*h = arg;
+
+	h->close_timer = 0;
+	ssh_host_close(h);
+}
+
+/* Hosts closing: the first one with no call left, or NULL. */
+static struct ssh_host *
+ssh_host_done(void)
+{
+	struct ssh_host	*h;
+
+	for (h = ssh_hosts; h != NULL; h = h->next) {
+		if (h->closing && ssh_host_calls(h) == 0)
+			return h;
+	}
+	return NULL;
+}
+
+/* A child ended: a closing host whose last call it was goes. */
+static void
+ssh_sigchld(struct loop *loop, int signo, void *arg)
+{
+	struct ssh_host	*h;
+
+	ssh_reap();
+	while ((h = ssh_host_done()) != NULL)
+		ssh_host_close(h);
+	for (h = ssh_hosts; h != NULL && !h->closing; h = h->next)
+		continue;
+	if (h == NULL && ssh_sigloop != NULL) {
+		loop_del_signal(ssh_sigloop, SIGCHLD, ssh_sigchld, NULL);
+		ssh_sigloop = NULL;
+	}
+}
+
+/*
+ * The last reference: the master goes, but not before the calls in
+ * flight to the host are done (a stop or a SIGKILL on its way), which
+ * the loop waits for (SSH_HELPERS_MS at most); ssh_flush ends the wait.
+ */
+void
+ssh_host_put(struct ssh_host *h)
+{
+	if (h == NULL || --h->refs > 0)
+		return;
+	ssh_reap();
+	if (h->state != SSH_UP || ssh_host_calls(h) == 0) {
+		ssh_host_close(h);
+		return;
+	}
+	h->closing = 1;
+	h->close_timer = loop_add_timer(h->loop, now_ms() + SSH_HELPERS_MS,
+	    ssh_host_close_timer, h);
+	if (ssh_sigloop == NULL) {
+		ssh_sigloop = h->loop;
+		loop_add_signal(ssh_sigloop, SIGCHLD, ssh_sigchld, NULL);
+	}
+}
+
+void
+ssh_flush(void)
+{
+	struct ssh_host	*h;
+	int64_t		 deadline = now_ms() + SSH_HELPERS_MS;
+
+	for (;;) {
+		ssh_reap();
+		while ((h = ssh_host_done()) != NULL)
+			ssh_host_close(h);
+		for (h = ssh_hosts; h != NULL && !h->closing; h = h->next)
+			continue;
+		if (h == NULL)
+			break;
+		if (now_ms() >= deadline) {
+			ssh_host_close(h);
+			continue;
+		}
+		poll(NULL, 0, 10);
+	}
+	if (ssh_sigloop != NULL) {
+		loop_del_signal(ssh_sigloop, SIGCHLD, ssh_sigchld, NULL);
+		ssh_sigloop = NULL;
+	}
+}
+
 void
 ssh_reap(void)
 {
@@ -552,7 +664,7 @@ ssh_reap(void)
 	pid_t		 r;
 
 	for (i = 0; i < ssh_nhelpers; i++) {
-		r = waitpid(ssh_helpers[i], NULL, WNOHANG);
+		r = waitpid(ssh_helpers[i].pid, NULL, WNOHANG);
 		if (r == 0 || (r == -1 && errno == EINTR))
 			continue;
 		ssh_helpers[i--] = ssh_helpers[--ssh_nhelpers];
@@ -568,7 +680,7 @@ ssh_reap(void)
 	}
 }
 
-int
+pid_t
 ssh_host_spawn(struct ssh_host *h, char *const *args, int *out)
 {
 	char	**argv;
@@ -591,12 +703,26 @@ ssh_host_spawn(struct ssh_host *h, char *const *args, int *out)
 	}
 	ssh_helpers = xreallocarray(ssh_helpers, ssh_nhelpers + 1,
 	    sizeof *ssh_helpers);
-	ssh_helpers[ssh_nhelpers++] = pid;
+	ssh_helpers[ssh_nhelpers].pid = pid;
+	ssh_helpers[ssh_nhelpers++].h = h;
 	if (out != NULL) {
 		fd_set_nonblock(p[0]);
 		*out = p[0];
 	}
-	return 0;
+	return pid;
+}
+
+void
+ssh_call_cancel(pid_t pid)
+{
+	size_t	 i;
+
+	for (i = 0; i < ssh_nhelpers; i++) {
+		if (ssh_helpers[i].pid == pid) {
+			kill(-pid, SIGKILL);
+			return;
+		}
+	}
 }
 
 /* Read fd to EOF into sb until deadline; 0, or -1 when time ran out. */

@@ -33,7 +33,7 @@
 #include "nodemux/util.h"
 
 #define TSSH_KILLED_MAX	64	/* exit 128+N from the wrapper: signal N */
-#define TSSH_PID_AGAIN_MS 500	/* no group id yet: ask again after */
+#define TSSH_PID_AGAIN_MS 200	/* no group id yet: ask again after */
 
 struct transport {
 	struct ssh_host			*h;
@@ -62,6 +62,7 @@ struct transport {
 	pid_t				 rpid;	/* the group on its host, 0 while
 						   not known */
 	int				 pidfd;	/* that answer on its way, or -1 */
+	pid_t				 pidcall; /* its client */
 	uint64_t			 pid_timer; /* to ask again */
 	struct strbuf			 pidbuf;
 };
@@ -526,6 +527,7 @@ tssh_pid_close(struct transport *t)
 {
 	if (t->pidfd == -1)
 		return;
+	ssh_call_cancel(t->pidcall);	/* over, or no longer wanted */
 	loop_del_fd(t->loop, t->pidfd);
 	close(t->pidfd);
 	t->pidfd = -1;
@@ -592,7 +594,7 @@ tssh_pid_ask(struct transport *t)
 {
 	char	*args[3] = { (char *)"pid", t->key, NULL };
 
-	if (ssh_host_spawn(t->h, args, &t->pidfd) == -1) {
+	if ((t->pidcall = ssh_host_spawn(t->h, args, &t->pidfd)) == -1) {
 		t->pidfd = -1;
 		return;
 	}
@@ -841,6 +843,10 @@ tssh_sigchld(struct transport *t)
 		st = 255 << 8;	/* collected elsewhere: say lost */
 	t->reaped = 1;
 	guard_del(t->guard, t->pid);
+	/* Its group id is no longer asked for: the node has ended. */
+	tssh_pid_close(t);
+	loop_cancel_timer(t->loop, t->pid_timer);
+	t->pid_timer = 0;
 	tssh_gate_release(t);
 	tssh_end(t, st, &end, &reason);
 	t->hooks->ended(t->hooks_arg, &end);
@@ -905,4 +911,5 @@ const struct transport_ops transport_ssh = {
 	.sigchld = tssh_sigchld,
 	.close_fd = tssh_close_fd,
 	.free = tssh_free,
+	.finish = ssh_flush,
 };

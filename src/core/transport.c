@@ -27,3 +27,15 @@ transport_find(const struct plan *plan, const struct plan_node *pn)
 	}
 	return &transport_local;
 }
+
+void
+transport_finish_all(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof transport_table / sizeof transport_table[0];
+	    i++) {
+		if (transport_table[i]->finish != NULL)
+			transport_table[i]->finish();
+	}
+}
