@@ -1,7 +1,8 @@
 # nodemux's remote side, sent with every ssh command (nothing is installed
 # on the host): "run" starts a node in a process group of its own and kills
 # that group when the ssh session goes; "signal" signals a node's group;
-# "ports" lists the TCP ports listening here; "check" is for doctor.
+# "pids" says which nodes run, with their group ids; "ports" lists the
+# TCP ports listening here; "check" is for doctor.
 # State: a pid file and a fifo per node in a private 0700 directory.
 umask 077
 nm_d=/tmp/nodemux-$(id -u)
@@ -153,17 +154,27 @@ nm_execd() {
 	! tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q nm-pre-exec
 }
 
-# pid KEY: the group id of the node's run, once its command runs (its
-# pid file is written and its exec done); nothing after a second (the
-# caller asks again while the node runs; a node that ended meanwhile is
-# not asked for, and this loop is what would be left of the question).
-nm_pidof() {
+# pids KEY...: "KEY GROUP" for each node whose command runs (its pid file
+# is written and its exec done), as soon as it does; after a second, the
+# rest are given up (the caller asks again for those still running, and
+# this loop is all that would be left of a question no longer wanted).
+nm_pids() {
 	nm_i=0
-	while ! { nm_group "$1" && nm_execd "$nm_pg"; } && [ "$nm_i" -lt 10 ]; do
+	while [ $# -gt 0 ]; do
+		nm_left=
+		for nm_k in "$@"; do
+			if nm_group "$nm_k" && nm_execd "$nm_pg"; then
+				echo "$nm_k $nm_pg"
+			else
+				nm_left="$nm_left $nm_k"
+			fi
+		done
+		# Keys are [A-Za-z0-9.-_] (ssh_node_key): split as words.
+		set -- $nm_left
+		[ $# -gt 0 ] && [ "$nm_i" -lt 10 ] || break
 		sleep 0.1 2>/dev/null || sleep 1
 		nm_i=$((nm_i + 1))
 	done
-	nm_group "$1" && nm_execd "$nm_pg" && echo "$nm_pg"
 }
 
 # signal KEY SIG: signal the node's group; 1 when there is none.  A
@@ -227,7 +238,7 @@ shift
 case $nm_mode in
 run) nm_run "$@" ;;
 signal) nm_signal "$@" ;;
-pid) nm_pidof "$@" ;;
+pids) nm_pids "$@" ;;
 ports) nm_ports "$@" && echo end ;;
 check) nm_check "$@" ;;
 *) nm_say "unknown mode $nm_mode"; exit 125 ;;

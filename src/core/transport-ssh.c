@@ -61,10 +61,25 @@ struct transport {
 	struct loop			*loop;
 	pid_t				 rpid;	/* the group on its host, 0 while
 						   not known */
-	int				 pidfd;	/* that answer on its way, or -1 */
-	pid_t				 pidcall; /* its client */
-	uint64_t			 pid_timer; /* to ask again */
-	struct strbuf			 pidbuf;
+	int				 pid_wait; /* for rpid, in tssh_pidw */
+	int				 pid_in; /* asked in the call in flight */
+	struct transport		*pid_next;
+};
+
+/*
+ * The nodes of a host that wait for their group id ("started") share one
+ * "pids" call: the wrapper answers for each node as soon as its command
+ * runs, and gives up on the rest after a second; those still running are
+ * asked again.  A host costs one call, not one per node (a login each).
+ */
+struct tssh_pids {
+	struct ssh_host		*h;	/* a reference */
+	struct loop		*loop;
+	int			 fd;	/* the call's answer, or -1 */
+	pid_t			 pid;	/* its client */
+	struct strbuf		 buf;	/* a partial line of it */
+	uint64_t		 timer;	/* the next call */
+	struct tssh_pids	*next;
 };
 
 /* The TCP ports listening on a host, from one "ports" call, shared by
@@ -521,84 +536,226 @@ tssh_gate_release(struct transport *t)
 		unlink(t->gate_path);
 }
 
-/* Stop waiting for the node's group id. */
+static struct tssh_pids	*tssh_pidqs;
+static struct transport	*tssh_pidw;	/* waiting for their group id */
+
+static struct tssh_pids *
+tssh_pids_find(const struct ssh_host *h)
+{
+	struct tssh_pids	*q;
+
+	for (q = tssh_pidqs; q != NULL; q = q->next) {
+		if (q->h == h)
+			return q;
+	}
+	return NULL;
+}
+
+/* Does any node of h wait for its group id (one not in the last call,
+   with in)? */
+static int
+tssh_pids_waiting(const struct ssh_host *h, int in)
+{
+	struct transport	*t;
+
+	for (t = tssh_pidw; t != NULL; t = t->pid_next) {
+		if (t->h == h && (in || !t->pid_in))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+tssh_pids_free(struct tssh_pids *q)
+{
+	struct tssh_pids	**pp;
+
+	for (pp = &tssh_pidqs; *pp != q; pp = &(*pp)->next)
+		continue;
+	*pp = q->next;
+	if (q->fd != -1) {
+		ssh_call_cancel(q->pid);
+		loop_del_fd(q->loop, q->fd);
+		close(q->fd);
+	}
+	loop_cancel_timer(q->loop, q->timer);
+	strbuf_free(&q->buf);
+	ssh_host_put(q->h);
+	free(q);
+}
+
+/* Node t no longer waits for its group id (it has it, or has ended). */
 static void
 tssh_pid_close(struct transport *t)
 {
-	if (t->pidfd == -1)
+	struct transport	**pp;
+	struct tssh_pids	 *q;
+
+	if (!t->pid_wait)
 		return;
-	ssh_call_cancel(t->pidcall);	/* over, or no longer wanted */
-	loop_del_fd(t->loop, t->pidfd);
-	close(t->pidfd);
-	t->pidfd = -1;
-	strbuf_free(&t->pidbuf);
+	for (pp = &tssh_pidw; *pp != t; pp = &(*pp)->pid_next)
+		continue;
+	*pp = t->pid_next;
+	t->pid_wait = t->pid_in = 0;
+	if ((q = tssh_pids_find(t->h)) == NULL || tssh_pids_waiting(t->h, 1))
+		return;
+	/* No node of the host waits: a call in flight is not wanted (it
+	   goes at its EOF), a call to come is not made. */
+	if (q->fd != -1)
+		ssh_call_cancel(q->pid);
+	else
+		tssh_pids_free(q);
 }
 
-static void	tssh_pid_ask(struct transport *);
+static void	tssh_pids_read(struct loop *, int, int, void *);
 
-/* Ask the host again for the node's group id. */
+/* Ask h for the group ids of every node of it that waits. */
 static void
-tssh_pid_again(struct loop *loop, void *arg)
+tssh_pids_call(struct tssh_pids *q)
 {
-	struct transport	*t = arg;
+	struct transport	*t;
+	char			**args;
+	size_t			 n = 0;
 
-	t->pid_timer = 0;
-	tssh_pid_ask(t);
+	for (t = tssh_pidw; t != NULL; t = t->pid_next)
+		n += t->h == q->h;
+	if (n == 0) {
+		tssh_pids_free(q);
+		return;
+	}
+	args = xcalloc(n + 2, sizeof *args);
+	n = 0;
+	args[n++] = (char *)"pids";
+	for (t = tssh_pidw; t != NULL; t = t->pid_next) {
+		if (t->h == q->h) {
+			args[n++] = t->key;
+			t->pid_in = 1;
+		}
+	}
+	q->pid = ssh_host_spawn(q->h, args, &q->fd);
+	free(args);
+	if (q->pid == -1) {
+		/* The host is not up: the clients' ends will say so.
+		   Nothing is asked for them meanwhile. */
+		q->fd = -1;
+		return;
+	}
+	loop_add_fd(q->loop, q->fd, POLLIN, tssh_pids_read, q);
 }
 
-/*
- * The host's answer: the node's group id there, once its command runs
- * (the wrapper answers after the exec): show it and say the node runs.
- * No answer (the run has not got that far in the wrapper's time): ask
- * again, while the client runs.
- */
 static void
-tssh_pid_read(struct loop *loop, int fd, int revents, void *arg)
+tssh_pids_timer(struct loop *loop, void *arg)
 {
-	struct transport	*t = arg;
-	char			 b[64];
-	ssize_t			 r;
+	struct tssh_pids	*q = arg;
+
+	q->timer = 0;
+	tssh_pids_call(q);
+}
+
+/* "KEY GROUP" from h: that node runs. */
+static void
+tssh_pids_line(struct tssh_pids *q, char *line)
+{
+	struct transport	*t;
+	char			*sp;
 	int			 pid;
 
-	r = read(fd, b, sizeof b);
-	if (r == -1 && (errno == EINTR || errno == EAGAIN))
+	if ((sp = strchr(line, ' ')) == NULL)
 		return;
-	if (r > 0 && t->pidbuf.len < 256) {
-		strbuf_add(&t->pidbuf, b, r);
+	*sp++ = '\0';
+	sp[strcspn(sp, "\r")] = '\0';
+	if (parse_int(sp, 2, 0x7fffffff, &pid) != 0)
 		return;
+	for (t = tssh_pidw; t != NULL; t = t->pid_next) {
+		if (t->h == q->h && strcmp(t->key, line) == 0)
+			break;
 	}
-	if (t->pidbuf.len != 0) {
-		t->pidbuf.buf[strcspn(t->pidbuf.buf, "\r\n")] = '\0';
-		if (parse_int(t->pidbuf.buf, 2, 0x7fffffff, &pid) == 0 &&
-		    !t->reaped)
-			t->rpid = pid;
-	}
+	if (t == NULL || t->reaped)
+		return;
+	t->rpid = pid;
 	tssh_pid_close(t);
-	if (t->reaped)
-		return;
-	if (t->rpid == 0) {
-		t->pid_timer = loop_add_timer(t->loop, now_ms() +
-		    TSSH_PID_AGAIN_MS, tssh_pid_again, t);
-		return;
-	}
 	if (t->hooks->changed != NULL)
 		t->hooks->changed(t->hooks_arg);
 	if (t->hooks->started != NULL)
 		t->hooks->started(t->hooks_arg);
 }
 
+/*
+ * The answers, a line a node; at EOF the nodes of h still waiting are
+ * asked again: at once those that were not in this call, else after
+ * TSSH_PID_AGAIN_MS.  The hooks called may free transports, never q
+ * while its call is in flight.
+ */
+static void
+tssh_pids_read(struct loop *loop, int fd, int revents, void *arg)
+{
+	struct tssh_pids	*q = arg;
+	char			 b[512], *nl, *line;
+	ssize_t			 r;
+
+	r = read(fd, b, sizeof b);
+	if (r == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r > 0) {
+		if (q->buf.len + r > 4096)
+			q->buf.len = 0;		/* not the wrapper's words */
+		strbuf_add(&q->buf, b, r);
+		while ((nl = memchr(q->buf.buf, '\n', q->buf.len)) != NULL) {
+			line = xstrndup(q->buf.buf, nl - q->buf.buf);
+			memmove(q->buf.buf, nl + 1,
+			    q->buf.len - (nl + 1 - q->buf.buf));
+			q->buf.len -= nl + 1 - q->buf.buf;
+			tssh_pids_line(q, line);
+			free(line);
+		}
+		return;
+	}
+	loop_del_fd(loop, fd);
+	close(fd);
+	q->fd = -1;
+	strbuf_free(&q->buf);
+	ssh_reap();
+	if (!tssh_pids_waiting(q->h, 1))
+		tssh_pids_free(q);
+	else if (tssh_pids_waiting(q->h, 0))
+		tssh_pids_call(q);
+	else
+		q->timer = loop_add_timer(loop, now_ms() + TSSH_PID_AGAIN_MS,
+		    tssh_pids_timer, q);
+}
+
 /* The node was let go: ask its host for its group id (which says that
-   it runs). */
+   it runs), with the other nodes of the host that wait for theirs. */
 static void
 tssh_pid_ask(struct transport *t)
 {
-	char	*args[3] = { (char *)"pid", t->key, NULL };
+	struct tssh_pids	*q;
 
-	if ((t->pidcall = ssh_host_spawn(t->h, args, &t->pidfd)) == -1) {
-		t->pidfd = -1;
+	if (t->pid_wait || t->reaped)
 		return;
+	t->pid_wait = 1;
+	t->pid_in = 0;
+	t->pid_next = tssh_pidw;
+	tssh_pidw = t;
+	if ((q = tssh_pids_find(t->h)) == NULL) {
+		q = xcalloc(1, sizeof *q);
+		q->h = ssh_host_get(t->plan, t->pn->host, t->loop, t->guard);
+		q->loop = t->loop;
+		q->fd = -1;
+		q->next = tssh_pidqs;
+		tssh_pidqs = q;
 	}
-	loop_add_fd(t->loop, t->pidfd, POLLIN, tssh_pid_read, t);
+	if (q->fd == -1 && q->timer == 0)
+		tssh_pids_call(q);
+}
+
+/* Before the loop goes: the calls in flight and to come go. */
+static void
+tssh_finish(void)
+{
+	while (tssh_pidqs != NULL)
+		tssh_pids_free(tssh_pidqs);
+	ssh_flush();
 }
 
 /* The host's state changed while the node waited at its gate. */
@@ -682,7 +839,7 @@ tssh_spawn(const struct transport_spec *ts, struct transport **tp,
 	t->guard = ts->guard;
 	t->hooks = ts->hooks;
 	t->hooks_arg = ts->hooks_arg;
-	t->master = t->gate = t->gate_held = t->pidfd = -1;
+	t->master = t->gate = t->gate_held = -1;
 	t->loop = ts->loop;
 	t->key = ssh_node_key(ts->plan, ts->node);
 	t->h = ssh_host_get(ts->plan, ts->node->host, ts->loop, ts->guard);
@@ -845,8 +1002,6 @@ tssh_sigchld(struct transport *t)
 	guard_del(t->guard, t->pid);
 	/* Its group id is no longer asked for: the node has ended. */
 	tssh_pid_close(t);
-	loop_cancel_timer(t->loop, t->pid_timer);
-	t->pid_timer = 0;
 	tssh_gate_release(t);
 	tssh_end(t, st, &end, &reason);
 	t->hooks->ended(t->hooks_arg, &end);
@@ -871,7 +1026,6 @@ tssh_free(struct transport *t)
 	if (t == NULL)
 		return;
 	tssh_pid_close(t);
-	loop_cancel_timer(t->loop, t->pid_timer);
 	if (t->watching)
 		ssh_host_unwatch(t->h, t);
 	if (t->pid != 0 && !t->reaped) {
@@ -911,5 +1065,5 @@ const struct transport_ops transport_ssh = {
 	.sigchld = tssh_sigchld,
 	.close_fd = tssh_close_fd,
 	.free = tssh_free,
-	.finish = ssh_flush,
+	.finish = tssh_finish,
 };
