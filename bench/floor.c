@@ -6,6 +6,10 @@
  *                    maxrss_kb self_user_ms self_sys_ms" to FILE: user and
  *                    sys count CMD and its children, self_* CMD alone
  *                    (sampled from /proc every 10 ms until it exits)
+ *   floor bytes N DIR  wait until the files in DIR hold N bytes in all
+ *                    (looked at every 5 ms; a reader's log files are
+ *                    whole); print the wall clock then, in ms since the
+ *                    epoch; exit 1 if they stop growing for 60 s first
  * cc -O2 -o floor floor.c -lutil
  */
 #include <sys/types.h>
@@ -13,7 +17,11 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <stdio.h>
@@ -136,13 +144,59 @@ floor_time(const char *path, char **cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
+/* The bytes of the regular files in dir. */
+static long long
+floor_dir_bytes(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*e;
+	struct stat	 sb;
+	long long	 n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (fstatat(dirfd(d), e->d_name, &sb, 0) == 0 &&
+		    S_ISREG(sb.st_mode))
+			n += sb.st_size;
+	}
+	closedir(d);
+	return n;
+}
+
+static int
+floor_bytes(long long want, const char *dir)
+{
+	struct timespec	 ts;
+	long long	 n, last = -1;
+	double		 since = floor_now();
+
+	while ((n = floor_dir_bytes(dir)) < want) {
+		if (n != last) {
+			last = n;
+			since = floor_now();
+		} else if (floor_now() - since > 60e3) {
+			fprintf(stderr, "floor: %s holds %lld bytes, not %lld\n",
+			    dir, n, want);
+			return 1;
+		}
+		usleep(5000);
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	printf("%lld\n", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "bytes") == 0)
+		return floor_bytes(atoll(argv[2]), argv[3]);
 	if (argc >= 4 && strcmp(argv[1], "time") == 0)
 		return floor_time(argv[2], argv + 3);
 	if (argc >= 3)
 		return floor_drain(atoi(argv[1]), argv + 2);
-	fprintf(stderr, "usage: floor N CMD... | floor time FILE CMD...\n");
+	fprintf(stderr, "usage: floor N CMD... | floor time FILE CMD... | "
+	    "floor bytes N DIR\n");
 	return 2;
 }
