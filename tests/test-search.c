@@ -304,6 +304,13 @@ Test(search, count_and_lines_per_node)
 	cr_assert_eq(search_count_scrollback(s, sb[0]), 2);
 	cr_assert_eq(search_count_scrollback(s, sb[1]), 3);
 	cr_assert_eq(search_lines_scrollback(s, sb[2]), 2);
+	/* sb[1]: boot, error two, tick, tick; a range past the end stops
+	   at it. */
+	cr_assert_eq(search_lines_range(s, sb[1], 0, 1), 0);
+	cr_assert_eq(search_lines_range(s, sb[1], 0, 2), 1);
+	cr_assert_eq(search_lines_range(s, sb[1], 2, 4), 2);
+	cr_assert_eq(search_lines_range(s, sb[1], 1, (size_t)-1), 3);
+	cr_assert_eq(search_lines_range(s, sb[1], 4, 9), 0);
 	for (int k = 0; k < 3; k++)
 		scrollback_free(sb[k]);
 	search_free(s);

@@ -126,6 +126,9 @@ t_check "f, c, g: the top shows the first match after the mark" \
 t_check "f, c, g: and the next one below it" \
     ui_wait_re 5 "│(got: )?new line 11 " || t_diag "$(ui_screen | sed -n '24,48p')"
 t_check "f, c, g: not the cleared lines" ui_lacks "line 1 of 300"
+t_check "f, c: the count hidden is of the lines after the mark (all match)" \
+    ui_wait_re 5 "filter: 0 hidden ─+ scrolled -" ||
+    t_diag "$(ui_screen | grep 'filter:')"
 ui_keys f G
 t_check "f again: unfiltered" t_wait_for 5 ui_lacks "[filter]"
 ui_keys q

@@ -73,6 +73,9 @@ uint64_t	 search_count_scrollback(struct search *,
 		    const struct scrollback *);
 size_t		 search_lines_scrollback(struct search *,
 		    const struct scrollback *);
+/* Lines that match among lines [from, to) of a scrollback. */
+size_t		 search_lines_range(struct search *,
+		    const struct scrollback *, size_t from, size_t to);
 
 /* A matching line found across several scrollbacks. */
 struct search_hit {

@@ -439,11 +439,20 @@ search_count_scrollback(struct search *s, const struct scrollback *sb)
 size_t
 search_lines_scrollback(struct search *s, const struct scrollback *sb)
 {
-	size_t		 i, n = scrollback_count(sb), lines = 0;
+	return search_lines_range(s, sb, 0, scrollback_count(sb));
+}
+
+size_t
+search_lines_range(struct search *s, const struct scrollback *sb,
+    size_t from, size_t to)
+{
+	size_t		 i, lines = 0;
 	struct line	 v;
 
+	if (to > scrollback_count(sb))
+		to = scrollback_count(sb);
 	search_begin(s);
-	for (i = 0; i < n && !s->expired; i++)
+	for (i = from; i < to && !s->expired; i++)
 		lines += (size_t)search_line(s, scrollback_get(sb, i, &v));
 	search_end(s);
 	return lines;

@@ -124,6 +124,7 @@ struct ui_pane {
 	int		 rows, cols;	/* pty size last given */
 	uint64_t	 matches;	/* of the search, in the scrollback */
 	size_t		 matching;	/* lines with a match */
+	size_t		 matching_before; /* ...of them up to c's mark */
 };
 
 struct ui {

@@ -259,8 +259,10 @@ ui_keys_clear(struct ui *ui, int arg)
 	struct ui_pane		*p = &ui->panes[ui->focus];
 	size_t			 count = scrollback_count(p->node->sb);
 
-	if (count > 0)
+	if (count > 0) {
 		p->cleared = scrollback_seq(p->node->sb, count - 1);
+		p->matching_before = p->matching;
+	}
 	p->scroll = 0;
 	p->dirty = 1;
 }

@@ -521,17 +521,21 @@ ui_pane_content(struct ui_pane *p, struct ui_pane_cursor *c)
 	}
 }
 
-/* In filter mode, how many lines the filter hides, bottom left. */
+/* In filter mode, how many lines the filter hides, bottom left (of the
+   lines after c's mark: those before it are not the filter's doing). */
 static void
 ui_pane_hidden(struct ui *ui, struct ui_pane *p)
 {
 	char	 buf[64];
+	size_t	 lines, matching;
 	int	 len;
 
 	if (!ui->filter)
 		return;
+	lines = scrollback_count(p->node->sb) - ui_pane_first(p);
+	matching = p->matching - p->matching_before;
 	len = snprintf(buf, sizeof buf, " filter: %zu hidden ",
-	    scrollback_count(p->node->sb) - p->matching);
+	    lines > matching ? lines - matching : 0);
 	if (len + 2 > p->rect.w / 2)
 		return;
 	wattr_set(p->win, A_BOLD, 0, NULL);
@@ -611,8 +615,10 @@ ui_pane_reveal(struct ui *ui, struct ui_pane *p, const struct search_hit *hit)
 {
 	int	 rows, cols;
 
-	if (hit->seq <= p->cleared)
+	if (hit->seq <= p->cleared) {
 		p->cleared = 0;
+		p->matching_before = 0;
+	}
 	if (ui_pane_inner(p, &rows, &cols) != 0)
 		rows = 1;
 	p->scroll = scrollback_count(p->node->sb) - 1 - hit->index;

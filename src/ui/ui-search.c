@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,8 +29,11 @@ ui_search_dropped(void *arg, const struct line *l)
 		return;
 	n = search_count_line(ui->search, l);
 	p->matches = p->matches > n ? p->matches - n : 0;
-	if (search_line(ui->search, l) && p->matching > 0)
+	if (search_line(ui->search, l) && p->matching > 0) {
 		p->matching--;
+		if (l->seq <= p->cleared && p->matching_before > 0)
+			p->matching_before--;
+	}
 }
 
 /* Matching on pane p's node hit a limit: say so, never a silent miss. */
@@ -62,8 +66,13 @@ ui_search_set(struct ui *ui, struct search *s)
 			search_clear_errors(s);
 		p->matches = s != NULL ?
 		    search_count_scrollback(s, p->node->sb) : 0;
-		p->matching = s != NULL ?
-		    search_lines_scrollback(s, p->node->sb) : 0;
+		p->matching = p->matching_before = 0;
+		if (s != NULL) {
+			p->matching_before = search_lines_range(s,
+			    p->node->sb, 0, ui_pane_first(p));
+			p->matching = p->matching_before + search_lines_range(s,
+			    p->node->sb, ui_pane_first(p), SIZE_MAX);
+		}
 		if (s != NULL)
 			ui_search_check(ui, p);
 		scrollback_on_drop(p->node->sb, ui_search_dropped, p);
