@@ -87,12 +87,17 @@ proc_child_signals(void)
 	}
 }
 
-/* The child: become the pty's session leader, then exec. */
+/*
+ * The child: become the pty's session leader, then exec.  It runs after
+ * vfork, in nodemux's memory while nodemux waits: it writes nothing there
+ * but its own stack and environ (put back by the parent), calls nothing
+ * that allocates, and leaves only through exec or _exit.
+ */
 static void __attribute__((noreturn))
-proc_child(const struct proc_spec *spec, int master, int slave, int errfd)
+proc_child(const struct proc_spec *spec, char **envp, int master, int slave,
+    int errfd)
 {
 	sigset_t	 none;
-	size_t		 i;
 
 	proc_child_signals();
 	if (errfd <= 2)
@@ -115,8 +120,8 @@ proc_child(const struct proc_spec *spec, int master, int slave, int errfd)
 	proc_child_cloexec();
 	if (spec->cwd != NULL && chdir(spec->cwd) == -1)
 		proc_child_fail(errfd, PROC_STAGE_CWD);
-	for (i = 0; spec->env != NULL && spec->env[i] != NULL; i++)
-		putenv(spec->env[i]);
+	if (envp != NULL)
+		environ = envp;		/* execvp looks for PATH there too */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(spec->argv[0], spec->argv);
@@ -217,12 +222,49 @@ proc_open_pty(const struct proc_spec *spec, int *master, int *slave,
 	return 0;
 }
 
+/* environ with env's NAME=VALUE strings put in (an array to free, the
+   strings borrowed), or NULL when env is. */
+static char **
+proc_envp(char *const *env)
+{
+	char	**envp;
+	size_t	 n = 0, m = 0, i, j, len;
+
+	if (env == NULL || env[0] == NULL)
+		return NULL;
+	while (environ != NULL && environ[n] != NULL)
+		n++;
+	while (env[m] != NULL)
+		m++;
+	envp = xcalloc(n + m + 1, sizeof *envp);
+	memcpy(envp, environ, n * sizeof *envp);
+	for (i = 0; i < m; i++) {
+		len = strcspn(env[i], "=") + 1;
+		for (j = 0; j < n; j++) {
+			if (strncmp(envp[j], env[i], len) == 0)
+				break;
+		}
+		envp[j] = env[i];
+		if (j == n)
+			n++;
+	}
+	return envp;
+}
+
+/*
+ * vfork: the child borrows nodemux's memory until its exec instead of a
+ * copy of it, so that a spawn costs no copied page tables, no faults on
+ * pages written afterwards and no teardown of the copy at exec (at 256
+ * nodes that was most of what starting them cost).
+ */
 int
 proc_spawn_async(const struct proc_spec *spec, pid_t *pidp, int *masterp,
     int *errfdp, char **cause)
 {
 	sigset_t	 all, old;
 	pid_t		 pid;
+	char		**saved = environ;
+	char		**volatile envp;	/* kept across vfork */
 	int		 master, slave, errp[2], error;
 
 	if (spec->argv == NULL || spec->argv[0] == NULL) {
@@ -237,15 +279,18 @@ proc_spawn_async(const struct proc_spec *spec, pid_t *pidp, int *masterp,
 		close(slave);
 		return -1;
 	}
+	envp = proc_envp(spec->env);
 	/* No handler may run in the child before it resets them. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	pid = fork();
+	pid = vfork();
 	if (pid == 0) {
 		close(errp[0]);
-		proc_child(spec, master, slave, errp[1]);
+		proc_child(spec, envp, master, slave, errp[1]);
 	}
 	error = errno;
+	environ = saved;
+	free(envp);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(slave);
 	close(errp[1]);
