@@ -171,6 +171,37 @@ Test(proc, environment_and_cwd_are_the_plans)
 	finish(pid, master);
 }
 
+Test(proc, node_variables_replace_ours_and_its_path_finds_the_program)
+{
+	char	 dir[] = "/tmp/nm-path.XXXXXX", prog[64];
+	char	*argv[] = { "nm-only-here", NULL };
+	char	*env[] = { NULL, "NM_OURS=the node's", NULL };
+	char	*out;
+	FILE	*f;
+	pid_t	 pid;
+	int	 master;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(prog, sizeof prog, "%s/nm-only-here", dir);
+	cr_assert_not_null(f = fopen(prog, "w"));
+	fprintf(f, "#!/bin/sh\necho \"[$NM_OURS|$(env | grep -c '^NM_OURS=')]\"\n");
+	fclose(f);
+	chmod(prog, 0755);
+	env[0] = xasprintf("PATH=%s:/usr/bin:/bin", dir);
+	setenv("NM_OURS", "nodemux's", 1);
+	spawn(argv, NULL, env, &pid, &master);
+	out = read_until(master, "]", 5000);
+	cr_assert(strstr(out, "[the node's|1]") != NULL, "%s", out);
+	cr_assert_str_eq(getenv("NM_OURS"), "nodemux's", "ours is untouched");
+	cr_assert(strstr(getenv("PATH"), dir) == NULL, "our PATH too");
+	free(out);
+	finish(pid, master);
+	unsetenv("NM_OURS");
+	unlink(prog);
+	rmdir(dir);
+	free(env[0]);
+}
+
 /* Spawning argv in cwd fails with exactly want. */
 static void
 spawn_fails(char **argv, const char *cwd, const char *want)
