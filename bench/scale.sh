@@ -15,11 +15,13 @@
 #
 # usage: bench/scale.sh [NODEMUX]   (default: ./build/nodemux)
 #   env: NODES="64 256" LINES=10000 W=200 H=50 LOGS=1 (0: no log files)
+#        ROUNDS=1 (more: every run that many times, then the median of
+#        each round's ratio to its own floor)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 nodemux=${1:-${NODEMUX:-$top/build/nodemux}}
 NODES=${NODES:-64 256} LINES=${LINES:-10000} W=${W:-200} H=${H:-50}
-LOGS=${LOGS:-1}
+LOGS=${LOGS:-1} ROUNDS=${ROUNDS:-1}
 # The line count is ours: nodemux, tmux and the nodes must not take
 # LINES for a terminal height.
 lines=$LINES; unset LINES; LINES=$lines
@@ -60,6 +62,10 @@ ms() {
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'
 }
+median() {
+	tr ' ' '\n' | grep . | sort -n | awk '{ w[NR] = $1 } END {
+	    printf "%.2f", NR % 2 ? w[(NR + 1) / 2] : (w[NR / 2] + w[NR / 2 + 1]) / 2 }'
+}
 
 echo "nodemux scale benchmark: $LINES lines of 64 bytes per node"
 echo "  $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M') UTC"
@@ -79,54 +85,66 @@ for n in $NODES; do
 		    "$(ratio "$rss" "$text")" "${5:-$goal $met}"
 	}
 
-	"$tmp/floor" time "$tmp/run" "$tmp/floor" "$n" "$tmp/writer" "$LINES" >/dev/null 2>&1
-	set -- $(cat "$tmp/run")
-	floor=$1
-	row floor "$1" "$floor" "$4" "-"
+	R=1 RH= RC=
+	while [ "$R" -le "$ROUNDS" ]; do
+		[ "$ROUNDS" -gt 1 ] && echo "  round $R"
+		"$tmp/floor" time "$tmp/run" "$tmp/floor" "$n" "$tmp/writer" "$LINES" >/dev/null 2>&1
+		set -- $(cat "$tmp/run")
+		floor=$1
+		row floor "$1" "$floor" "$4" "-"
 
-	rm -rf "$tmp/log"
-	"$tmp/floor" time "$tmp/run" "$nodemux" up --headless -c "$tmp/busy.cfg" >/dev/null 2>&1
-	set -- $(cat "$tmp/run")
-	row headless "$1" "$floor" "$4"
+		rm -rf "$tmp/log"
+		"$tmp/floor" time "$tmp/run" "$nodemux" up --headless -c "$tmp/busy.cfg" >/dev/null 2>&1
+		set -- $(cat "$tmp/run")
+		hw=$1
+		row headless "$1" "$floor" "$4"
 
-	# What the headless run's log files held, the console's will.
-	bytes=0
-	[ "$LOGS" != 0 ] && bytes=$(cat "$tmp"/log/*.log | wc -c)
-	rm -rf "$tmp/log"
-	t0=$(ms)
-	tmux -L "$sock" -f /dev/null new-session -d -s c -x "$W" -y "$H" \
-	    "exec env TERM=tmux-256color $nodemux up -c $tmp/busy.cfg --socket $tmp/ctl.sock"
-	nm_pid=$(tmux -L "$sock" display -p -t c '#{pane_pid}')
-	# Timed to the moment its log files are whole (every byte read,
-	# parsed, held and written), looked at every 5 ms; without log
-	# files, to the first ctl status that has every node exited (every
-	# 200 ms: it adds up to that).
-	t1=
-	if [ "$bytes" -gt 0 ]; then
-		t1=$("$tmp/floor" bytes "$bytes" "$tmp/log") || {
-			echo "scale.sh: the console's log files stay short" >&2
-			exit 1
-		}
-	fi
-	until "$nodemux" ctl --socket "$tmp/ctl.sock" status --json 2>/dev/null |
-	    grep -c '"state":"exited 0"' | grep -qx "$n"; do
-		kill -0 "$nm_pid" 2>/dev/null || {
-			echo "scale.sh: the console ended before its nodes" >&2
-			exit 1
-		}
-		sleep 0.2	# each status samples every node's /proc
+		# What the headless run's log files held, the console's will.
+		bytes=0
+		[ "$LOGS" != 0 ] && bytes=$(cat "$tmp"/log/*.log | wc -c)
+		rm -rf "$tmp/log"
+		t0=$(ms)
+		tmux -L "$sock" -f /dev/null new-session -d -s c -x "$W" -y "$H" \
+		    "exec env TERM=tmux-256color $nodemux up -c $tmp/busy.cfg --socket $tmp/ctl.sock"
+		nm_pid=$(tmux -L "$sock" display -p -t c '#{pane_pid}')
+		# Timed to the moment its log files are whole (every byte read,
+		# parsed, held and written), looked at every 5 ms; without log
+		# files, to the first ctl status that has every node exited (every
+		# 200 ms: it adds up to that).
+		t1=
+		if [ "$bytes" -gt 0 ]; then
+			t1=$("$tmp/floor" bytes "$bytes" "$tmp/log") || {
+				echo "scale.sh: the console's log files stay short" >&2
+				exit 1
+			}
+		fi
+		until "$nodemux" ctl --socket "$tmp/ctl.sock" status --json 2>/dev/null |
+		    grep -c '"state":"exited 0"' | grep -qx "$n"; do
+			kill -0 "$nm_pid" 2>/dev/null || {
+				echo "scale.sh: the console ended before its nodes" >&2
+				exit 1
+			}
+			sleep 0.2	# each status samples every node's /proc
+		done
+		[ -n "$t1" ] || t1=$(ms)
+		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$nm_pid/status")
+		"$nodemux" ctl --socket "$tmp/ctl.sock" quit >/dev/null 2>&1 || true
+		while kill -0 "$nm_pid" 2>/dev/null; do sleep 0.05; done
+		nm_pid=
+		tmux -L "$sock" kill-server 2>/dev/null || true
+		row console $((t1 - t0)) "$floor" "$hwm"
+		if [ "$LOGS" != 0 ]; then
+			lines=$(cat "$tmp"/log/*.log | wc -l)
+			[ "$lines" -eq $((n * LINES)) ] ||
+			    echo "  WARNING: the console's log files hold $lines lines, not $((n * LINES))"
+		fi
+		RH="$RH $(ratio "$hw" "$floor")"
+		RC="$RC $(ratio $((t1 - t0)) "$floor")"
+		R=$((R + 1))
 	done
-	[ -n "$t1" ] || t1=$(ms)
-	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$nm_pid/status")
-	"$nodemux" ctl --socket "$tmp/ctl.sock" quit >/dev/null 2>&1 || true
-	while kill -0 "$nm_pid" 2>/dev/null; do sleep 0.05; done
-	nm_pid=
-	tmux -L "$sock" kill-server 2>/dev/null || true
-	row console $((t1 - t0)) "$floor" "$hwm"
-	if [ "$LOGS" != 0 ]; then
-		lines=$(cat "$tmp"/log/*.log | wc -l)
-		[ "$lines" -eq $((n * LINES)) ] ||
-		    echo "  WARNING: the console's log files hold $lines lines, not $((n * LINES))"
+	if [ "$ROUNDS" -gt 1 ]; then
+		printf '  %-5s median of each round%ss ratio: headless %sx, console %sx (goal 1.3x)\n' \
+		    "$n" "'" "$(echo "$RH" | median)" "$(echo "$RC" | median)"
 	fi
 done
 
