@@ -350,6 +350,33 @@ Test(progress, cursor_up_rewrites_end_with_the_final_lines)
 	term_free(&t);
 }
 
+Test(progress, the_colour_set_during_an_episode_goes_on_after_it)
+{
+	struct term		 t;
+	struct line		 v;
+	const struct line	*l;
+	size_t			 n;
+
+	term_init(&t, 24, 80);
+	/* Green is set before the episode, bold red in it; neither is
+	   reset when it ends. */
+	TERM_PUTS(&t, "\033[32mA 0%\r\n\033[1A\033[2K\033[1;31mA 100%\r\n");
+	cr_assert(screen_active(t.screen));
+	cr_assert(screen_out_settle(&t.o), "quiet: the episode ends");
+	TERM_PUTS(&t, "after\r\n");
+	n = scrollback_count(t.sb);
+	l = scrollback_get(t.sb, n - 1, &v);
+	cr_assert_str_eq(l->text, "after");
+	cr_assert_eq(l->nruns, 1, "%zu runs", l->nruns);
+	cr_assert_eq(l->runs[0].attr.fg, COLOUR_PALETTE | 1,
+	    "the pen the program left: fg %x", l->runs[0].attr.fg);
+	cr_assert_eq(l->runs[0].attr.flags, ATTR_BOLD);
+	l = scrollback_get(t.sb, n - 2, &v);
+	cr_assert_str_eq(l->text, "A 100%");
+	cr_assert_eq(l->runs[0].attr.fg, COLOUR_PALETTE | 1);
+	term_free(&t);
+}
+
 Test(progress, the_partial_line_and_cursor_go_over)
 {
 	struct term	 t;

@@ -658,13 +658,46 @@ screen_phantom(struct screen *s)
 	return c.chars[0] != 'X' || pos.row != was.row || pos.col < was.col;
 }
 
+/* The pen (the attributes the next character gets) as line.h's. */
+static struct attr
+screen_pen(struct screen *s)
+{
+	static const struct {
+		VTermAttr	 va;
+		uint16_t	 flag;
+	} flags[] = { { VTERM_ATTR_BOLD, ATTR_BOLD },
+	    { VTERM_ATTR_ITALIC, ATTR_ITALIC },
+	    { VTERM_ATTR_UNDERLINE, ATTR_UNDERLINE },
+	    { VTERM_ATTR_BLINK, ATTR_BLINK },
+	    { VTERM_ATTR_REVERSE, ATTR_REVERSE },
+	    { VTERM_ATTR_STRIKE, ATTR_STRIKE } };
+	VTermState	*vs = vterm_obtain_state(s->vt);
+	VTermValue	 val;
+	struct attr	 a;
+	size_t		 i;
+
+	memset(&a, 0, sizeof a);
+	for (i = 0; i < nitems(flags); i++) {
+		if (vterm_state_get_penattr(vs, flags[i].va, &val) &&
+		    (flags[i].va == VTERM_ATTR_UNDERLINE ? val.number != 0 :
+		    val.boolean))
+			a.flags |= flags[i].flag;
+	}
+	a.fg = vterm_state_get_penattr(vs, VTERM_ATTR_FOREGROUND, &val) ?
+	    screen_colour(&val.color) : COLOUR_DEFAULT;
+	a.bg = vterm_state_get_penattr(vs, VTERM_ATTR_BACKGROUND, &val) ?
+	    screen_colour(&val.color) : COLOUR_DEFAULT;
+	return a;
+}
+
 /* End the episode: the rows above the cursor become lines, the cursor's
-   row the parser's partial line again (s->leave), with an unfinished
-   UTF-8 sequence after it. */
+   row the parser's partial line again (s->leave), with the program's pen
+   and an unfinished UTF-8 sequence after it. */
 static void
 screen_end(struct screen *s, vt_line_cb cb, void *arg)
 {
 	const struct line	*l;
+	struct attr		 pen;
 	unsigned		 modes = screen_modes(s);
 	int			 col = s->cursor.col;
 
@@ -680,6 +713,8 @@ screen_end(struct screen *s, vt_line_cb cb, void *arg)
 	strbuf_addf(&s->leave, "%s%s",
 	    (modes & VT_MODE_APPCURSOR) ? "\033[?1h" : "",
 	    (modes & VT_MODE_PASTE) ? "\033[?2004h" : "");
+	pen = screen_pen(s);
+	screen_sgr(&s->leave, &pen);
 	strbuf_add(&s->leave, s->u8, (size_t)s->u8n);
 	s->u8n = s->u8need = 0;
 	s->active = 0;
