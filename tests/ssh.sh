@@ -105,6 +105,31 @@ t_check "nothing is left on any host" t_wait_for 5 all_clear ||
     t_diag "$(for i in 1 2; do for p in $(n_pids $i); do
 	tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-200; echo; done; done)"
 
+# 1c. The last node of host 1 ends while node 2 runs on host 2: host 1's
+# connection goes from the loop, which goes on answering (it once stood
+# still for 2 s there, waiting for every host's calls).
+# Asked from the start, every 100 ms for 3 s (logins included).
+up_bg 'case $NODE_NAME in r1@*) ;; *) echo started; exec sleep 1000 ;; esac' -n 2
+worst=0 n=0
+while [ $n -lt 30 ]; do
+	ms0=$(($(date +%s%N) / 1000000))
+	"$NODEMUX" ctl -c "$cfg" status >/dev/null 2>&1
+	ms1=$(($(date +%s%N) / 1000000))
+	[ $((ms1 - ms0)) -gt "$worst" ] && worst=$((ms1 - ms0))
+	sleep 0.1
+	n=$((n + 1))
+done
+t_wait_for 15 grep -q '^r2 .*started$' "$T_TMP/up.out"
+t_check "node 1 ended on its host meanwhile" \
+    grep -q '^nodemux | r1 exited with status 0$' "$T_TMP/up.out" ||
+    t_diag "$(cat "$T_TMP/up.out")"
+t_check "every ctl status was answered within 1 s (the slowest: $worst ms)" \
+    test "$worst" -lt 1000
+kill -TERM "$nm_pid"
+wait "$nm_pid"
+nm_pid=
+t_check "after that nothing is left on any host" t_wait_for 5 all_clear
+
 # 2. One TCP connection (one master) per host, however many nodes.
 up_bg 'echo started; exec sleep 1000' -n 6
 t_wait_for 15 sh -c "[ \$(grep -c 'started\$' '$T_TMP/up.out') -eq 6 ]"
