@@ -107,7 +107,9 @@ t_check "nothing is left on any host" t_wait_for 5 all_clear ||
 
 # 1c. The last node of host 1 ends while node 2 runs on host 2: host 1's
 # connection goes from the loop, which goes on answering (it once stood
-# still for 2 s there, waiting for every host's calls).
+# still for 2 s there, waiting for every host's calls, then for the
+# master to exit; 10-100 ms now, 1 s seen once in a loaded CI run before
+# the master's exit was collected from the loop too).
 # Asked from the start, every 100 ms for 3 s (logins included).
 up_bg 'case $NODE_NAME in r1@*) ;; *) echo started; exec sleep 1000 ;; esac' -n 2
 worst=0 n=0
@@ -123,8 +125,8 @@ t_wait_for 15 grep -q '^r2 .*started$' "$T_TMP/up.out"
 t_check "node 1 ended on its host meanwhile" \
     grep -q '^nodemux | r1 exited with status 0$' "$T_TMP/up.out" ||
     t_diag "$(cat "$T_TMP/up.out")"
-t_check "every ctl status was answered within 1 s (the slowest: $worst ms)" \
-    test "$worst" -lt 1000
+t_check "every ctl status was answered within 1.5 s (the slowest: $worst ms)" \
+    test "$worst" -lt 1500
 kill -TERM "$nm_pid"
 wait "$nm_pid"
 nm_pid=

@@ -76,6 +76,16 @@ static int		 ssh_seq;	/* names sockets in it */
 static struct ssh_call	*ssh_helpers;	/* background calls to reap */
 static size_t		 ssh_nhelpers;
 static struct loop	*ssh_sigloop;	/* where ssh_sigchld is added */
+
+/* A master sent SIGTERM, reaped from the loop (SIGKILL at its deadline). */
+struct ssh_gone {
+	pid_t		 pid;
+	struct guard	*guard;
+	int64_t		 deadline;
+};
+static struct ssh_gone	*ssh_gones;
+static size_t		 ssh_ngones;
+static uint64_t		 ssh_gone_timer;
 /* Hosts that were up once: a node restarted after its connection was
    lost outlives the host's record (freed with its last node). */
 static const struct plan_host **ssh_been_up;
@@ -491,13 +501,52 @@ ssh_host_connect(struct ssh_host *h)
 	loop_add_fd(h->loop, h->out, POLLIN, ssh_host_read, h);
 }
 
-/* Stop the master and wait for it (a moment at most). */
+/* Collect the masters that have left since they were told to. */
+static void
+ssh_gones_reap(void)
+{
+	size_t	 i;
+	pid_t	 r;
+
+	for (i = 0; i < ssh_ngones; i++) {
+		r = waitpid(ssh_gones[i].pid, NULL, WNOHANG);
+		if (r == 0 || (r == -1 && errno == EINTR))
+			continue;
+		guard_del(ssh_gones[i].guard, ssh_gones[i].pid);
+		ssh_gones[i--] = ssh_gones[--ssh_ngones];
+	}
+}
+
+static void	ssh_sigchld(struct loop *, int, void *);
+static void	ssh_sig_update(struct loop *);
+
+/* A master past its deadline: SIGKILL (reaped at its SIGCHLD). */
+static void
+ssh_gone_timer_fn(struct loop *loop, void *arg)
+{
+	int64_t	 now = now_ms(), next = 0;
+	size_t	 i;
+
+	ssh_gone_timer = 0;
+	for (i = 0; i < ssh_ngones; i++) {
+		if (now >= ssh_gones[i].deadline)
+			kill(-ssh_gones[i].pid, SIGKILL);
+		else if (next == 0 || ssh_gones[i].deadline < next)
+			next = ssh_gones[i].deadline;
+	}
+	if (next != 0)
+		ssh_gone_timer = loop_add_timer(loop, next, ssh_gone_timer_fn,
+		    NULL);
+}
+
+/*
+ * Stop the master: SIGTERM now, its exit collected from the loop (it
+ * stays guarded until then), SIGKILL if it has not left in SSH_STOP_MS.
+ * Nothing here waits for it; ssh_flush does, before the loop goes.
+ */
 static void
 ssh_host_stop(struct ssh_host *h)
 {
-	int64_t	 deadline = now_ms() + SSH_STOP_MS;
-	int	 st;
-
 	if (h->out != -1) {
 		loop_del_fd(h->loop, h->out);
 		close(h->out);
@@ -506,16 +555,19 @@ ssh_host_stop(struct ssh_host *h)
 	if (h->pid == 0)
 		return;
 	kill(-h->pid, SIGTERM);
-	while (waitpid(h->pid, &st, WNOHANG) == 0) {
-		if (now_ms() >= deadline) {
-			kill(-h->pid, SIGKILL);
-			waitpid(h->pid, &st, 0);
-			break;
-		}
-		poll(NULL, 0, 10);
-	}
-	guard_del(h->guard, h->pid);
+	ssh_gones = xreallocarray(ssh_gones, ssh_ngones + 1,
+	    sizeof *ssh_gones);
+	ssh_gones[ssh_ngones].pid = h->pid;
+	ssh_gones[ssh_ngones].guard = h->guard;
+	ssh_gones[ssh_ngones++].deadline = now_ms() + SSH_STOP_MS;
 	h->pid = 0;
+	ssh_gones_reap();
+	if (ssh_ngones != 0) {
+		if (ssh_gone_timer == 0)
+			ssh_gone_timer = loop_add_timer(h->loop,
+			    now_ms() + SSH_STOP_MS, ssh_gone_timer_fn, NULL);
+		ssh_sig_update(h->loop);
+	}
 }
 
 /* Calls of h still in flight. */
@@ -589,7 +641,28 @@ ssh_host_done(void)
 	return NULL;
 }
 
-/* A child ended: a closing host whose last call it was goes. */
+/* Watch SIGCHLD while a host is closing or a master leaving, only then. */
+static void
+ssh_sig_update(struct loop *loop)
+{
+	struct ssh_host	*h;
+
+	for (h = ssh_hosts; h != NULL && !h->closing; h = h->next)
+		continue;
+	if ((h != NULL || ssh_ngones != 0) && ssh_sigloop == NULL) {
+		ssh_sigloop = loop;
+		loop_add_signal(ssh_sigloop, SIGCHLD, ssh_sigchld, NULL);
+	} else if (h == NULL && ssh_ngones == 0 && ssh_sigloop != NULL) {
+		loop_del_signal(ssh_sigloop, SIGCHLD, ssh_sigchld, NULL);
+		ssh_sigloop = NULL;
+		if (ssh_gone_timer != 0)
+			loop_cancel_timer(loop, ssh_gone_timer);
+		ssh_gone_timer = 0;
+	}
+}
+
+/* A child ended: a closing host whose last call it was goes; a master
+   that left is collected. */
 static void
 ssh_sigchld(struct loop *loop, int signo, void *arg)
 {
@@ -598,12 +671,8 @@ ssh_sigchld(struct loop *loop, int signo, void *arg)
 	ssh_reap();
 	while ((h = ssh_host_done()) != NULL)
 		ssh_host_close(h);
-	for (h = ssh_hosts; h != NULL && !h->closing; h = h->next)
-		continue;
-	if (h == NULL && ssh_sigloop != NULL) {
-		loop_del_signal(ssh_sigloop, SIGCHLD, ssh_sigchld, NULL);
-		ssh_sigloop = NULL;
-	}
+	ssh_gones_reap();
+	ssh_sig_update(loop);
 }
 
 /*
@@ -624,10 +693,7 @@ ssh_host_put(struct ssh_host *h)
 	h->closing = 1;
 	h->close_timer = loop_add_timer(h->loop, now_ms() + SSH_HELPERS_MS,
 	    ssh_host_close_timer, h);
-	if (ssh_sigloop == NULL) {
-		ssh_sigloop = h->loop;
-		loop_add_signal(ssh_sigloop, SIGCHLD, ssh_sigchld, NULL);
-	}
+	ssh_sig_update(h->loop);
 }
 
 void
@@ -650,10 +716,26 @@ ssh_flush(void)
 		}
 		poll(NULL, 0, 10);
 	}
+	/* The masters told to leave: SIGKILL past their deadline. */
+	for (ssh_gones_reap(); ssh_ngones != 0; ssh_gones_reap()) {
+		if (now_ms() >= ssh_gones[0].deadline) {
+			kill(-ssh_gones[0].pid, SIGKILL);
+			while (waitpid(ssh_gones[0].pid, NULL, 0) == -1 &&
+			    errno == EINTR)
+				continue;
+			continue;	/* reaped: guard_del follows */
+		}
+		poll(NULL, 0, 10);
+	}
+	free(ssh_gones);
+	ssh_gones = NULL;
 	if (ssh_sigloop != NULL) {
 		loop_del_signal(ssh_sigloop, SIGCHLD, ssh_sigchld, NULL);
+		if (ssh_gone_timer != 0)
+			loop_cancel_timer(ssh_sigloop, ssh_gone_timer);
 		ssh_sigloop = NULL;
 	}
+	ssh_gone_timer = 0;
 }
 
 void
