@@ -626,6 +626,7 @@ ssh_host_close_timer(struct loop *loop, void *arg)
 
 	h->close_timer = 0;
 	ssh_host_close(h);
+	ssh_sig_update(loop);
 }
 
 /* Hosts closing: the first one with no call left, or NULL. */
@@ -641,14 +642,23 @@ ssh_host_done(void)
 	return NULL;
 }
 
-/* Watch SIGCHLD while a host is closing or a master leaving, only then. */
-static void
-ssh_sig_update(struct loop *loop)
+/* The first host closing, or NULL. */
+static struct ssh_host *
+ssh_host_closing(void)
 {
 	struct ssh_host	*h;
 
 	for (h = ssh_hosts; h != NULL && !h->closing; h = h->next)
 		continue;
+	return h;
+}
+
+/* Watch SIGCHLD while a host is closing or a master leaving, only then. */
+static void
+ssh_sig_update(struct loop *loop)
+{
+	struct ssh_host	*h = ssh_host_closing();
+
 	if ((h != NULL || ssh_ngones != 0) && ssh_sigloop == NULL) {
 		ssh_sigloop = loop;
 		loop_add_signal(ssh_sigloop, SIGCHLD, ssh_sigchld, NULL);
@@ -671,7 +681,6 @@ ssh_sigchld(struct loop *loop, int signo, void *arg)
 	ssh_reap();
 	while ((h = ssh_host_done()) != NULL)
 		ssh_host_close(h);
-	ssh_gones_reap();
 	ssh_sig_update(loop);
 }
 
@@ -706,9 +715,7 @@ ssh_flush(void)
 		ssh_reap();
 		while ((h = ssh_host_done()) != NULL)
 			ssh_host_close(h);
-		for (h = ssh_hosts; h != NULL && !h->closing; h = h->next)
-			continue;
-		if (h == NULL)
+		if ((h = ssh_host_closing()) == NULL)
 			break;
 		if (now_ms() >= deadline) {
 			ssh_host_close(h);
@@ -760,6 +767,7 @@ ssh_reap(void)
 			h->pid = 0;
 		}
 	}
+	ssh_gones_reap();
 }
 
 pid_t
