@@ -547,3 +547,66 @@ Test(scrollback, seq_and_time_far_apart_start_new_chunks)
 	}
 	scrollback_free(sb);
 }
+
+static void
+drop_count(void *arg, const struct line *l)
+{
+	(void)l;
+	(*(size_t *)arg)++;
+}
+
+/*
+ * A plain line pushed into the newest chunk while the oldest is dropped
+ * takes a short way (no drop hook, which the other scrollback has, so
+ * that every push of it goes the long way).  Varied lines (plain ones
+ * among them), seq and time jumps, under caps of (max_lines, max_bytes):
+ * both must hold the same lines, bytes and drops after every push.
+ */
+static void
+short_way_matches(size_t max_lines, size_t max_bytes)
+{
+	struct scrollback	*fast = scrollback_new(max_lines, max_bytes);
+	struct scrollback	*slow = scrollback_new(max_lines, max_bytes);
+	struct line		 a, b;
+	size_t			 drops = 0, i;
+	uint64_t		 n;
+
+	scrollback_on_drop(slow, drop_count, &drops);
+	for (n = 1; n <= 3000; n++) {
+		/* Every 500th: far in seq and time, a new chunk. */
+		uint64_t	 k = n % 500 == 0 ? n + ((uint64_t)1 << 33) : n;
+		const struct line *pf = push_var(fast, k), *ps = push_var(slow, k);
+
+		cr_assert_eq(pf->len, ps->len);
+		cr_assert_str_eq(pf->text, ps->text);
+		cr_assert_eq(scrollback_count(fast), scrollback_count(slow),
+		    "line %llu", (unsigned long long)n);
+		cr_assert_eq(scrollback_bytes(fast), scrollback_bytes(slow),
+		    "line %llu", (unsigned long long)n);
+		cr_assert_eq(scrollback_dropped(fast), scrollback_dropped(slow));
+		if (max_bytes != 0)
+			cr_assert_leq(scrollback_bytes(fast), max_bytes);
+	}
+	cr_assert_eq(drops, scrollback_dropped(slow));
+	cr_assert_gt(drops, 2000);
+	for (i = 0; i < scrollback_count(fast); i++) {
+		cr_assert_not_null(scrollback_get(fast, i, &a));
+		cr_assert_not_null(scrollback_get(slow, i, &b));
+		cr_assert_eq(a.seq, b.seq);
+		cr_assert_eq(a.time_ms, b.time_ms);
+		cr_assert_eq(a.node, b.node);
+		cr_assert_eq(a.flags, b.flags);
+		cr_assert_eq(a.nruns, b.nruns);
+		cr_assert_eq(a.len, b.len);
+		cr_assert_str_eq(a.text, b.text);
+	}
+	scrollback_free(fast);
+	scrollback_free(slow);
+}
+
+Test(scrollback, short_way_for_plain_lines_matches_the_long_way)
+{
+	short_way_matches(50, 0);		/* the line cap drops */
+	short_way_matches(50, 6000);		/* mostly the byte cap */
+	short_way_matches(3, 0);		/* chunks retire often */
+}

@@ -311,7 +311,7 @@ scrollback_fits(const struct scrollback_chunk *ch, const struct line *l,
  * make v the view of it.  Returns the bytes taken: need and the padding
  * before an ext record.
  */
-static size_t
+static inline __attribute__((always_inline)) size_t
 scrollback_write(struct scrollback_chunk *ch, const struct line *l,
     size_t need, int ext, struct line *v)
 {
@@ -365,32 +365,41 @@ scrollback_write(struct scrollback_chunk *ch, const struct line *l,
 	return pad + need;
 }
 
+/* Forget the oldest line, the first live record of ch (chunks[0]). */
+static inline __attribute__((always_inline)) void
+scrollback_forget(struct scrollback *sb, struct scrollback_chunk *ch)
+{
+	size_t	 size = scrollback_rec_bytes(ch, ch->dead);
+
+	sb->bytes -= size;
+#ifdef SCROLLBACK_ASAN
+	SCROLLBACK_POISON(scrollback_rec(ch, ch->dead), size - SCROLLBACK_SLOT);
+#endif
+	ch->dead++;
+	sb->first++;
+	sb->count--;
+	sb->dropped++;
+}
+
 /* Drop the oldest line; its chunk goes once it holds no line. */
 static void
 scrollback_drop(struct scrollback *sb)
 {
 	struct scrollback_chunk	*ch = sb->chunks[0];
 	struct line		 v;
-	size_t			 j = ch->dead, size;
 
 	if (sb->drop_cb != NULL) {
-		scrollback_view(ch, j, &v);
+		scrollback_view(ch, ch->dead, &v);
 		sb->drop_cb(sb->drop_arg, &v);
 	}
-	size = scrollback_rec_bytes(ch, j);
-	sb->bytes -= size;
-#ifdef SCROLLBACK_ASAN
-	SCROLLBACK_POISON(scrollback_rec(ch, j), size - SCROLLBACK_SLOT);
-#endif
-	sb->first++;
-	sb->count--;
-	sb->dropped++;
-	if (++ch->dead == ch->lines)
+	scrollback_forget(sb, ch);
+	if (ch->dead == ch->lines)
 		scrollback_chunk_retire(sb);
 }
 
-const struct line *
-scrollback_push(struct scrollback *sb, const struct line *l)
+/* Any line, at any cap. */
+static const struct line *
+scrollback_push_any(struct scrollback *sb, const struct line *l)
 {
 	int			 ext = scrollback_is_ext(l);
 	size_t			 need = scrollback_size(l, ext);
@@ -413,6 +422,40 @@ scrollback_push(struct scrollback *sb, const struct line *l)
 		ch = scrollback_chunk_new(sb, need);
 	}
 	sb->bytes += scrollback_write(ch, l, need, ext, &sb->pushed);
+	sb->count++;
+	return &sb->pushed;
+}
+
+/*
+ * What a flood pushes: a plain line into the newest chunk, which has
+ * room and was begun by the same node at most 2^32 lines and 24 days
+ * before, while the oldest line (not the last of its chunk) is dropped
+ * to keep the line cap and nobody watches drops.  Anything else goes to
+ * scrollback_push_any, which gives the same result (it finds the count
+ * under the cap when the oldest line was dropped here).
+ */
+const struct line *
+scrollback_push(struct scrollback *sb, const struct line *l)
+{
+	struct scrollback_chunk	*ch;
+	size_t			 need;
+
+	if (scrollback_is_ext(l) || sb->drop_cb != NULL || sb->nchunks == 0)
+		return scrollback_push_any(sb, l);
+	need = scrollback_size(l, 0);
+	if (sb->count == sb->max_lines) {
+		if (sb->chunks[0]->dead + 1 >= sb->chunks[0]->lines)
+			return scrollback_push_any(sb, l);
+		scrollback_forget(sb, sb->chunks[0]);
+	}
+	ch = sb->chunks[sb->nchunks - 1];
+	if ((sb->max_bytes != 0 && sb->bytes + need > sb->max_bytes) ||
+	    ch->size - ch->used - ch->lines * SCROLLBACK_SLOT < need ||
+	    ch->lines == 0 || l->node != ch->node ||
+	    l->seq - ch->base_seq > UINT32_MAX ||
+	    (uint64_t)(l->time_ms - ch->base_time) + 0x80000000u > UINT32_MAX)
+		return scrollback_push_any(sb, l);
+	sb->bytes += scrollback_write(ch, l, need, 0, &sb->pushed);
 	sb->count++;
 	return &sb->pushed;
 }
