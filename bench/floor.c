@@ -10,6 +10,10 @@
  *                    (looked at every 5 ms; a reader's log files are
  *                    whole); print the wall clock then, in ms since the
  *                    epoch; exit 1 if they stop growing for 60 s first
+ * FLOOR_SPIN_NS=N    floor N CMD... spends N ns of CPU (a busy loop on
+ *                    the clock) after each read that returned data: a
+ *                    reader that much slower, to measure what each ms of
+ *                    a reader's CPU costs in wall time on this machine
  * cc -O2 -o floor floor.c -lutil
  */
 #include <sys/types.h>
@@ -42,6 +46,16 @@ floor_now(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Busy for ns nanoseconds of the monotonic clock. */
+static void
+floor_spin(long ns)
+{
+	double	 until = floor_now() + ns / 1e6;
+
+	while (floor_now() < until)
+		;
+}
+
 /* N writers in ptys, read until every master says EOF (EIO). */
 static int
 floor_drain(int n, char **cmd)
@@ -52,6 +66,8 @@ floor_drain(int n, char **cmd)
 	int		 i, left = n;
 	pid_t		 pid;
 	ssize_t		 r;
+	const char	*e = getenv("FLOOR_SPIN_NS");
+	long		 spin = e != NULL ? atol(e) : 0;
 
 	if (n < 1 || n > FLOOR_MAX)
 		return 2;
@@ -76,6 +92,8 @@ floor_drain(int n, char **cmd)
 			if (pfd[i].fd < 0 || pfd[i].revents == 0)
 				continue;
 			r = read(pfd[i].fd, buf, sizeof buf);
+			if (r > 0 && spin > 0)
+				floor_spin(spin);
 			if (r > 0 || (r == -1 && errno == EINTR))
 				continue;
 			close(pfd[i].fd);
