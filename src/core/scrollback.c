@@ -160,7 +160,7 @@ scrollback_rec_bytes(const struct scrollback_chunk *ch, size_t j)
 }
 
 /* Does l need its runs and flags kept (anything but plain text)? */
-static int
+static inline int
 scrollback_is_ext(const struct line *l)
 {
 	const struct attr	*a;
