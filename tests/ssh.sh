@@ -146,7 +146,7 @@ done
 three_sleeps() {
 	test "$(n_comms 1 | grep -cx sleep)" -eq 3
 }
-t_wait_for 5 three_sleeps
+t_wait_for 15 three_sleeps
 t_check "3 sleeps run on host 1" three_sleeps
 # remote_pid N: node N's pid as ctl status shows it.
 remote_pid() {
