@@ -456,6 +456,25 @@ vt_first_bad(uint64_t m)
 #endif
 }
 
+/* The rest of an ASCII run from p[i] (p[at] goes to tb[0]), under 16
+   bytes of it left before len: 8 bytes at a time, then byte by byte. */
+static inline size_t
+vt_ascii_tail(char *tb, const unsigned char *p, size_t at, size_t i,
+    size_t len)
+{
+	uint64_t	 x, m;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&x, p + i, sizeof x);
+		memcpy(tb + (i - at), &x, sizeof x);
+		if ((m = vt_bad8(x)) != 0)
+			return i + vt_first_bad(m);
+	}
+	for (; i < len && vt_is_ascii(p[i]); i++)
+		tb[i - at] = (char)p[i];
+	return i;
+}
+
 /*
  * The end of the run of printable ASCII that starts at p[i], copied to
  * tb as it is read (should it be a whole line, its text is in place).
@@ -475,7 +494,6 @@ vt_ascii_take(struct vt *vt, const unsigned char *p, size_t i, size_t len)
 	const __m128i	 space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
 	__m128i		 v;
 	unsigned int	 m;
-	uint64_t	 x, m8;
 
 	if (len - i > vt->max_cols + 1)
 		len = i + vt->max_cols + 1;
@@ -488,15 +506,7 @@ vt_ascii_take(struct vt *vt, const unsigned char *p, size_t i, size_t len)
 		if (m != 0)
 			return i + (size_t)__builtin_ctz(m);
 	}
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&x, p + i, sizeof x);
-		memcpy(tb + (i - at), &x, sizeof x);
-		if ((m8 = vt_bad8(x)) != 0)
-			return i + vt_first_bad(m8);
-	}
-	for (; i < len && vt_is_ascii(p[i]); i++)
-		tb[i - at] = (char)p[i];
-	return i;
+	return vt_ascii_tail(tb, p, at, i, len);
 }
 #else
 typedef unsigned char vt_v16 __attribute__((vector_size(16)));
@@ -507,7 +517,7 @@ vt_ascii_take(struct vt *vt, const unsigned char *p, size_t i, size_t len)
 	char		*tb = vt->tb;
 	const size_t	 at = i;	/* p[at] goes to tb[0] */
 	vt_v16		 v, bad;
-	uint64_t	 x, m, h[2];
+	uint64_t	 h[2];
 
 	if (len - i > vt->max_cols + 1)
 		len = i + vt->max_cols + 1;
@@ -523,15 +533,7 @@ vt_ascii_take(struct vt *vt, const unsigned char *p, size_t i, size_t len)
 			return i + 8 + vt_first_bad(h[1]);
 		}
 	}
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&x, p + i, sizeof x);
-		memcpy(tb + (i - at), &x, sizeof x);
-		if ((m = vt_bad8(x)) != 0)
-			return i + vt_first_bad(m);
-	}
-	for (; i < len && vt_is_ascii(p[i]); i++)
-		tb[i - at] = (char)p[i];
-	return i;
+	return vt_ascii_tail(tb, p, at, i, len);
 }
 #endif
 
