@@ -4,6 +4,8 @@
 # files: CPU ms for 1.6 M lines of 16 nodes through parser, log file and
 # scrollback (best of 5).  Unlike bench/launcher.sh, no ptys and no
 # scheduler: the figures repeat, so they compare builds of the parser.
+# INSTR=1: instructions a line instead (valgrind's callgrind, 160,000
+# lines), which repeat exactly where CPU ms drift with the machine.
 #   bench/lines.sh [BUILD_DIR]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +20,18 @@ cc -O2 -I"$top/include" -I"$build" -o "$tmp/lines" "$top/bench/lines.c" \
 	    "(a build without --enable-sanitizers is needed)" >&2
 	exit 1
 }
+if [ "${INSTR:-0}" = 1 ]; then
+	command -v valgrind >/dev/null ||
+	    { echo "lines.sh: INSTR=1 needs valgrind" >&2; exit 2; }
+	for logs in "" "$tmp"; do
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		    "$tmp/lines" 160000 $logs 2>"$tmp/vg" >/dev/null
+		n=$(sed -n 's/.*Collected : //p' "$tmp/vg")
+		echo "160000 lines through parser${logs:+, log file} and" \
+		    "scrollback: $((n / 160000)) instructions a line"
+	done
+	exit 0
+fi
 echo "bench/lines: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cpus"
 for logs in "" "$tmp"; do
 	for i in 1 2 3 4 5; do
