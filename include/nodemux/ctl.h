@@ -42,9 +42,6 @@ struct ctl_req {
  */
 int		 ctl_parse(char *req, int nnodes, struct ctl_req *r,
 		    char **error);
-/* Pass a completed line to clients following node n's logs. */
-void		 ctl_line(struct ctl *, const struct node *n,
-		    const struct line *);
 /* Close every client, stop listening and remove the socket. */
 void		 ctl_close(struct ctl *);
 

@@ -77,6 +77,8 @@ struct ctl {
 	int			 max_clients;
 	int			 paused;	/* not accepting for now */
 	uint64_t		 retry;		/* timer to accept again */
+	struct cluster_sub	*lines;		/* told of lines while a
+						   client follows */
 };
 
 struct ctl_verb {
@@ -87,6 +89,7 @@ struct ctl_verb {
 
 static void	ctl_client_io(struct loop *, int, int, void *);
 static void	ctl_accept(struct loop *, int, int, void *);
+static void	ctl_follow_update(struct ctl *);
 
 /* Stop accepting (out of fds, or too many clients). */
 static void
@@ -212,6 +215,8 @@ ctl_client_free(struct ctl_client *cl)
 		ctl_resume(cl->ctl);
 	strbuf_free(&cl->out);
 	search_free(cl->grep);
+	if (cl->follow != 0)
+		ctl_follow_update(cl->ctl);
 	free(cl);
 }
 
@@ -451,6 +456,7 @@ ctl_behind(struct ctl_client *cl)
 	cl->follow = cl->logs = 0;
 	cl->closing = 1;
 	loop_set_events(cl->ctl->loop, cl->fd, POLLIN | POLLOUT);
+	ctl_follow_update(cl->ctl);
 }
 
 /*
@@ -515,6 +521,8 @@ ctl_do_logs(struct ctl_client *cl, const struct ctl_req *r)
 	cl->next_abs = scrollback_dropped(cluster_node(cl->ctl->cluster,
 	    r->node)->sb);
 	ctl_fill(cl);
+	if (cl->follow != 0)
+		ctl_follow_update(cl->ctl);
 }
 
 /* What each verb takes after its name. */
@@ -829,12 +837,12 @@ ctl_open(const char *path, struct loop *loop, struct cluster *c,
 /*
  * A line of node n is in its scrollback: followers with room in their
  * queue take it now; one whose cursor fell out of the scrollback is
- * told and closed.  Not inlined, so that ctl_line with no client saves
- * no registers.
+ * told and closed.
  */
-static __attribute__((noinline)) void
-ctl_line_send(struct ctl *ctl, const struct node *n, const struct line *l)
+static void
+ctl_line(void *arg, struct node *n, const struct line *l)
 {
+	struct ctl		*ctl = arg;
 	struct ctl_client	*cl, *next;
 
 	for (cl = ctl->clients; cl != NULL; cl = next) {
@@ -847,11 +855,31 @@ ctl_line_send(struct ctl *ctl, const struct node *n, const struct line *l)
 	}
 }
 
-void
-ctl_line(struct ctl *ctl, const struct node *n, const struct line *l)
+static const struct cluster_events ctl_line_events = {
+	.line = ctl_line,
+};
+
+/*
+ * Lines are news only to followers: the cluster calls ctl_line while a
+ * client follows (logs N follow), and not at all otherwise, so that a
+ * flood costs nothing here when nobody follows it.
+ */
+static void
+ctl_follow_update(struct ctl *ctl)
 {
-	if (ctl != NULL && ctl->clients != NULL)
-		ctl_line_send(ctl, n, l);
+	struct ctl_client	*cl;
+
+	for (cl = ctl->clients; cl != NULL; cl = cl->next) {
+		if (cl->follow != 0)
+			break;
+	}
+	if (cl != NULL && ctl->lines == NULL)
+		ctl->lines = cluster_subscribe(ctl->cluster, &ctl_line_events,
+		    ctl);
+	else if (cl == NULL && ctl->lines != NULL) {
+		cluster_unsubscribe(ctl->cluster, ctl->lines);
+		ctl->lines = NULL;
+	}
 }
 
 void
@@ -861,6 +889,8 @@ ctl_close(struct ctl *ctl)
 		return;
 	while (ctl->clients != NULL)
 		ctl_client_free(ctl->clients);
+	if (ctl->lines != NULL)
+		cluster_unsubscribe(ctl->cluster, ctl->lines);
 	loop_cancel_timer(ctl->loop, ctl->retry);
 	loop_del_fd(ctl->loop, ctl->fd);
 	close(ctl->fd);

@@ -62,21 +62,8 @@ runtime_done(void *arg)
 		loop_stop(rt->loop);
 }
 
-/* Each completed line goes to the control socket's followers. */
-static void
-runtime_ctl_line(void *arg, struct node *n, const struct line *l)
-{
-	struct runtime	*rt = arg;
-
-	ctl_line(rt->ctl, n, l);
-}
-
 static const struct cluster_events runtime_events = {
 	.done = runtime_done,
-};
-
-static const struct cluster_events runtime_ctl_events = {
-	.line = runtime_ctl_line,
 };
 
 struct runtime *
@@ -114,7 +101,6 @@ runtime_ctl(struct runtime *rt, const char *path, int *running, char **cause)
 	    running, cause);
 	if (rt->ctl == NULL)
 		return -1;
-	cluster_subscribe(rt->cluster, &runtime_ctl_events, rt);
 	return 0;
 }
 
