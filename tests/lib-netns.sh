@@ -156,6 +156,16 @@ n_pids() {
 	ip netns pids "$(n_ns "$1")" 2>/dev/null | grep -vx "$(n_sshd_pid "$1")"
 }
 
+# n_sleeps I: how many "sleep 1000" (the test nodes' command) run on host
+# I.  Counted by command line, not name: a login's own short sleeps (the
+# wrapper's waits, or a shell startup file's, such as pyenv's rehash
+# waiting for its lock under load) are not nodes.
+n_sleeps() {
+	for p in $(n_pids "$1"); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null; echo
+	done | grep -cx 'sleep 1000 '
+}
+
 # Is nothing but sshd left on host I?
 n_empty() {
 	[ -z "$(n_pids "$1")" ]

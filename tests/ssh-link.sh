@@ -40,10 +40,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# sleeps: how many sleeps run on the host.
+# sleeps: how many nodes' sleeps run on the host.
 sleeps() {
-	for p in $(n_pids 1); do cat "/proc/$p/comm" 2>/dev/null; done |
-	    grep -cx sleep
+	n_sleeps 1
 }
 
 # runs N: the node has said "started" N times.

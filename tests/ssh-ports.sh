@@ -132,8 +132,7 @@ t_check "ctl restart 1 of a remote node: it is ready again" \
 t_check "...on the port it moved to" \
     ip netns exec "$(n_ns 1)" grep -qx "p1@$h1 24000 24101" "$st/p1@$h1"
 t_check "...and only once on h1" \
-    test "$(for p in $(n_pids 1); do cat /proc/$p/comm 2>/dev/null; done |
-        grep -cx sleep)" -eq 1
+    test "$(n_sleeps 1)" -eq 1
 kill -TERM "$nm_pid"
 wait "$nm_pid"
 nm_pid=

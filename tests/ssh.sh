@@ -144,10 +144,13 @@ $(ps -eo pid,ppid,args | grep '[s]sh ' | cut -c1-150)"
 done
 # "started" comes when the session does; the exec on the host may follow.
 three_sleeps() {
-	test "$(n_comms 1 | grep -cx sleep)" -eq 3
+	test "$(n_sleeps 1)" -eq 3
 }
 t_wait_for 15 three_sleeps
-t_check "3 sleeps run on host 1" three_sleeps
+t_check "3 sleeps run on host 1" three_sleeps ||
+    t_diag "host 1: $(n_comms 1 | tr '\n' ' ')
+host 2: $(n_comms 2 | tr '\n' ' ')
+$(cat "$T_TMP/up.out")"
 # remote_pid N: node N's pid as ctl status shows it.
 remote_pid() {
 	"$NODEMUX" ctl -c "$cfg" status --json |
@@ -182,7 +185,7 @@ t_check "and it is still taken as running, not ended" \
 t_check "ctl resume 1 exits 0" test $? -eq 0
 t_check "after resume nothing on host 1 is stopped" t_wait_for 5 sh -c \
     "[ -z \"\$(for p in \$(ip netns pids $(n_ns 1)); do grep -l '^State:.*T' /proc/\$p/status 2>/dev/null; done)\" ]"
-t_check "its 3 sleeps still run" test "$(n_comms 1 | grep -cx sleep)" -eq 3
+t_check "its 3 sleeps still run" three_sleeps
 
 # 3. Quit (SIGTERM to nodemux) leaves nothing anywhere.
 kill -TERM "$nm_pid"
