@@ -21,6 +21,9 @@ N=${N:-16} LINES=${LINES:-100000} ROUNDS=${ROUNDS:-3}
 export NODEMUX
 TOP_SRCDIR=$top
 . "$top/tests/lib.sh"
+# Logins run the machine's ~/.bashrc, as on a real host (the tests bind
+# an empty one over it).
+N_KEEP_BASHRC=1; export N_KEEP_BASHRC
 . "$top/tests/lib-netns.sh"
 n_setup 2 >/dev/null
 h1=$(n_addr 1) h2=$(n_addr 2)

@@ -135,8 +135,19 @@ LogLevel ERROR
 Subsystem sftp internal-sftp
 EOF
 	mkdir -p /run/sshd && chmod 755 /run/sshd
-	ip netns exec "$ns" "$N_SSHD" -f "$N_DIR/sshd$1.conf" \
-	    -E "$N_DIR/sshd$1.log" 2>"$N_DIR/err"
+	# The host's logins do not run this machine's ~root/.bashrc (ours
+	# ran pyenv init: 0.1 s of CPU a login, and under load its rehash
+	# lock kept logins waiting): an empty one is bound over it in the
+	# mount namespace ip netns exec gives sshd and its sessions alone.
+	# N_KEEP_BASHRC=1 (bench/ssh.sh) keeps the machine's.
+	: >"$N_DIR/bashrc"
+	ip netns exec "$ns" sh -c '
+	    rc=$(getent passwd root | cut -d: -f6)/.bashrc
+	    [ -z "$N_KEEP_BASHRC" ] && [ -f "$rc" ] &&
+		mount --bind "$1" "$rc" 2>/dev/null
+	    shift; exec "$@"' sh "$N_DIR/bashrc" \
+	    "$N_SSHD" -f "$N_DIR/sshd$1.conf" -E "$N_DIR/sshd$1.log" \
+	    2>"$N_DIR/err"
 }
 
 n_ssh() {
