@@ -289,7 +289,7 @@ scrollback_pad(const struct scrollback_chunk *ch, int ext)
 }
 
 /* Can chunk ch take l, of need bytes (record and slot)? */
-static int
+static inline int
 scrollback_fits(const struct scrollback_chunk *ch, const struct line *l,
     size_t need, int ext)
 {
@@ -427,10 +427,9 @@ scrollback_push_any(struct scrollback *sb, const struct line *l)
 }
 
 /*
- * What a flood pushes: a plain line into the newest chunk, which has
- * room and was begun by the same node at most 2^32 lines and 24 days
- * before, while the oldest line (not the last of its chunk) is dropped
- * to keep the line cap and nobody watches drops.  Anything else goes to
+ * What a flood pushes: a plain line into the newest chunk, which can
+ * take it (scrollback_fits), while the oldest line (not the last of its
+ * chunk) is dropped to keep the line cap and nobody watches drops.  Anything else goes to
  * scrollback_push_any, which gives the same result (it finds the count
  * under the cap when the oldest line was dropped here).
  */
@@ -450,10 +449,7 @@ scrollback_push(struct scrollback *sb, const struct line *l)
 	}
 	ch = sb->chunks[sb->nchunks - 1];
 	if ((sb->max_bytes != 0 && sb->bytes + need > sb->max_bytes) ||
-	    ch->size - ch->used - ch->lines * SCROLLBACK_SLOT < need ||
-	    ch->lines == 0 || l->node != ch->node ||
-	    l->seq - ch->base_seq > UINT32_MAX ||
-	    (uint64_t)(l->time_ms - ch->base_time) + 0x80000000u > UINT32_MAX)
+	    !scrollback_fits(ch, l, need, 0))
 		return scrollback_push_any(sb, l);
 	sb->bytes += scrollback_write(ch, l, need, 0, &sb->pushed);
 	sb->count++;
