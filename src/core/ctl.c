@@ -887,10 +887,9 @@ ctl_close(struct ctl *ctl)
 {
 	if (ctl == NULL)
 		return;
+	/* The last follower freed leaves the cluster's lines. */
 	while (ctl->clients != NULL)
 		ctl_client_free(ctl->clients);
-	if (ctl->lines != NULL)
-		cluster_unsubscribe(ctl->cluster, ctl->lines);
 	loop_cancel_timer(ctl->loop, ctl->retry);
 	loop_del_fd(ctl->loop, ctl->fd);
 	close(ctl->fd);
