@@ -12,18 +12,26 @@ highlighted() {
 	    wc -l)" -eq "$1" ]
 }
 
-# zoomed_on I: zoom shows node I alone (then zoom back).  A loaded
-# machine may take seconds for a frame: a zoom left on would toggle
-# every later check the wrong way, so each waits up to 15 s; the whole
-# screen is waited for, as a capture may fall between two writes of one
-# frame.
+# zoomed_on I...: zoom shows one of nodes I... alone (w says which), then
+# zoom back.  A loaded machine may take seconds for a frame: a zoom left
+# on would toggle every later check the wrong way, so each waits up to
+# 15 s; the whole screen is waited for, as a capture may fall between
+# two writes of one frame.
 zoomed_now() {
 	ui_has " ZOOM " && ui_count_is 1 "┌ $1 uish$1@" &&
 	    ui_count_is 1 '┌ [0-9] uish'
 }
+# zoomed_any I...: zoom shows one of nodes I... alone; w says which.
+zoomed_any() {
+	for w in "$@"; do
+		zoomed_now "$w" && return 0
+	done
+	w=
+	return 1
+}
 zoomed_on() {
 	ui_keys z
-	t_wait_for 15 zoomed_now "$1"
+	t_wait_for 15 zoomed_any "$@"
 	rc=$?
 	[ $rc -eq 0 ] || t_diag "$(ui_screen)"
 	ui_keys z
@@ -48,23 +56,9 @@ t_check "the match is highlighted in panes 2 and 3" \
 
 # n goes to the older match: nodes 2 and 3 print their line as they
 # start, in either order (an ASan build starting slowly has shown both).
-# zoomed_which: zoom, set w to the node of 2 and 3 shown, zoom back.
-zoomed_2_or_3() {
-	zoomed_now 2 || zoomed_now 3
-}
-zoomed_which() {
-	ui_keys z
-	w=
-	t_wait_for 15 zoomed_2_or_3
-	if zoomed_now 2; then w=2; elif zoomed_now 3; then w=3; fi
-	[ -n "$w" ] || t_diag "$(ui_screen)"
-	ui_keys z
-	ui_wait 15 " NORMAL "
-}
 ui_keys n
-zoomed_which
+t_check "n: the first match is node 2's or 3's" zoomed_on 2 3
 first=$w
-t_check "n: the first match is node 2's or 3's" test -n "$first"
 other=$((5 - ${first:-2}))
 ui_keys n
 t_check "n again: the other one's (node $other)" zoomed_on "$other"
