@@ -710,6 +710,28 @@ Test(cluster, ready_when_the_log_matches_and_timeout_is_said)
 	th_finish(&th, 1);
 }
 
+/* The line a node is ready by, in the middle of many plain lines that
+   arrive in one read (the parser hands them over together). */
+Test(cluster, ready_line_among_many_in_one_read)
+{
+	char		*argv[] = { "/bin/sh", "-c", "i=0; s=; "
+			    "while [ $i -lt 100 ]; do s=\"$s line $i\n\"; "
+			    "i=$((i + 1)); done; printf \"$s Listening now\n$s\"; "
+			    "exec sleep 30", NULL };
+	struct th	 th;
+
+	th_init(&th, tplan(1, argv, NULL));
+	th.plan->nodes[0].ready_log = xstrdup("^ Listening now$");
+	th.plan->nodes[0].ready_timeout_ms = 3000;
+	cluster_start_all(th.c);
+	th_run(&th, never, 1000);
+	cr_assert_str_eq(th_state(&th, 0), "ready", "%s", th.msgs.buf);
+	cr_assert_eq(scrollback_count(cluster_node(th.c, 0)->sb), 201);
+	cluster_shutdown(th.c);
+	cr_assert(th_run(&th, until_done, 5000));
+	th_finish(&th, 1);
+}
+
 Test(cluster, exec_failure_shows_the_reason)
 {
 	char		*argv[] = { "/nonexistent/prog", "x", NULL };

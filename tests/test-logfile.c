@@ -128,6 +128,49 @@ Test(logfile, nothing_written_before_flush)
 	free(path);
 }
 
+/* Many texts at once (the parser's plain lines) are queued as one by
+   one: each and a newline, in order, the queue written when full. */
+Test(logfile, many_texts_at_once_as_one_by_one)
+{
+	char		*pm = xasprintf("%s/many.log", tmpdir);
+	char		*po = xasprintf("%s/one.log", tmpdir), *cause = NULL;
+	struct logfile	*many = logfile_open(pm, &cause);
+	struct logfile	*one = logfile_open(po, &cause);
+	static char	 buf[64][100];
+	const char	*text[64];
+	uint32_t	 len[64];
+	char		*a, *b;
+	size_t		 batch, i, n;
+	struct stat	 st;
+
+	cr_assert_not_null(many);
+	cr_assert_not_null(one);
+	for (batch = 0; batch < 300; batch++) {
+		n = 1 + batch % 64;
+		for (i = 0; i < n; i++) {
+			len[i] = (uint32_t)snprintf(buf[i], sizeof buf[i],
+			    "%zu.%zu%.*s", batch, i, (int)((batch + i) % 80),
+			    "--------------------------------------------------"
+			    "------------------------------");
+			text[i] = buf[i];
+			logfile_add_text(one, text[i], len[i]);
+		}
+		logfile_add_many(many, text, len, n);
+	}
+	logfile_close(many);
+	logfile_close(one);
+	cr_assert_eq(stat(pm, &st), 0);
+	cr_assert_gt(st.st_size, 64 * 1024 * 5);
+	a = slurp(pm);
+	b = slurp(po);
+	cr_assert_str_eq(a, b);
+	cr_assert_eq(strncmp(a, "0.0\n1.0-\n1.1--\n2.0--\n", 21), 0);
+	free(a);
+	free(b);
+	free(pm);
+	free(po);
+}
+
 Test(logfile, escape_sequences_absent)
 {
 	const char	 out[] = "\033[32minfo\033[0m ready\r\n\033]0;t\00750%\r100%\r\n"

@@ -610,3 +610,108 @@ Test(scrollback, short_way_for_plain_lines_matches_the_long_way)
 	short_way_matches(50, 6000);		/* mostly the byte cap */
 	short_way_matches(3, 0);		/* chunks retire often */
 }
+
+/* What the each callback of scrollback_push_many saw. */
+struct each_seen {
+	uint64_t	 next_seq;	/* the seq it should see next */
+	size_t		 calls;
+};
+
+static void
+each_check(void *arg, const struct line *v)
+{
+	struct each_seen	*e = arg;
+
+	cr_assert_eq(v->seq, e->next_seq, "seq %llu, want %llu",
+	    (unsigned long long)v->seq, (unsigned long long)e->next_seq);
+	cr_assert_eq(v->nruns, 0);
+	cr_assert_eq(v->text[v->len], '\0');
+	e->next_seq++;
+	e->calls++;
+}
+
+/*
+ * Plain lines pushed many at a time (what the parser's plain taker
+ * does) are held as one push each would hold them: batches of 1 to 64
+ * varied lines, a few over 64 KiB, seq and time jumps between batches,
+ * under caps of (max_lines, max_bytes); each view goes to the callback
+ * in order, before the next push.
+ */
+static void
+many_matches(size_t max_lines, size_t max_bytes)
+{
+	struct scrollback	*many = scrollback_new(max_lines, max_bytes);
+	struct scrollback	*one = scrollback_new(max_lines, max_bytes);
+	static char		 big[70000];
+	const char		*text[64];
+	uint32_t		 len[64];
+	char			 buf[64][64];
+	struct line		 first, l, a, b;
+	struct each_seen	 seen = { 0, 0 };
+	unsigned int		 seed = 3;
+	uint64_t		 seq = 1;
+	size_t			 batch, i, n, pushed = 0;
+
+	memset(big, 'b', sizeof big);
+	for (batch = 0; batch < 400; batch++) {
+		n = 1 + (size_t)rand_r(&seed) % 64;
+		if (batch % 50 == 49)
+			seq += (uint64_t)1 << 33;	/* far: a new chunk */
+		for (i = 0; i < n; i++) {
+			if (rand_r(&seed) % 300 == 0) {
+				text[i] = big;
+				len[i] = sizeof big;
+				continue;
+			}
+			len[i] = (uint32_t)snprintf(buf[i], sizeof buf[i],
+			    "%zu.%zu %.*s", batch, i, rand_r(&seed) % 40,
+			    "........................................");
+			text[i] = buf[i];
+		}
+		memset(&first, 0, sizeof first);
+		first.node = 3;
+		first.seq = seq;
+		first.time_ms = 1000 + (int64_t)batch * (batch % 50 == 49 ?
+		    (int64_t)1 << 32 : 7);
+		seen.next_seq = seq;
+		scrollback_push_many(many, &first, text, len, n, each_check,
+		    &seen);
+		for (i = 0; i < n; i++) {
+			l = first;
+			l.seq = seq + i;
+			l.text = (char *)text[i];
+			l.len = len[i];
+			scrollback_push(one, &l);
+		}
+		seq += n;
+		pushed += n;
+		cr_assert_eq(seen.calls, pushed);
+		cr_assert_eq(scrollback_count(many), scrollback_count(one),
+		    "batch %zu", batch);
+		cr_assert_eq(scrollback_bytes(many), scrollback_bytes(one),
+		    "batch %zu", batch);
+		cr_assert_eq(scrollback_dropped(many), scrollback_dropped(one));
+		if (max_bytes != 0 && scrollback_count(many) > 1)
+			cr_assert_leq(scrollback_bytes(many), max_bytes);
+	}
+	cr_assert_gt(scrollback_dropped(one), 1000);
+	for (i = 0; i < scrollback_count(many); i++) {
+		cr_assert_not_null(scrollback_get(many, i, &a));
+		cr_assert_not_null(scrollback_get(one, i, &b));
+		cr_assert_eq(a.seq, b.seq);
+		cr_assert_eq(a.time_ms, b.time_ms);
+		cr_assert_eq(a.node, b.node);
+		cr_assert_eq(a.nruns, b.nruns);
+		cr_assert_eq(a.len, b.len);
+		cr_assert_str_eq(a.text, b.text);
+	}
+	scrollback_free(many);
+	scrollback_free(one);
+}
+
+Test(scrollback, many_plain_lines_at_once_as_one_by_one)
+{
+	many_matches(100, 0);		/* the line cap drops */
+	many_matches(10000, 200000);	/* the byte cap, lines over 64 KiB */
+	many_matches(3, 0);		/* chunks retire often */
+}

@@ -677,6 +677,87 @@ Test(vt, pieces_and_whole_agree, .init = test_deadline_60)
 	}
 }
 
+/* Plain lines, as a plain taker gets them, into the same list (plain
+   ones without runs, in their order with the others). */
+static size_t	plain_most;	/* the most lines in one call */
+
+static void
+got_plain(void *arg, const struct vt_plain *p)
+{
+	struct got	*g = arg;
+	struct line	*l;
+	size_t		 i;
+
+	cr_assert(p->n > 0 && p->n <= VT_PLAIN_MAX);
+	cr_assert(p->time_ms > 0);
+	if (p->n > plain_most)
+		plain_most = p->n;
+	for (i = 0; i < p->n; i++) {
+		l = line_new(p->text[i], p->len[i], NULL, 0);
+		l->time_ms = -1;	/* came plain */
+		g->l = xreallocarray(g->l, g->n + 1, sizeof *g->l);
+		g->l[g->n++] = l;
+	}
+}
+
+/*
+ * With a plain taker, lines of printable ASCII in default colours go to
+ * it many at a time, every other line to the line callback: together,
+ * in the same order, the lines a parser without one gives (a plain line
+ * has no runs where the other has one of default attributes).  Output
+ * fed whole and in pieces, with runs of plain lines longer than a batch.
+ */
+Test(vt, plain_taker_gets_the_same_lines, .init = test_deadline_60)
+{
+	unsigned int	 seed = 7;
+	char		 buf[16384];
+	size_t		 len, off, step, i, k, nplain;
+	int		 round;
+
+	for (round = 0, nplain = 0; round < 1000; round++) {
+		struct vt	*vt = vt_new(round % 3 == 0 ? 50 : 0);
+		struct got	 g = { NULL, 0, 0 }, ref = { NULL, 0, 0 };
+		struct vt	*rvt = vt_new(round % 3 == 0 ? 50 : 0);
+
+		len = random_output(buf, 4096, &seed);
+		for (k = rand_r(&seed) % 200; k > 0; k--)
+			len += (size_t)snprintf(buf + len, sizeof buf - len,
+			    "line %zu of a flood  %s", k, k % 7 ? "\n" : "\r\n");
+		len += random_output(buf + len, sizeof buf - len, &seed);
+		vt_on_plain(vt, got_plain);
+		for (off = 0; off < len; off += step) {
+			step = round % 2 ? len : 1 + (size_t)rand_r(&seed) % 300;
+			if (step > len - off)
+				step = len - off;
+			vt_feed(vt, buf + off, step, got_cb, &g);
+			vt_feed(rvt, buf + off, step, got_cb, &ref);
+		}
+		vt_flush(vt, got_cb, &g);
+		vt_flush(rvt, got_cb, &ref);
+		cr_assert_eq(g.n, ref.n, "round %d: %zu lines, %zu without",
+		    round, g.n, ref.n);
+		for (i = 0; i < g.n; i++) {
+			cr_assert_str_eq(g.l[i]->text, ref.l[i]->text,
+			    "round %d line %zu", round, i);
+			cr_assert_eq(g.l[i]->len, ref.l[i]->len);
+			cr_assert_eq(g.l[i]->flags, ref.l[i]->flags);
+			if (g.l[i]->time_ms != -1)
+				continue;
+			nplain++;
+			cr_assert(ref.l[i]->nruns == 0 ||
+			    (ref.l[i]->nruns == 1 && line_attr_equal(
+			    &ref.l[i]->runs[0].attr, &(struct attr){ 0, 0, 0 })),
+			    "round %d line %zu came plain", round, i);
+		}
+		got_free(&g);
+		got_free(&ref);
+		vt_free(vt);
+		vt_free(rvt);
+	}
+	cr_assert_gt(nplain, 10000, "%zu plain lines", nplain);
+	cr_assert_eq(plain_most, VT_PLAIN_MAX);
+}
+
 /* The lines of s fed one byte at a time: no scan of more than a byte. */
 static struct got
 parse_bytes(const char *s, size_t len)

@@ -10,6 +10,7 @@
 #define NODEMUX_LOGFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nodemux/line.h"
 
@@ -29,6 +30,9 @@ void		 logfile_close(struct logfile *);
 void		 logfile_add(struct logfile *, const struct line *);
 /* Queue len bytes of text and a newline. */
 void		 logfile_add_text(struct logfile *, const char *text, size_t len);
+/* Queue n texts (text[i], len[i] bytes), each and a newline. */
+void		 logfile_add_many(struct logfile *, const char *const *text,
+		    const uint32_t *len, size_t n);
 
 /*
  * Write what is queued.  A write error is reported once: the failure

@@ -26,6 +26,17 @@ void		 scrollback_free(struct scrollback *);
  * until the line is dropped or cleared).
  */
 const struct line *scrollback_push(struct scrollback *, const struct line *l);
+/*
+ * Append n plain lines (no runs, no flags): text[i] of len[i] bytes,
+ * with first's node and time_ms, and seq first->seq + i.  Each is
+ * pushed as scrollback_push would push it, and each (when not NULL)
+ * called with the view of it before the next push.
+ */
+typedef void	(*scrollback_each_cb)(void *arg, const struct line *);
+void		 scrollback_push_many(struct scrollback *,
+		    const struct line *first, const char *const *text,
+		    const uint32_t *len, size_t n, scrollback_each_cb each,
+		    void *arg);
 /* Lines held. */
 size_t		 scrollback_count(const struct scrollback *);
 /*

@@ -24,6 +24,22 @@ struct vt;
  */
 typedef void	(*vt_line_cb)(void *arg, struct line *l);
 
+/*
+ * Plain lines, many to a call: printable ASCII with default attributes
+ * written from the start of an empty line and ended by \n (or \r\n),
+ * what a flood is made of.  text[i] is len[i] bytes of the buffer given
+ * to vt_feed (trimmed as a line is, not NUL-terminated), valid for the
+ * call; time_ms is every line's.
+ */
+#define VT_PLAIN_MAX	64
+struct vt_plain {
+	size_t		 n;
+	int64_t		 time_ms;
+	const char	*text[VT_PLAIN_MAX];
+	uint32_t	 len[VT_PLAIN_MAX];
+};
+typedef void	(*vt_plain_cb)(void *arg, const struct vt_plain *p);
+
 /* A parser whose lines hold at most max_cols columns (0: a default). */
 struct vt	*vt_new(size_t max_cols);
 void		 vt_free(struct vt *);
@@ -38,6 +54,12 @@ void		 vt_free(struct vt *);
  */
 size_t		 vt_feed(struct vt *, const void *buf, size_t len,
 		    vt_line_cb cb, void *arg);
+/*
+ * Give plain lines (struct vt_plain) to cb, with vt_feed's arg, rather
+ * than one by one to vt_feed's cb; either way every line arrives in the
+ * order it was written.  NULL: every line to vt_feed's cb.
+ */
+void		 vt_on_plain(struct vt *, vt_plain_cb cb);
 /*
  * After vt_feed stopped short: the sequence that stopped it, rebuilt as
  * bytes into buf (len >= VT_HANDOVER_MAX), their number; 0 (and nothing

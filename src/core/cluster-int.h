@@ -201,6 +201,7 @@ int	cluster_io_drain(struct cnode *, size_t max);
 void	cluster_io_close(struct cnode *);
 void	cluster_io_free(struct cluster *);
 void	cluster_io_parse_all(struct cluster *);
+void	cluster_io_plain(void *, const struct vt_plain *);
 void	cluster_io_resize(struct cnode *);
 ssize_t	cluster_io_write(struct cnode *, const void *, size_t);
 

@@ -59,6 +59,52 @@ cluster_io_line(void *arg, struct line *l)
 	}
 }
 
+/* The scrollback's copy of a plain line, to the front ends. */
+static void
+cluster_io_kept(void *arg, const struct line *kept)
+{
+	struct cnode	*cn = arg;
+
+	cluster_emit_line(cn->c, cn->n, kept);
+}
+
+/*
+ * Plain lines, many at a time (vt_on_plain): what cluster_io_line does
+ * to each, the log's and the scrollback's loops each in one call.  A
+ * ready pattern is tried on them all before the scrollback takes them,
+ * and the node is found ready after the last.
+ */
+void
+cluster_io_plain(void *arg, const struct vt_plain *p)
+{
+	struct cnode	*cn = arg;
+	struct cluster	*c = cn->c;
+	struct line	 first;
+	size_t		 i;
+	int		 matched = 0;
+
+	memset(&first, 0, sizeof first);
+	first.node = cn->idx + 1;
+	first.seq = c->seq + 1;
+	first.time_ms = p->time_ms;
+	c->seq += p->n;
+	if (cn->log != NULL)
+		logfile_add_many(cn->log, p->text, p->len, p->n);
+	if (cn->ready_re != NULL && !cn->log_ok &&
+	    (cn->n->state == NODE_STARTING || (cn->n->state == NODE_PAUSED &&
+	    cn->n->paused_from == NODE_STARTING))) {
+		for (i = 0; i < p->n && !matched; i++)
+			matched = search_test(cn->ready_re, p->text[i],
+			    p->len[i]);
+	}
+	scrollback_push_many(cn->n->sb, &first, p->text, p->len, p->n,
+	    c->nline_hooks > 0 ? cluster_io_kept : NULL, cn);
+	if (matched) {
+		cn->log_ok = 1;
+		cluster_ready_check(cn);
+	}
+}
+
 /* The screen model's answers to the program's queries go back to it. */
 static void
 cluster_io_reply(void *arg, const void *buf, size_t len)

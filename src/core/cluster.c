@@ -121,6 +121,7 @@ cluster_new(struct plan *plan, struct loop *loop,
 		cn->n->sb = scrollback_new(plan->scrollback_lines,
 		    CLUSTER_SB_BYTES);
 		cn->n->vt = vt_new(0);
+		vt_on_plain(cn->n->vt, cluster_io_plain);
 		cn->n->stats = stats_new();
 		cn->n->priv = cn;
 	}

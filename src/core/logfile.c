@@ -263,6 +263,16 @@ logfile_add_text(struct logfile *lf, const char *text, size_t len)
 }
 
 void
+logfile_add_many(struct logfile *lf, const char *const *text,
+    const uint32_t *len, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		logfile_queue(lf, text[i], len[i]);
+}
+
+void
 logfile_add(struct logfile *lf, const struct line *l)
 {
 	logfile_queue(lf, l->text, l->len);

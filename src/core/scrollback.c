@@ -427,19 +427,20 @@ scrollback_push_any(struct scrollback *sb, const struct line *l)
 }
 
 /*
- * What a flood pushes: a plain line into the newest chunk, which can
- * take it (scrollback_fits), while the oldest line (not the last of its
- * chunk) is dropped to keep the line cap and nobody watches drops.  Anything else goes to
- * scrollback_push_any, which gives the same result (it finds the count
- * under the cap when the oldest line was dropped here).
+ * What a flood pushes: a plain line (known to need no runs) into the
+ * newest chunk, which can take it (scrollback_fits), while the oldest
+ * line (not the last of its chunk) is dropped to keep the line cap and
+ * nobody watches drops.  Anything else goes to scrollback_push_any,
+ * which gives the same result (it finds the count under the cap when
+ * the oldest line was dropped here).
  */
-const struct line *
-scrollback_push(struct scrollback *sb, const struct line *l)
+static inline __attribute__((always_inline)) const struct line *
+scrollback_push_plain(struct scrollback *sb, const struct line *l)
 {
 	struct scrollback_chunk	*ch;
 	size_t			 need;
 
-	if (scrollback_is_ext(l) || sb->drop_cb != NULL || sb->nchunks == 0)
+	if (sb->drop_cb != NULL || sb->nchunks == 0)
 		return scrollback_push_any(sb, l);
 	need = scrollback_size(l, 0);
 	if (sb->count == sb->max_lines) {
@@ -454,6 +455,39 @@ scrollback_push(struct scrollback *sb, const struct line *l)
 	sb->bytes += scrollback_write(ch, l, need, 0, &sb->pushed);
 	sb->count++;
 	return &sb->pushed;
+}
+
+const struct line *
+scrollback_push(struct scrollback *sb, const struct line *l)
+{
+	if (scrollback_is_ext(l))
+		return scrollback_push_any(sb, l);
+	return scrollback_push_plain(sb, l);
+}
+
+void
+scrollback_push_many(struct scrollback *sb, const struct line *first,
+    const char *const *text, const uint32_t *len, size_t n,
+    scrollback_each_cb each, void *arg)
+{
+	struct line		 l = *first;
+	const struct line	*kept;
+	size_t			 i;
+
+	l.flags = 0;
+	l.nruns = 0;
+	l.runs = NULL;
+	for (i = 0; i < n; i++) {
+		l.seq = first->seq + i;
+		l.text = (char *)text[i];
+		l.len = len[i];
+		if (l.len < SCROLLBACK_EXT)
+			kept = scrollback_push_plain(sb, &l);
+		else
+			kept = scrollback_push_any(sb, &l);
+		if (each != NULL)
+			each(arg, kept);
+	}
 }
 
 size_t

@@ -91,6 +91,9 @@ struct vt {
 	struct attr_run	*runs;
 	size_t		 nruns;
 	size_t		 capruns;
+
+	vt_plain_cb	 plain_cb;	/* vt_on_plain */
+	struct vt_plain	 plain;		/* lines not yet handed to it */
 };
 
 extern const struct attr vt_attr_default;

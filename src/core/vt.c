@@ -555,18 +555,37 @@ vt_ascii_line(struct vt *vt, size_t n)
 	return vt_lend(vt, n, vt->nruns, 0);
 }
 
+/* Hand the plain lines gathered so far to their taker. */
+static inline void
+vt_plain_flush(struct vt *vt, void *arg)
+{
+	if (vt->plain.n == 0)
+		return;
+	vt->plain.time_ms = vt_now(vt);
+	vt->plain_cb(arg, &vt->plain);
+	vt->plain.n = 0;
+}
+
+void
+vt_on_plain(struct vt *vt, vt_plain_cb cb)
+{
+	vt->plain_cb = cb;
+	vt->plain.n = 0;
+}
+
 /*
  * The common case of whole lines: at the start of an empty line, printable
  * ASCII p[i..j) (in tb already) ended by \n (or \r\n) becomes a line at
- * once, with none of the cell editing that would give the same result.
- * Returns the offset after the line end, or 0 when the slow path must
- * take the bytes.
+ * once, with none of the cell editing that would give the same result;
+ * with default attributes and a plain taker, it joins vt->plain instead,
+ * its text where it is in p.  Returns the offset after the line end, or
+ * 0 when the slow path must take the bytes.
  */
 static size_t
 vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
     size_t len, vt_line_cb cb, void *arg)
 {
-	size_t	 end = j;
+	size_t	 end = j, n;
 
 	if (vt->ncells != 0 || vt->x != 0 || vt->cut != 0 ||
 	    j - i > vt->max_cols || end >= len)
@@ -576,6 +595,18 @@ vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
 	if (p[end] != '\n' && p[end] != '\v' && p[end] != '\f')
 		return 0;
 	vt->cur_dirty = 1;
+	if (vt->plain_cb != NULL && vt->attr.fg == COLOUR_DEFAULT &&
+	    vt->attr.bg == COLOUR_DEFAULT && vt->attr.flags == 0) {
+		n = j - i;
+		while (n > 0 && p[i + n - 1] == ' ')
+			n--;
+		vt->plain.text[vt->plain.n] = (const char *)p + i;
+		vt->plain.len[vt->plain.n] = (uint32_t)n;
+		if (++vt->plain.n == VT_PLAIN_MAX)
+			vt_plain_flush(vt, arg);
+		return end + 1;
+	}
+	vt_plain_flush(vt, arg);
 	cb(arg, vt_ascii_line(vt, j - i));
 	return end + 1;
 }
@@ -596,15 +627,18 @@ vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 			if ((next = vt_fast_line(vt, p, i, j, len, cb, arg)) != 0)
 				i = next - 1;
 			else {
+				vt_plain_flush(vt, arg);
 				vt_print_ascii(vt, p + i, j - i);
 				i = j - 1;
 			}
 		} else {
+			vt_plain_flush(vt, arg);
 			vt_byte(vt, p[i], cb, arg);
 			if (vt->handover != 0)
 				return i + 1;
 		}
 	}
+	vt_plain_flush(vt, arg);
 	return len;
 }
 
