@@ -33,6 +33,17 @@ t_check "bold green is bold and green" has_e "${esc}[1m${esc}[32mBOLD-GREEN"
 t_check "256-colour orange is kept" has_e "${esc}[38;5;208mORANGE"
 t_check "true-colour blue maps to the nearest of 256 (21)" \
     has_e "${esc}[38;5;21mTRUEBLUE"
+t_check "node 2 printed whole coloured lines" \
+    ui_wait 10 "after the wrapped line"
+t_check "a whole line in one colour (magenta) is magenta" \
+    has_e "${esc}[35m${esc}[49mALL-MAGENTA-LINE"
+t_check "a whole line on blue is on blue" has_e "${esc}[44mON-BLUE-LINE"
+t_check "a whole line in 256-colour orange is orange" \
+    has_e "${esc}[38;5;208m${esc}[49mALL-ORANGE-LINE"
+t_check "a line of 150 columns wraps whole in its pane" \
+    [ "$(ui_screen | tr -cd '#' | wc -c)" = 150 ]
+t_check "the line after it starts below it" \
+    ui_has_re "│after the wrapped line"
 t_check "wide characters take their two columns" ui_wait 5 "wide: 中文 end "
 t_check "a CR progress bar ends as one line" ui_wait 10 "progress finished"
 t_check "the progress bar's line shows its last state" \
@@ -144,6 +155,10 @@ t_check "8 colours: node 2's text is shown" ui_wait 30 "RED-TEXT plain"
 ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
 t_check "8 colours: red stays red" has_e "${esc}[31m${esc}[49mRED-TEXT"
 t_check "8 colours: orange (208) becomes yellow" has_e "${esc}[33mORANGE"
+t_check "8 colours: node 2's whole lines are shown" \
+    ui_wait 10 "after the wrapped line"
+t_check "8 colours: a whole orange line becomes yellow" \
+    has_e "${esc}[33m${esc}[49mALL-ORANGE-LINE"
 t_check "8 colours: true-colour blue becomes blue" has_e "${esc}[34mTRUEBLUE"
 t_check "8 colours: no 256-colour sequence" lacks_e "${esc}[38;5;"
 ui_keys q
@@ -158,6 +173,9 @@ ui_start 160 48 -c "$cfg" --no-color
 t_check "--no-color: node 2's text is shown" ui_wait 30 "RED-TEXT plain"
 ui_remember "$(ui_pid 1)" "$(ui_pid 2)" "$(ui_pid 3)" "$(ui_pid 4)"
 t_check "--no-color: no red" lacks_e "${esc}[31m"
+t_check "--no-color: a whole magenta line is shown, not magenta" \
+    ui_wait 10 "ALL-MAGENTA-LINE"
+t_check "--no-color: no magenta" lacks_e "${esc}[35m"
 t_check "--no-color: no 256 colours" lacks_e "${esc}[38;5;"
 ui_keys q
 t_check "q: nodemux exits" t_wait_for 30 ui_exited

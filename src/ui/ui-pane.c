@@ -337,6 +337,53 @@ ui_pane_char(const struct line *l, size_t off, wchar_t *wc)
 	return n;
 }
 
+/* Is s[0, len) printable ASCII all through?  No early exit, so that
+   the compiler may take the bytes many at a time. */
+static int
+ui_pane_ascii(const char *s, size_t len)
+{
+	unsigned char	 bad = 0;
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		bad |= (unsigned char)((unsigned char)s[i] - 0x20) >= 0x5f;
+	return !bad;
+}
+
+/*
+ * ui_pane_walk for a line of printable ASCII in one attribute with
+ * nothing highlighted (most lines of most logs): its rows by arithmetic,
+ * and each row drawn in one call, as curses characters (which hold
+ * colour pairs up to 255; a higher pair returns -1 for the long way).
+ */
+static int
+ui_pane_walk_ascii(struct ui_pane_cursor *c, const struct line *l, int draw)
+{
+	static const struct attr plain;
+	const struct attr	*a = l->nruns > 0 ? &l->runs[0].attr : &plain;
+	chtype			 buf[512], attrs;
+	size_t			 cols = (size_t)c->cols, off, n, i;
+	int			 rows, row, y, pair;
+
+	rows = l->len == 0 ? 1 : (int)((l->len + cols - 1) / cols);
+	if (!draw)
+		return rows;
+	pair = ui_colour_pair(a->fg, a->bg);
+	if (pair > 255 || cols > nitems(buf))
+		return -1;
+	attrs = ui_colour_attrs(a->flags) | COLOR_PAIR(pair);
+	for (row = 0, off = 0; row < rows; row++, off += cols) {
+		y = c->row + row - c->skip;
+		if (y < 0 || y >= c->rows)
+			continue;
+		n = l->len - off < cols ? l->len - off : cols;
+		for (i = 0; i < n; i++)
+			buf[i] = (unsigned char)l->text[off + i] | attrs;
+		mvwaddchnstr(c->win, c->y0 + y, c->x0, buf, (int)n);
+	}
+	return rows;
+}
+
 /*
  * Walk line l wrapped to the cursor's width, drawing it when draw is
  * set; the number of rows it takes.
@@ -356,6 +403,10 @@ ui_pane_walk(struct ui_pane_cursor *c, const struct line *l, int draw)
 		if (nhl > nitems(hl))
 			nhl = nitems(hl);
 	}
+	if (nhl == 0 && l->nruns <= 1 && c->cols > 0 &&
+	    ui_pane_ascii(l->text, l->len) &&
+	    (row = ui_pane_walk_ascii(c, l, draw)) != -1)
+		return row;
 	mark = l->seq == c->mark_seq ? A_REVERSE | A_UNDERLINE : A_REVERSE;
 	while (off < l->len) {
 		while (r + 1 < l->nruns && l->runs[r + 1].off <= off)
