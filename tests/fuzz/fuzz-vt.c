@@ -2,8 +2,10 @@
  * Fuzz the terminal-output parser (vt.c, vt-cells.c, vt-sgr.c): the same
  * bytes fed whole and in random pieces must give the same lines, with
  * the same attributes (the whole feed also does each insert at once,
- * so that vt_insert's putting off is checked), and every line must be sound (valid UTF-8, runs
- * in order, no wider than the cap).
+ * so that vt_insert's putting off is checked; the pieces go to a plain
+ * taker, vt_on_plain, so that its lines are checked against the one by
+ * one lines of the whole feed), and every line must be sound (valid
+ * UTF-8, runs in order, no wider than the cap).
  * Input: byte 0 picks the line cap, byte 1 seeds the cuts, the rest is
  * node output.
  */
@@ -60,6 +62,39 @@ fuzz_vt_line(void *arg, struct line *l)
 	fuzz_vt_record(arg, l);
 }
 
+/* Plain lines: printable ASCII, not ending in a blank, within the cap;
+   recorded as the line callback has them (one run of default
+   attributes, none when empty). */
+static void
+fuzz_vt_plain(void *arg, const struct vt_plain *p)
+{
+	struct fuzz_vt_out	*o = arg;
+	struct attr_run		 run;
+	struct line		 l;
+	char			 buf[4097];
+	size_t			 i, j;
+
+	FUZZ_CHECK(p->n > 0 && p->n <= VT_PLAIN_MAX, "%zu plain lines", p->n);
+	for (i = 0; i < p->n; i++) {
+		FUZZ_CHECK(p->len[i] <= o->max_cols, "plain line of %u > %zu",
+		    p->len[i], o->max_cols);
+		FUZZ_CHECK(p->len[i] == 0 || p->text[i][p->len[i] - 1] != ' ',
+		    "plain line ends in a blank");
+		for (j = 0; j < p->len[i]; j++)
+			FUZZ_CHECK(p->text[i][j] >= 0x20 && p->text[i][j] < 0x7f,
+			    "plain line byte 0x%02x", (unsigned char)p->text[i][j]);
+		memcpy(buf, p->text[i], p->len[i]);
+		buf[p->len[i]] = '\0';
+		memset(&run, 0, sizeof run);
+		memset(&l, 0, sizeof l);
+		l.text = buf;
+		l.len = p->len[i];
+		l.nruns = p->len[i] > 0 ? 1 : 0;
+		l.runs = l.nruns > 0 ? &run : NULL;
+		fuzz_vt_record(o, &l);
+	}
+}
+
 /* The line still being written, then the end of output. */
 static void
 fuzz_vt_finish(struct vt *vt, struct fuzz_vt_out *o)
@@ -109,6 +144,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_vt_finish(a, &whole);
 
 	b = vt_new(caps[data[-2] & 7]);
+	vt_on_plain(b, fuzz_vt_plain);
 	for (off = 0; off < size; off += n) {
 		/* Mostly tiny pieces, sometimes a byte, now and then large. */
 		n = fuzz_vt_rand(&seed) % 8 == 0 ? 1 + fuzz_vt_rand(&seed) % 512 :
