@@ -2,7 +2,7 @@
  * The line path without ptys: the output of 16 bench/writer nodes, as a
  * pty hands it over (\r\n, reads of 4095 bytes, one node after the
  * other), through the parser, a log file and a scrollback of 10,000 lines
- * per node.  Repeatable
+ * per node, plain lines many at a time as nodemux takes them.  Repeatable
  * figures for the parser's share of the launcher benchmark.
  *   lines [LINES [LOGDIR]]   (LINES in all, default 1,600,000)
  */
@@ -41,6 +41,22 @@ lines_cb(void *arg, struct line *l)
 	if (n->log != NULL)
 		logfile_add(n->log, l);
 	scrollback_push(n->sb, l);
+}
+
+/* Plain lines, many at a time (vt_on_plain), as nodemux takes them. */
+static void
+lines_plain(void *arg, const struct vt_plain *p)
+{
+	struct lines_node	*n = arg;
+	struct line		 first;
+
+	memset(&first, 0, sizeof first);
+	first.time_ms = p->time_ms;
+	lines_count += p->n;
+	if (n->log != NULL)
+		logfile_add_many(n->log, p->text, p->len, p->n);
+	scrollback_push_many(n->sb, &first, p->text, p->len, p->n, NULL,
+	    NULL);
 }
 
 /* CPU milliseconds of this process. */
@@ -87,6 +103,7 @@ main(int argc, char **argv)
 	buf = lines_make(lines / LINES_NODES, &len);
 	for (i = 0; i < LINES_NODES; i++) {
 		nodes[i].vt = vt_new(0);
+		vt_on_plain(nodes[i].vt, lines_plain);
 		nodes[i].sb = scrollback_new(10000, 8 * 1024 * 1024);
 		nodes[i].log = NULL;
 		if (argc < 3)
