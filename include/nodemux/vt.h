@@ -31,7 +31,7 @@ typedef void	(*vt_line_cb)(void *arg, struct line *l);
  * to vt_feed (trimmed as a line is, not NUL-terminated), valid for the
  * call; time_ms is every line's.
  */
-#define VT_PLAIN_MAX	64
+#define VT_PLAIN_MAX	32
 struct vt_plain {
 	size_t		 n;
 	int64_t		 time_ms;
