@@ -555,6 +555,27 @@ drop_count(void *arg, const struct line *l)
 	(*(size_t *)arg)++;
 }
 
+/* Do x and y hold the same lines: seq, time, node, flags, runs, text? */
+static void
+same_lines(const struct scrollback *x, const struct scrollback *y)
+{
+	struct line	 a, b;
+	size_t		 i;
+
+	cr_assert_eq(scrollback_count(x), scrollback_count(y));
+	for (i = 0; i < scrollback_count(x); i++) {
+		cr_assert_not_null(scrollback_get(x, i, &a));
+		cr_assert_not_null(scrollback_get(y, i, &b));
+		cr_assert_eq(a.seq, b.seq, "line %zu", i);
+		cr_assert_eq(a.time_ms, b.time_ms);
+		cr_assert_eq(a.node, b.node);
+		cr_assert_eq(a.flags, b.flags);
+		cr_assert_eq(a.nruns, b.nruns);
+		cr_assert_eq(a.len, b.len);
+		cr_assert_str_eq(a.text, b.text);
+	}
+}
+
 /*
  * A plain line pushed into the newest chunk while the oldest is dropped
  * takes a short way (no drop hook, which the other scrollback has, so
@@ -567,8 +588,7 @@ short_way_matches(size_t max_lines, size_t max_bytes)
 {
 	struct scrollback	*fast = scrollback_new(max_lines, max_bytes);
 	struct scrollback	*slow = scrollback_new(max_lines, max_bytes);
-	struct line		 a, b;
-	size_t			 drops = 0, i;
+	size_t			 drops = 0;
 	uint64_t		 n;
 
 	scrollback_on_drop(slow, drop_count, &drops);
@@ -589,17 +609,7 @@ short_way_matches(size_t max_lines, size_t max_bytes)
 	}
 	cr_assert_eq(drops, scrollback_dropped(slow));
 	cr_assert_gt(drops, 2000);
-	for (i = 0; i < scrollback_count(fast); i++) {
-		cr_assert_not_null(scrollback_get(fast, i, &a));
-		cr_assert_not_null(scrollback_get(slow, i, &b));
-		cr_assert_eq(a.seq, b.seq);
-		cr_assert_eq(a.time_ms, b.time_ms);
-		cr_assert_eq(a.node, b.node);
-		cr_assert_eq(a.flags, b.flags);
-		cr_assert_eq(a.nruns, b.nruns);
-		cr_assert_eq(a.len, b.len);
-		cr_assert_str_eq(a.text, b.text);
-	}
+	same_lines(fast, slow);
 	scrollback_free(fast);
 	scrollback_free(slow);
 }
@@ -646,7 +656,7 @@ many_matches(size_t max_lines, size_t max_bytes)
 	const char		*text[64];
 	uint32_t		 len[64];
 	char			 buf[64][64];
-	struct line		 first, l, a, b;
+	struct line		 first, l;
 	struct each_seen	 seen = { 0, 0 };
 	unsigned int		 seed = 3;
 	uint64_t		 seq = 1;
@@ -695,16 +705,7 @@ many_matches(size_t max_lines, size_t max_bytes)
 			cr_assert_leq(scrollback_bytes(many), max_bytes);
 	}
 	cr_assert_gt(scrollback_dropped(one), 1000);
-	for (i = 0; i < scrollback_count(many); i++) {
-		cr_assert_not_null(scrollback_get(many, i, &a));
-		cr_assert_not_null(scrollback_get(one, i, &b));
-		cr_assert_eq(a.seq, b.seq);
-		cr_assert_eq(a.time_ms, b.time_ms);
-		cr_assert_eq(a.node, b.node);
-		cr_assert_eq(a.nruns, b.nruns);
-		cr_assert_eq(a.len, b.len);
-		cr_assert_str_eq(a.text, b.text);
-	}
+	same_lines(many, one);
 	scrollback_free(many);
 	scrollback_free(one);
 }

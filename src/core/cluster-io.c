@@ -30,6 +30,16 @@ static void	cluster_io_after_read(struct cnode *);
 static void	cluster_io_parse(struct cnode *);
 static void	cluster_io_parse_cb(struct loop *, void *);
 
+/* Is the node starting and waiting for a line its ready pattern
+   matches? */
+static inline int
+cluster_io_awaits_line(const struct cnode *cn)
+{
+	return cn->ready_re != NULL && !cn->log_ok &&
+	    (cn->n->state == NODE_STARTING || (cn->n->state == NODE_PAUSED &&
+	    cn->n->paused_from == NODE_STARTING));
+}
+
 /* A completed line: number it, log it, keep it, tell the front end. */
 static void
 cluster_io_line(void *arg, struct line *l)
@@ -45,9 +55,7 @@ cluster_io_line(void *arg, struct line *l)
 		l->time_ms = wall_ms();
 	if (cn->log != NULL)
 		logfile_add(cn->log, l);
-	if (cn->ready_re != NULL && !cn->log_ok &&
-	    (cn->n->state == NODE_STARTING || (cn->n->state == NODE_PAUSED &&
-	    cn->n->paused_from == NODE_STARTING)))
+	if (cluster_io_awaits_line(cn))
 		matched = search_line(cn->ready_re, l);
 	/* l is the parser's, lent for this call: front ends get the
 	   scrollback's copy. */
@@ -90,9 +98,7 @@ cluster_io_plain(void *arg, const struct vt_plain *p)
 	c->seq += p->n;
 	if (cn->log != NULL)
 		logfile_add_many(cn->log, p->text, p->len, p->n);
-	if (cn->ready_re != NULL && !cn->log_ok &&
-	    (cn->n->state == NODE_STARTING || (cn->n->state == NODE_PAUSED &&
-	    cn->n->paused_from == NODE_STARTING))) {
+	if (cluster_io_awaits_line(cn)) {
 		for (i = 0; i < p->n && !matched; i++)
 			matched = search_test(cn->ready_re, p->text[i],
 			    p->len[i]);
