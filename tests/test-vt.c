@@ -758,6 +758,59 @@ Test(vt, plain_taker_gets_the_same_lines, .init = test_deadline_60)
 	cr_assert_eq(plain_most, VT_PLAIN_MAX);
 }
 
+/*
+ * A flood of plain lines of every length from none to past the cap, in
+ * one buffer (so that lines start at every offset of the 64 bytes the
+ * plain way looks at once), ended by \n or \r\n: each line under the
+ * cap comes to the plain taker, whole and trimmed, in order; a longer
+ * one comes cut (and marked so) to the line callback, in its place.
+ */
+Test(vt, flood_lines_of_every_length_come_plain)
+{
+	static char	 buf[65536];
+	char		 want[128];
+	size_t		 len = 0, i, n, k, cols = 100;
+	unsigned int	 seed = 11;
+	struct vt	*vt = vt_new(cols);
+	struct got	 g = { NULL, 0, 0 };
+
+	for (n = 0; n < 400; n++) {
+		k = n % 121;		/* 0 .. cols + 20 */
+		for (i = 0; i < k; i++)
+			buf[len++] = i + 1 == k && n % 5 == 0 ? ' ' :
+			    (char)('!' + rand_r(&seed) % 94);
+		if (n % 3 == 0)
+			buf[len++] = '\r';
+		buf[len++] = '\n';
+	}
+	vt_on_plain(vt, got_plain);
+	vt_feed(vt, buf, len, got_cb, &g);
+	vt_flush(vt, got_cb, &g);
+	cr_assert_eq(g.n, 400, "%zu lines", g.n);
+	for (n = 0, len = 0; n < 400; n++) {
+		k = n % 121;
+		memcpy(want, buf + len, k);
+		len += k + (n % 3 == 0) + 1;
+		if (k > cols) {
+			cr_assert(g.l[n]->flags & LINE_TRUNCATED, "line %zu", n);
+			cr_assert_eq(strncmp(g.l[n]->text, want, cols), 0,
+			    "line %zu: %s", n, g.l[n]->text);
+			cr_assert_neq(g.l[n]->time_ms, -1,
+			    "line %zu (%zu bytes) came plain", n, k);
+			continue;
+		}
+		i = k;
+		while (i > 0 && want[i - 1] == ' ')
+			i--;
+		want[i] = '\0';
+		cr_assert_str_eq(g.l[n]->text, want, "line %zu", n);
+		cr_assert_eq(g.l[n]->time_ms, -1,
+		    "line %zu (%zu bytes) did not come plain", n, k);
+	}
+	got_free(&g);
+	vt_free(vt);
+}
+
 /* The lines of s fed one byte at a time: no scan of more than a byte. */
 static struct got
 parse_bytes(const char *s, size_t len)

@@ -574,6 +574,111 @@ vt_on_plain(struct vt *vt, vt_plain_cb cb)
 }
 
 /*
+ * Bit k set: p[k] (k < 64) is not printable ASCII.  With SSE2 a byte is
+ * printable when it is, plus one, above a space as a signed byte: 0x7f
+ * and 0x80 up wrap round to negative.
+ */
+#ifdef __SSE2__
+static inline uint64_t
+vt_good16(const unsigned char *p)
+{
+	const __m128i	 v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	return (uint16_t)_mm_movemask_epi8(_mm_cmpgt_epi8(
+	    _mm_add_epi8(v, _mm_set1_epi8(1)), _mm_set1_epi8(0x20)));
+}
+
+static inline uint64_t
+vt_bad64(const unsigned char *p)
+{
+	return ~(vt_good16(p) | vt_good16(p + 16) << 16 |
+	    vt_good16(p + 32) << 32 | vt_good16(p + 48) << 48);
+}
+#else
+static inline uint64_t
+vt_bad64(const unsigned char *p)
+{
+	uint64_t	 bad = 0;
+	int		 k;
+
+	for (k = 0; k < 64; k++)
+		bad |= (uint64_t)!vt_is_ascii(p[k]) << k;
+	return bad;
+}
+#endif
+
+/* In the ground state, nothing being decoded: can plain lines go to the
+   plain taker straight away, at the start of an empty line in default
+   attributes? */
+static inline int
+vt_plain_ready(const struct vt *vt)
+{
+	return vt->plain_cb != NULL && vt->ncells == 0 && vt->x == 0 &&
+	    vt->cut == 0 && vt->attr.fg == COLOUR_DEFAULT &&
+	    vt->attr.bg == COLOUR_DEFAULT && vt->attr.flags == 0;
+}
+
+/*
+ * A flood's lines from p[i] while vt_plain_ready: what vt_fast_line does
+ * with each plain line, without copying it to tb, 64 bytes looked at
+ * once (the mask of a block serves every line in it).  Stops before the
+ * first line it cannot take whole within len (so at len when the bytes
+ * end with a line), and returns where.
+ */
+static size_t
+vt_plain_lines(struct vt *vt, const unsigned char *p, size_t i, size_t len,
+    void *arg)
+{
+	size_t		 base = i, from, k, end, n;
+	uint64_t	 bad = 0, m;
+	int		 have = 0;	/* bad is p[base..base+64)'s */
+
+	for (;;) {
+		/* k: the first byte from i that is not printable. */
+		for (;;) {
+			from = i > base ? i : base;
+			if (!have && base + 64 > len) {
+				for (k = from; k < len && vt_is_ascii(p[k]);
+				    k++)
+					;
+				break;
+			}
+			if (!have) {
+				bad = vt_bad64(p + base);
+				have = 1;
+			}
+			if ((m = bad >> (from - base)) != 0) {
+				k = from + (size_t)__builtin_ctzll(m);
+				break;
+			}
+			base += 64;
+			have = 0;
+			if (base - i > vt->max_cols)
+				return i;
+		}
+		if (k - i > vt->max_cols || k >= len)
+			return i;
+		end = k;
+		if (p[end] == '\r' && end + 1 < len)
+			end++;
+		if (p[end] != '\n' && p[end] != '\v' && p[end] != '\f')
+			return i;
+		n = k - i;
+		while (n > 0 && p[i + n - 1] == ' ')
+			n--;
+		vt->plain.text[vt->plain.n] = (const char *)p + i;
+		vt->plain.len[vt->plain.n] = (uint32_t)n;
+		if (++vt->plain.n == VT_PLAIN_MAX)
+			vt_plain_flush(vt, arg);
+		i = end + 1;
+		if (i >= base + 64) {
+			base = i;
+			have = 0;
+		}
+	}
+}
+
+/*
  * The common case of whole lines: at the start of an empty line, printable
  * ASCII p[i..j) (in tb already) ended by \n (or \r\n) becomes a line at
  * once, with none of the cell editing that would give the same result;
@@ -621,6 +726,12 @@ vt_feed(struct vt *vt, const void *buf, size_t len, vt_line_cb cb, void *arg)
 	vt->now_ms = 0;
 	for (i = 0; i < len; i++) {
 		/* Plain printable ASCII is the common case: skip the machine. */
+		if (vt->state == VT_GROUND && vt->u_need == 0 &&
+		    vt_plain_ready(vt) &&
+		    (next = vt_plain_lines(vt, p, i, len, arg)) != i) {
+			i = next - 1;
+			continue;
+		}
 		if (vt->state == VT_GROUND && vt->u_need == 0 &&
 		    vt_is_ascii(p[i])) {
 			j = vt_ascii_take(vt, p, i, len);
