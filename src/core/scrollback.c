@@ -465,6 +465,82 @@ scrollback_push(struct scrollback *sb, const struct line *l)
 	return scrollback_push_plain(sb, l);
 }
 
+/*
+ * From a run of plain lines (seqs from first's on, all at its time), as
+ * many as the newest chunk takes while nothing but the line cap drops
+ * lines (none retiring a chunk): what scrollback_push_plain does to each,
+ * with what holds for the whole run checked once.  Returns how many it
+ * took; 0 when the first must go the long way.
+ */
+static size_t
+scrollback_push_run(struct scrollback *sb, const struct line *first,
+    const char *const *text, const uint32_t *len, size_t n,
+    scrollback_each_cb each, void *arg)
+{
+	struct scrollback_chunk	*ch, *old;
+	struct scrollback_rec	*r;
+	struct line		*v = &sb->pushed;
+	size_t			 k, need, room;
+	int64_t			 dtime;
+	uint64_t		 dseq;
+	char			*p;
+
+	if (sb->drop_cb != NULL || sb->nchunks == 0)
+		return 0;
+	ch = sb->chunks[sb->nchunks - 1];
+	old = sb->chunks[0];
+	dseq = first->seq - ch->base_seq;
+	dtime = first->time_ms - ch->base_time;
+	if (ch->lines == 0 || first->node != ch->node ||
+	    first->seq < ch->base_seq || dseq + n - 1 > UINT32_MAX ||
+	    dtime < INT32_MIN || dtime > INT32_MAX)
+		return 0;
+	room = ch->size - ch->used - ch->lines * SCROLLBACK_SLOT;
+	v->time_ms = first->time_ms;
+	v->node = ch->node;
+	v->flags = 0;
+	v->nruns = 0;
+	v->runs = NULL;
+	for (k = 0; k < n; k++) {
+		need = SCROLLBACK_ALIGN(sizeof *r + len[k] + 1) +
+		    SCROLLBACK_SLOT;
+		if (len[k] >= SCROLLBACK_EXT || need > room)
+			break;
+		if (sb->count == sb->max_lines) {
+			if (old->dead + 1 >= old->lines)
+				break;
+			scrollback_forget(sb, old);
+		}
+		if (sb->max_bytes != 0 && sb->bytes + need > sb->max_bytes)
+			break;
+		p = scrollback_data(ch) + ch->used;
+		SCROLLBACK_UNPOISON(p, need - SCROLLBACK_SLOT);
+		SCROLLBACK_UNPOISON(scrollback_slot(ch, ch->lines),
+		    SCROLLBACK_SLOT);
+		*scrollback_slot(ch, ch->lines) =
+		    (uint16_t)(ch->used / SCROLLBACK_UNIT);
+		r = (struct scrollback_rec *)p;
+		r->dseq = (uint32_t)(dseq + k);
+		r->dtime = (int32_t)dtime;
+		r->len = (uint16_t)len[k];
+		p = (char *)(r + 1);
+		memcpy(p, text[k], len[k]);
+		p[len[k]] = '\0';
+		ch->used += (uint32_t)(need - SCROLLBACK_SLOT);
+		ch->lines++;
+		room -= need;
+		sb->bytes += need;
+		sb->count++;
+		if (each != NULL) {
+			v->seq = first->seq + k;
+			v->len = len[k];
+			v->text = p;
+			each(arg, v);
+		}
+	}
+	return k;
+}
+
 void
 scrollback_push_many(struct scrollback *sb, const struct line *first,
     const char *const *text, const uint32_t *len, size_t n,
@@ -472,12 +548,18 @@ scrollback_push_many(struct scrollback *sb, const struct line *first,
 {
 	struct line		 l = *first;
 	const struct line	*kept;
-	size_t			 i;
+	size_t			 i = 0;
 
 	l.flags = 0;
 	l.nruns = 0;
 	l.runs = NULL;
-	for (i = 0; i < n; i++) {
+	while (i < n) {
+		l.seq = first->seq + i;
+		i += scrollback_push_run(sb, &l, text + i, len + i, n - i,
+		    each, arg);
+		if (i == n)
+			break;
+		/* A line the run could not take: the long way, one. */
 		l.seq = first->seq + i;
 		l.text = (char *)text[i];
 		l.len = len[i];
@@ -487,6 +569,7 @@ scrollback_push_many(struct scrollback *sb, const struct line *first,
 			kept = scrollback_push_any(sb, &l);
 		if (each != NULL)
 			each(arg, kept);
+		i++;
 	}
 }
 
