@@ -47,6 +47,9 @@ void		 headless_free(struct headless *, int timeout_ms);
    NULL); written at the latest when the loop is next about to sleep. */
 void		 headless_line(struct headless *, const struct node *,
 		    const struct line *);
+/* Would headless_line write anything (node lines on, the fd not
+   /dev/null)?  If not, a front end need not hand it lines at all. */
+int		 headless_wants_lines(const struct headless *);
 void		 headless_message(struct headless *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 /* Write what the fd takes now; -1 once the reader has gone (EPIPE). */

@@ -166,10 +166,15 @@ headless_run_gone(void *arg)
 }
 
 static const struct cluster_events headless_run_events = {
-	.line = headless_run_line,
 	.state = headless_run_state,
 	.message = headless_run_message,
 	.done = headless_run_done,
+};
+
+/* Lines are subscribed to apart, and only when they are written out:
+   a flood into /dev/null, or without node lines, costs nothing here. */
+static const struct cluster_events headless_run_line_events = {
+	.line = headless_run_line,
 };
 
 static const struct runtime_hooks headless_run_hooks = {
@@ -192,6 +197,9 @@ headless_run(struct plan *plan, const struct headless_opts *o)
 	ho.drained = headless_run_drained;
 	ho.cb_arg = &r;
 	r.out = headless_new(runtime_loop(r.rt), plan, &ho);
+	if (headless_wants_lines(r.out))
+		cluster_subscribe(runtime_cluster(r.rt),
+		    &headless_run_line_events, &r);
 	if (o->socket != NULL && headless_run_ctl(&r, o->socket) == -1)
 		r.usage = 1;
 	else

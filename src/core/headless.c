@@ -530,6 +530,12 @@ headless_line_queue(struct headless *h, const struct node *n,
 	headless_queue(h, sb->buf, sb->len, 0);
 }
 
+int
+headless_wants_lines(const struct headless *h)
+{
+	return h->node_lines && !h->null;
+}
+
 /* The test apart, so that a line nobody reads (stdout is /dev/null)
    costs a few loads and no saving of registers. */
 void
