@@ -171,6 +171,33 @@ Test(logfile, many_texts_at_once_as_one_by_one)
 	free(po);
 }
 
+/* Texts that fill the 64 KiB queue to its last byte stay queued; the
+   next one, even an empty line, has it written first. */
+Test(logfile, many_texts_fill_the_queue_exactly)
+{
+	char		*path = xasprintf("%s/full.log", tmpdir), *cause = NULL;
+	struct logfile	*lf = logfile_open(path, &cause);
+	static char	 big[64 * 1024];
+	const char	*text[3] = { big, "", "ab" };
+	uint32_t	 len[3] = { 64 * 1024 - 1, 0, 2 };
+	struct stat	 st;
+
+	cr_assert_not_null(lf);
+	memset(big, 'x', sizeof big);
+	logfile_add_many(lf, text, len, 1);
+	cr_assert_eq(logfile_queued(lf), 64 * 1024);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_size, 0);
+	logfile_add_many(lf, text + 1, len + 1, 2);
+	cr_assert_eq(logfile_queued(lf), 4);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_size, 64 * 1024);
+	logfile_close(lf);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_size, 64 * 1024 + 4);
+	free(path);
+}
+
 Test(logfile, escape_sequences_absent)
 {
 	const char	 out[] = "\033[32minfo\033[0m ready\r\n\033]0;t\00750%\r100%\r\n"

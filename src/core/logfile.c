@@ -262,14 +262,27 @@ logfile_add_text(struct logfile *lf, const char *text, size_t len)
 	logfile_queue(lf, text, len);
 }
 
+/* The texts that fit go in with the queue's length kept at hand and
+   published once; one that does not goes the way of logfile_queue. */
 void
 logfile_add_many(struct logfile *lf, const char *const *text,
     const uint32_t *len, size_t n)
 {
-	size_t	 i;
+	struct logfile_stage	*st = lf->st;
+	size_t			 i, at = st->len;
 
-	for (i = 0; i < n; i++)
-		logfile_queue(lf, text[i], len[i]);
+	for (i = 0; i < n; i++) {
+		if (at + len[i] + 1 > st->cap) {
+			logfile_publish(&st->len, (uint32_t)at);
+			logfile_queue(lf, text[i], len[i]);
+			at = st->len;
+			continue;
+		}
+		memcpy(st->buf + at, text[i], len[i]);
+		st->buf[at + len[i]] = '\n';
+		at += len[i] + 1;
+	}
+	logfile_publish(&st->len, (uint32_t)at);
 }
 
 void
