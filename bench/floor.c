@@ -14,6 +14,13 @@
  *                    the clock) after each read that returned data: a
  *                    reader that much slower, to measure what each ms of
  *                    a reader's CPU costs in wall time on this machine
+ * FLOOR_KEEP=DIR     floor N CMD... also keeps what it reads, the least
+ *                    any reader with nodemux's duties must do: each pty's
+ *                    bytes appended to DIR/N.log in writes of 64 KiB, and
+ *                    copied into a ring of FLOOR_KEEP_LINES (default
+ *                    10000) x 64 bytes per pty, a scrollback's memory
+ *                    (no parsing: the bytes as read); DIR "-": the
+ *                    rings alone, no files
  * cc -O2 -o floor floor.c -lutil
  */
 #include <sys/types.h>
@@ -56,6 +63,71 @@ floor_spin(long ns)
 		;
 }
 
+/* FLOOR_KEEP: a pty's log queue and ring. */
+struct floor_keep {
+	int		 fd;
+	size_t		 qlen;
+	char		 q[65536];
+	char		*ring;
+	size_t		 ring_at, ring_size;
+};
+
+/* Keep r bytes of buf as a logging, scrolling reader would. */
+static void
+floor_keep(struct floor_keep *k, const char *buf, size_t r)
+{
+	size_t	 n;
+
+	if (k->fd == -1)
+		goto ring;
+	if (k->qlen + r > sizeof k->q) {
+		if (write(k->fd, k->q, k->qlen) != (ssize_t)k->qlen)
+			perror("write");
+		k->qlen = 0;
+	}
+	memcpy(k->q + k->qlen, buf, r);
+	k->qlen += r;
+ring:
+	while (r > 0) {
+		n = k->ring_size - k->ring_at < r ? k->ring_size - k->ring_at :
+		    r;
+		memcpy(k->ring + k->ring_at, buf, n);
+		k->ring_at = (k->ring_at + n) % k->ring_size;
+		buf += n;
+		r -= n;
+	}
+}
+
+/* FLOOR_KEEP=DIR: open DIR/i.log and a ring for each of n ptys. */
+static struct floor_keep *
+floor_keep_new(int n)
+{
+	const char		*dir = getenv("FLOOR_KEEP");
+	const char		*e = getenv("FLOOR_KEEP_LINES");
+	struct floor_keep	*k;
+	char			 path[4096];
+	int			 i;
+
+	if (dir == NULL || *dir == '\0')
+		return NULL;
+	if ((k = calloc(n, sizeof *k)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s/%d.log", dir, i + 1);
+		k[i].fd = strcmp(dir, "-") == 0 ? -1 :
+		    open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (k[i].fd == -1 && strcmp(dir, "-") != 0) {
+			perror(path);
+			exit(1);
+		}
+		k[i].ring_size = (e != NULL ? (size_t)atol(e) : 10000) * 64;
+		if (k[i].ring_size == 0 ||
+		    (k[i].ring = malloc(k[i].ring_size)) == NULL)
+			exit(1);
+	}
+	return k;
+}
+
 /* N writers in ptys, read until every master says EOF (EIO). */
 static int
 floor_drain(int n, char **cmd)
@@ -68,9 +140,11 @@ floor_drain(int n, char **cmd)
 	ssize_t		 r;
 	const char	*e = getenv("FLOOR_SPIN_NS");
 	long		 spin = e != NULL ? atol(e) : 0;
+	struct floor_keep *keep;
 
 	if (n < 1 || n > FLOOR_MAX)
 		return 2;
+	keep = floor_keep_new(n);
 	for (i = 0; i < n; i++) {
 		pid = forkpty(&pfd[i].fd, NULL, NULL, NULL);
 		if (pid == -1) {
@@ -94,11 +168,17 @@ floor_drain(int n, char **cmd)
 			r = read(pfd[i].fd, buf, sizeof buf);
 			if (r > 0 && spin > 0)
 				floor_spin(spin);
+			if (r > 0 && keep != NULL)
+				floor_keep(&keep[i], buf, (size_t)r);
 			if (r > 0 || (r == -1 && errno == EINTR))
 				continue;
 			close(pfd[i].fd);
 			pfd[i].fd = -1;
 			left--;
+			if (keep != NULL && keep[i].qlen > 0 &&
+			    write(keep[i].fd, keep[i].q, keep[i].qlen) !=
+			    (ssize_t)keep[i].qlen)
+				perror("write");
 		}
 	}
 	while (wait(NULL) > 0)

@@ -2,6 +2,10 @@
 # Many nodes, side by side in one run, for each N in NODES:
 #   floor     N writers (bench/writer.c: LINES lines of 64 bytes) in ptys
 #             drained by the smallest poll reader (bench/floor.c);
+#   keep      the same reader keeping what it reads, the least any
+#             reader with nodemux's duties does: each pty's bytes
+#             written to a file in 64 KiB writes (LOGS=0: not) and
+#             copied into a ring of 10,000 x 64 bytes (FLOOR_KEEP);
 #   headless  the same writers as nodes of `nodemux up --headless
 #             >/dev/null` with log files (LOGS=0: without);
 #   console   the same in the console (`nodemux up` in a WxH tmux
@@ -85,13 +89,23 @@ for n in $NODES; do
 		    "$(ratio "$rss" "$text")" "${5:-$goal $met}"
 	}
 
-	R=1 RH= RC=
+	R=1 RH= RC= RK=
 	while [ "$R" -le "$ROUNDS" ]; do
 		[ "$ROUNDS" -gt 1 ] && echo "  round $R"
 		"$tmp/floor" time "$tmp/run" "$tmp/floor" "$n" "$tmp/writer" "$LINES" >/dev/null 2>&1
 		set -- $(cat "$tmp/run")
 		floor=$1
 		row floor "$1" "$floor" "$4" "-"
+
+		rm -rf "$tmp/keep" && mkdir "$tmp/keep"
+		kdir=$tmp/keep
+		[ "$LOGS" = 0 ] && kdir=-
+		FLOOR_KEEP_LINES=$held FLOOR_KEEP=$kdir "$tmp/floor" time "$tmp/run" \
+		    "$tmp/floor" "$n" "$tmp/writer" "$LINES" >/dev/null 2>&1
+		set -- $(cat "$tmp/run")
+		RK="$RK $(ratio "$1" "$floor")"
+		row keep "$1" "$floor" "$4" "-"
+		rm -rf "$tmp/keep"
 
 		rm -rf "$tmp/log"
 		"$tmp/floor" time "$tmp/run" "$nodemux" up --headless -c "$tmp/busy.cfg" >/dev/null 2>&1
@@ -143,8 +157,9 @@ for n in $NODES; do
 		R=$((R + 1))
 	done
 	if [ "$ROUNDS" -gt 1 ]; then
-		printf '  %-5s median of each round%ss ratio: headless %sx, console %sx (goal 1.3x)\n' \
-		    "$n" "'" "$(echo "$RH" | median)" "$(echo "$RC" | median)"
+		printf '  %-5s median of each round%ss ratio: keep %sx, headless %sx, console %sx (goal 1.3x)\n' \
+		    "$n" "'" "$(echo "$RK" | median)" "$(echo "$RH" | median)" \
+		    "$(echo "$RC" | median)"
 	fi
 done
 
