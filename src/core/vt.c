@@ -573,6 +573,33 @@ vt_on_plain(struct vt *vt, vt_plain_cb cb)
 	vt->plain.n = 0;
 }
 
+/* The n printable ASCII bytes at text, trimmed as a line is, join the
+   plain lines (handed over when there are VT_PLAIN_MAX). */
+static inline void
+vt_plain_add(struct vt *vt, const unsigned char *text, size_t n, void *arg)
+{
+	while (n > 0 && text[n - 1] == ' ')
+		n--;
+	vt->plain.text[vt->plain.n] = (const char *)text;
+	vt->plain.len[vt->plain.n] = (uint32_t)n;
+	if (++vt->plain.n == VT_PLAIN_MAX)
+		vt_plain_flush(vt, arg);
+}
+
+/* Does a line end at p[k] (\n, \v or \f, or \r and one of them, within
+   len)?  The offset after it; 0 when it does not. */
+static inline size_t
+vt_line_end(const unsigned char *p, size_t k, size_t len)
+{
+	if (k >= len)
+		return 0;
+	if (p[k] == '\r' && k + 1 < len)
+		k++;
+	if (p[k] != '\n' && p[k] != '\v' && p[k] != '\f')
+		return 0;
+	return k + 1;
+}
+
 /*
  * Bit k set: p[k] (k < 64) is not printable ASCII.  With SSE2 a byte is
  * printable when it is, plus one, above a space as a signed byte: 0x7f
@@ -629,7 +656,7 @@ static size_t
 vt_plain_lines(struct vt *vt, const unsigned char *p, size_t i, size_t len,
     void *arg)
 {
-	size_t		 base = i, from, k, end, n;
+	size_t		 base = i, from, k, next;
 	uint64_t	 bad = 0, m;
 	int		 have = 0;	/* bad is p[base..base+64)'s */
 
@@ -656,21 +683,10 @@ vt_plain_lines(struct vt *vt, const unsigned char *p, size_t i, size_t len,
 			if (base - i > vt->max_cols)
 				return i;
 		}
-		if (k - i > vt->max_cols || k >= len)
+		if (k - i > vt->max_cols || (next = vt_line_end(p, k, len)) == 0)
 			return i;
-		end = k;
-		if (p[end] == '\r' && end + 1 < len)
-			end++;
-		if (p[end] != '\n' && p[end] != '\v' && p[end] != '\f')
-			return i;
-		n = k - i;
-		while (n > 0 && p[i + n - 1] == ' ')
-			n--;
-		vt->plain.text[vt->plain.n] = (const char *)p + i;
-		vt->plain.len[vt->plain.n] = (uint32_t)n;
-		if (++vt->plain.n == VT_PLAIN_MAX)
-			vt_plain_flush(vt, arg);
-		i = end + 1;
+		vt_plain_add(vt, p + i, k - i, arg);
+		i = next;
 		if (i >= base + 64) {
 			base = i;
 			have = 0;
@@ -690,30 +706,20 @@ static size_t
 vt_fast_line(struct vt *vt, const unsigned char *p, size_t i, size_t j,
     size_t len, vt_line_cb cb, void *arg)
 {
-	size_t	 end = j, n;
+	size_t	 next;
 
 	if (vt->ncells != 0 || vt->x != 0 || vt->cut != 0 ||
-	    j - i > vt->max_cols || end >= len)
-		return 0;
-	if (p[end] == '\r' && end + 1 < len)
-		end++;
-	if (p[end] != '\n' && p[end] != '\v' && p[end] != '\f')
+	    j - i > vt->max_cols || (next = vt_line_end(p, j, len)) == 0)
 		return 0;
 	vt->cur_dirty = 1;
 	if (vt->plain_cb != NULL && vt->attr.fg == COLOUR_DEFAULT &&
 	    vt->attr.bg == COLOUR_DEFAULT && vt->attr.flags == 0) {
-		n = j - i;
-		while (n > 0 && p[i + n - 1] == ' ')
-			n--;
-		vt->plain.text[vt->plain.n] = (const char *)p + i;
-		vt->plain.len[vt->plain.n] = (uint32_t)n;
-		if (++vt->plain.n == VT_PLAIN_MAX)
-			vt_plain_flush(vt, arg);
-		return end + 1;
+		vt_plain_add(vt, p + i, j - i, arg);
+		return next;
 	}
 	vt_plain_flush(vt, arg);
 	cb(arg, vt_ascii_line(vt, j - i));
-	return end + 1;
+	return next;
 }
 
 size_t
