@@ -542,7 +542,7 @@ void
 headless_line(struct headless *h, const struct node *n,
     const struct line *l)
 {
-	if (h->node_lines && !h->broken && !h->null)
+	if (headless_wants_lines(h) && !h->broken)
 		headless_line_queue(h, n, l);
 }
 
