@@ -470,7 +470,10 @@ scrollback_push(struct scrollback *sb, const struct line *l)
  * many as the newest chunk takes while nothing but the line cap drops
  * lines (none retiring a chunk): what scrollback_push_plain does to each,
  * with what holds for the whole run checked once.  Returns how many it
- * took; 0 when the first must go the long way.
+ * took; 0 when the first must go the long way.  It writes each record
+ * as scrollback_write does (a change to the record goes to both):
+ * calling that, with its view filled for every line, cost 28 more
+ * instructions a line.
  */
 static size_t
 scrollback_push_run(struct scrollback *sb, const struct line *first,
