@@ -21,6 +21,14 @@
  *                    10000) x 64 bytes per pty, a scrollback's memory
  *                    (no parsing: the bytes as read); DIR "-": the
  *                    rings alone, no files
+ * FLOOR_LINES=1      with FLOOR_KEEP, keep lines instead, the least any
+ *                    reader that keeps lines must do: each pty's bytes
+ *                    split at \n (memchr), a line's \r and trailing
+ *                    spaces dropped (as nodemux does), the line and a
+ *                    \n appended to the log queue, the line (cut
+ *                    at 63 bytes, after a length byte) copied into the
+ *                    next 64-byte slot of the ring; a line split by a
+ *                    read is carried to the next (up to 256 bytes)
  * cc -O2 -o floor floor.c -lutil
  */
 #include <sys/types.h>
@@ -70,7 +78,66 @@ struct floor_keep {
 	char		 q[65536];
 	char		*ring;
 	size_t		 ring_at, ring_size;
+	char		 carry[256];	/* FLOOR_LINES: a line's start */
+	size_t		 clen;
 };
+
+static int	 floor_lines;		/* FLOOR_LINES */
+
+/* FLOOR_LINES: a whole line (no \n, maybe a \r) to the log queue and
+   the ring's next slot. */
+static void
+floor_line(struct floor_keep *k, const char *s, size_t len)
+{
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	if (k->fd != -1) {
+		if (k->qlen + len + 1 > sizeof k->q) {
+			if (write(k->fd, k->q, k->qlen) != (ssize_t)k->qlen)
+				perror("write");
+			k->qlen = 0;
+		}
+		memcpy(k->q + k->qlen, s, len);
+		k->q[k->qlen + len] = '\n';
+		k->qlen += len + 1;
+	}
+	if (len > 63)
+		len = 63;
+	k->ring[k->ring_at] = (char)len;
+	memcpy(k->ring + k->ring_at + 1, s, len);
+	k->ring_at += 64;
+	if (k->ring_at >= k->ring_size)
+		k->ring_at = 0;
+}
+
+/* FLOOR_LINES: r bytes split into lines; the last, unended, is carried
+   to the next read. */
+static void
+floor_keep_lines(struct floor_keep *k, const char *buf, size_t r)
+{
+	const char	*end = buf + r, *nl;
+	size_t		 n;
+
+	while (buf < end && (nl = memchr(buf, '\n', end - buf)) != NULL) {
+		if (k->clen > 0) {
+			n = nl - buf;
+			if (n > sizeof k->carry - k->clen)
+				n = sizeof k->carry - k->clen;
+			memcpy(k->carry + k->clen, buf, n);
+			floor_line(k, k->carry, k->clen + n);
+			k->clen = 0;
+		} else
+			floor_line(k, buf, nl - buf);
+		buf = nl + 1;
+	}
+	n = end - buf;
+	if (n > sizeof k->carry - k->clen)
+		n = sizeof k->carry - k->clen;
+	memcpy(k->carry + k->clen, buf, n);
+	k->clen += n;
+}
 
 /* Keep r bytes of buf as a logging, scrolling reader would. */
 static void
@@ -78,6 +145,10 @@ floor_keep(struct floor_keep *k, const char *buf, size_t r)
 {
 	size_t	 n;
 
+	if (floor_lines) {
+		floor_keep_lines(k, buf, r);
+		return;
+	}
 	if (k->fd == -1)
 		goto ring;
 	if (k->qlen + r > sizeof k->q) {
@@ -110,6 +181,7 @@ floor_keep_new(int n)
 
 	if (dir == NULL || *dir == '\0')
 		return NULL;
+	floor_lines = getenv("FLOOR_LINES") != NULL;
 	if ((k = calloc(n, sizeof *k)) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {

@@ -6,6 +6,11 @@
 #             reader with nodemux's duties does: each pty's bytes
 #             written to a file in 64 KiB writes (LOGS=0: not) and
 #             copied into a ring of 10,000 x 64 bytes (FLOOR_KEEP);
+#   lines     the same reader keeping lines, the least any reader that
+#             keeps lines does: split at \n, \r and trailing spaces
+#             dropped, each line to the log (the same bytes as
+#             nodemux's log files) and into a 64-byte ring slot
+#             (FLOOR_LINES);
 #   headless  the same writers as nodes of `nodemux up --headless
 #             >/dev/null` with log files (LOGS=0: without);
 #   console   the same in the console (`nodemux up` in a WxH tmux
@@ -89,7 +94,7 @@ for n in $NODES; do
 		    "$(ratio "$rss" "$text")" "${5:-$goal $met}"
 	}
 
-	R=1 RH= RC= RK=
+	R=1 RH= RC= RK= RL=
 	while [ "$R" -le "$ROUNDS" ]; do
 		[ "$ROUNDS" -gt 1 ] && echo "  round $R"
 		"$tmp/floor" time "$tmp/run" "$tmp/floor" "$n" "$tmp/writer" "$LINES" >/dev/null 2>&1
@@ -105,6 +110,14 @@ for n in $NODES; do
 		set -- $(cat "$tmp/run")
 		RK="$RK $(ratio "$1" "$floor")"
 		row keep "$1" "$floor" "$4" "-"
+		rm -rf "$tmp/keep" && mkdir "$tmp/keep"
+
+		FLOOR_LINES=1 FLOOR_KEEP_LINES=$held FLOOR_KEEP=$kdir \
+		    "$tmp/floor" time "$tmp/run" "$tmp/floor" "$n" \
+		    "$tmp/writer" "$LINES" >/dev/null 2>&1
+		set -- $(cat "$tmp/run")
+		RL="$RL $(ratio "$1" "$floor")"
+		row lines "$1" "$floor" "$4" "-"
 		rm -rf "$tmp/keep"
 
 		rm -rf "$tmp/log"
@@ -157,9 +170,9 @@ for n in $NODES; do
 		R=$((R + 1))
 	done
 	if [ "$ROUNDS" -gt 1 ]; then
-		printf '  %-5s median of each round%ss ratio: keep %sx, headless %sx, console %sx (goal 1.3x)\n' \
-		    "$n" "'" "$(echo "$RK" | median)" "$(echo "$RH" | median)" \
-		    "$(echo "$RC" | median)"
+		printf '  %-5s median of each round%ss ratio: keep %sx, lines %sx, headless %sx, console %sx (goal 1.3x)\n' \
+		    "$n" "'" "$(echo "$RK" | median)" "$(echo "$RL" | median)" \
+		    "$(echo "$RH" | median)" "$(echo "$RC" | median)"
 	fi
 done
 
