@@ -1,8 +1,9 @@
 #!/bin/sh
 # What panes show: a node's colours (16, 256 and true colour mapped to
 # the terminal), wide characters, a \r progress bar as one line; the
-# focused pane scrolls back with a marker and follows again, clears (and
-# a filter then starts at the clear), and takes keys in interactive mode.  An 8-colour terminal gets the nearest
+# focused pane scrolls back with a marker, keeps its place while its node
+# prints on, and follows again, clears (and a filter then starts at the
+# clear), and takes keys in interactive mode.  An 8-colour terminal gets the nearest
 # colours; --no-color drops them.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 esc=$(printf '\033')
@@ -142,6 +143,23 @@ t_check "f, c: the count hidden is of the lines after the mark (all match)" \
     t_diag "$(ui_screen | grep 'filter:')"
 ui_keys f G
 t_check "f again: unfiltered" t_wait_for 5 ui_lacks "[filter]"
+
+# Scrolled back, a pane keeps its place while its node prints on: node 1
+# prints a line every 0.2 s, so the count of lines below the view grows.
+# marker_over N: the scrolled marker counts more than N lines.
+marker_over() {
+	n=$(ui_screen | grep -o 'scrolled -[0-9]*' | head -1 | tr -dc 0-9)
+	[ -n "$n" ] && [ "$n" -gt "$1" ]
+}
+ui_keys / Enter
+t_check "an empty search ends the search" t_wait_for 5 ui_lacks "/line"
+ui_keys 1 C-u
+t_check "node 1, C-u: scrolled back" ui_wait_re 5 'scrolled -[0-9]+ '
+below=$(ui_screen | grep -o 'scrolled -[0-9]*' | head -1 | tr -dc 0-9)
+t_check "scrolled back: node 1's new lines leave the view where it is" \
+    t_wait_for 5 marker_over $((below + 3))
+ui_keys G
+t_check "G: node 1 follows again" t_wait_for 5 ui_lacks "scrolled -"
 ui_keys q
 t_check "q: nodemux exits" t_wait_for 30 ui_exited
 t_check "q: exit status 0" [ "$(ui_status)" = 0 ]

@@ -133,6 +133,8 @@ struct ui {
 	struct runtime		*rt;		/* loop, cluster, signals, ctl */
 	struct loop		*loop;		/* the runtime's */
 	struct cluster		*cl;		/* the runtime's */
+	struct cluster_sub	*lines;		/* while lines are news:
+						   ui_lines_follow */
 	int			 n;
 	struct ui_pane		*panes;
 	WINDOW			*status;
@@ -179,6 +181,7 @@ struct ui {
 
 /* ui.c */
 void	 ui_redraw(struct ui *);
+void	 ui_lines_follow(struct ui *);
 void	 ui_set_message(struct ui *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 ui_quit(struct ui *, int force);

@@ -148,12 +148,40 @@ ui_event_done(void *arg)
 }
 
 static const struct cluster_events ui_events = {
-	.line = ui_event_line,
 	.output = ui_event_output,
 	.state = ui_event_state,
 	.message = ui_event_message,
 	.done = ui_event_done,
 };
+
+static const struct cluster_events ui_line_events = {
+	.line = ui_event_line,
+};
+
+/*
+ * Lines are news to the console only while something takes them one by
+ * one: a search (its counts, the filter), a view with a line hook (the
+ * merged tail, the table's rows), a pane scrolled back (it keeps its
+ * place).  Otherwise a pane draws its newest lines from the scrollback
+ * when the output event marks it, and a flood's lines cost the console
+ * nothing each.  Called after whatever may change those (keys, a resize,
+ * a frame's layout) before the turn's staged output is parsed.
+ */
+void
+ui_lines_follow(struct ui *ui)
+{
+	int	 i, want;
+
+	want = ui->search != NULL || ui->view->line != NULL;
+	for (i = 0; !want && i < ui->n; i++)
+		want = ui->panes[i].scroll > 0;
+	if (want && ui->lines == NULL)
+		ui->lines = cluster_subscribe(ui->cl, &ui_line_events, ui);
+	else if (!want && ui->lines != NULL) {
+		cluster_unsubscribe(ui->cl, ui->lines);
+		ui->lines = NULL;
+	}
+}
 
 static const struct runtime_hooks ui_hooks = {
 	.quit = ui_quit_hook,
@@ -192,6 +220,7 @@ ui_input(struct loop *loop, int fd, int revents, void *arg)
 		else
 			ui_keys_handle(ui, r == KEY_CODE_YES, wc);
 	}
+	ui_lines_follow(ui);
 	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
 		/* The terminal is gone: nobody to draw for. */
 		loop_del_fd(loop, fd);
@@ -205,6 +234,7 @@ static void
 ui_signal(struct loop *loop, int signo, void *arg)
 {
 	ui_resize(arg);
+	ui_lines_follow(arg);
 }
 
 static void	ui_arm_tick(struct ui *, int64_t);
@@ -264,6 +294,7 @@ ui_frame(struct ui *ui, int64_t now)
 		ui_help_too_small(ui);
 	else
 		ui->view->draw(ui, now);
+	ui_lines_follow(ui);	/* drawing may have scrolled a pane down */
 	if (ui->status_dirty)
 		ui_status_draw(ui);
 	if (ui->show_help)
@@ -485,6 +516,7 @@ ui_run(struct plan *plan, const struct opts *opts)
 	ui.loop = runtime_loop(ui.rt);
 	ui.cl = runtime_cluster(ui.rt);
 	ui_panes_new(&ui);
+	ui_lines_follow(&ui);
 	rc = ui_main(&ui);
 	loop_del_signal(ui.loop, SIGWINCH, ui_signal, &ui);
 	runtime_free(ui.rt);
