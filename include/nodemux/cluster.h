@@ -134,6 +134,8 @@ void		 cluster_unsubscribe(struct cluster *, struct cluster_sub *);
 void		 cluster_free(struct cluster *);
 
 int		 cluster_size(const struct cluster *);
+/* Lines numbered so far, across the cluster (the last line's seq). */
+uint64_t	 cluster_lines(const struct cluster *);
 /* The guard process's pid, or -1 when there is none. */
 pid_t		 cluster_guard_pid(const struct cluster *);
 /* Node i, 0-based. */

@@ -185,6 +185,12 @@ cluster_size(const struct cluster *c)
 	return c->size;
 }
 
+uint64_t
+cluster_lines(const struct cluster *c)
+{
+	return c->seq;
+}
+
 pid_t
 cluster_guard_pid(const struct cluster *c)
 {

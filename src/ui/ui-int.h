@@ -24,8 +24,14 @@
 /* The smallest pane worth drawing, border included (30x5: 3 lines). */
 #define UI_PANE_MIN_W	30
 #define UI_PANE_MIN_H	5
-/* Frames are at least this far apart (about 60 per second). */
+/* Frames are at least this far apart (about 60 per second)... */
 #define UI_FRAME_MS	16
+/* ...or this far (20 a second) while the nodes print more than
+   UI_FLOOD_LINES lines between two frames and no key was pressed: each
+   frame of a flood redraws every pane it touches, for ncurses and the
+   terminal to compare and parse again, faster than anyone reads. */
+#define UI_FLOOD_FRAME_MS	50
+#define UI_FLOOD_LINES		256
 /* Search patterns remembered for the prompt's history. */
 #define UI_HISTORY	32
 /* How long a message stays in the status bar. */
@@ -157,7 +163,10 @@ struct ui {
 	int			 status_dirty;
 	int			 full;		/* everything must be drawn */
 	int64_t			 last_frame_ms;
+	uint64_t		 frame_lines;	/* cluster_lines() then */
+	int			 keyed;		/* a key since that frame */
 	uint64_t		 frame_timer;
+	int64_t			 frame_due;	/* when frame_timer fires */
 	uint64_t		 tick_timer;	/* the titles' clock */
 	int64_t			 start_ms;	/* when the console started */
 	int			 colour;

@@ -219,6 +219,7 @@ ui_input(struct loop *loop, int fd, int revents, void *arg)
 			ui_resize(ui);
 		else
 			ui_keys_handle(ui, r == KEY_CODE_YES, wc);
+		ui->keyed = 1;
 	}
 	ui_lines_follow(ui);
 	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
@@ -301,6 +302,8 @@ ui_frame(struct ui *ui, int64_t now)
 		ui_help_draw(ui);
 	doupdate();
 	ui->last_frame_ms = now;
+	ui->frame_lines = cluster_lines(ui->cl);
+	ui->keyed = 0;
 	ui_arm_tick(ui, now);
 }
 
@@ -333,21 +336,33 @@ ui_frame_timer(struct loop *loop, void *arg)
 
 /*
  * Before the loop sleeps: draw if something changed, but no sooner than
- * UI_FRAME_MS after the last frame (a timer brings the loop back then).
+ * UI_FRAME_MS after the last frame, UI_FLOOD_FRAME_MS in a flood (a timer
+ * brings the loop back then).
  */
 static void
 ui_before_sleep(struct loop *loop, void *arg)
 {
 	struct ui	*ui = arg;
-	int64_t		 now;
+	int64_t		 now, gap = UI_FRAME_MS;
 
 	if (!ui_wants_frame(ui))
 		return;
+	if (!ui->keyed &&
+	    cluster_lines(ui->cl) - ui->frame_lines > UI_FLOOD_LINES)
+		gap = UI_FLOOD_FRAME_MS;
 	now = now_ms();
-	if (now - ui->last_frame_ms < UI_FRAME_MS) {
-		if (ui->frame_timer == 0)
-			ui->frame_timer = loop_add_timer(loop,
-			    ui->last_frame_ms + UI_FRAME_MS, ui_frame_timer, ui);
+	if (now - ui->last_frame_ms < gap) {
+		/* A key after a flood's timer was set brings it closer. */
+		if (ui->frame_timer != 0 &&
+		    ui->frame_due > ui->last_frame_ms + gap) {
+			loop_cancel_timer(loop, ui->frame_timer);
+			ui->frame_timer = 0;
+		}
+		if (ui->frame_timer == 0) {
+			ui->frame_due = ui->last_frame_ms + gap;
+			ui->frame_timer = loop_add_timer(loop, ui->frame_due,
+			    ui_frame_timer, ui);
+		}
 		return;
 	}
 	ui_frame(ui, now);
