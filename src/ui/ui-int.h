@@ -27,11 +27,14 @@
 /* Frames are at least this far apart (about 60 per second)... */
 #define UI_FRAME_MS	16
 /* ...or this far (20 a second) while the nodes print more than
-   UI_FLOOD_LINES lines between two frames and no key was pressed: each
-   frame of a flood redraws every pane it touches, for ncurses and the
-   terminal to compare and parse again, faster than anyone reads. */
+   UI_FLOOD_LINES lines between two frames and no key (or resize) came in
+   the last UI_KEY_FRAMES_MS: each frame of a flood redraws every pane it
+   touches, for ncurses and the terminal to compare and parse again,
+   faster than anyone reads, while what a key changes, and a node's echo
+   of what is typed to it, shows at once. */
 #define UI_FLOOD_FRAME_MS	50
 #define UI_FLOOD_LINES		256
+#define UI_KEY_FRAMES_MS	500
 /* Search patterns remembered for the prompt's history. */
 #define UI_HISTORY	32
 /* How long a message stays in the status bar. */
@@ -95,7 +98,10 @@ struct ui_view {
 	int		(*key)(struct ui *, int is_key, wint_t wc);
 	/* PgUp, PgDn, C-u, C-d, Home, End. */
 	void		(*page)(struct ui *, enum ui_scroll);
-	/* A completed line of pane p's node; NULL: nothing to do. */
+	/* A completed line of pane p's node; NULL: nothing to do (a view
+	   with a line hook takes every line while shown, which costs a
+	   flood's every line: ui_lines_follow).  With a search, a line
+	   marks a full view dirty anyway (its counts may change). */
 	void		(*line)(struct ui *, struct ui_pane *,
 			    const struct line *);
 	/* n / N landed on a line: show it. */
@@ -164,7 +170,7 @@ struct ui {
 	int			 full;		/* everything must be drawn */
 	int64_t			 last_frame_ms;
 	uint64_t		 frame_lines;	/* cluster_lines() then */
-	int			 keyed;		/* a key since that frame */
+	int64_t			 key_ms;	/* the last key or resize */
 	uint64_t		 frame_timer;
 	int64_t			 frame_due;	/* when frame_timer fires */
 	uint64_t		 tick_timer;	/* the titles' clock */

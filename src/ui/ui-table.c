@@ -527,14 +527,6 @@ ui_table_scroll(struct ui *ui, enum ui_scroll how)
 	}
 }
 
-/* With a search, a line may change a row's matches. */
-static void
-ui_table_line(struct ui *ui, struct ui_pane *p, const struct line *l)
-{
-	if (ui->search != NULL)
-		ui->view_dirty = 1;
-}
-
 /* n / N: the hit's node is focused, so its row is selected. */
 static void
 ui_table_show(struct ui *ui, const struct search_hit *hit)
@@ -572,7 +564,7 @@ const struct ui_view ui_view_table = {
 	.draw = ui_table_draw,
 	.key = ui_table_key,
 	.page = ui_table_scroll,
-	.line = ui_table_line,
+	.line = NULL,		/* with a search, ui_event_line marks it */
 	.show = ui_table_show,
 	.ticks = ui_table_ticks,
 	.tick = ui_table_tick,

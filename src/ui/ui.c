@@ -101,7 +101,7 @@ ui_event_line(void *arg, struct node *n, const struct line *l)
 		p->scroll++;
 	p->dirty = 1;
 	if (ui->search != NULL)
-		ui->status_dirty = 1;
+		ui->status_dirty = ui->view_dirty = 1;
 }
 
 /* Output arrived: the partial line may have changed. */
@@ -161,8 +161,7 @@ static const struct cluster_events ui_line_events = {
 /*
  * Lines are news to the console only while something takes them one by
  * one: a search (its counts, the filter), a view with a line hook (the
- * merged tail, the table's rows), a pane scrolled back (it keeps its
- * place).  Otherwise a pane draws its newest lines from the scrollback
+ * merged tail), a pane scrolled back (it keeps its place).  Otherwise a pane draws its newest lines from the scrollback
  * when the output event marks it, and a flood's lines cost the console
  * nothing each.  Called after whatever may change those (keys, a resize,
  * a frame's layout) before the turn's staged output is parsed.
@@ -219,7 +218,7 @@ ui_input(struct loop *loop, int fd, int revents, void *arg)
 			ui_resize(ui);
 		else
 			ui_keys_handle(ui, r == KEY_CODE_YES, wc);
-		ui->keyed = 1;
+		ui->key_ms = now_ms();
 	}
 	ui_lines_follow(ui);
 	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
@@ -234,8 +233,11 @@ ui_input(struct loop *loop, int fd, int revents, void *arg)
 static void
 ui_signal(struct loop *loop, int signo, void *arg)
 {
-	ui_resize(arg);
-	ui_lines_follow(arg);
+	struct ui	*ui = arg;
+
+	ui->key_ms = now_ms();
+	ui_resize(ui);
+	ui_lines_follow(ui);
 }
 
 static void	ui_arm_tick(struct ui *, int64_t);
@@ -303,7 +305,6 @@ ui_frame(struct ui *ui, int64_t now)
 	doupdate();
 	ui->last_frame_ms = now;
 	ui->frame_lines = cluster_lines(ui->cl);
-	ui->keyed = 0;
 	ui_arm_tick(ui, now);
 }
 
@@ -347,10 +348,10 @@ ui_before_sleep(struct loop *loop, void *arg)
 
 	if (!ui_wants_frame(ui))
 		return;
-	if (!ui->keyed &&
+	now = now_ms();
+	if (now - ui->key_ms >= UI_KEY_FRAMES_MS &&
 	    cluster_lines(ui->cl) - ui->frame_lines > UI_FLOOD_LINES)
 		gap = UI_FLOOD_FRAME_MS;
-	now = now_ms();
 	if (now - ui->last_frame_ms < gap) {
 		/* A key after a flood's timer was set brings it closer. */
 		if (ui->frame_timer != 0 &&
