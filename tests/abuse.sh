@@ -117,6 +117,16 @@ printf '@include "/dev/zero"\n' >"$T_TMP/inc/zero.cfg"
 t_check "@include of /dev/zero: exit 2, not a hang" \
     fails 2 "zero.cfg:1: cannot include /dev/zero: not a regular file" \
     plan -c "$T_TMP/inc/zero.cfg"
+# A file that includes itself 8 times: each file is checked once, not
+# 8^10 times before libconfig refuses the nesting.
+printf 'cluster = { host = "127.0.0.1"; };\n@include "self.cfg"\n' \
+    >"$T_TMP/inc/loop.cfg"
+for i in 1 2 3 4 5 6 7 8; do
+	echo '@include "self.cfg"'
+done >"$T_TMP/inc/self.cfg"
+t_check "a file that includes itself 8 times: exit 2 at once, not a hang" \
+    fails 2 "self.cfg:1: include file nesting too deep" \
+    plan -c "$T_TMP/inc/loop.cfg"
 head -c 4000 /dev/urandom | tr -d '\0' >"$T_TMP/garbage.cfg"
 t_check "binary garbage as config: exit 2 with FILE:LINE" \
     fails 2 "garbage.cfg:" plan -c "$T_TMP/garbage.cfg"

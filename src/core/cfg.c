@@ -318,8 +318,35 @@ cfg_load_string(const char *text, const char *path, const char *profile,
 /* libconfig's limit on nested @include files. */
 #define CFG_INCLUDE_DEPTH 10
 
+/* The files cfg_check_file has read: each once, however often and
+   however deep it is included (a file that includes itself twice would
+   otherwise be read 2^CFG_INCLUDE_DEPTH times). */
+struct cfg_seen {
+	struct stat	*v;
+	size_t		 n, cap;
+};
+
 static int	cfg_check_file(FILE *, const char *, const char *, int,
-		    char **);
+		    struct cfg_seen *, char **);
+
+/* Has the file of st been read?  If not, it is from now on. */
+static int
+cfg_seen(struct cfg_seen *seen, const struct stat *st)
+{
+	size_t	 i;
+
+	for (i = 0; i < seen->n; i++) {
+		if (seen->v[i].st_dev == st->st_dev &&
+		    seen->v[i].st_ino == st->st_ino)
+			return 1;
+	}
+	if (seen->n == seen->cap) {
+		seen->cap = seen->cap != 0 ? seen->cap * 2 : 8;
+		seen->v = xreallocarray(seen->v, seen->cap, sizeof *seen->v);
+	}
+	seen->v[seen->n++] = *st;
+	return 0;
+}
 
 /*
  * The file named by an @include line (libconfig 1.5: the line starts
@@ -363,7 +390,7 @@ cfg_include_path(const char *line, size_t len, const char *dir)
  */
 static int
 cfg_check_include(const char *path, const char *dir, int depth,
-    const char *from, int line, char **cause)
+    const char *from, int line, struct cfg_seen *seen, char **cause)
 {
 	struct stat	 st;
 	FILE		*f;
@@ -373,13 +400,18 @@ cfg_check_include(const char *path, const char *dir, int depth,
 		return 0;	/* libconfig refuses it, naming the file */
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
-	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (fstat(fileno(f), &st) != 0) {
+		fclose(f);
+		return 0;	/* left for libconfig, as an unreadable one */
+	}
+	if (!S_ISREG(st.st_mode)) {
 		*cause = xasprintf("%s:%d: cannot include %s: not a regular "
 		    "file", from, line, path);
 		fclose(f);
 		return -1;
 	}
-	rc = cfg_check_file(f, path, dir, depth, cause);
+	rc = cfg_seen(seen, &st) ? 0 :
+	    cfg_check_file(f, path, dir, depth, seen, cause);
 	fclose(f);
 	return rc;
 }
@@ -392,7 +424,7 @@ cfg_check_include(const char *path, const char *dir, int depth,
  */
 static int
 cfg_check_file(FILE *f, const char *path, const char *dir, int depth,
-    char **cause)
+    struct cfg_seen *seen, char **cause)
 {
 	char	*buf = NULL, *inc;
 	size_t	 cap = 0;
@@ -407,7 +439,7 @@ cfg_check_file(FILE *f, const char *path, const char *dir, int depth,
 			rc = -1;
 		} else if ((inc = cfg_include_path(buf, n, dir)) != NULL) {
 			rc = cfg_check_include(inc, dir, depth + 1, path, line,
-			    cause);
+			    seen, cause);
 			free(inc);
 		}
 	}
@@ -424,6 +456,7 @@ struct cfg *
 cfg_load(const char *path, const char *profile, char **cause)
 {
 	struct cfg	*cfg;
+	struct cfg_seen	 seen = { NULL, 0, 0 };
 	struct stat	 st;
 	config_t	 c;
 	FILE		*f;
@@ -437,18 +470,27 @@ cfg_load(const char *path, const char *profile, char **cause)
 		    strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (fstat(fileno(f), &st) != 0) {
+		*cause = xasprintf("cannot read config %s: %s", path,
+		    strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		*cause = xasprintf("cannot read config %s: not a regular file",
 		    path);
 		fclose(f);
 		return NULL;
 	}
+	cfg_seen(&seen, &st);
 	if ((cfg = cfg_new(path, cause)) == NULL ||
-	    cfg_check_file(f, path, cfg->dir, 0, cause) != 0) {
+	    cfg_check_file(f, path, cfg->dir, 0, &seen, cause) != 0) {
+		free(seen.v);
 		cfg_free(cfg);
 		fclose(f);
 		return NULL;
 	}
+	free(seen.v);
 	config_init(&c);
 	config_set_include_dir(&c, cfg->dir);
 	ok = config_read(&c, f) == CONFIG_TRUE;
