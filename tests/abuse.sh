@@ -53,6 +53,16 @@ t_check "-n 99999999999: too large, exit 2" \
     fails 2 "invalid cluster size '99999999999': too large" plan -n 99999999999
 t_check "-n '': not a number, exit 2" \
     fails 2 "invalid cluster size '': not a number" plan -n ''
+# one_line_err: the message is one line (then the usage line), with
+# no escape character: a value it quotes comes escaped.
+one_line_err() {
+	[ "$(grep -c '^nodemux: ' "$T_TMP/err")" = 1 ] &&
+	    [ "$(wc -l <"$T_TMP/err")" -le 2 ] &&
+	    ! grep -q "$(printf '\033')" "$T_TMP/err"
+}
+t_check "-n with a newline and an escape: one line, both escaped" \
+    eval 'fails 2 "invalid cluster size '"'"'1\\n\\x1b[31m2'"'"': not a number" \
+    plan -n "$(printf "1\n\033[31m2")" && one_line_err'
 t_check "-n 0: the config's range, exit 2" \
     fails 2 "invalid cluster size 0: use 1-" plan -n 0
 t_check "-n with no value: says it needs one" \

@@ -19,6 +19,7 @@
 
 #include "nodemux/net.h"
 #include "nodemux/plan.h"
+#include "nodemux/util.h"
 
 #define DATA(f) TEST_DATADIR "/" f
 
@@ -461,4 +462,34 @@ Test(plan, bad_host_names_the_key)
 	    "node = { command = \"x\"; };");
 	load_fails("t.cfg:2: cluster.host: ", 0);
 	load_fails("no such host!", 0);
+}
+
+/* A value the message quotes cannot break it: newlines, an escape
+   sequence and bytes that are not UTF-8 come escaped, on one line. */
+Test(plan, a_message_quoting_a_value_stays_one_line_of_text)
+{
+	po.config = write_cfg("cluster = { host = \"a\nb\033[31m\xff\xc3\xa9\"; };\n"
+	    "node = { command = \"true\"; };\n");
+	load_fails("invalid host \"a\\nb\\x1b[31m\\xffé\"", 0);
+}
+
+/* msg_clean: what stays, what is escaped, where it is cut. */
+Test(plan, msg_clean_escapes_and_cuts)
+{
+	char	*m, big[MSG_MAX * 2];
+
+	m = strdup("tab\there\r\x7f \xe2\x82\xac \xe2\x82 end");
+	msg_clean(&m);
+	cr_expect_str_eq(m, "tab\\there\\r\\x7f \xe2\x82\xac \\xe2\\x82 end");
+	free(m);
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	m = strdup(big);
+	msg_clean(&m);
+	cr_expect_eq(strlen(m), MSG_MAX + 3);
+	cr_expect_str_eq(m + MSG_MAX, "...");
+	free(m);
+	m = NULL;
+	msg_clean(&m);
+	cr_expect_null(m);
 }

@@ -56,6 +56,17 @@ char	*shell_quote_str(const char *s);
    client or a node may send) becomes \ufffd. */
 void	 json_quote(struct strbuf *, const char *s);
 
+/*
+ * Make *msg (malloc'd, replaced) one line of valid UTF-8 that writes
+ * nothing but text to a terminal: newline, return and tab as \n \r \t,
+ * other control characters and bytes that are not UTF-8 as \xNN, cut
+ * with "..." after MSG_MAX bytes.  A value a message quotes (from a
+ * config, a command line, a client) then cannot split it into lines or
+ * send escape sequences.
+ */
+#define MSG_MAX		2048
+void	 msg_clean(char **msg);
+
 /* Milliseconds of CLOCK_MONOTONIC, and of the wall clock. */
 int64_t	 now_ms(void);
 int64_t	 wall_ms(void);

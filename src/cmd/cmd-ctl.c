@@ -131,7 +131,7 @@ ctl_print(void *arg, const char *line)
 	if ((ok = ctl_field(line, "ok")) != NULL) {
 		if (strcmp(ok, "true") != 0) {
 			err = ctl_field(line, "error");
-			fprintf(stderr, "nodemux: %s\n", err ? err : line);
+			nm_warn("%s", err ? err : line);
 			free(err);
 			o->rc = 1;
 		}

@@ -67,16 +67,25 @@ static const struct option opts_long[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* One line on stderr, whatever the values it quotes (msg_clean). */
+static void
+opts_vwarn(const char *fmt, va_list ap)
+{
+	char	*msg = xvasprintf(fmt, ap);
+
+	msg_clean(&msg);
+	fprintf(stderr, "nodemux: %s\n", msg);
+	free(msg);
+}
+
 void
 nm_warn(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("nodemux: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	opts_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* The --help text. */
@@ -196,11 +205,9 @@ opts_usage(const struct cmd *cmd, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("nodemux: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	opts_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (cmd != NULL)
 		fprintf(stderr, "usage: nodemux %s\n", cmd->usage);
 	else

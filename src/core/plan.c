@@ -653,11 +653,14 @@ plan_load(const struct plan_opts *po, char **cause)
 	path = cfg_find(po->config);
 	cfg = cfg_load(path, profile, cause);
 	free(path);
-	if (cfg == NULL)
+	if (cfg == NULL) {
+		msg_clean(cause);	/* it may quote any value of the file */
 		return NULL;
+	}
 	plan = xcalloc(1, sizeof *plan);
 	plan->cfg = cfg;
 	if (plan_build(plan, po, cause) != 0) {
+		msg_clean(cause);
 		plan_free(plan);
 		return NULL;
 	}

@@ -290,6 +290,41 @@ json_quote(struct strbuf *sb, const char *s)
 	strbuf_addc(sb, '"');
 }
 
+void
+msg_clean(char **msg)
+{
+	const unsigned char	*p;
+	struct strbuf		 sb = STRBUF_INIT;
+	size_t			 n;
+
+	if (*msg == NULL)
+		return;
+	for (p = (const unsigned char *)*msg; *p != '\0'; p++) {
+		if (sb.len >= MSG_MAX) {
+			strbuf_adds(&sb, "...");
+			break;
+		}
+		if (*p == '\n')
+			strbuf_adds(&sb, "\\n");
+		else if (*p == '\r')
+			strbuf_adds(&sb, "\\r");
+		else if (*p == '\t')
+			strbuf_adds(&sb, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			strbuf_addf(&sb, "\\x%02x", *p);
+		else if (*p < 0x80)
+			strbuf_addc(&sb, (char)*p);
+		else if ((n = utf8_valid_len(p)) != 0) {
+			strbuf_add(&sb, p, n);
+			p += n - 1;
+		} else
+			strbuf_addf(&sb, "\\x%02x", *p);
+	}
+	strbuf_addc(&sb, '\0');
+	free(*msg);
+	*msg = sb.buf;
+}
+
 int64_t
 now_ms(void)
 {
