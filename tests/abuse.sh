@@ -127,6 +127,18 @@ printf '@include "/dev/zero"\n' >"$T_TMP/inc/zero.cfg"
 t_check "@include of /dev/zero: exit 2, not a hang" \
     fails 2 "zero.cfg:1: cannot include /dev/zero: not a regular file" \
     plan -c "$T_TMP/inc/zero.cfg"
+# libconfig's scanner has no rule for a backslash before anything but \
+# or ": it echoes it to stdout and drops it, so "\." names the
+# directory, which it reads until its scanner exits the process.
+# Refused first, nothing on stdout.
+printf '@include "\\."\n' >"$T_TMP/inc/dot.cfg"
+t_check "@include \"\\.\": exit 2, clear, nothing on stdout" \
+    eval 'fails 2 "dot.cfg:1: @include: a backslash in the file name escapes only" \
+    plan -c "$T_TMP/inc/dot.cfg" && [ ! -s "$T_TMP/out" ]'
+printf '@include "part\n.cfg"\n' >"$T_TMP/inc/open.cfg"
+t_check "an @include name that does not end on its line: exit 2" \
+    fails 2 "open.cfg:1: @include: the file name must end" \
+    plan -c "$T_TMP/inc/open.cfg"
 # A file that includes itself 8 times: each file is checked once, not
 # 8^10 times before libconfig refuses the nesting.
 printf 'cluster = { host = "127.0.0.1"; };\n@include "self.cfg"\n' \

@@ -349,17 +349,22 @@ cfg_seen(struct cfg_seen *seen, const struct stat *st)
 }
 
 /*
- * The file named by an @include line (libconfig 1.5: the line starts
- * with it, the name is quoted, \\ and \" escape), relative to dir
- * unless absolute; NULL when line is no @include.
+ * The file named by an @include line as libconfig 1.5's scanner reads
+ * it: the line starts with it, the name is quoted, \\ and \" escape;
+ * relative to dir unless absolute.  NULL when line is no @include; NULL
+ * and *bad when the scanner would go wrong: a name that does not end on
+ * its line (it would read on into the next), or another backslash (it
+ * has no rule for one: it echoes it to stdout and drops it).
  */
 static char *
-cfg_include_path(const char *line, size_t len, const char *dir)
+cfg_include_path(const char *line, size_t len, const char *dir,
+    const char **bad)
 {
 	const char	*p = line, *end = line + len;
 	struct strbuf	 sb = STRBUF_INIT;
 	char		*name;
 
+	*bad = NULL;
 	p += strspn(p, " \t");
 	if (end - p < 9 || strncmp(p, "@include", 8) != 0 ||
 	    (p[8] != ' ' && p[8] != '\t'))
@@ -368,10 +373,21 @@ cfg_include_path(const char *line, size_t len, const char *dir)
 	p += strspn(p, " \t");
 	if (p >= end || *p++ != '"')
 		return NULL;
-	for (; p < end && *p != '"'; p++) {
+	for (; p < end && *p != '"' && *p != '\n'; p++) {
 		if (*p == '\\' && p + 1 < end && (p[1] == '\\' || p[1] == '"'))
 			p++;
+		else if (*p == '\\') {
+			*bad = "a backslash in the file name escapes only "
+			    "\\\\ or \\\"";
+			break;
+		}
 		strbuf_addc(&sb, *p);
+	}
+	if (*bad == NULL && (p >= end || *p != '"'))
+		*bad = "the file name must end (\") on its line";
+	if (*bad != NULL) {
+		strbuf_free(&sb);
+		return NULL;
 	}
 	strbuf_addc(&sb, '\0');
 	name = sb.buf;
@@ -426,10 +442,11 @@ static int
 cfg_check_file(FILE *f, const char *path, const char *dir, int depth,
     struct cfg_seen *seen, char **cause)
 {
-	char	*buf = NULL, *inc;
-	size_t	 cap = 0;
-	ssize_t	 n;
-	int	 line = 0, rc = 0;
+	char		*buf = NULL, *inc;
+	const char	*bad;
+	size_t		 cap = 0;
+	ssize_t		 n;
+	int		 line = 0, rc = 0;
 
 	while (rc == 0 && (n = getline(&buf, &cap, f)) != -1) {
 		line++;
@@ -437,7 +454,12 @@ cfg_check_file(FILE *f, const char *path, const char *dir, int depth,
 			*cause = xasprintf("%s:%d: a NUL byte: a config is "
 			    "text", path, line);
 			rc = -1;
-		} else if ((inc = cfg_include_path(buf, n, dir)) != NULL) {
+		} else if ((inc = cfg_include_path(buf, n, dir, &bad)) ==
+		    NULL && bad != NULL) {
+			*cause = xasprintf("%s:%d: @include: %s", path, line,
+			    bad);
+			rc = -1;
+		} else if (inc != NULL) {
 			rc = cfg_check_include(inc, dir, depth + 1, path, line,
 			    seen, cause);
 			free(inc);
