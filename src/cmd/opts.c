@@ -67,25 +67,16 @@ static const struct option opts_long[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* One line on stderr, whatever the values it quotes (msg_clean). */
-static void
-opts_vwarn(const char *fmt, va_list ap)
-{
-	char	*msg = xvasprintf(fmt, ap);
-
-	msg_clean(&msg);
-	fprintf(stderr, "nodemux: %s\n", msg);
-	free(msg);
-}
-
 void
 nm_warn(const char *fmt, ...)
 {
 	va_list	 ap;
 
+	fputs("nodemux: ", stderr);
 	va_start(ap, fmt);
-	opts_vwarn(fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	fputc('\n', stderr);
 }
 
 /* The --help text. */
@@ -204,10 +195,15 @@ static const struct cmd * __attribute__((format(printf, 2, 3)))
 opts_usage(const struct cmd *cmd, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	*msg;
 
+	/* It quotes the command line: one line, whatever it holds. */
 	va_start(ap, fmt);
-	opts_vwarn(fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
+	msg_clean(&msg);
+	nm_warn("%s", msg);
+	free(msg);
 	if (cmd != NULL)
 		fprintf(stderr, "usage: nodemux %s\n", cmd->usage);
 	else
