@@ -130,10 +130,8 @@ ctl_print(void *arg, const char *line)
 
 	if ((ok = ctl_field(line, "ok")) != NULL) {
 		if (strcmp(ok, "true") != 0) {
-			if ((err = ctl_field(line, "error")) == NULL)
-				err = xstrdup(line);
-			msg_clean(&err);	/* what a server says: one line */
-			nm_warn("%s", err);
+			err = ctl_field(line, "error");
+			nm_warn("%s", err ? err : line);
 			free(err);
 			o->rc = 1;
 		}

@@ -381,8 +381,10 @@ exec_cycle(struct opts *o, struct plan *plan, struct exec_run *r)
 	loop_del_signal(e.loop, SIGCHLD, exec_sigchld, &e);
 	runtime_free(e.rt);
 	if (e.report.len != 0) {
-		e.report.buf[--e.report.len] = '\0';	/* its last \n */
-		nm_warn("exec: %s", e.report.buf);
+		/* Lines on purpose, each a node's state or one of its last
+		   lines (parsed output: no control characters), so not
+		   through nm_warn, which makes one line. */
+		fprintf(stderr, "nodemux: exec: %s", e.report.buf);
 	}
 	strbuf_free(&e.report);
 	r->size = plan->size;

@@ -67,16 +67,26 @@ static const struct option opts_long[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* One line on stderr, whatever the values it quotes (msg_clean): a
+   config's, the command line's, a server's. */
+static void
+opts_vwarn(const char *fmt, va_list ap)
+{
+	char	*msg = xvasprintf(fmt, ap);
+
+	msg_clean(&msg);
+	fprintf(stderr, "nodemux: %s\n", msg);
+	free(msg);
+}
+
 void
 nm_warn(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("nodemux: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	opts_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* The --help text. */
@@ -195,15 +205,10 @@ static const struct cmd * __attribute__((format(printf, 2, 3)))
 opts_usage(const struct cmd *cmd, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg;
 
-	/* It quotes the command line: one line, whatever it holds. */
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	opts_vwarn(fmt, ap);
 	va_end(ap);
-	msg_clean(&msg);
-	nm_warn("%s", msg);
-	free(msg);
 	if (cmd != NULL)
 		fprintf(stderr, "usage: nodemux %s\n", cmd->usage);
 	else
