@@ -63,6 +63,9 @@ one_line_err() {
 t_check "-n with a newline and an escape: one line, both escaped" \
     eval 'fails 2 "invalid cluster size '"'"'1\\n\\x1b[31m2'"'"': not a number" \
     plan -n "$(printf "1\n\033[31m2")" && one_line_err'
+t_check "ctl with a request of two lines: one line, escaped" \
+    eval 'fails 2 "ctl: unknown request: stat\\nus" ctl "$(printf "stat\nus")" &&
+    one_line_err'
 t_check "-n 0: the config's range, exit 2" \
     fails 2 "invalid cluster size 0: use 1-" plan -n 0
 t_check "-n with no value: says it needs one" \
