@@ -654,7 +654,7 @@ plan_load(const struct plan_opts *po, char **cause)
 	cfg = cfg_load(path, profile, cause);
 	free(path);
 	if (cfg == NULL) {
-		msg_clean(cause);	/* it may quote any value of the file */
+		msg_clean(cause);	/* it may quote any value */
 		return NULL;
 	}
 	plan = xcalloc(1, sizeof *plan);

@@ -170,9 +170,9 @@ struct ui {
 	int			 full;		/* everything must be drawn */
 	int64_t			 last_frame_ms;
 	uint64_t		 frame_lines;	/* cluster_lines() then */
-	int64_t			 key_ms;	/* the last key or resize */
+	int64_t			 key_ms;	/* last key or resize */
 	uint64_t		 frame_timer;
-	int64_t			 frame_due;	/* when frame_timer fires */
+	int64_t			 frame_due;	/* frame_timer's */
 	uint64_t		 tick_timer;	/* the titles' clock */
 	int64_t			 start_ms;	/* when the console started */
 	int			 colour;

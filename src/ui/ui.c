@@ -161,10 +161,11 @@ static const struct cluster_events ui_line_events = {
 /*
  * Lines are news to the console only while something takes them one by
  * one: a search (its counts, the filter), a view with a line hook (the
- * merged tail), a pane scrolled back (it keeps its place).  Otherwise a pane draws its newest lines from the scrollback
- * when the output event marks it, and a flood's lines cost the console
- * nothing each.  Called after whatever may change those (keys, a resize,
- * a frame's layout) before the turn's staged output is parsed.
+ * merged tail), a pane scrolled back (it keeps its place).  Otherwise a
+ * pane draws its newest lines from the scrollback when the output event
+ * marks it, and a flood's lines cost the console nothing each.  Called
+ * after whatever may change those (keys, a resize, a frame's layout)
+ * before the turn's staged output is parsed.
  */
 void
 ui_lines_follow(struct ui *ui)
