@@ -235,7 +235,12 @@ Test(cfg, more_bad_values)
 	    "node = { command = \"x\"; };", "inline.cfg:2: cluster.min_size 5 "
 	    "is larger than cluster.max_size 3");
 	text_fails("cluster = { log_dir = \"log/${NODE_INDEX}\"; };",
-	    "inline.cfg:1: cluster.log_dir: unknown variable ${NODE_INDEX}");
+	    "inline.cfg:1: cluster.log_dir: ${NODE_INDEX} is a node's own "
+	    "variable; this key serves every node and takes only "
+	    "${CLUSTER_SIZE}, ${NODE_HOST}, ${COOKIE}, ${CLUSTER_NODES}, "
+	    "${NODEMUX} and ${START_DIR}");
+	text_fails("cluster = { log_dir = \"log/${NODE_INDX}\"; };",
+	    "inline.cfg:1: cluster.log_dir: unknown variable ${NODE_INDX}");
 	text_fails("x = 1;", "inline.cfg:1: unknown key x");
 	text_fails("nodes = { command = \"x\"; };", "inline.cfg:1: unknown key "
 	    "nodes (did you mean node?)");

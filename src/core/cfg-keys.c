@@ -203,11 +203,30 @@ static int
 cfg_check_vars(struct cfg *cfg, const char *t, const char *const *names,
     int flags, const char *key, int line, char **cause)
 {
-	char	*why = NULL;
+	char		*why = NULL, *other = NULL;
+	const char	*var = NULL;
+	struct strbuf	 sb = STRBUF_INIT;
+	size_t		 i;
 
 	if (tmpl_check(t, names, flags, &why) == 0)
 		return 0;
-	*cause = cfg_error(cfg, line, "%s: %s", key, why);
+	/* A node's own variable in a key of the whole cluster: say so,
+	   not that nodemux does not know it. */
+	if (names != cfg_vars && tmpl_check(t, cfg_vars, flags, &other) == 0 &&
+	    strncmp(why, "unknown variable ", 17) == 0)
+		var = why + 17;
+	free(other);
+	if (var == NULL) {
+		*cause = cfg_error(cfg, line, "%s: %s", key, why);
+		free(why);
+		return -1;
+	}
+	for (i = 0; names[i] != NULL; i++)
+		strbuf_addf(&sb, "%s${%s}", i == 0 ? "" : names[i + 1] ==
+		    NULL ? " and " : ", ", names[i]);
+	*cause = cfg_error(cfg, line, "%s: %s is a node's own variable; "
+	    "this key serves every node and takes only %s", key, var, sb.buf);
+	strbuf_free(&sb);
 	free(why);
 	return -1;
 }
