@@ -158,6 +158,19 @@ else
 	t_check "no Erlang installed: exit 1 (rc=$rc)" [ "$rc" -eq 1 ]
 fi
 t_diag "$(cat "$out")"
+# Any program's node names are long ones on localhost: the same warning;
+# on an IP, no node names row (it says nothing to a node that is not
+# Erlang).
+sed -e 's/^  command = .*/  command = [ "sleep",/' \
+    -e 's/^ *"-setcookie".*/  "60" ];/' "$data/net-erlang.cfg" >"$T_TMP/long.cfg"
+doctor -c "$T_TMP/long.cfg"
+t_check "long names on localhost warn for any program" grep -qE \
+    '^warn +node names +long names \(-name\) need a host with a dot; localhost has none +set cluster.host' \
+    "$out"
+t_check "no epmd row when no node is Erlang" sh -c "! grep -q epmd '$out'"
+doctor -c "$data/net-ok.cfg"
+t_check "long names on an IP: no node names row" sh -c \
+    "[ $rc -eq 0 ] && ! grep -q 'node names' '$out'"
 
 # 9. A host that is not this machine: FAIL, and its ports are not probed.
 doctor -c "$data/net-nonlocal.cfg"

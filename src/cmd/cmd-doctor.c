@@ -696,16 +696,25 @@ doctor_check_epmd(struct doctor *d)
 		    strerror(why));
 }
 
-/* Long node names need a dotted host (erl: "Can't set long node name"). */
+/*
+ * Long node names need a dotted host (erl: "Can't set long node name"):
+ * a warning for any cluster, as its names reach every node through
+ * ${NODE_NAME}; a row that says all is well only for Erlang's.
+ */
 static void
 doctor_check_names(struct doctor *d)
 {
 	const struct plan	*p = d->plan;
+	int			 bad = p->name_mode != PLAN_NAME_SHORT &&
+				    strchr(p->host, '.') == NULL &&
+				    !host_is_ip(p->host);
 
+	if (!d->erlang && !bad)
+		return;
 	if (p->name_mode == PLAN_NAME_SHORT)
 		doctor_add(d, DOCTOR_OK, "node names", "", "short names "
 		    "(-sname) on %s", p->host);
-	else if (strchr(p->host, '.') == NULL && !host_is_ip(p->host))
+	else if (bad)
 		doctor_add(d, DOCTOR_WARN, "node names", "set cluster.host = "
 		    "\"long\" or a dotted name or IP, or name_mode = \"short\"",
 		    "long names (-name) need a host with a dot; %s has none",
@@ -809,10 +818,9 @@ cmd_doctor(struct opts *o)
 	doctor_check_ports(&d);
 	doctor_check_pty(&d);
 	doctor_check_fds(&d);
-	if (d.erlang) {
+	if (d.erlang)
 		doctor_check_epmd(&d);
-		doctor_check_names(&d);
-	}
+	doctor_check_names(&d);
 	if (o->json)
 		doctor_print_json(&d);
 	else
