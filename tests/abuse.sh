@@ -126,6 +126,23 @@ printf 'cluster = { host = "127.0.0.1"; };\n@include "part.cfg"\n' \
 printf 'node = {\n  command = "echo a\0; echo b";\n};\n' >"$T_TMP/inc/part.cfg"
 t_check "a NUL byte in an @include'd file: exit 2 naming that file's line" \
     fails 2 "inc/part.cfg:2: a NUL byte" plan -c "$T_TMP/inc/main.cfg"
+# A key's error in an @include'd file names that file and its line,
+# as a path from where nodemux runs, not the including config's name.
+mkdir -p "$T_TMP/inc/sub"
+printf '# keys\n@include "sub/keys.cfg"\nnode = { command = "true"; };\n' \
+    >"$T_TMP/inc/keys.cfg"
+printf '\n\n\ncluster = { cookie = 5; };\n' >"$T_TMP/inc/sub/keys.cfg"
+t_check "a bad key in an @include'd file: that file's name and line" \
+    fails 2 "$T_TMP/inc/sub/keys.cfg:4: cluster.cookie: expected a string" \
+    plan -c "$T_TMP/inc/keys.cfg"
+printf '\n\ncluster = { default_size = 12; max_size = 10; };\n' \
+    >"$T_TMP/inc/sub/keys.cfg"
+t_check "a default size out of range in an @include'd file: FILE:LINE" \
+    fails 2 "$T_TMP/inc/sub/keys.cfg:3: invalid cluster size 12: use 1-10 (from cluster.default_size)" \
+    plan -c "$T_TMP/inc/keys.cfg"
+printf 'cluster = { };\n\nnode = {\n  cwd = "/";\n};\n' >"$T_TMP/inc/nocmd.cfg"
+t_check "a node group without a command: its line" \
+    fails 2 "nocmd.cfg:3: node.command is missing" plan -c "$T_TMP/inc/nocmd.cfg"
 printf '@include "/dev/zero"\n' >"$T_TMP/inc/zero.cfg"
 t_check "@include of /dev/zero: exit 2, not a hang" \
     fails 2 "zero.cfg:1: cannot include /dev/zero: not a regular file" \

@@ -249,6 +249,8 @@ Test(cfg, more_bad_values)
 	    "you mean dist_base?)");
 	text_fails("cluster = { default_size = 2; };",
 	    "inline.cfg: node.command is missing: say what each node runs");
+	text_fails("cluster = { default_size = 2; };\nnode = {\n cwd = \"/\"; };",
+	    "inline.cfg:2: node.command is missing: say what each node runs");
 	text_fails("node = { command = \"x\"; env = { A = 1.5; }; };",
 	    "inline.cfg:1: node.env.A: expected a string, not a float");
 	text_fails("profiles = { dev = 3; };", "inline.cfg:1: profiles.dev: "

@@ -295,8 +295,8 @@ Test(plan, size_out_of_range)
 	    "CLUSTER_SIZE)", 1);
 	unsetenv("CLUSTER_SIZE");
 	po.config = DATA("cfg-size.cfg");
-	load_fails("invalid cluster size 12: use 1-10 (from cluster.default_size "
-	    "in " DATA("cfg-size.cfg") ")", 1);
+	load_fails(DATA("cfg-size.cfg") ":2: invalid cluster size 12: use 1-10 "
+	    "(from cluster.default_size)", 1);
 }
 
 Test(plan, port_errors_name_node_and_port)

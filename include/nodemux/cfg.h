@@ -44,6 +44,8 @@ struct cfg {
 	char		*name;		/* file name without extension */
 	char		*profile;	/* the one applied, or NULL */
 	char		**profiles;	/* the names of all, NULL-terminated */
+	char		**files;	/* files it @includes that set keys */
+	int		 nfiles;
 
 	struct cfg_int	 default_size, min_size, max_size;
 	struct cfg_str	 name_prefix;
@@ -107,8 +109,22 @@ void		 cfg_free(struct cfg *);
 /* The text of the built-in demo config (data/demo.cfg). */
 extern const char cfg_demo_text[];
 
-/* "FILE:LINE: " prefixed message about cfg; LINE left out when 0. */
-char		*cfg_error(const struct cfg *, int line, const char *fmt, ...)
+/*
+ * Where a key was set: its line, and which file of the config (0 the
+ * config itself, else cfg->files[n - 1], one it @includes) in the bits
+ * above CFG_LINE_BITS; 0 when nowhere (a default).  The .line of every
+ * struct cfg_int and cfg_str is one.
+ */
+#define CFG_LINE_BITS	20
+#define CFG_LINE_MAX	((1 << CFG_LINE_BITS) - 1)
+#define CFG_FILES_MAX	((1 << (30 - CFG_LINE_BITS)) - 1)
+
+/* A file the config names (libconfig's name for it, relative to the
+   config's directory) as the user can open it: fresh. */
+char		*cfg_file_name(const struct cfg *, const char *file);
+/* "FILE:LINE: " prefixed message about cfg at where (a key's line);
+   LINE left out when 0. */
+char		*cfg_error(const struct cfg *, int where, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 
 /* Between cfg.c and cfg-keys.c only (libconfig's setting type). */
@@ -122,8 +138,9 @@ struct config_setting_t;
  */
 int		 cfg_apply(struct cfg *, const struct config_setting_t *g,
 		    int profile, const char *prefix, char **cause);
-/* The line of setting s, or of its nearest parent that has one. */
-int		 cfg_line(const struct config_setting_t *);
+/* Where setting s is (its file and line), or its nearest parent that
+   has a line; the file is recorded in cfg->files when it is new. */
+int		 cfg_line(struct cfg *, const struct config_setting_t *);
 /* Set *cause to "FILE:LINE: key: expected WANT, not TYPE"; -1. */
 int		 cfg_type_error(struct cfg *, const struct config_setting_t *,
 		    const char *key, const char *want, char **cause);

@@ -59,7 +59,7 @@ cfg_host_string(struct cfg *cfg, struct cfg_host *h, const config_setting_t *m,
 		return -1;
 	if (strcmp(name, "name") == 0) {
 		if (!cfg_host_name_ok(v)) {
-			*cause = cfg_error(cfg, cfg_line(m), "%s: \"%s\": a host "
+			*cause = cfg_error(cfg, cfg_line(cfg, m), "%s: \"%s\": a host "
 			    "name may hold only letters, digits, ., _ and -",
 			    key, v);
 			return -1;
@@ -70,7 +70,7 @@ cfg_host_string(struct cfg *cfg, struct cfg_host *h, const config_setting_t *m,
 	}
 	if (strcmp(name, "ssh") == 0 ? hosts_check_target(v, &why) :
 	    hosts_check_address(v, &why)) {
-		*cause = cfg_error(cfg, cfg_line(m), "%s: %s", key, why);
+		*cause = cfg_error(cfg, cfg_line(cfg, m), "%s: %s", key, why);
 		free(why);
 		return -1;
 	}
@@ -100,7 +100,7 @@ cfg_host_member(struct cfg *cfg, struct cfg_host *h, const config_setting_t *m,
 		    config_setting_type(m) != CONFIG_TYPE_INT64)
 			rc = cfg_type_error(cfg, m, key, "an integer", cause);
 		else if ((v = config_setting_get_int64(m)) < 1 || v > 1000) {
-			*cause = cfg_error(cfg, cfg_line(m), "%s: %lld is out "
+			*cause = cfg_error(cfg, cfg_line(cfg, m), "%s: %lld is out "
 			    "of range 1-1000", key, v);
 			rc = -1;
 		} else
@@ -123,7 +123,7 @@ cfg_host(struct cfg *cfg, struct cfg_host *h, const config_setting_t *g,
 	int	 j, rc = 0;
 
 	prefix = xasprintf("%s[%d]", key, i);
-	h->line = cfg_line(g);
+	h->line = cfg_line(cfg, g);
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		rc = cfg_type_error(cfg, g, prefix, "a group { name = \"h1\"; "
 		    "ssh = \"user@host\"; }", cause);
@@ -179,7 +179,7 @@ cfg_set_hosts(struct cfg *cfg, const config_setting_t *s, const char *key,
 	cfg_hosts_clear(cfg);
 	cfg->hosts = tmp.hosts;
 	cfg->nhosts = n;
-	cfg->hosts_line = cfg_line(s);
+	cfg->hosts_line = cfg_line(cfg, s);
 	return 0;
 }
 
@@ -206,6 +206,6 @@ cfg_set_strv(struct cfg *cfg, const config_setting_t *s, const char *key,
 	}
 	strv_free(cfg->ssh_options);
 	cfg->ssh_options = strv;
-	cfg->ssh_options_line = cfg_line(s);
+	cfg->ssh_options_line = cfg_line(cfg, s);
 	return 0;
 }

@@ -141,15 +141,38 @@ static const struct {
 	{ "TERM", SIGTERM }, { "ALRM", SIGALRM },
 };
 
-/* The line of setting s, or of its nearest parent that has one. */
 int
-cfg_line(const config_setting_t *s)
+cfg_line(struct cfg *cfg, const config_setting_t *s)
 {
+	const char	*file;
+	char		*shown;
+	int		 line, i;
+
 	for (; s != NULL; s = config_setting_parent(s)) {
-		if (config_setting_source_line(s) != 0)
-			return config_setting_source_line(s);
+		if ((line = config_setting_source_line(s)) != 0)
+			break;
 	}
-	return 0;
+	if (s == NULL)
+		return 0;
+	if (line > CFG_LINE_MAX)
+		line = CFG_LINE_MAX;
+	file = config_setting_source_file(s);
+	if (file == NULL || strcmp(file, cfg->path) == 0)
+		return line;
+	shown = cfg_file_name(cfg, file);
+	for (i = 0; i < cfg->nfiles; i++) {
+		if (strcmp(cfg->files[i], shown) == 0)
+			break;
+	}
+	free(shown);
+	if (i == cfg->nfiles) {
+		if (cfg->nfiles == CFG_FILES_MAX)
+			return line;	/* as if in the config: its line */
+		cfg->files = xreallocarray(cfg->files, cfg->nfiles + 1,
+		    sizeof *cfg->files);
+		cfg->files[cfg->nfiles++] = cfg_file_name(cfg, file);
+	}
+	return (i + 1) << CFG_LINE_BITS | line;
 }
 
 /* What a setting of libconfig type t is, for messages. */
@@ -181,7 +204,7 @@ int
 cfg_type_error(struct cfg *cfg, const config_setting_t *s, const char *key,
     const char *want, char **cause)
 {
-	*cause = cfg_error(cfg, cfg_line(s), "%s: expected %s, not %s", key,
+	*cause = cfg_error(cfg, cfg_line(cfg, s), "%s: expected %s, not %s", key,
 	    want, cfg_type_name(config_setting_type(s)));
 	return -1;
 }
@@ -261,12 +284,12 @@ cfg_set_int(struct cfg *cfg, const struct cfg_key *k, const config_setting_t *s,
 		return cfg_type_error(cfg, s, key, "an integer", cause);
 	v = config_setting_get_int64(s);
 	if (v < k->min || v > k->max) {
-		*cause = cfg_error(cfg, cfg_line(s), "%s: %lld is out of range "
+		*cause = cfg_error(cfg, cfg_line(cfg, s), "%s: %lld is out of range "
 		    "%ld-%ld", key, v, k->min, k->max);
 		return -1;
 	}
 	dst->v = (int)v;
-	dst->line = cfg_line(s);
+	dst->line = cfg_line(cfg, s);
 	return 0;
 }
 
@@ -285,14 +308,14 @@ cfg_set_word(struct cfg *cfg, const struct cfg_key *k, const config_setting_t *s
 	for (i = 0; k->words[i] != NULL; i++) {
 		if (strcmp(v, k->words[i]) == 0) {
 			dst->v = i;
-			dst->line = cfg_line(s);
+			dst->line = cfg_line(cfg, s);
 			strbuf_free(&sb);
 			return 0;
 		}
 		strbuf_adds(&sb, i == 0 ? "" : ", ");
 		strbuf_adds(&sb, k->words[i]);
 	}
-	*cause = cfg_error(cfg, cfg_line(s), "%s: \"%s\" is not one of %s", key,
+	*cause = cfg_error(cfg, cfg_line(cfg, s), "%s: \"%s\" is not one of %s", key,
 	    v, sb.buf);
 	strbuf_free(&sb);
 	return -1;
@@ -313,11 +336,11 @@ cfg_set_signal(struct cfg *cfg, const struct cfg_key *k,
 	for (i = 0; i < nitems(cfg_signals); i++) {
 		if (strcasecmp(name, cfg_signals[i].name) == 0) {
 			dst->v = cfg_signals[i].sig;
-			dst->line = cfg_line(s);
+			dst->line = cfg_line(cfg, s);
 			return 0;
 		}
 	}
-	*cause = cfg_error(cfg, cfg_line(s), "%s: unknown signal \"%s\" (use "
+	*cause = cfg_error(cfg, cfg_line(cfg, s), "%s: unknown signal \"%s\" (use "
 	    "TERM, INT, HUP, QUIT, USR1, USR2, ALRM or KILL)", key, v);
 	return -1;
 }
@@ -334,22 +357,22 @@ cfg_set_string(struct cfg *cfg, const struct cfg_key *k,
 	if (cfg_get_string(cfg, s, key, &v, cause) != 0)
 		return -1;
 	if (k->type == CFG_TMPL && cfg_check_vars(cfg, v, k->words != NULL ?
-	    k->words : cfg_vars, 0, key, cfg_line(s), cause) != 0)
+	    k->words : cfg_vars, 0, key, cfg_line(cfg, s), cause) != 0)
 		return -1;
 	if (k->type != CFG_TMPL && *v == '\0') {
-		*cause = cfg_error(cfg, cfg_line(s), "%s: must not be empty",
+		*cause = cfg_error(cfg, cfg_line(cfg, s), "%s: must not be empty",
 		    key);
 		return -1;
 	}
 	for (p = v; k->type == CFG_NAME && *p != '\0'; p++) {
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') {
-			*cause = cfg_error(cfg, cfg_line(s), "%s: \"%s\": a "
+			*cause = cfg_error(cfg, cfg_line(cfg, s), "%s: \"%s\": a "
 			    "node name may hold only letters, digits, _ and -",
 			    key, v);
 			return -1;
 		}
 	}
-	cfg_set_str(dst, v, cfg_line(s));
+	cfg_set_str(dst, v, cfg_line(cfg, s));
 	return 0;
 }
 
@@ -371,12 +394,12 @@ cfg_set_port(struct cfg *cfg, const struct cfg_key *k, const config_setting_t *s
 		    cause);
 	v = config_setting_get_int64(s);
 	if (v < k->min || v > k->max) {
-		*cause = cfg_error(cfg, cfg_line(s), "%s: %lld is out of range "
+		*cause = cfg_error(cfg, cfg_line(cfg, s), "%s: %lld is out of range "
 		    "%ld-%ld", key, v, k->min, k->max);
 		return -1;
 	}
 	text = xasprintf("%lld", v);
-	cfg_set_str(dst, text, cfg_line(s));
+	cfg_set_str(dst, text, cfg_line(cfg, s));
 	free(text);
 	return 0;
 }
@@ -397,7 +420,7 @@ cfg_set_command(struct cfg *cfg, const config_setting_t *s, const char *key,
 		    "string", cause);
 	n = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
 	if (n == 0) {
-		*cause = cfg_error(cfg, cfg_line(s), "%s: is empty", key);
+		*cause = cfg_error(cfg, cfg_line(cfg, s), "%s: is empty", key);
 		return -1;
 	}
 	argv = xcalloc(n + 1, sizeof *argv);
@@ -405,10 +428,10 @@ cfg_set_command(struct cfg *cfg, const config_setting_t *s, const char *key,
 		e = t == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, i);
 		if (cfg_get_string(cfg, e, key, &v, cause) != 0 ||
 		    cfg_check_vars(cfg, v, cfg_vars, t == CONFIG_TYPE_STRING ?
-		    TMPL_SHELL : 0, key, cfg_line(e), cause) != 0)
+		    TMPL_SHELL : 0, key, cfg_line(cfg, e), cause) != 0)
 			goto fail;
 		if (i == 0 && *v == '\0') {
-			*cause = cfg_error(cfg, cfg_line(e), "%s: the program "
+			*cause = cfg_error(cfg, cfg_line(cfg, e), "%s: the program "
 			    "is empty", key);
 			goto fail;
 		}
@@ -417,7 +440,7 @@ cfg_set_command(struct cfg *cfg, const config_setting_t *s, const char *key,
 	strv_free(cfg->command);
 	cfg->command = argv;
 	cfg->command_shell = t == CONFIG_TYPE_STRING;
-	cfg->command_line = cfg_line(s);
+	cfg->command_line = cfg_line(cfg, s);
 	return 0;
 fail:
 	strv_free(argv);
@@ -448,7 +471,7 @@ cfg_set_env_one(struct cfg *cfg, const config_setting_t *e, const char *key,
 
 	path = xasprintf("%s.%s", key, name);
 	if (!cfg_env_name(name)) {
-		*cause = cfg_error(cfg, cfg_line(e), "%s: not a valid "
+		*cause = cfg_error(cfg, cfg_line(cfg, e), "%s: not a valid "
 		    "environment variable name", path);
 		free(path);
 		return -1;
@@ -457,7 +480,7 @@ cfg_set_env_one(struct cfg *cfg, const config_setting_t *e, const char *key,
 	    config_setting_type(e) == CONFIG_TYPE_INT64)
 		text = xasprintf("%lld", config_setting_get_int64(e));
 	else if ((rc = cfg_get_string(cfg, e, path, &v, cause)) != 0 ||
-	    (rc = cfg_check_tmpl(cfg, v, path, cfg_line(e), cause)) != 0) {
+	    (rc = cfg_check_tmpl(cfg, v, path, cfg_line(cfg, e), cause)) != 0) {
 		free(path);
 		return -1;
 	} else
@@ -472,7 +495,7 @@ cfg_set_env_one(struct cfg *cfg, const config_setting_t *e, const char *key,
 	} else
 		free(cfg->env[i].value);
 	cfg->env[i].value = text;
-	cfg->env[i].line = cfg_line(e);
+	cfg->env[i].line = cfg_line(cfg, e);
 	return 0;
 }
 
@@ -536,10 +559,10 @@ cfg_unknown_name(struct cfg *cfg, const config_setting_t *s, const char *key,
 		}
 	}
 	if (best != NULL)
-		*cause = cfg_error(cfg, cfg_line(s), "unknown key %s (did you "
+		*cause = cfg_error(cfg, cfg_line(cfg, s), "unknown key %s (did you "
 		    "mean %s?)", key, best);
 	else
-		*cause = cfg_error(cfg, cfg_line(s), "unknown key %s", key);
+		*cause = cfg_error(cfg, cfg_line(cfg, s), "unknown key %s", key);
 	return -1;
 }
 

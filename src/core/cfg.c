@@ -57,18 +57,33 @@ __lsan_default_options(void)
 }
 
 char *
-cfg_error(const struct cfg *cfg, int line, const char *fmt, ...)
+cfg_file_name(const struct cfg *cfg, const char *file)
 {
-	va_list	 ap;
-	char	*msg, *s;
+	const char	*slash = strrchr(cfg->path, '/');
+
+	if (*file == '/' || slash == NULL || strcmp(file, cfg->path) == 0)
+		return xstrdup(file);
+	return xasprintf("%.*s%s", (int)(slash + 1 - cfg->path), cfg->path,
+	    file);
+}
+
+char *
+cfg_error(const struct cfg *cfg, int where, const char *fmt, ...)
+{
+	va_list		 ap;
+	char		*msg, *s;
+	const char	*file = cfg->path;
+	int		 n = where >> CFG_LINE_BITS;
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		s = xasprintf("%s:%d: %s", cfg->path, line, msg);
+	if (n > 0 && n <= cfg->nfiles)
+		file = cfg->files[n - 1];
+	if (where > 0)
+		s = xasprintf("%s:%d: %s", file, where & CFG_LINE_MAX, msg);
 	else
-		s = xasprintf("%s: %s", cfg->path, msg);
+		s = xasprintf("%s: %s", file, msg);
 	free(msg);
 	return s;
 }
@@ -126,6 +141,8 @@ cfg_clear(struct cfg *cfg)
 void
 cfg_free(struct cfg *cfg)
 {
+	int	 i;
+
 	if (cfg == NULL)
 		return;
 	cfg_clear(cfg);
@@ -134,6 +151,9 @@ cfg_free(struct cfg *cfg)
 	free(cfg->name);
 	free(cfg->profile);
 	strv_free(cfg->profiles);
+	for (i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
 	free(cfg);
 }
 
@@ -193,7 +213,7 @@ cfg_profiles(struct cfg *cfg, const config_setting_t *ps, const char *want,
 		return -1;
 	}
 	names = cfg_names(ps);
-	*cause = cfg_error(cfg, cfg_line(ps), "no profile \"%s\": the profiles "
+	*cause = cfg_error(cfg, cfg_line(cfg, ps), "no profile \"%s\": the profiles "
 	    "are %s", want, names);
 	free(names);
 	return -1;
@@ -201,7 +221,7 @@ cfg_profiles(struct cfg *cfg, const config_setting_t *ps, const char *want,
 
 /* Checks across keys, once the profile is applied. */
 static int
-cfg_finish(struct cfg *cfg, char **cause)
+cfg_finish(struct cfg *cfg, int node_where, char **cause)
 {
 	if (cfg->min_size.v > cfg->max_size.v) {
 		*cause = cfg_error(cfg, cfg->min_size.line > cfg->max_size.line ?
@@ -211,8 +231,8 @@ cfg_finish(struct cfg *cfg, char **cause)
 		return -1;
 	}
 	if (cfg->command == NULL) {
-		*cause = cfg_error(cfg, 0, "node.command is missing: say what "
-		    "each node runs");
+		*cause = cfg_error(cfg, node_where, "node.command is missing: "
+		    "say what each node runs");
 		return -1;
 	}
 	return 0;
@@ -222,7 +242,7 @@ cfg_finish(struct cfg *cfg, char **cause)
 static int
 cfg_parse(struct cfg *cfg, config_t *c, const char *profile, char **cause)
 {
-	const config_setting_t	*root = config_root_setting(c);
+	const config_setting_t	*root = config_root_setting(c), *node;
 
 	cfg_defaults(cfg);
 	if (cfg_apply(cfg, root, 0, "", cause) != 0)
@@ -232,7 +252,8 @@ cfg_parse(struct cfg *cfg, config_t *c, const char *profile, char **cause)
 		return -1;
 	if (profile != NULL)
 		cfg->profile = xstrdup(profile);
-	return cfg_finish(cfg, cause);
+	node = config_setting_get_member(root, "node");
+	return cfg_finish(cfg, node != NULL ? cfg_line(cfg, node) : 0, cause);
 }
 
 /* A cfg named after path: its absolute directory and its short name. */
@@ -271,14 +292,17 @@ cfg_new(const char *path, char **cause)
 static char *
 cfg_read_error(const struct cfg *cfg, const config_t *c)
 {
-	const char	*file = config_error_file(c);
+	char	*file, *msg;
 
-	if (file == NULL)
-		file = cfg->path;
+	file = cfg_file_name(cfg, config_error_file(c) != NULL ?
+	    config_error_file(c) : cfg->path);
 	if (config_error_line(c) > 0)
-		return xasprintf("%s:%d: %s", file, config_error_line(c),
+		msg = xasprintf("%s:%d: %s", file, config_error_line(c),
 		    config_error_text(c));
-	return xasprintf("%s: %s", file, config_error_text(c));
+	else
+		msg = xasprintf("%s: %s", file, config_error_text(c));
+	free(file);
+	return msg;
 }
 
 /* Parse what c read (ok is its result) into cfg, then free c. */

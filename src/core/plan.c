@@ -368,13 +368,20 @@ plan_size(struct plan *plan, const struct plan_opts *po, char **cause)
 	} else {
 		n = cfg->default_size.v;
 		if (cfg->default_size.line != 0)
-			from = xasprintf("cluster.default_size in %s", cfg->path);
+			from = xstrdup("cluster.default_size");
 		else
 			from = xstrdup("the built-in default size");
 	}
 	if (n < cfg->min_size.v || n > cfg->max_size.v) {
-		*cause = xasprintf("invalid cluster size %d: use %d-%d (from %s)",
-		    n, cfg->min_size.v, cfg->max_size.v, from);
+		if (po->size == -1 && (env == NULL || *env == '\0') &&
+		    cfg->default_size.line != 0)
+			*cause = cfg_error(cfg, cfg->default_size.line,
+			    "invalid cluster size %d: use %d-%d (from %s)", n,
+			    cfg->min_size.v, cfg->max_size.v, from);
+		else
+			*cause = xasprintf("invalid cluster size %d: use %d-%d "
+			    "(from %s)", n, cfg->min_size.v, cfg->max_size.v,
+			    from);
 		free(from);
 		return -1;
 	}
