@@ -63,6 +63,11 @@ one_line_err() {
 t_check "-n with a newline and an escape: one line, both escaped" \
     eval 'fails 2 "invalid cluster size '"'"'1\\n\\x1b[31m2'"'"': not a number" \
     plan -n "$(printf "1\n\033[31m2")" && one_line_err'
+t_check "ctl logs without N: says it takes one node" \
+    fails 2 "ctl logs: needs N, one node" ctl logs
+t_check "ctl logs all: says it takes one node" \
+    fails 2 "ctl logs: needs N, one node" ctl logs all 2
+t_check "ctl stop without N: N or all" fails 2 "ctl stop: needs N or all" ctl stop
 t_check "ctl with a request of two lines: one line, escaped" \
     eval 'fails 2 "ctl: unknown request: stat\\nus" ctl "$(printf "stat\nus")" &&
     one_line_err'

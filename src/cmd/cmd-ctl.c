@@ -179,8 +179,9 @@ ctl_build(const struct opts *o)
 		return NULL;
 	}
 	if (o->argc != 1 + nargs) {
-		nm_warn("ctl %s: %s", verb, nargs ? "needs N or all" :
-		    "takes no operand");
+		nm_warn("ctl %s: %s", verb, !nargs ? "takes no operand" :
+		    strcmp(verb, "logs") == 0 ? "needs N, one node" :
+		    "needs N or all");
 		return NULL;
 	}
 	if ((o->follow || o->grep != NULL) && strcmp(verb, "logs") != 0) {

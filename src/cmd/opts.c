@@ -16,17 +16,23 @@
 static const struct cmd opts_cmds[] = {
 	{ .name = "up", .run = cmd_up,
 	  .allowed = OPT_PLAN | OPT_HEADLESS | OPT_SOCKET,
-	  .usage = "[up] [-n N] [-c FILE] [-p PROFILE] [--headless] [--socket PATH]" },
+	  .usage = "[up] [-n N] [-c FILE] [-p PROFILE] [--hosts LIST] [--log-dir DIR]"
+		   " [--headless] [--socket PATH]" },
 	{ .name = "exec", .run = cmd_exec, .allowed = OPT_PLAN | OPT_SIZES,
-	  .usage = "exec [-n N[,N...]] [-c FILE] [-p PROFILE] -- CMD [ARG...]" },
+	  .usage = "exec [-n N[,N...]] [-c FILE] [-p PROFILE] [--hosts LIST]"
+		   " [--log-dir DIR] -- CMD [ARG...]" },
 	{ .name = "plan", .run = cmd_plan, .allowed = OPT_PLAN | OPT_JSON,
-	  .usage = "plan [-n N] [-c FILE] [-p PROFILE] [--json]" },
+	  .usage = "plan [-n N] [-c FILE] [-p PROFILE] [--hosts LIST] [--log-dir DIR]"
+		   " [--json]" },
 	{ .name = "env", .run = cmd_env, .allowed = OPT_PLAN,
-	  .usage = "env N [-n N] [-c FILE] [-p PROFILE]" },
+	  .usage = "env N [-n N] [-c FILE] [-p PROFILE] [--hosts LIST]"
+		   " [--log-dir DIR]" },
 	{ .name = "run-node", .run = cmd_run_node, .allowed = OPT_PLAN,
-	  .usage = "run-node N [-n N] [-c FILE] [-p PROFILE]" },
+	  .usage = "run-node N [-n N] [-c FILE] [-p PROFILE] [--hosts LIST]"
+		   " [--log-dir DIR]" },
 	{ .name = "doctor", .run = cmd_doctor, .allowed = OPT_PLAN | OPT_JSON,
-	  .usage = "doctor [-n N] [-c FILE] [-p PROFILE] [--json]" },
+	  .usage = "doctor [-n N] [-c FILE] [-p PROFILE] [--hosts LIST]"
+		   " [--log-dir DIR] [--json]" },
 	{ .name = "ctl", .run = cmd_ctl,
 	  .allowed = OPT_PLAN | OPT_SOCKET | OPT_JSON | OPT_FOLLOW,
 	  .usage = "ctl [--socket PATH] status [--json]"
@@ -114,14 +120,15 @@ opts_help(FILE *f)
 "Options:\n"
 "  -n, --size N        cluster size; exec -n 3,5,8: once per size, then a summary\n"
 "  -c, --config FILE   config file (else $NODEMUX_CONFIG, ./nodemux.cfg,\n"
-"                      ~/.config/nodemux/nodemux.cfg, the built-in demo)\n"
+"                      $XDG_CONFIG_HOME/nodemux/nodemux.cfg (else\n"
+"                      ~/.config/...), the built-in demo)\n"
 "  -p, --profile NAME  profile inside the config\n"
 "      --headless      no TUI even on a terminal\n"
 "      --log-dir DIR   where node log files go (\"\" = none)\n"
 "      --hosts LIST    machines the nodes run on, comma-separated: each\n"
 "                      [user@]host[:port] (over ssh) or local\n"
 "      --json          machine-readable output (plan, doctor, ctl status)\n"
-"      --no-color      no colours (also NO_COLOR in the environment)\n"
+"      --no-color      no colours, any command (also NO_COLOR)\n"
 "      --socket PATH   control socket (up, ctl)\n"
 "  -f, --follow        ctl logs: keep following\n"
 "      --grep RE       ctl logs: only lines matching RE\n"
