@@ -9,7 +9,10 @@
  *   floor bytes N DIR  wait until the files in DIR hold N bytes in all
  *                    (looked at every 5 ms; a reader's log files are
  *                    whole); print the wall clock then, in ms since the
- *                    epoch; exit 1 if they stop growing for 60 s first
+ *                    epoch; exit 1 if they stop growing for 60 s first.
+ *                    Only the files written since the last look are
+ *                    stat'ed (inotify): stat'ing 256 files every 5 ms
+ *                    took 5% of a CPU from the run it timed
  * FLOOR_SPIN_NS=N    floor N CMD... spends N ns of CPU (a busy loop on
  *                    the clock) after each read that returned data: a
  *                    reader that much slower, to measure what each ms of
@@ -36,6 +39,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -314,34 +318,110 @@ floor_time(const char *path, char **cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
-/* The bytes of the regular files in dir. */
-static long long
-floor_dir_bytes(const char *dir)
+/* floor bytes: the files in the directory and their sizes. */
+struct floor_files {
+	struct floor_file {
+		char		 name[256];
+		long long	 size;
+	}		*v;
+	size_t		 n;
+};
+
+/* Stat dir/name again (a new name joins the table). */
+static void
+floor_file_update(struct floor_files *ff, const char *dir, const char *name)
+{
+	char		 path[4096];
+	struct stat	 sb;
+	size_t		 i;
+
+	for (i = 0; i < ff->n; i++) {
+		if (strcmp(ff->v[i].name, name) == 0)
+			break;
+	}
+	if (i == ff->n) {
+		if ((ff->v = realloc(ff->v, (i + 1) * sizeof *ff->v)) == NULL)
+			abort();
+		snprintf(ff->v[i].name, sizeof ff->v[i].name, "%s", name);
+		ff->n++;
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	ff->v[i].size = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ?
+	    sb.st_size : 0;
+}
+
+/* Every file of dir again. */
+static void
+floor_files_scan(struct floor_files *ff, const char *dir)
 {
 	DIR		*d;
 	struct dirent	*e;
-	struct stat	 sb;
-	long long	 n = 0;
 
+	ff->n = 0;
 	if ((d = opendir(dir)) == NULL)
-		return 0;
+		return;
 	while ((e = readdir(d)) != NULL) {
-		if (fstatat(dirfd(d), e->d_name, &sb, 0) == 0 &&
-		    S_ISREG(sb.st_mode))
-			n += sb.st_size;
+		if (e->d_name[0] != '.')
+			floor_file_update(ff, dir, e->d_name);
 	}
 	closedir(d);
+}
+
+/* The files that events on fd name stat'ed again (all of them when the
+   queue overflowed); the bytes of all. */
+static long long
+floor_files_bytes(struct floor_files *ff, int fd, const char *dir)
+{
+	char				 buf[65536];
+	const struct inotify_event	*ev;
+	const char			*p;
+	ssize_t				 r;
+	size_t				 i;
+	long long			 n = 0;
+	int				 all = 0;
+
+	while ((r = read(fd, buf, sizeof buf)) > 0) {
+		for (p = buf; p < buf + r; p += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)(const void *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				all = 1;
+			else if (ev->len != 0 && !all)
+				floor_file_update(ff, dir, ev->name);
+		}
+	}
+	if (all)
+		floor_files_scan(ff, dir);
+	for (i = 0; i < ff->n; i++)
+		n += ff->v[i].size;
 	return n;
 }
 
 static int
 floor_bytes(long long want, const char *dir)
 {
-	struct timespec	 ts;
-	long long	 n, last = -1;
-	double		 since = floor_now();
+	struct timespec		 ts;
+	struct floor_files	 ff = { NULL, 0 };
+	long long		 n, last = -1;
+	double			 since = floor_now();
+	int			 fd;
 
-	while ((n = floor_dir_bytes(dir)) < want) {
+	/* Watch first, then look at what is there: nothing is missed.  The
+	   reader may not have made dir yet. */
+	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+		perror("floor: inotify");
+		return 1;
+	}
+	while (inotify_add_watch(fd, dir, IN_MODIFY | IN_CREATE |
+	    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE) == -1) {
+		if (errno != ENOENT || floor_now() - since > 60e3) {
+			fprintf(stderr, "floor: cannot watch %s: %s\n", dir,
+			    strerror(errno));
+			return 1;
+		}
+		usleep(5000);
+	}
+	floor_files_scan(&ff, dir);
+	while ((n = floor_files_bytes(&ff, fd, dir)) < want) {
 		if (n != last) {
 			last = n;
 			since = floor_now();
@@ -352,6 +432,8 @@ floor_bytes(long long want, const char *dir)
 		}
 		usleep(5000);
 	}
+	close(fd);
+	free(ff.v);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	printf("%lld\n", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 	return 0;
