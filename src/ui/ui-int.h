@@ -147,6 +147,9 @@ struct ui {
 	struct cluster		*cl;		/* the runtime's */
 	struct cluster_sub	*lines;		/* while lines are news:
 						   ui_lines_follow */
+	FILE			*in;		/* keys come from it */
+	FILE			*tty;		/* /dev/tty, opened when
+						   stdin is not a terminal */
 	int			 n;
 	struct ui_pane		*panes;
 	WINDOW			*status;

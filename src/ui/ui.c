@@ -7,6 +7,8 @@
 
 #include <sys/ioctl.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -370,24 +372,57 @@ ui_before_sleep(struct loop *loop, void *arg)
 	ui_frame(ui, now);
 }
 
+/*
+ * Where keys come from: standard input, or the controlling terminal when
+ * that is not a terminal (nodemux up </dev/null, or at the end of a
+ * pipe), as less and tmux do.  -1 and *cause when there is none.
+ */
+static int
+ui_screen_input(struct ui *ui, char **cause)
+{
+	int	 fd;
+
+	if (isatty(STDIN_FILENO)) {
+		ui->in = stdin;
+		return 0;
+	}
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1) {
+		*cause = xasprintf("the console needs a terminal to read keys "
+		    "from: /dev/tty: %s (try --headless)", strerror(errno));
+		return -1;
+	}
+	if ((ui->tty = fdopen(fd, "r")) == NULL) {
+		*cause = xasprintf("/dev/tty: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	ui->in = ui->tty;
+	return 0;
+}
+
 /* Put the terminal in the console's modes; -1 and *cause on failure. */
 static int
 ui_screen_start(struct ui *ui, SCREEN **sp, char **cause)
 {
 	const char	*term = getenv("TERM");
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	if (!isatty(STDOUT_FILENO)) {
 		*cause = xstrdup("the console needs a terminal (try --headless)");
 		return -1;
 	}
+	if (ui_screen_input(ui, cause) != 0)
+		return -1;
 	/* The size is the terminal's own (TIOCGWINSZ, again on SIGWINCH),
 	   never $LINES or $COLUMNS: exported by a shell or a script, they
 	   are stale at the first resize, or not a size at all. */
 	use_env(FALSE);
 	use_tioctl(TRUE);
-	if ((*sp = newterm(NULL, stdout, stdin)) == NULL) {
+	if ((*sp = newterm(NULL, stdout, ui->in)) == NULL) {
 		*cause = xasprintf("cannot use the terminal (TERM=%s)",
 		    term != NULL ? term : "");
+		if (ui->tty != NULL)
+			fclose(ui->tty);
+		ui->tty = ui->in = NULL;
 		return -1;
 	}
 	set_escdelay(25);
@@ -429,6 +464,9 @@ ui_screen_end(struct ui *ui, SCREEN *sp)
 	ui_screen_paste(0);
 	endwin();
 	delscreen(sp);
+	if (ui->tty != NULL)
+		fclose(ui->tty);
+	ui->tty = ui->in = NULL;
 }
 
 /* Watch the keyboard and the window size. */
@@ -437,7 +475,7 @@ ui_watch(struct ui *ui)
 {
 	if (loop_add_signal(ui->loop, SIGWINCH, ui_signal, ui) != 0)
 		return -1;
-	if (loop_add_fd(ui->loop, STDIN_FILENO, POLLIN, ui_input, ui) != 0)
+	if (loop_add_fd(ui->loop, fileno(ui->in), POLLIN, ui_input, ui) != 0)
 		return -1;
 	loop_set_before_sleep(ui->loop, ui_before_sleep, ui);
 	return 0;
