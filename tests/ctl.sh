@@ -1,7 +1,8 @@
 #!/bin/sh
 # The control socket (SPEC §8): nodemux ctl against a headless console:
 # status, stop/start/restart, logs with grep and follow, quit; one console
-# per socket, stale sockets replaced, no console means exit 1.
+# per socket, stale sockets replaced, no console means exit 1; without
+# XDG_RUNTIME_DIR the socket is /tmp/nodemux-<uid>/<name>.sock.
 . "${TOP_SRCDIR:-.}/tests/lib.sh"
 
 cfg=$TOP_SRCDIR/tests/data/ctl.cfg
@@ -10,9 +11,15 @@ nm_pid=
 pids=$T_TMP/pids
 : >"$pids"
 
+# The fallback socket directory, removed at the end only if this test
+# made it (section 10).
+fb_dir=/tmp/nodemux-$(id -u)
+fb_made=
+
 cleanup() {
 	[ -n "$nm_pid" ] && kill -KILL "$nm_pid" 2>/dev/null
 	for p in $(cat "$pids" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	[ -n "$fb_made" ] && rm -f "$fb_sock" && rmdir "$fb_dir" 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -142,4 +149,50 @@ t_check "a new console replaces the stale socket and answers" all_running
 ctl quit >/dev/null
 t_wait_for 10 sh -c "! kill -0 $nm_pid 2>/dev/null"
 t_check "no stderr from nodemux" test ! -s "$T_TMP/up.err"
+
+# 10. Without XDG_RUNTIME_DIR the socket is /tmp/nodemux-<uid>/<name>.sock,
+# the name the config's file name (one of this run's own, so that no
+# other console answers there), "demo" for the built-in demo.
+[ -d "$fb_dir" ] || fb_made=1
+fb_cfg=$T_TMP/ctlfb$$.cfg
+fb_sock=$fb_dir/ctlfb$$.sock
+cp "$cfg" "$fb_cfg"
+# fb_ctl ARGS...: ctl without XDG_RUNTIME_DIR.
+fb_ctl() {
+	env -u XDG_RUNTIME_DIR "$NODEMUX" ctl -c "$fb_cfg" "$@"
+}
+fb_running() {
+	[ "$(fb_ctl status --json | grep -c '"state":"running"')" = 3 ]
+}
+env -u XDG_RUNTIME_DIR "$NODEMUX" up --headless -c "$fb_cfg" \
+    >"$T_TMP/fb.out" 2>"$T_TMP/fb.err" &
+nm_pid=$!
+t_check "no XDG_RUNTIME_DIR: ctl status finds the console" \
+    t_wait_for 10 fb_running || t_diag "$(cat "$T_TMP/fb.err")"
+fb_all=$(fb_ctl status --json | sed -n 's/.*"pid":\([1-9][0-9]*\),.*/\1/p')
+echo "$fb_all" >>"$pids"
+t_check "its socket is $fb_sock" test -S "$fb_sock"
+mode=$(stat -c %a "$fb_dir")
+[ -n "$fb_made" ] &&
+    t_check "the directory it made is 0700 (is $mode)" test "$mode" = 700
+ctl status >/dev/null 2>&1
+t_check "with XDG_RUNTIME_DIR set, ctl looks there and finds none" \
+    test $? -eq 1
+(cd "$T_TMP" && env -u XDG_RUNTIME_DIR "$NODEMUX" ctl status \
+    >/dev/null 2>"$T_TMP/demo.err")
+t_check "the built-in demo's socket is $fb_dir/demo.sock" \
+    grep -qF "$fb_dir/demo.sock" "$T_TMP/demo.err" ||
+    t_diag "$(cat "$T_TMP/demo.err")"
+fb_ctl quit >/dev/null
+t_check "no XDG_RUNTIME_DIR: ctl quit ends the console" \
+    t_wait_for 10 sh -c "! kill -0 $nm_pid 2>/dev/null"
+wait "$nm_pid" 2>/dev/null
+nm_pid=
+alive=
+for p in $fb_all; do t_alive "$p" && alive="$alive $p"; done
+t_check "no node survives it ($alive)" test -z "$alive"
+t_check "its socket is removed" test ! -e "$fb_sock"
+t_check "no stderr from nodemux" test ! -s "$T_TMP/fb.err"
+[ -n "$fb_made" ] && rmdir "$fb_dir" 2>/dev/null
+fb_made=
 t_done
