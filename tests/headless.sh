@@ -1,8 +1,9 @@
 #!/bin/sh
 # nodemux up --headless (SPEC §6): prefixed, padded lines, nodemux's
 # events, the exit status, colours only on a terminal, stops on SIGTERM
-# with nothing left behind, leaves nothing behind when SIGKILLed, and
-# keeps reading nodes when stdout is too slow.
+# with nothing left behind, leaves nothing behind when SIGKILLed, keeps
+# reading nodes when stdout is too slow, and under ports.policy "strict"
+# does not find a node's own ports busy when it restarts.
 . "${TOP_SRCDIR:-.}/tests/lib.sh"
 
 cfg=$TOP_SRCDIR/tests/data/front-headless.cfg
@@ -11,10 +12,13 @@ export FRONT_PIDS
 mkdir -p "$FRONT_PIDS"
 nm_pid=
 
+sp_pids=
+
 # Kill whatever a failed test point may have left, then report it.
 cleanup() {
 	[ -n "$nm_pid" ] && kill -KILL "$nm_pid" 2>/dev/null
 	t_pids_kill "$FRONT_PIDS"
+	for p in $sp_pids; do kill -KILL "$p" 2>/dev/null; done
 }
 trap cleanup EXIT
 
@@ -210,5 +214,79 @@ dropped=$(sed -n 's/^nodemux | dropped \([0-9]*\) lines.*/\1/p' "$T_TMP/slow.out
 t_diag "$shown lines shown, $dropped dropped"
 t_check "slow stdout: lines shown and dropped add up to 60000" \
     test $((shown + dropped)) -eq 60000
+
+# 8. ports.policy "strict": a node's own ports, held by its previous run
+# until the restart, are not busy to it.  Two demo nodes that listen on
+# their http port and are ready once it answers; ctl restart 1 brings
+# node 1 back, ready on the same ports, with no "busy" anywhere.
+cat >"$T_TMP/strict.cfg" <<EOF
+cluster = { default_size = 2; name_prefix = "sp"; host = "127.0.0.1";
+  ports = { http_base = 28300; dist_base = 28400; stride = 1;
+    policy = "strict"; };
+  stop_timeout_ms = 3000; log_dir = ""; };
+node = { command = [ "$NODEMUX", "demo-node" ];
+  ready = { tcp = "\${HTTP_PORT}"; timeout_ms = 20000; };
+  restart = "no"; };
+EOF
+# sp_status N: node N's line of ctl status --json.
+sp_status() {
+	"$NODEMUX" ctl -c "$T_TMP/strict.cfg" status --json |
+	    grep "^{\"index\":$1,"
+}
+# sp_pid N: node N's pid, empty when it has none.
+sp_pid() {
+	sp_status "$1" | sed -n 's/.*"pid":\([1-9][0-9]*\),.*/\1/p'
+}
+# sp_readies N: how many times node N was said to be ready.
+sp_readies() {
+	grep -c "^nodemux | sp$1 ready\$" "$T_TMP/strict.out"
+}
+sp_both_ready() {
+	[ "$(sp_readies 1)" -eq 1 ] && [ "$(sp_readies 2)" -eq 1 ]
+}
+sp_ready_again() {
+	[ "$(sp_readies 1)" -eq 2 ]
+}
+# sp_listens PID: PID listens on 28300.
+sp_listens() {
+	ss -Hltnp 'sport = :28300' | grep -q "pid=$1,"
+}
+"$NODEMUX" up --headless -c "$T_TMP/strict.cfg" >"$T_TMP/strict.out" \
+    2>"$T_TMP/strict.err" &
+nm_pid=$!
+t_check "strict: both nodes ready" t_wait_for 30 sp_both_ready ||
+    t_diag "$(grep '^nodemux' "$T_TMP/strict.out")"
+old1=$(sp_pid 1) old2=$(sp_pid 2)
+sp_pids="$old1 $old2"
+t_check "strict: node 1 ($old1) listens on its http port" \
+    t_wait_for 5 sp_listens "$old1"
+"$NODEMUX" ctl -c "$T_TMP/strict.cfg" restart 1 >/dev/null
+t_check "strict, ctl restart 1: node 1 is ready again" \
+    t_wait_for 30 sp_ready_again ||
+    t_diag "$(grep '^nodemux' "$T_TMP/strict.out")"
+new1=$(sp_pid 1)
+sp_pids="$sp_pids $new1"
+t_check "strict, restart: node 1 is a new process ($old1 -> $new1)" \
+    eval '[ -n "$new1" ] && [ "$new1" != "$old1" ]'
+t_check "strict, restart: ready on the same ports" eval 'sp_status 1 |
+    grep -q "\"state\":\"ready\",.*\"http_port\":28300,\"dist_port\":28400,\"restarts\":1,"' ||
+    t_diag "$(sp_status 1)"
+t_check "strict, restart: the new process listens there" \
+    t_wait_for 5 sp_listens "$new1"
+t_check "strict, restart: node 2 kept running" test "$(sp_pid 2)" = "$old2"
+t_check "strict, restart: no port was busy" \
+    eval '! grep -q busy "$T_TMP/strict.out" "$T_TMP/strict.err"' ||
+    t_diag "$(grep busy "$T_TMP/strict.out" "$T_TMP/strict.err")"
+t_check "strict, restart: no node failed" \
+    eval '! grep -q "^nodemux | sp[12] failed" "$T_TMP/strict.out"'
+kill -TERM $nm_pid
+wait $nm_pid
+rc=$?
+nm_pid=
+t_check "strict: SIGTERM, exit status 0 (rc=$rc)" test $rc -eq 0
+left=
+for p in $sp_pids; do t_alive "$p" && left="$left $p"; done
+t_check "strict: no node outlives nodemux ($left)" test -z "$left"
+t_check "strict: nothing on stderr" test ! -s "$T_TMP/strict.err"
 
 t_done
