@@ -136,13 +136,14 @@ cfg_clear(struct cfg *cfg)
 		free(cfg->env[i].value);
 	}
 	free(cfg->env);
+	for (i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
 }
 
 void
 cfg_free(struct cfg *cfg)
 {
-	int	 i;
-
 	if (cfg == NULL)
 		return;
 	cfg_clear(cfg);
@@ -151,9 +152,6 @@ cfg_free(struct cfg *cfg)
 	free(cfg->name);
 	free(cfg->profile);
 	strv_free(cfg->profiles);
-	for (i = 0; i < cfg->nfiles; i++)
-		free(cfg->files[i]);
-	free(cfg->files);
 	free(cfg);
 }
 
