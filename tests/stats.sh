@@ -29,9 +29,17 @@ ran_ns() {
 }
 
 t_check "ctl answers" t_wait_for 10 sh -c "'$NODEMUX' ctl --socket '$sock' status >/dev/null"
+# A script that asks once, from a quarter of a second after the start
+# on, gets the averages since the start (as ps(1) shows), not null.
+sleep 0.6
 ctl status --json >"$T_TMP/json"
-t_check "the first status has no sample yet (null)" \
-    [ "$(field 1 cpu_pct)" = null ]
+t_check "the first status already has figures" sh -c \
+    "[ '$(field 1 cpu_pct)' != null ] && [ '$(field 2 rss_kib)' != null ] &&
+     [ '$(field 3 lines_per_s)' != null ]" || t_diag "$(cat "$T_TMP/json")"
+t_check "...a spinning node's since its start ($(field 1 cpu_pct)%)" \
+    awk -v c="$(field 1 cpu_pct)" 'BEGIN { exit !(c >= 20) }'
+t_check "...a sleeping node's about 0 ($(field 2 cpu_pct)%)" \
+    awk -v c="$(field 2 cpu_pct)" 'BEGIN { exit !(c <= 5) }'
 p1=$(field 1 pid)
 n0=$(ran_ns "$p1") t0=$(date +%s%N)
 sleep 1.5

@@ -2,7 +2,8 @@
  * Tests of per-node resource usage: a process spinning a core shows
  * most of a core, a sleeping one next to nothing, a tree counts its
  * children, resident memory is there, lines per second follow the count
- * given, and nothing is valid before two samples of one pid.
+ * given, and nothing is valid before two samples of one pid, or one
+ * from STATS_FIRST_MS after stats_begin.
  */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -159,6 +160,51 @@ Test(stats, lines_per_second_follow_the_count)
 	/* 600 lines in about 1.2 s. */
 	cr_assert_geq(u.lines_per_s, 300, "%.1f l/s", u.lines_per_s);
 	cr_assert_leq(u.lines_per_s, 600, "%.1f l/s", u.lines_per_s);
+}
+
+/* A process begun at its start: from STATS_FIRST_MS on, the first
+   sample gives the averages since then, as ps(1) does; the next within
+   a period is the same one again. */
+Test(stats, the_first_sample_after_the_start_is_the_average_since)
+{
+	struct stats		*st = stats_new();
+	const struct stats_usage *u;
+	int64_t			 t0 = ms(), t1;
+	pid_t			 pid = start("while :; do :; done");
+	uint64_t		 ns0 = ran_ns(pid, 1);
+
+	stats_begin(st, pid, 100, t0);
+	cr_assert_eq(stats_sample(st, pid, 100, t0 + 50)->valid, 0,
+	    "before STATS_FIRST_MS: nothing yet");
+	usleep(600 * 1000);
+	t1 = ms();
+	given_pct = (double)(ran_ns(pid, 1) - ns0) / 1e6 / (double)(t1 - t0) *
+	    100;
+	u = stats_sample(st, pid, 100 + 300, t1);
+	stop(pid);
+	check_cpu(u);
+	cr_assert_gt(u->rss_kib, 0);
+	cr_assert_float_eq(u->lines_per_s, 300.0 * 1000 / (double)(t1 - t0),
+	    0.01, "%.2f l/s", u->lines_per_s);
+	cr_assert_eq(stats_sample(st, pid, 900, t1 + 500)->at_ms, t1,
+	    "within a period: the same sample");
+	stats_free(st);
+}
+
+/* Begun for a remote node's group: its line rate since the start. */
+Test(stats, a_remote_node_begun_has_its_rate_since_the_start)
+{
+	struct stats		*st = stats_new();
+	const struct stats_usage *u;
+	int64_t			 t = ms();
+
+	stats_begin(st, 4242, 50, t);
+	u = stats_sample_lines(st, 4242, 50 + 200, t + 400);
+	cr_assert_eq(u->valid, 1);
+	cr_assert_eq(u->procs, 0);
+	cr_assert_float_eq(u->lines_per_s, 500.0, 0.01, "%.2f",
+	    u->lines_per_s);
+	stats_free(st);
 }
 
 Test(stats, no_process_no_usage)

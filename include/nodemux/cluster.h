@@ -195,10 +195,13 @@ ssize_t		 cluster_write(struct cluster *, int i, const void *, size_t);
 /*
  * What node n's process tree costs as of now (now_ms()): sampled from
  * /proc when the last sample is a second old (stats_sample), so callers
- * may ask as often as they like.  Not valid until two samples of one
- * run of the node.
+ * may ask as often as they like.  From STATS_FIRST_MS after the node
+ * started, the first sample gives the averages since its start; later
+ * ones, over the last second or more.
  */
 const struct stats_usage *node_usage(struct node *, int64_t now);
+/* Node n's process (n->pid) started now: the usage's first baseline. */
+void		 node_usage_begin(struct node *, int64_t now);
 
 /*
  * The lifecycle table: the state event ev leads to from state s, or -1

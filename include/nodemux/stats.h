@@ -12,9 +12,13 @@
 
 /* Samples closer together than this give the last one again. */
 #define STATS_PERIOD_MS	1000
+/* The first sample after stats_begin, from this long after the start:
+   a clock tick is 10 ms, so earlier figures would be mostly rounding. */
+#define STATS_FIRST_MS	250
 
 struct stats_usage {
-	int		 valid;		/* two samples of the same pid so far */
+	int		 valid;		/* two samples of the same pid so far,
+					   or one after stats_begin */
 	int		 procs;		/* cpu_pct and rss_kib are known (the
 					   tree is on this machine) */
 	double		 cpu_pct;	/* percent of one core */
@@ -29,11 +33,19 @@ struct stats	*stats_new(void);
 void		 stats_free(struct stats *);
 
 /*
+ * The node's process pid started now_ms, lines completed lines so far:
+ * that is the first sample (no CPU time yet), so that the next, from
+ * STATS_FIRST_MS on, gives the averages since the start, as ps(1) does,
+ * rather than nothing until a second sample.
+ */
+void		 stats_begin(struct stats *, pid_t pid, uint64_t lines,
+		    int64_t now_ms);
+/*
  * The usage of the process tree of pid (pid and its descendants, as
  * /proc/PID/task/PID/children lists them) and of a node that has
  * completed lines lines so far, as of now_ms.  A new sample is taken
  * when the last is STATS_PERIOD_MS old or pid changed; CPU and lines per
- * second need two samples, so the first after a (re)start is not valid.
+ * second need two samples, so the first of a pid not begun is not valid.
  * pid 0 (not running): nothing is read and the usage is not valid.
  */
 const struct stats_usage *stats_sample(struct stats *, pid_t pid,

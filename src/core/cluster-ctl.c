@@ -343,12 +343,25 @@ cluster_write(struct cluster *c, int i, const void *buf, size_t len)
 	return cluster_io_write(&c->cn[i], buf, len);
 }
 
+/* Lines the node has completed since nodemux started. */
+static uint64_t
+node_lines(const struct node *n)
+{
+	return scrollback_dropped(n->sb) + scrollback_count(n->sb);
+}
+
+void
+node_usage_begin(struct node *n, int64_t now)
+{
+	stats_begin(n->stats, n->pid, node_lines(n), now);
+}
+
 const struct stats_usage *
 node_usage(struct node *n, int64_t now)
 {
 	uint64_t	 lines;
 
-	lines = scrollback_dropped(n->sb) + scrollback_count(n->sb);
+	lines = node_lines(n);
 	/* A remote node's pid is its group on its host: /proc here knows
 	   nothing of it, only its lines are counted here. */
 	if (plan_node_remote(n->spec))

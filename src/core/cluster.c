@@ -356,6 +356,7 @@ cluster_spawn(struct cnode *cn)
 	if (!waited)
 		cluster_start_begins(cn);
 	cn->n->pid = cn->tops->pid(cn->t);
+	node_usage_begin(cn->n, now_ms());
 	cn->fd = cn->tops->fd(cn->t);
 	cn->ended = 0;
 	cluster_io_attach(cn);
@@ -616,6 +617,7 @@ cluster_transport_changed(void *arg)
 	if (cn->t == NULL)
 		return;
 	cn->n->pid = cn->tops->pid(cn->t);
+	node_usage_begin(cn->n, now_ms());
 	cluster_state_changed(cn->c, cn->n, NULL);
 }
 

@@ -27,6 +27,8 @@ struct stats {
 	uint64_t		 ticks;		/* CPU ticks of the tree then */
 	uint64_t		 lines;
 	int64_t			 at_ms;
+	int			 begun;		/* the last "sample" is the
+						   start (stats_begin) */
 	struct stats_usage	 u;
 };
 
@@ -148,6 +150,26 @@ stats_tree(struct stats *st, pid_t pid, struct stats_walk *w, int depth)
 	}
 }
 
+void
+stats_begin(struct stats *st, pid_t pid, uint64_t lines, int64_t now_ms)
+{
+	stats_close(st);
+	memset(&st->u, 0, sizeof st->u);
+	st->pid = pid;
+	st->ticks = 0;		/* a forked child's times start at 0 */
+	st->lines = lines;
+	st->at_ms = now_ms;
+	st->begun = pid != 0;
+}
+
+/* Is the last sample of pid recent enough to give again? */
+static int
+stats_fresh(const struct stats *st, pid_t pid, int64_t now_ms)
+{
+	return pid == st->pid && now_ms - st->at_ms <
+	    (st->begun ? STATS_FIRST_MS : STATS_PERIOD_MS);
+}
+
 const struct stats_usage *
 stats_sample(struct stats *st, pid_t pid, uint64_t lines, int64_t now_ms)
 {
@@ -160,12 +182,14 @@ stats_sample(struct stats *st, pid_t pid, uint64_t lines, int64_t now_ms)
 		stats_close(st);
 		memset(&st->u, 0, sizeof st->u);
 		st->pid = 0;
+		st->begun = 0;
 		return &st->u;
 	}
-	if (pid == st->pid && now_ms - st->at_ms < STATS_PERIOD_MS)
+	if (stats_fresh(st, pid, now_ms))
 		return &st->u;
 	if (pid != st->pid)
 		stats_close(st);
+	st->begun = 0;
 	stats_tree(st, pid, &w, 0);
 	if (pid == st->pid && w.procs > 0 && now_ms > st->at_ms) {
 		secs = (double)(now_ms - st->at_ms) / 1000;
@@ -199,8 +223,9 @@ stats_sample_lines(struct stats *st, pid_t id, uint64_t lines,
 		st->pid = 0;
 		return &st->u;
 	}
-	if (id == st->pid && now_ms - st->at_ms < STATS_PERIOD_MS)
+	if (stats_fresh(st, id, now_ms))
 		return &st->u;
+	st->begun = 0;
 	memset(&st->u, 0, sizeof st->u);
 	if (id == st->pid && now_ms > st->at_ms) {
 		secs = (double)(now_ms - st->at_ms) / 1000;
