@@ -5,7 +5,8 @@
 # and > pick the sort column (the chatty node first by lines per
 # second); a search highlights and counts the rows with matches; Home
 # selects the first row and Enter zooms its node; t again returns to
-# the grid; at 60 columns the table gives up all but CPU and RSS of the
+# the grid; a node restarted where nothing samples it has its usage in
+# the table as it opens; at 60 columns the table gives up all but CPU and RSS of the
 # usage.
 . "${TOP_SRCDIR:-.}/tests/ui-lib.sh"
 
@@ -31,6 +32,11 @@ t_check "t: rows in index order" \
     eval '[ "$(ui_screen | sed -n "2,6p" | cut -c1)" = "$(printf "1\n2\n3\n4\n5")" ]'
 t_check "t: usage sampled (node 2: 0% and its RSS)" \
     ui_wait_re 5 '^2 +tb2@.* 0% +[0-9.]+[KMG] +0 '
+# table_pid N: node N's pid in the table's row.
+table_pid() {
+	ui_screen | sed -n "s/^$1 .* 127.0.0.1  *\([0-9][0-9]*\) .*/\1/p"
+}
+old2=$(table_pid 2)
 t_diag "$(ui_screen | head -7)"
 
 # Sort by lines per second: eight columns to the right of #.
@@ -71,6 +77,23 @@ ui_keys t
 t_check "t from the grid: the table again" ui_wait 5 " TABLE "
 ui_keys t
 t_check "t again: the grid" ui_wait 5 " ZOOM "
+
+# Node 2 restarted: its narrow title has no room for its usage, so
+# nothing samples its new process until the table opens, which samples
+# every node at once rather than at its next second's tick.
+ui_keys z 2 r
+sleep 1.5
+ui_keys t
+sleep 0.3
+new2=$(table_pid 2)
+t_check "r: node 2 runs again, a new process ($old2 -> $new2)" \
+    eval '[ -n "$new2" ] && [ "$new2" != "$old2" ]'
+ui_remember "$new2"
+t_check "t: node 2's CPU and RSS at once" \
+    ui_has_re '^2 +tb2@127.0.0.1 +running .* [0-9]+% +[0-9.]+[KMG] ' ||
+    t_diag "$(ui_screen | head -7)"
+ui_keys t 3 z
+t_check "t, 3, z: node 3 zoomed again" ui_wait 5 " ZOOM "
 
 # A narrow table gives up columns, but not CPU and RSS at 60.
 ui_keys t

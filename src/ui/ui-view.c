@@ -28,6 +28,10 @@ ui_view_set(struct ui *ui, const struct ui_view *v)
 	ui->all_scroll = 0;
 	ui->relayout = 1;
 	ui->status_dirty = 1;
+	/* Its clocks and usages at once, not at the next second's tick
+	   (the table would show - for a second). */
+	if (v->ticks != NULL && v->ticks(ui))
+		v->tick(ui, now_ms());
 }
 
 /* a, t: view v, or the grid again when v is shown. */
