@@ -274,10 +274,16 @@ ctl_do_status(struct ctl_client *cl, const struct ctl_req *r)
 		json_quote(&sb, n->spec->name);
 		strbuf_adds(&sb, ",\"state\":");
 		json_quote(&sb, node_state_str(n, state, sizeof state));
-		strbuf_addf(&sb, ",\"pid\":%ld,\"http_port\":%d,"
-		    "\"dist_port\":%d,\"restarts\":%d,\"uptime_ms\":%lld",
-		    (long)n->pid, n->http_port, n->dist_port, n->restarts,
-		    n->pid != 0 ? (long long)(now - n->started_ms) : 0LL);
+		/* No process: pid null, never 0 (kill 0 is every process
+		   of the caller's group). */
+		if (n->pid != 0)
+			strbuf_addf(&sb, ",\"pid\":%ld", (long)n->pid);
+		else
+			strbuf_adds(&sb, ",\"pid\":null");
+		strbuf_addf(&sb, ",\"http_port\":%d,\"dist_port\":%d,"
+		    "\"restarts\":%d,\"uptime_ms\":%lld", n->http_port,
+		    n->dist_port, n->restarts, n->pid != 0 ?
+		    (long long)(now - n->started_ms) : 0LL);
 		/* null until two samples a second apart (issue 11); CPU
 		   and memory of a remote node: null, unknown here. */
 		if (u->valid && u->procs)
