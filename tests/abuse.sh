@@ -145,6 +145,11 @@ printf '\n\ncluster = { default_size = 12; max_size = 10; };\n' \
 t_check "a default size out of range in an @include'd file: FILE:LINE" \
     fails 2 "$T_TMP/inc/sub/keys.cfg:3: invalid cluster size 12: use 1-10 (from cluster.default_size)" \
     plan -c "$T_TMP/inc/keys.cfg"
+printf '\ncluster = { hosts = (\n  { ssh = "x"; },\n  { ssh = "u@x"; } ); };\n' \
+    >"$T_TMP/inc/sub/keys.cfg"
+t_check "two hosts of one name in an @include'd file: their own lines" \
+    fails 2 "sub/keys.cfg:4: cluster.hosts: two hosts are named \"x\" (lines 3 and 4)" \
+    plan -c "$T_TMP/inc/keys.cfg"
 printf 'cluster = { };\n\nnode = {\n  cwd = "/";\n};\n' >"$T_TMP/inc/nocmd.cfg"
 t_check "a node group without a command: its line" \
     fails 2 "nocmd.cfg:3: node.command is missing" plan -c "$T_TMP/inc/nocmd.cfg"

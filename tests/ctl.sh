@@ -84,8 +84,8 @@ t_check "ctl stop 2 stops node 2" t_wait_for 5 sh -c "[ \"\$(\"$NODEMUX\" ctl -c
 t_check "node 2's process is gone" sh -c "! kill -0 $p2 2>/dev/null"
 t_check "a stopped node's pid is null, not 0" sh -c "\"$NODEMUX\" ctl -c '$cfg' \
     status --json | grep -q '^{\"index\":2,.*\"pid\":null,'"
-t_check "...and - in the table" sh -c "\"$NODEMUX\" ctl -c '$cfg' status |
-    grep -qE '^2 +[^ ]+ +stopped +- '"
+t_check "...and - in the table, its uptime too" sh -c "\"$NODEMUX\" ctl -c '$cfg' status |
+    grep -qE '^2 +[^ ]+ +stopped +- +[0-9]+ +[0-9]+ +[0-9]+ +- '"
 t_check "the other nodes still run" test "$(state_of 1)" = running
 ctl start 2
 t_wait_for 5 sh -c "[ \"\$(\"$NODEMUX\" ctl -c '$cfg' status --json | grep -c '\"state\":\"running\"')\" = 3 ]"

@@ -112,8 +112,11 @@ extern const char cfg_demo_text[];
 /*
  * Where a key was set: its line, and which file of the config (0 the
  * config itself, else cfg->files[n - 1], one it @includes) in the bits
- * above CFG_LINE_BITS; 0 when nowhere (a default).  The .line of every
- * struct cfg_int and cfg_str is one.
+ * above CFG_LINE_BITS (from the 1024th such file on, none: the config's
+ * name); 0 when nowhere (a default).  The .line of every struct cfg_int
+ * and cfg_str is one; its line alone is where & CFG_LINE_MAX.  Two
+ * compare by file, then line: a rough "later", enough to pick which of
+ * two keys to name.
  */
 #define CFG_LINE_BITS	20
 #define CFG_LINE_MAX	((1 << CFG_LINE_BITS) - 1)

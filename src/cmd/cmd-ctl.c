@@ -104,6 +104,7 @@ ctl_print_row(const char *line)
 	char			*v[nitems(keys)], up[32], cpu[32], rss[32];
 	char			 lps[32];
 	size_t			 k;
+	int			 running;
 
 	for (k = 0; k < nitems(keys); k++) {
 		v[k] = ctl_field(line, keys[k]);
@@ -112,11 +113,13 @@ ctl_print_row(const char *line)
 			v[k] = xstrdup("-");
 		}
 	}
+	/* No process: pid null (or 0, from an older nodemux). */
+	running = strcmp(v[3], "-") != 0 && strcmp(v[3], "0") != 0;
 	ctl_uptime(v[7], up, sizeof up);
 	ctl_usage(v[8], v[9], v[10], cpu, rss, lps, sizeof cpu);
 	printf("%-3s %-28s %-20s %-8s %-6s %-6s %-3s %-8s %-5s %-6s %s\n",
-	    v[0], v[1], v[2], strcmp(v[3], "0") == 0 ? "-" : v[3], v[4], v[5],
-	    v[6], strcmp(v[3], "0") == 0 ? "-" : up, cpu, rss, lps);
+	    v[0], v[1], v[2], running ? v[3] : "-", v[4], v[5], v[6],
+	    running ? up : "-", cpu, rss, lps);
 	for (k = 0; k < nitems(keys); k++)
 		free(v[k]);
 }

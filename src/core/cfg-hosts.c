@@ -147,7 +147,7 @@ cfg_host_dup(struct cfg *cfg, const struct cfg_host *hs, int i,
 		if (strcmp(hs[j].name, hs[i].name) == 0) {
 			*cause = cfg_error(cfg, hs[i].line, "%s: two hosts are "
 			    "named \"%s\" (lines %d and %d)", key, hs[i].name,
-			    hs[j].line, hs[i].line);
+			    hs[j].line & CFG_LINE_MAX, hs[i].line & CFG_LINE_MAX);
 			return -1;
 		}
 	}

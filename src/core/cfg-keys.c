@@ -155,7 +155,7 @@ cfg_line(struct cfg *cfg, const config_setting_t *s)
 	if (s == NULL)
 		return 0;
 	if (line > CFG_LINE_MAX)
-		line = CFG_LINE_MAX;
+		line = CFG_LINE_MAX;	/* a config of a million lines */
 	file = config_setting_source_file(s);
 	if (file == NULL || strcmp(file, cfg->path) == 0)
 		return line;
@@ -167,7 +167,8 @@ cfg_line(struct cfg *cfg, const config_setting_t *s)
 	free(shown);
 	if (i == cfg->nfiles) {
 		if (cfg->nfiles == CFG_FILES_MAX)
-			return line;	/* as if in the config: its line */
+			return line;	/* over 1023 files: named as the
+					   config, as before files were */
 		cfg->files = xreallocarray(cfg->files, cfg->nfiles + 1,
 		    sizeof *cfg->files);
 		cfg->files[cfg->nfiles++] = cfg_file_name(cfg, file);
