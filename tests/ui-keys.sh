@@ -103,6 +103,20 @@ t_check "no terminal for keys: it says so" grep -q \
 : >"$T_TMP/stderr"
 ui_tmux kill-server 2>/dev/null
 
+# Standard output another terminal than the controlling one, standard
+# input not a terminal: the keys would come from where the console does
+# not draw (and whose modes it does not set), so up says so.
+ui_tmux -f /dev/null new-session -d -s other -x 80 -y 24 "sleep 60"
+other=$(ui_tmux display -p -t other '#{pane_tty}')
+ui_start 160 48 -c "$cfg" '</dev/null' ">$other"
+t_check "stdout another terminal: up exits" t_wait_for 10 ui_exited
+t_check "stdout another terminal: exit status 1" [ "$(ui_status)" = 1 ]
+t_check "stdout another terminal: it says so" grep -q \
+    '^nodemux: standard output is another terminal than this process.s own (/dev/tty), where the console would read its keys (try --headless)$' \
+    "$T_TMP/stderr" || t_diag "$(cat "$T_TMP/stderr")"
+: >"$T_TMP/stderr"
+ui_tmux kill-server 2>/dev/null
+
 # 12 nodes in 160x48: four columns, three rows, one page.
 #    1  2  3  4
 #    5  6  7  8

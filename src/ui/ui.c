@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <termios.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,6 +390,15 @@ ui_screen_input(struct ui *ui, char **cause)
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1) {
 		*cause = xasprintf("the console needs a terminal to read keys "
 		    "from: /dev/tty: %s (try --headless)", strerror(errno));
+		return -1;
+	}
+	/* Keys come from where the console draws, whose modes it sets:
+	   standard output must be this session's terminal, /dev/tty. */
+	if (tcgetsid(STDOUT_FILENO) != getsid(0)) {
+		*cause = xstrdup("standard output is another terminal than "
+		    "this process's own (/dev/tty), where the console would "
+		    "read its keys (try --headless)");
+		close(fd);
 		return -1;
 	}
 	if ((ui->tty = fdopen(fd, "r")) == NULL) {
