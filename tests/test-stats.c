@@ -207,6 +207,23 @@ Test(stats, a_remote_node_begun_has_its_rate_since_the_start)
 	stats_free(st);
 }
 
+/* A remote node begun under its ssh client's pid, then known by its
+   group's id: the same run, its rate still from the start. */
+Test(stats, a_new_id_for_the_same_run_keeps_its_start)
+{
+	struct stats		*st = stats_new();
+	const struct stats_usage *u;
+	int64_t			 t = ms();
+
+	stats_begin(st, 4242, 50, t);
+	stats_rekey(st, 5151);
+	u = stats_sample_lines(st, 5151, 50 + 200, t + 400);
+	cr_assert_eq(u->valid, 1, "the start still counts");
+	cr_assert_float_eq(u->lines_per_s, 500.0, 0.01, "%.2f",
+	    u->lines_per_s);
+	stats_free(st);
+}
+
 Test(stats, no_process_no_usage)
 {
 	struct stats		*st = stats_new();

@@ -40,6 +40,9 @@ void		 stats_free(struct stats *);
  */
 void		 stats_begin(struct stats *, pid_t pid, uint64_t lines,
 		    int64_t now_ms);
+/* The same process known by another id from now on (a remote node's
+   group, once its host tells it): the samples so far still count. */
+void		 stats_rekey(struct stats *, pid_t pid);
 /*
  * The usage of the process tree of pid (pid and its descendants, as
  * /proc/PID/task/PID/children lists them) and of a node that has

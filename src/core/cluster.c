@@ -617,7 +617,7 @@ cluster_transport_changed(void *arg)
 	if (cn->t == NULL)
 		return;
 	cn->n->pid = cn->tops->pid(cn->t);
-	node_usage_begin(cn->n, now_ms());
+	stats_rekey(cn->n->stats, cn->n->pid);	/* same run, its lines */
 	cluster_state_changed(cn->c, cn->n, NULL);
 }
 

@@ -162,6 +162,15 @@ stats_begin(struct stats *st, pid_t pid, uint64_t lines, int64_t now_ms)
 	st->begun = pid != 0;
 }
 
+void
+stats_rekey(struct stats *st, pid_t pid)
+{
+	if (st->pid != 0 && pid != 0) {
+		stats_close(st);	/* /proc files are the old pid's */
+		st->pid = pid;
+	}
+}
+
 /* Is the last sample of pid recent enough to give again? */
 static int
 stats_fresh(const struct stats *st, pid_t pid, int64_t now_ms)
