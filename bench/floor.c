@@ -372,7 +372,8 @@ floor_files_scan(struct floor_files *ff, const char *dir)
 static long long
 floor_files_bytes(struct floor_files *ff, int fd, const char *dir)
 {
-	char				 buf[65536];
+	char				 buf[65536]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event	*ev;
 	const char			*p;
 	ssize_t				 r;
@@ -385,7 +386,7 @@ floor_files_bytes(struct floor_files *ff, int fd, const char *dir)
 			ev = (const struct inotify_event *)(const void *)p;
 			if (ev->mask & IN_Q_OVERFLOW)
 				all = 1;
-			else if (ev->len != 0 && !all)
+			else if (ev->len != 0 && ev->name[0] != '.' && !all)
 				floor_file_update(ff, dir, ev->name);
 		}
 	}
