@@ -153,6 +153,13 @@ t_check "two hosts of one name in an @include'd file: their own lines" \
 printf 'cluster = { };\n\nnode = {\n  cwd = "/";\n};\n' >"$T_TMP/inc/nocmd.cfg"
 t_check "a node group without a command: its line" \
     fails 2 "nocmd.cfg:3: node.command is missing" plan -c "$T_TMP/inc/nocmd.cfg"
+t_check "a NUL byte in an @include'd file, the config named from its directory" \
+    eval '(cd "$T_TMP" && fails 2 "nodemux: inc/part.cfg:2: a NUL byte" \
+    plan -c inc/main.cfg)'
+printf '@include ""\n' >"$T_TMP/inc/empty-name.cfg"
+t_check "@include \"\" in a config named without a directory: exit 2, not flex's" \
+    eval '(cd "$T_TMP/inc" && fails 2 "empty-name.cfg:1: cannot include .: not a regular file" \
+    plan -c empty-name.cfg)'
 printf '@include "/dev/zero"\n' >"$T_TMP/inc/zero.cfg"
 t_check "@include of /dev/zero: exit 2, not a hang" \
     fails 2 "zero.cfg:1: cannot include /dev/zero: not a regular file" \

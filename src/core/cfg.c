@@ -413,7 +413,14 @@ cfg_include_path(const char *line, size_t len, const char *dir,
 	}
 	strbuf_addc(&sb, '\0');
 	name = sb.buf;
-	if (*name == '/' || dir == NULL)
+	if (*name == '/')
+		return name;
+	if (dir == NULL && *name == '\0') {
+		/* libconfig reads the directory itself: so must we */
+		strbuf_free(&sb);
+		return xstrdup(".");
+	}
+	if (dir == NULL)
 		return name;
 	name = xasprintf("%s/%s", dir, sb.buf);
 	strbuf_free(&sb);
@@ -504,6 +511,8 @@ cfg_load(const char *path, const char *profile, char **cause)
 	struct stat	 st;
 	config_t	 c;
 	FILE		*f;
+	const char	*slash;
+	char		*dir;
 	int		 ok;
 
 	if (path == NULL)
@@ -527,13 +536,19 @@ cfg_load(const char *path, const char *profile, char **cause)
 		return NULL;
 	}
 	cfg_seen(&seen, &st);
+	/* Included files are read and named from the config's directory
+	   as given (cfg_file_name), as libconfig's messages name them. */
+	slash = strrchr(path, '/');
+	dir = slash != NULL ? xstrndup(path, slash - path) : NULL;
 	if ((cfg = cfg_new(path, cause)) == NULL ||
-	    cfg_check_file(f, path, cfg->dir, 0, &seen, cause) != 0) {
+	    cfg_check_file(f, path, dir, 0, &seen, cause) != 0) {
+		free(dir);
 		free(seen.v);
 		cfg_free(cfg);
 		fclose(f);
 		return NULL;
 	}
+	free(dir);
 	free(seen.v);
 	config_init(&c);
 	config_set_include_dir(&c, cfg->dir);
