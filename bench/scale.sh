@@ -25,7 +25,8 @@
 # usage: bench/scale.sh [NODEMUX]   (default: ./build/nodemux)
 #   env: NODES="64 256" LINES=10000 W=200 H=50 LOGS=1 (0: no log files)
 #        ROUNDS=1 (more: every run that many times, then the median of
-#        each round's ratio to its own floor)
+#        each round's ratio to its own floor, and of headless's and the
+#        console's to the same round's lines floor)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 nodemux=${1:-${NODEMUX:-$top/build/nodemux}}
@@ -94,7 +95,7 @@ for n in $NODES; do
 		    "$(ratio "$rss" "$text")" "${5:-$goal $met}"
 	}
 
-	R=1 RH= RC= RK= RL=
+	R=1 RH= RC= RK= RL= LH= LC=
 	while [ "$R" -le "$ROUNDS" ]; do
 		[ "$ROUNDS" -gt 1 ] && echo "  round $R"
 		"$tmp/floor" time "$tmp/run" "$tmp/floor" "$n" "$tmp/writer" "$LINES" >/dev/null 2>&1
@@ -117,6 +118,7 @@ for n in $NODES; do
 		    "$tmp/writer" "$LINES" >/dev/null 2>&1
 		set -- $(cat "$tmp/run")
 		RL="$RL $(ratio "$1" "$floor")"
+		lw=$1
 		row lines "$1" "$floor" "$4" "-"
 		rm -rf "$tmp/keep"
 
@@ -167,12 +169,16 @@ for n in $NODES; do
 		fi
 		RH="$RH $(ratio "$hw" "$floor")"
 		RC="$RC $(ratio $((t1 - t0)) "$floor")"
+		LH="$LH $(ratio "$hw" "$lw")"
+		LC="$LC $(ratio $((t1 - t0)) "$lw")"
 		R=$((R + 1))
 	done
 	if [ "$ROUNDS" -gt 1 ]; then
 		printf '  %-5s median of each round%ss ratio: keep %sx, lines %sx, headless %sx, console %sx (goal 1.3x)\n' \
 		    "$n" "'" "$(echo "$RK" | median)" "$(echo "$RL" | median)" \
 		    "$(echo "$RH" | median)" "$(echo "$RC" | median)"
+		printf '  %-5s the same against the lines floor: headless %sx, console %sx\n' \
+		    "$n" "$(echo "$LH" | median)" "$(echo "$LC" | median)"
 	fi
 done
 
