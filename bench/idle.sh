@@ -33,7 +33,8 @@ sock=nm-idle-$$
 tm() {
 	tmux -L "$sock" -f /dev/null "$@"
 }
-trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+# Under set -e a failing command ends an EXIT trap: this one may fail.
+trap 'tm kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 export LC_ALL=C.UTF-8
 
 # cpu_ns PID: CPU time PID has run, in ns.

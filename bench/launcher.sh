@@ -23,7 +23,8 @@ ROUNDS=${ROUNDS:-5}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nodemux-bench.XXXXXX")
 nm_pid=
-trap '[ -n "$nm_pid" ] && kill -KILL $nm_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -z "$nm_pid" ] || kill -KILL $nm_pid 2>/dev/null || true
+    rm -rf "$tmp"' EXIT
 cc -O2 -o "$tmp/writer" "$top/bench/writer.c"
 cc -O2 -o "$tmp/floor" "$top/bench/floor.c" -lutil
 

@@ -42,8 +42,9 @@ ulimit -n 8192 2>/dev/null || true
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nodemux-scale.XXXXXX")
 sock=nm-scale-$$
 nm_pid=
-trap '[ -n "$nm_pid" ] && kill -KILL $nm_pid 2>/dev/null;
-    tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+# Under set -e a failing command ends an EXIT trap: each one may fail.
+trap '[ -z "$nm_pid" ] || kill -KILL $nm_pid 2>/dev/null || true
+    tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 cc -O2 -o "$tmp/writer" "$top/bench/writer.c"
 cc -O2 -o "$tmp/floor" "$top/bench/floor.c" -lutil
 export LC_ALL=C.UTF-8
