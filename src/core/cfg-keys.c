@@ -164,14 +164,16 @@ cfg_line(struct cfg *cfg, const config_setting_t *s)
 		if (strcmp(cfg->files[i], shown) == 0)
 			break;
 	}
-	free(shown);
-	if (i == cfg->nfiles) {
-		if (cfg->nfiles == CFG_FILES_MAX)
-			return line;	/* over 1023 files: named as the
-					   config, as before files were */
+	if (i < cfg->nfiles)
+		free(shown);
+	else if (cfg->nfiles == CFG_FILES_MAX) {
+		free(shown);
+		return line;	/* over 1023 files: named as the config, as
+				   before files were */
+	} else {
 		cfg->files = xreallocarray(cfg->files, cfg->nfiles + 1,
 		    sizeof *cfg->files);
-		cfg->files[cfg->nfiles++] = cfg_file_name(cfg, file);
+		cfg->files[cfg->nfiles++] = shown;
 	}
 	return (i + 1) << CFG_LINE_BITS | line;
 }

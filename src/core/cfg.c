@@ -56,15 +56,24 @@ __lsan_default_options(void)
 	return "print_suppressions=0";
 }
 
+/* name, a file the config at cfgpath names, from the directory cfgpath
+   was given in (libconfig's include dir) unless absolute: fresh. */
+static char *
+cfg_relative(const char *cfgpath, const char *name)
+{
+	const char	*slash = strrchr(cfgpath, '/');
+
+	if (*name == '/' || slash == NULL)
+		return xstrdup(name);
+	return xasprintf("%.*s%s", (int)(slash + 1 - cfgpath), cfgpath, name);
+}
+
 char *
 cfg_file_name(const struct cfg *cfg, const char *file)
 {
-	const char	*slash = strrchr(cfg->path, '/');
-
-	if (*file == '/' || slash == NULL || strcmp(file, cfg->path) == 0)
+	if (strcmp(file, cfg->path) == 0)
 		return xstrdup(file);
-	return xasprintf("%.*s%s", (int)(slash + 1 - cfg->path), cfg->path,
-	    file);
+	return cfg_relative(cfg->path, file);
 }
 
 char *
@@ -373,13 +382,13 @@ cfg_seen(struct cfg_seen *seen, const struct stat *st)
 /*
  * The file named by an @include line as libconfig 1.5's scanner reads
  * it: the line starts with it, the name is quoted, \\ and \" escape;
- * relative to dir unless absolute.  NULL when line is no @include; NULL
+ * from the directory of the config at cfgpath (cfg_relative).  NULL when line is no @include; NULL
  * and *bad when the scanner would go wrong: a name that does not end on
  * its line (it would read on into the next), or another backslash (it
  * has no rule for one: it echoes it to stdout and drops it).
  */
 static char *
-cfg_include_path(const char *line, size_t len, const char *dir,
+cfg_include_path(const char *line, size_t len, const char *cfgpath,
     const char **bad)
 {
 	const char	*p = line, *end = line + len;
@@ -412,17 +421,8 @@ cfg_include_path(const char *line, size_t len, const char *dir,
 		return NULL;
 	}
 	strbuf_addc(&sb, '\0');
-	name = sb.buf;
-	if (*name == '/')
-		return name;
-	if (dir == NULL && *name == '\0') {
-		/* libconfig reads the directory itself: so must we */
-		strbuf_free(&sb);
-		return xstrdup(".");
-	}
-	if (dir == NULL)
-		return name;
-	name = xasprintf("%s/%s", dir, sb.buf);
+	/* An empty name is the directory itself to libconfig: so to us. */
+	name = cfg_relative(cfgpath, *sb.buf != '\0' ? sb.buf : ".");
 	strbuf_free(&sb);
 	return name;
 }
@@ -434,7 +434,7 @@ cfg_include_path(const char *line, size_t len, const char *dir,
  * (an @include of a FIFO or /dev/zero would never end).
  */
 static int
-cfg_check_include(const char *path, const char *dir, int depth,
+cfg_check_include(const char *path, const char *cfgpath, int depth,
     const char *from, int line, struct cfg_seen *seen, char **cause)
 {
 	struct stat	 st;
@@ -456,7 +456,7 @@ cfg_check_include(const char *path, const char *dir, int depth,
 		return -1;
 	}
 	rc = cfg_seen(seen, &st) ? 0 :
-	    cfg_check_file(f, path, dir, depth, seen, cause);
+	    cfg_check_file(f, path, cfgpath, depth, seen, cause);
 	fclose(f);
 	return rc;
 }
@@ -468,7 +468,7 @@ cfg_check_include(const char *path, const char *dir, int depth,
  * for the parser.
  */
 static int
-cfg_check_file(FILE *f, const char *path, const char *dir, int depth,
+cfg_check_file(FILE *f, const char *path, const char *cfgpath, int depth,
     struct cfg_seen *seen, char **cause)
 {
 	char		*buf = NULL, *inc;
@@ -483,13 +483,13 @@ cfg_check_file(FILE *f, const char *path, const char *dir, int depth,
 			*cause = xasprintf("%s:%d: a NUL byte: a config is "
 			    "text", path, line);
 			rc = -1;
-		} else if ((inc = cfg_include_path(buf, n, dir, &bad)) ==
+		} else if ((inc = cfg_include_path(buf, n, cfgpath, &bad)) ==
 		    NULL && bad != NULL) {
 			*cause = xasprintf("%s:%d: @include: %s", path, line,
 			    bad);
 			rc = -1;
 		} else if (inc != NULL) {
-			rc = cfg_check_include(inc, dir, depth + 1, path, line,
+			rc = cfg_check_include(inc, cfgpath, depth + 1, path, line,
 			    seen, cause);
 			free(inc);
 		}
@@ -511,8 +511,6 @@ cfg_load(const char *path, const char *profile, char **cause)
 	struct stat	 st;
 	config_t	 c;
 	FILE		*f;
-	const char	*slash;
-	char		*dir;
 	int		 ok;
 
 	if (path == NULL)
@@ -536,19 +534,13 @@ cfg_load(const char *path, const char *profile, char **cause)
 		return NULL;
 	}
 	cfg_seen(&seen, &st);
-	/* Included files are read and named from the config's directory
-	   as given (cfg_file_name), as libconfig's messages name them. */
-	slash = strrchr(path, '/');
-	dir = slash != NULL ? xstrndup(path, slash - path) : NULL;
 	if ((cfg = cfg_new(path, cause)) == NULL ||
-	    cfg_check_file(f, path, dir, 0, &seen, cause) != 0) {
-		free(dir);
+	    cfg_check_file(f, path, path, 0, &seen, cause) != 0) {
 		free(seen.v);
 		cfg_free(cfg);
 		fclose(f);
 		return NULL;
 	}
-	free(dir);
 	free(seen.v);
 	config_init(&c);
 	config_set_include_dir(&c, cfg->dir);
