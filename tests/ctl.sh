@@ -113,6 +113,18 @@ ctl logs 1 --grep "$big" >/dev/null 2>"$T_TMP/big.err"
 t_check "a 10 KB request exits 1, not by SIGPIPE" test $? -eq 1
 t_check "saying the request is too long" grep -q "request too long" "$T_TMP/big.err"
 
+# quit_ended WHAT PIDS: after WHAT, the console ends and none of the
+# node pids PIDS is left.
+quit_ended() {
+	t_check "$1 ends the console" \
+	    t_wait_for 10 sh -c "! kill -0 $nm_pid 2>/dev/null"
+	wait "$nm_pid" 2>/dev/null
+	nm_pid=
+	alive=
+	for p in $2; do t_alive "$p" && alive="$alive $p"; done
+	t_check "$1: no node survives ($alive)" test -z "$alive"
+}
+
 # 7. logs: the scrollback, filtered; follow gets new lines.
 ctl logs 3 >"$T_TMP/logs.out"
 t_check "logs 3 prints node 3's scrollback" grep -qx "hello from ct3@127.0.0.1" "$T_TMP/logs.out"
@@ -133,12 +145,7 @@ t_check "logs -f keeps printing new lines" \
 # 8. quit: every node stops, nodemux exits, the socket is gone.
 all=$(ctl status --json | sed -n 's/.*"pid":\([0-9]*\),.*/\1/p')
 ctl quit
-t_check "ctl quit ends the console" t_wait_for 10 sh -c "! kill -0 $nm_pid 2>/dev/null"
-wait "$nm_pid" 2>/dev/null
-nm_pid=
-alive=
-for p in $all; do t_alive "$p" && alive="$alive $p"; done
-t_check "no node survives quit ($alive)" test -z "$alive"
+quit_ended "ctl quit" "$all"
 t_check "the socket is removed" test ! -e "$sock"
 
 # 9. A stale socket (its console was SIGKILLed) is replaced.
@@ -188,13 +195,7 @@ t_check "the built-in demo's socket is $fb_dir/demo.sock" \
     grep -qF "$fb_dir/demo.sock" "$T_TMP/demo.err" ||
     t_diag "$(cat "$T_TMP/demo.err")"
 fb_ctl quit >/dev/null
-t_check "no XDG_RUNTIME_DIR: ctl quit ends the console" \
-    t_wait_for 10 sh -c "! kill -0 $nm_pid 2>/dev/null"
-wait "$nm_pid" 2>/dev/null
-nm_pid=
-alive=
-for p in $fb_all; do t_alive "$p" && alive="$alive $p"; done
-t_check "no node survives it ($alive)" test -z "$alive"
+quit_ended "no XDG_RUNTIME_DIR: ctl quit" "$fb_all"
 t_check "its socket is removed" test ! -e "$fb_sock"
 t_check "no stderr from nodemux" test ! -s "$T_TMP/fb.err"
 [ -n "$fb_made" ] && rmdir "$fb_dir" 2>/dev/null

@@ -79,6 +79,14 @@ ran_ns(pid_t pid, int tree)
    a core: on a loaded machine a spinning process gets less than one. */
 static double	 given_pct;
 
+/* given_pct from t0, when pid (and its tree) had run ns0, to t1. */
+static void
+given_since(pid_t pid, uint64_t ns0, int64_t t0, int64_t t1)
+{
+	given_pct = (double)(ran_ns(pid, 1) - ns0) / 1e6 / (double)(t1 - t0) *
+	    100;
+}
+
 /* Sample pid twice, 1.2 s apart (lines: 0 then lines). */
 static struct stats_usage
 twice(pid_t pid, uint64_t lines)
@@ -94,8 +102,7 @@ twice(pid_t pid, uint64_t lines)
 	    "a sample within a second is the last one again");
 	usleep(1200 * 1000);
 	t1 = ms();
-	given_pct = (double)(ran_ns(pid, 1) - ns0) / 1e6 / (double)(t1 - t0) *
-	    100;
+	given_since(pid, ns0, t0, t1);
 	u = *stats_sample(st, pid, lines, t1);
 	stats_free(st);
 	return u;
@@ -178,8 +185,7 @@ Test(stats, the_first_sample_after_the_start_is_the_average_since)
 	    "before STATS_FIRST_MS: nothing yet");
 	usleep(600 * 1000);
 	t1 = ms();
-	given_pct = (double)(ran_ns(pid, 1) - ns0) / 1e6 / (double)(t1 - t0) *
-	    100;
+	given_since(pid, ns0, t0, t1);
 	u = stats_sample(st, pid, 100 + 300, t1);
 	stop(pid);
 	check_cpu(u);

@@ -89,19 +89,25 @@ t_check "</dev/null: Ctrl-C: exit status 0" [ "$(ui_status)" = 0 ]
 ui_end
 ui_tmux kill-server 2>/dev/null
 
+# refused WHAT RE: up, just started, exits 1 with one message matching
+# RE; then the next console starts afresh.
+refused() {
+	t_check "$1: up exits" t_wait_for 10 ui_exited
+	t_check "$1: exit status 1" [ "$(ui_status)" = 1 ]
+	t_check "$1: it says so" grep -q "$2" "$T_TMP/stderr" ||
+	    t_diag "$(cat "$T_TMP/stderr")"
+	: >"$T_TMP/stderr"
+	ui_tmux kill-server 2>/dev/null
+}
+
 # No controlling terminal (setsid) and standard input not a terminal:
 # nothing to read keys from, so up says so.
 nodemux=$NODEMUX
 NODEMUX="setsid -w $nodemux"
 ui_start 160 48 -c "$cfg" '</dev/null'
 NODEMUX=$nodemux
-t_check "no terminal for keys: up exits" t_wait_for 10 ui_exited
-t_check "no terminal for keys: exit status 1" [ "$(ui_status)" = 1 ]
-t_check "no terminal for keys: it says so" grep -q \
-    '^nodemux: the console needs a terminal to read keys from: /dev/tty: .* (try --headless)$' \
-    "$T_TMP/stderr" || t_diag "$(cat "$T_TMP/stderr")"
-: >"$T_TMP/stderr"
-ui_tmux kill-server 2>/dev/null
+refused "no terminal for keys" \
+    '^nodemux: the console needs a terminal to read keys from: /dev/tty: .* (try --headless)$'
 
 # Standard output another terminal than the controlling one, standard
 # input not a terminal: the keys would come from where the console does
@@ -109,13 +115,8 @@ ui_tmux kill-server 2>/dev/null
 ui_tmux -f /dev/null new-session -d -s other -x 80 -y 24 "sleep 60"
 other=$(ui_tmux display -p -t other '#{pane_tty}')
 ui_start 160 48 -c "$cfg" '</dev/null' ">$other"
-t_check "stdout another terminal: up exits" t_wait_for 10 ui_exited
-t_check "stdout another terminal: exit status 1" [ "$(ui_status)" = 1 ]
-t_check "stdout another terminal: it says so" grep -q \
-    '^nodemux: standard output is another terminal than this process.s own (/dev/tty), where the console would read its keys (try --headless)$' \
-    "$T_TMP/stderr" || t_diag "$(cat "$T_TMP/stderr")"
-: >"$T_TMP/stderr"
-ui_tmux kill-server 2>/dev/null
+refused "stdout another terminal" \
+    '^nodemux: standard output is another terminal than this process.s own (/dev/tty), where the console would read its keys (try --headless)$'
 
 # 12 nodes in 160x48: four columns, three rows, one page.
 #    1  2  3  4
